@@ -1,0 +1,44 @@
+# vmsim quick start: `make run` (main job) and `make test` (whole suite).
+# Both install missing Debian packages first, then configure and build with CMake + Ninja.
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
+
+.PHONY: all deps configure build run test bench sanitize clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The main job: boot the demo guest and print its output and stats.
+run: build
+	$(BUILD_DIR)/sim/vmsim run --elf $(BUILD_DIR)/workloads/tests/hello.elf
+
+# The whole test suite, then the same suite under ASan+UBSan (build-asan).
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) sanitize
+
+sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVMSIM_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS)
+
+# Simulation speed (not a test): prints host.mips for the TLB benchmark guest.
+bench: build
+	$(BUILD_DIR)/sim/vmsim run --elf $(BUILD_DIR)/workloads/bench/tlbbench.elf
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

@@ -1,0 +1,2 @@
+function(add_mips_guest NAME)
+endfunction()

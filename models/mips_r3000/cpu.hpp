@@ -1,0 +1,169 @@
+// The R3000 instruction-set simulator: MIPS-I user ISA, CP0, the 64-entry TLB,
+// exceptions and the cycle count. Plain C++ (no SystemC): the platform drives it
+// through run(), unit tests drive it directly.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bus.hpp"
+#include "decode.hpp"
+#include "isa.hpp"
+#include "tlb.hpp"
+
+namespace vmsim::r3000 {
+
+enum class LoadDelay { Exact, Interlocked };
+
+struct CpuConfig {
+    // exact: loads and mfc0 have a one-instruction, non-interlocked delay (the R3000);
+    // interlocked: the result is visible to the next instruction.
+    LoadDelay load_delay = LoadDelay::Exact;
+    uint32_t prid = 0x0220;             // R3000 (reference sheet, CP0 register 15)
+    unsigned mult_latency = 12;         // MULT/MULTU until HI/LO ready (R3000 manual)
+    unsigned div_latency = 35;          // DIV/DIVU until HI/LO ready (R3000 manual)
+    // Cycles lost on exception entry: the R3000 takes exceptions in the MEM stage
+    // and squashes the two younger instructions in IF and RD.
+    unsigned exception_entry_cycles = 2;
+};
+
+enum class StopReason {
+    CycleLimit,        // reached the cycle limit given to run()
+    InstructionLimit,  // reached the instruction limit given to run()
+    Break,             // break_run() was called (e.g. from a device access)
+    GuestError,        // the guest did something the simulator cannot continue from
+};
+
+struct CpuStats {
+    std::array<uint64_t, kNumExcCodes> exceptions{};  // by ExcCode
+    uint64_t utlb_refills = 0;      // exceptions taken through the UTLB-refill vector
+    uint64_t tlb_writes = 0;        // tlbwi + tlbwr
+    uint64_t tlb_probes = 0;        // tlbp
+    uint64_t tlb_reads = 0;         // tlbr
+    uint64_t muldiv_stall_cycles = 0;
+    uint64_t exception_cycles = 0;  // exception entry cost
+    uint64_t uncached_accesses = 0; // kseg1 and device accesses
+};
+
+class Cpu {
+public:
+    // ram: host memory backing physical [0, ram_size); bus: everything else.
+    Cpu(const CpuConfig& config, uint8_t* ram, uint32_t ram_size, Bus* bus);
+    ~Cpu();
+    Cpu(const Cpu&) = delete;
+    Cpu& operator=(const Cpu&) = delete;
+
+    // Boot state: pc = entry, kernel mode, interrupts off, BEV = 0, TLB cleared,
+    // counters zero, all GPRs zero.
+    void reset(uint32_t entry_pc);
+
+    // Executes instructions until cycles() >= cycle_limit, instructions() >=
+    // insn_limit, break_run() or a guest error. Pending interrupts are taken at
+    // instruction boundaries.
+    StopReason run(uint64_t cycle_limit, uint64_t insn_limit);
+    // Makes run() return after the current instruction (callable from Bus callbacks).
+    void break_run();
+
+    // Hardware interrupt input: ip = Cause.IP bit number, 2..7.
+    void set_interrupt(unsigned ip, bool level);
+
+    // The guest wrote code through a path the core does not see (e.g. the loader).
+    void invalidate_code(uint32_t pa, uint32_t len);
+
+    // --- architectural state (for the platform, debuggers and tests) ---
+    uint32_t gpr(unsigned r) const { return regs_[r]; }
+    void set_gpr(unsigned r, uint32_t v) { if (r) regs_[r] = v; }
+    uint32_t pc() const { return pc_; }
+    void set_pc(uint32_t pc);
+    uint32_t hi() const { return hi_; }
+    uint32_t lo() const { return lo_; }
+    uint32_t cp0(unsigned reg) const;          // as mfc0 would read it
+    void set_cp0(unsigned reg, uint32_t v);    // as mtc0 would write it
+    const Tlb& tlb() const { return tlb_; }
+    bool user_mode() const { return status_ & kStatusKUc; }
+
+    uint64_t cycles() const { return cycles_; }
+    uint64_t instructions() const { return insns_; }
+    const CpuStats& stats() const { return stats_; }
+    const CpuConfig& config() const { return config_; }
+    // After StopReason::GuestError: one line saying what happened and where.
+    const std::string& error() const { return error_; }
+
+private:
+    struct TcEntry {
+        uint32_t tag;     // virtual page number, or kTcInvalid
+        uint32_t pad;
+        intptr_t delta;   // host address = va + delta (RAM only)
+    };
+    struct TcSet {
+        // Host-side translation caches, direct-mapped on the VPN; one per mode
+        // because user mode may not reach kseg0-2. Invisible to the guest.
+        std::array<TcEntry, 256> read, write;
+    };
+    static constexpr uint32_t kTcInvalid = 0xffffffffu;
+
+    // Fetch
+    bool enter_code_page(uint32_t pc);
+    DecodedPage* decoded_page(uint32_t ppn);
+    // Data access slow paths; return false when an exception was raised.
+    bool load_slow(uint32_t va, unsigned size, uint32_t& value);
+    bool store_slow(uint32_t va, unsigned size, uint32_t value);
+    // Translation: returns false (and raises) on fault.
+    enum class Access { Fetch, Load, Store };
+    bool translate(uint32_t va, Access access, uint32_t& pa, bool& cacheable);
+    void tc_flush();
+    void tc_flush_vpn(uint32_t vpn);
+    void code_written(uint32_t pa, unsigned size);
+
+    void raise(uint32_t exc, uint32_t badvaddr_or_none, bool set_badvaddr);
+    void raise_tlb(uint32_t exc, uint32_t va, bool refill);
+    bool take_interrupt_if_pending();
+    void guest_error(std::string msg);
+    void update_interrupt_check();
+
+    void exec_cop0(const DecodedInsn& d);
+    void tlb_write(unsigned index);
+    uint32_t random_index() const;
+    void status_changed(uint32_t old_status);
+
+    CpuConfig config_;
+    uint8_t* ram_;
+    uint32_t ram_size_;
+    Bus* bus_;
+
+    // GPRs: index 32 is a write sink for instructions whose destination is $zero.
+    std::array<uint32_t, 33> regs_{};
+    uint32_t hi_ = 0, lo_ = 0;
+    uint64_t hilo_ready_ = 0;  // cycle at which HI/LO become readable
+    uint32_t pc_ = 0, npc_ = 4;
+    bool in_delay_ = false;    // instruction at pc_ is in a branch delay slot
+    bool next_in_delay_ = false;
+    // Pending delayed load (exact mode): register (0 = none) and value.
+    unsigned pending_reg_ = 0;
+    uint32_t pending_val_ = 0;
+
+    // CP0
+    uint32_t index_ = 0, entrylo_ = 0, context_ = 0, badvaddr_ = 0, entryhi_ = 0;
+    uint32_t status_ = 0, cause_ = 0, epc_ = 0;
+    Tlb tlb_;
+    uint32_t hw_ip_ = 0;  // hardware interrupt lines, Cause.IP7:2 in Cause bit positions
+
+    uint64_t cycles_ = 0, insns_ = 0;
+    uint64_t cycle_limit_ = 0;  // run() exits when cycles_ reaches this
+    uint64_t insn_limit_ = 0;
+    bool break_ = false;
+    bool error_flag_ = false;
+    std::string error_;
+    CpuStats stats_;
+
+    // Decoded code, per physical page, built on first execution.
+    std::vector<std::unique_ptr<DecodedPage>> pages_;
+    DecodedPage* cur_page_ = nullptr;   // decoded page holding pc_
+    uint32_t cur_vpage_ = kTcInvalid;   // its virtual page number
+    bool cur_user_ = false;             // mode cur_page_ was translated in
+    std::array<TcSet, 2> tc_;           // [0] kernel, [1] user
+};
+
+}  // namespace vmsim::r3000

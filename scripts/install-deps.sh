@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vmsim needs, skipping those already present.
+# Idempotent; uses sudo when not root. Debian bookworm package names.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config ccache
+  libsystemc-dev            # SystemC 2.3.4 (found through systemc.pc)
+  libboost-program-options-dev
+  libfmt-dev
+  libgtest-dev libgmock-dev
+  libbenchmark-dev
+  gcc-mipsel-linux-gnu binutils-mipsel-linux-gnu   # guest cross toolchain
+  libunicorn-dev            # test-only: differential ISS test
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
