@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "bus.hpp"
-#include "decode.hpp"
-#include "isa.hpp"
-#include "tlb.hpp"
+#include "models/mips_r3000/bus.hpp"
+#include "models/mips_r3000/decode.hpp"
+#include "models/mips_r3000/isa.hpp"
+#include "models/mips_r3000/tlb.hpp"
 
 namespace vmsim::r3000 {
 
@@ -97,36 +97,54 @@ private:
         uint32_t pad;
         intptr_t delta;   // host address = va + delta (RAM only)
     };
+    struct FetchEntry {
+        uint32_t tag;
+        DecodedPage* page;
+    };
+    static constexpr unsigned kTcSize = 256;
+    // Host-side translation caches in front of the architectural TLB, direct-mapped
+    // on the VPN, one set per mode (user mode may not reach kseg0-2). Invisible to
+    // the guest: flushed for a VPN on every TLB write to it, wholly on ASID change.
     struct TcSet {
-        // Host-side translation caches, direct-mapped on the VPN; one per mode
-        // because user mode may not reach kseg0-2. Invisible to the guest.
-        std::array<TcEntry, 256> read, write;
+        std::array<TcEntry, kTcSize> read, write;
+        std::array<FetchEntry, kTcSize> fetch;
     };
     static constexpr uint32_t kTcInvalid = 0xffffffffu;
-
-    // Fetch
-    bool enter_code_page(uint32_t pc);
-    DecodedPage* decoded_page(uint32_t ppn);
-    // Data access slow paths; return false when an exception was raised.
-    bool load_slow(uint32_t va, unsigned size, uint32_t& value);
-    bool store_slow(uint32_t va, unsigned size, uint32_t value);
-    // Translation: returns false (and raises) on fault.
     enum class Access { Fetch, Load, Store };
-    bool translate(uint32_t va, Access access, uint32_t& pa, bool& cacheable);
+
+    // Fetch: make cur_page_ hold pc_; false when that raised an exception.
+    bool enter_code_page();
+    DecodedPage* decoded_page(uint32_t ppn);
+    // Data access paths; false when the access raised an exception.
+    inline bool load(uint32_t va, unsigned size, uint32_t& value);
+    inline bool store(uint32_t va, unsigned size, uint32_t value);
+    bool load_slow(uint32_t va, unsigned size, uint32_t& value);
+    bool store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep);
+    bool store_merge(uint32_t va, uint32_t bits, uint32_t keep);
+    bool translate(uint32_t va, Access access, uint32_t& pa, bool& cached);
     void tc_flush();
     void tc_flush_vpn(uint32_t vpn);
-    void code_written(uint32_t pa, unsigned size);
+    void tc_forget_write_page(uint32_t ppn);
+    void mode_changed();
 
-    void raise(uint32_t exc, uint32_t badvaddr_or_none, bool set_badvaddr);
-    void raise_tlb(uint32_t exc, uint32_t va, bool refill);
-    bool take_interrupt_if_pending();
-    void guest_error(std::string msg);
-    void update_interrupt_check();
+    // Exception entry. epc_pc/bd describe the instruction the exception belongs to.
+    void exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector = false, uint32_t ce = 0);
+    // An exception caused by the instruction being executed (it does not retire).
+    void fault(uint32_t code, uint32_t ce = 0);
+    void address_error(uint32_t code, uint32_t va);
+    void tlb_exception(uint32_t code, uint32_t va, bool utlb_vector);
+    void guest_error(const std::string& msg);
+    void request_check();
+    bool interrupt_pending() const;
+    void commit_pending_loads();
 
     void exec_cop0(const DecodedInsn& d);
+    void write_cp0(unsigned reg, uint32_t v);
     void tlb_write(unsigned index);
+    void set_entryhi(uint32_t v);
     uint32_t random_index() const;
-    void status_changed(uint32_t old_status);
+    void set_status(uint32_t v);
+    inline void write_load_result(unsigned dest, uint32_t v);
 
     CpuConfig config_;
     uint8_t* ram_;
@@ -138,32 +156,34 @@ private:
     uint32_t hi_ = 0, lo_ = 0;
     uint64_t hilo_ready_ = 0;  // cycle at which HI/LO become readable
     uint32_t pc_ = 0, npc_ = 4;
-    bool in_delay_ = false;    // instruction at pc_ is in a branch delay slot
-    bool next_in_delay_ = false;
-    // Pending delayed load (exact mode): register (0 = none) and value.
-    unsigned pending_reg_ = 0;
-    uint32_t pending_val_ = 0;
+    uint32_t cur_pc_ = 0;          // instruction being executed
+    bool in_delay_ = false;        // cur_pc_ is in a branch delay slot
+    bool next_in_delay_ = false;   // pc_ is in a branch delay slot
+    // Delayed loads (exact mode): the load issued by the previous instruction
+    // (dl_) lands after the current one unless the current one writes that register;
+    // pending_ is the load issued by the current instruction.
+    unsigned dl_reg_ = 0, pending_reg_ = 0;
+    uint32_t dl_val_ = 0, pending_val_ = 0;
 
     // CP0
     uint32_t index_ = 0, entrylo_ = 0, context_ = 0, badvaddr_ = 0, entryhi_ = 0;
     uint32_t status_ = 0, cause_ = 0, epc_ = 0;
     Tlb tlb_;
-    uint32_t hw_ip_ = 0;  // hardware interrupt lines, Cause.IP7:2 in Cause bit positions
+    uint32_t hw_ip_ = 0;  // hardware interrupt lines, in Cause bit positions
 
     uint64_t cycles_ = 0, insns_ = 0;
-    uint64_t cycle_limit_ = 0;  // run() exits when cycles_ reaches this
-    uint64_t insn_limit_ = 0;
-    bool break_ = false;
-    bool error_flag_ = false;
+    uint64_t cycle_limit_ = 0;   // the run loop leaves its fast path when cycles_ reaches this
+    uint64_t run_cycle_limit_ = 0, insn_limit_ = 0;
+    bool break_ = false, check_ = false, error_flag_ = false;
     std::string error_;
     CpuStats stats_;
 
     // Decoded code, per physical page, built on first execution.
     std::vector<std::unique_ptr<DecodedPage>> pages_;
     DecodedPage* cur_page_ = nullptr;   // decoded page holding pc_
-    uint32_t cur_vpage_ = kTcInvalid;   // its virtual page number
-    bool cur_user_ = false;             // mode cur_page_ was translated in
+    uint32_t cur_vbase_ = kTcInvalid;   // its virtual base address (page aligned)
     std::array<TcSet, 2> tc_;           // [0] kernel, [1] user
+    TcSet* tc_cur_ = &tc_[0];
 };
 
 }  // namespace vmsim::r3000

@@ -5,7 +5,7 @@
 #include <array>
 #include <cstdint>
 
-#include "isa.hpp"
+#include "models/mips_r3000/isa.hpp"
 
 namespace vmsim::r3000 {
 

@@ -1,0 +1,812 @@
+// R3000 ISS. Architecture facts follow docs/r3000.md (the project's reference sheet);
+// comments cite it where a choice was made between disagreeing sources.
+#include "models/mips_r3000/cpu.hpp"
+
+#include <cstring>
+#include <sstream>
+
+namespace vmsim::r3000 {
+
+#if defined(__GNUC__)
+#define VMSIM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define VMSIM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define VMSIM_LIKELY(x) (x)
+#define VMSIM_UNLIKELY(x) (x)
+#endif
+
+namespace {
+
+constexpr uint32_t kKseg0 = 0x80000000u, kKseg1 = 0xa0000000u, kKseg2 = 0xc0000000u;
+
+std::string hex32(uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%08x", v);
+    return buf;
+}
+
+inline uint32_t read_ram(const uint8_t* p, unsigned size) {
+    switch (size) {
+        case 1: return *p;
+        case 2: { uint16_t v; std::memcpy(&v, p, 2); return v; }
+        default: { uint32_t v; std::memcpy(&v, p, 4); return v; }
+    }
+}
+
+inline void write_ram(uint8_t* p, unsigned size, uint32_t v) {
+    switch (size) {
+        case 1: *p = static_cast<uint8_t>(v); break;
+        case 2: { uint16_t h = static_cast<uint16_t>(v); std::memcpy(p, &h, 2); break; }
+        default: std::memcpy(p, &v, 4); break;
+    }
+}
+
+}  // namespace
+
+Cpu::Cpu(const CpuConfig& config, uint8_t* ram, uint32_t ram_size, Bus* bus)
+    : config_(config), ram_(ram), ram_size_(ram_size), bus_(bus),
+      pages_((static_cast<uint64_t>(ram_size) + kPageSize - 1) / kPageSize) {
+    reset(kVecReset);
+}
+
+Cpu::~Cpu() = default;
+
+void Cpu::reset(uint32_t entry_pc) {
+    regs_.fill(0);
+    hi_ = lo_ = 0;
+    hilo_ready_ = 0;
+    pc_ = entry_pc;
+    npc_ = entry_pc + 4;
+    cur_pc_ = entry_pc;
+    in_delay_ = next_in_delay_ = false;
+    dl_reg_ = pending_reg_ = 0;
+    index_ = entrylo_ = context_ = badvaddr_ = entryhi_ = 0;
+    status_ = 0;  // kernel mode, interrupts off, BEV = 0 (the simulator boots past the ROM)
+    cause_ = epc_ = 0;
+    hw_ip_ = 0;
+    // The chip's TLB is undefined at reset and a boot ROM flushes it. We start from
+    // the state such a flush leaves: distinct kseg0 VPNs, which never match because
+    // kseg0 is unmapped, and V = 0.
+    for (unsigned i = 0; i < kTlbEntries; ++i) tlb_.write(i, kKseg0 + (i << kPageShift), 0);
+    cycles_ = insns_ = 0;
+    stats_ = CpuStats{};
+    for (auto& p : pages_) p.reset();
+    error_flag_ = break_ = false;
+    error_.clear();
+    tc_flush();
+    mode_changed();
+}
+
+void Cpu::set_pc(uint32_t pc) {
+    pc_ = pc;
+    npc_ = pc + 4;
+    next_in_delay_ = false;
+    cur_vbase_ = kTcInvalid;
+}
+
+// ---------------------------------------------------------------------------
+// Translation caches
+
+void Cpu::tc_flush() {
+    for (auto& set : tc_) {
+        for (auto& e : set.read) e = TcEntry{kTcInvalid, 0, 0};
+        for (auto& e : set.write) e = TcEntry{kTcInvalid, 0, 0};
+        for (auto& e : set.fetch) e = FetchEntry{kTcInvalid, nullptr};
+    }
+    cur_vbase_ = kTcInvalid;
+}
+
+void Cpu::tc_flush_vpn(uint32_t vpn) {
+    const unsigned slot = vpn % kTcSize;
+    for (auto& set : tc_) {
+        if (set.read[slot].tag == vpn) set.read[slot].tag = kTcInvalid;
+        if (set.write[slot].tag == vpn) set.write[slot].tag = kTcInvalid;
+        if (set.fetch[slot].tag == vpn) set.fetch[slot].tag = kTcInvalid;
+    }
+    cur_vbase_ = kTcInvalid;
+}
+
+// A page that now holds decoded code must take stores through the slow path, which
+// keeps the decoded copy in step.
+void Cpu::tc_forget_write_page(uint32_t ppn) {
+    const uintptr_t host_page = reinterpret_cast<uintptr_t>(ram_) + (static_cast<uintptr_t>(ppn) << kPageShift);
+    for (auto& set : tc_) {
+        for (auto& e : set.write) {
+            if (e.tag != kTcInvalid &&
+                static_cast<uintptr_t>((static_cast<uintptr_t>(e.tag) << kPageShift) + e.delta) == host_page)
+                e.tag = kTcInvalid;
+        }
+    }
+}
+
+void Cpu::mode_changed() {
+    tc_cur_ = &tc_[user_mode() ? 1 : 0];
+    cur_vbase_ = kTcInvalid;
+}
+
+// ---------------------------------------------------------------------------
+// Exceptions
+
+void Cpu::commit_pending_loads() {
+    // The pipeline completes loads issued before the exception point.
+    if (dl_reg_) regs_[dl_reg_] = dl_val_;
+    if (pending_reg_) regs_[pending_reg_] = pending_val_;
+    dl_reg_ = pending_reg_ = 0;
+    regs_[0] = 0;
+}
+
+void Cpu::exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector, uint32_t ce) {
+    commit_pending_loads();
+    cause_ = (cause_ & ~(kCauseBD | (3u << kCauseCEShift) | 0x7cu)) | (code << 2) | (bd ? kCauseBD : 0) |
+             (ce << kCauseCEShift);
+    epc_ = bd ? epc_pc - 4 : epc_pc;
+    // Push the KU/IE stack: Status[5:0] = (Status[5:0] << 2) & 0x3c.
+    status_ = (status_ & ~0x3fu) | ((status_ << 2) & 0x3cu);
+    uint32_t vector;
+    if (status_ & kStatusBEV)
+        vector = utlb_vector ? kVecUtlbBev : kVecGeneralBev;
+    else
+        vector = utlb_vector ? kVecUtlb : kVecGeneral;
+    pc_ = vector;
+    npc_ = vector + 4;
+    next_in_delay_ = false;
+    ++stats_.exceptions[code];
+    if (utlb_vector) ++stats_.utlb_refills;
+    cycles_ += config_.exception_entry_cycles;
+    stats_.exception_cycles += config_.exception_entry_cycles;
+    mode_changed();
+}
+
+void Cpu::fault(uint32_t code, uint32_t ce) {
+    --insns_;  // the faulting instruction does not retire
+    exception(code, cur_pc_, in_delay_, false, ce);
+}
+
+void Cpu::address_error(uint32_t code, uint32_t va) {
+    badvaddr_ = va;
+    fault(code);
+}
+
+void Cpu::tlb_exception(uint32_t code, uint32_t va, bool utlb_vector) {
+    badvaddr_ = va;
+    context_ = (context_ & 0xffe00000u) | ((va >> 10) & 0x001ffffcu);  // BadVPN = VA[30:12]
+    entryhi_ = (va & kEntryHiVpnMask) | (entryhi_ & kEntryHiAsidMask);  // ASID kept
+    --insns_;
+    exception(code, cur_pc_, in_delay_, utlb_vector);
+}
+
+void Cpu::guest_error(const std::string& msg) {
+    if (error_flag_) return;
+    std::ostringstream os;
+    os << msg << " (pc " << hex32(cur_pc_) << ", " << insns_ << " instructions, cycle " << cycles_ << ")";
+    error_ = os.str();
+    error_flag_ = true;
+    cycle_limit_ = 0;
+}
+
+void Cpu::request_check() {
+    check_ = true;
+    cycle_limit_ = 0;
+}
+
+void Cpu::break_run() {
+    break_ = true;
+    cycle_limit_ = 0;
+}
+
+bool Cpu::interrupt_pending() const {
+    if (!(status_ & kStatusIEc)) return false;
+    return ((cause_ | hw_ip_) & status_ & kStatusIMMask) != 0;
+}
+
+void Cpu::set_interrupt(unsigned ip, bool level) {
+    if (ip < 2 || ip > 7) return;
+    const uint32_t bit = 1u << (kCauseIPShift + ip);
+    hw_ip_ = level ? (hw_ip_ | bit) : (hw_ip_ & ~bit);
+    request_check();
+}
+
+// ---------------------------------------------------------------------------
+// Translation
+
+bool Cpu::translate(uint32_t va, Access access, uint32_t& pa, bool& cached) {
+    const bool store = access == Access::Store;
+    if (va >= kKseg0) {
+        if (user_mode()) {
+            address_error(store ? kExcAdES : kExcAdEL, va);
+            return false;
+        }
+        if (va < kKseg1) { pa = va - kKseg0; cached = true; return true; }
+        if (va < kKseg2) { pa = va - kKseg1; cached = false; return true; }
+    }
+    const uint32_t vpn = va >> kPageShift;
+    const uint32_t asid = (entryhi_ & kEntryHiAsidMask) >> kEntryHiAsidShift;
+    const int i = tlb_.lookup(vpn, asid);
+    if (VMSIM_UNLIKELY(i == Tlb::kDuplicate)) {
+        status_ |= kStatusTS;
+        guest_error("TLB shutdown: more than one TLB entry matches VPN " + hex32(va & kEntryHiVpnMask) +
+                    " ASID " + std::to_string(asid) + " (a guest bug; Status.TS set)");
+        return false;
+    }
+    const uint32_t miss_code = store ? kExcTLBS : kExcTLBL;
+    if (i == Tlb::kMiss) {
+        // kuseg misses use the UTLB-refill vector; kseg2 misses the general vector.
+        tlb_exception(miss_code, va, va < kKseg0);
+        return false;
+    }
+    const TlbEntry& e = tlb_.entry(static_cast<unsigned>(i));
+    if (!(e.lo & kEntryLoV)) {
+        tlb_exception(miss_code, va, false);
+        return false;
+    }
+    if (store && !(e.lo & kEntryLoD)) {
+        tlb_exception(kExcMod, va, false);
+        return false;
+    }
+    pa = (e.lo & kEntryLoPfnMask) | (va & (kPageSize - 1));
+    cached = !(e.lo & kEntryLoN);
+    return true;
+}
+
+// ---------------------------------------------------------------------------
+// Instruction fetch
+
+DecodedPage* Cpu::decoded_page(uint32_t ppn) {
+    auto& slot = pages_[ppn];
+    if (!slot) {
+        slot = std::make_unique<DecodedPage>();
+        const uint8_t* base = ram_ + (static_cast<size_t>(ppn) << kPageShift);
+        for (unsigned i = 0; i < kInsnsPerPage; ++i) slot->insns[i] = decode(read_ram(base + 4 * i, 4));
+        tc_forget_write_page(ppn);
+    }
+    return slot.get();
+}
+
+bool Cpu::enter_code_page() {
+    // Fetch-side faults belong to the instruction at pc_, which has not started.
+    cur_pc_ = pc_;
+    in_delay_ = next_in_delay_;
+    const uint32_t va = pc_;
+    if (va & 3) {
+        badvaddr_ = va;
+        exception(kExcAdEL, va, in_delay_);
+        return false;
+    }
+    const uint32_t vpn = va >> kPageShift;
+    FetchEntry& fe = tc_cur_->fetch[vpn % kTcSize];
+    if (fe.tag == vpn) {
+        cur_page_ = fe.page;
+        cur_vbase_ = va & ~(kPageSize - 1);
+        return true;
+    }
+    uint32_t pa = 0;
+    bool cached = true;
+    ++insns_;  // translate() faults un-retire the instruction
+    if (!translate(va, Access::Fetch, pa, cached)) return false;
+    --insns_;
+    if (pa >= ram_size_) {
+        // No memory behind the fetch address: instruction bus error. At an exception
+        // vector that would repeat forever, so it is reported instead.
+        if (va == kVecUtlbBev || va == kVecGeneralBev || va == kVecUtlb || va == kVecGeneral) {
+            guest_error("exception vector " + hex32(va) + " has no memory behind it (physical " + hex32(pa) +
+                        "); Status.BEV=" + std::to_string((status_ & kStatusBEV) ? 1 : 0) +
+                        ", last ExcCode " + exc_code_name((cause_ >> 2) & 31) + ", EPC " + hex32(epc_));
+            return false;
+        }
+        exception(kExcIBE, va, in_delay_);
+        return false;
+    }
+    cur_page_ = decoded_page(pa >> kPageShift);
+    cur_vbase_ = va & ~(kPageSize - 1);
+    fe.tag = vpn;
+    fe.page = cur_page_;
+    return true;
+}
+
+void Cpu::invalidate_code(uint32_t pa, uint32_t len) {
+    if (len == 0) return;
+    const uint64_t end = static_cast<uint64_t>(pa) + len;
+    for (uint64_t p = pa >> kPageShift; (p << kPageShift) < end && p < pages_.size(); ++p) pages_[p].reset();
+    tc_flush();
+}
+
+// ---------------------------------------------------------------------------
+// Data access
+
+inline bool Cpu::load(uint32_t va, unsigned size, uint32_t& value) {
+    const TcEntry& e = tc_cur_->read[(va >> kPageShift) % kTcSize];
+    if (VMSIM_LIKELY(e.tag == (va >> kPageShift) && (va & (size - 1)) == 0)) {
+        value = read_ram(reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(va) + e.delta), size);
+        return true;
+    }
+    return load_slow(va, size, value);
+}
+
+inline bool Cpu::store(uint32_t va, unsigned size, uint32_t value) {
+    const TcEntry& e = tc_cur_->write[(va >> kPageShift) % kTcSize];
+    if (VMSIM_LIKELY(e.tag == (va >> kPageShift) && (va & (size - 1)) == 0)) {
+        write_ram(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(va) + e.delta), size, value);
+        return true;
+    }
+    return store_slow(va, size, value, 0);
+}
+
+// Word store that keeps the bits of the old word selected by `keep` (SWL/SWR).
+bool Cpu::store_merge(uint32_t va, uint32_t bits, uint32_t keep) {
+    const TcEntry& e = tc_cur_->write[(va >> kPageShift) % kTcSize];
+    if (e.tag == (va >> kPageShift)) {
+        uint8_t* host = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(va) + e.delta);
+        write_ram(host, 4, (read_ram(host, 4) & keep) | bits);
+        return true;
+    }
+    return store_slow(va, 4, bits, keep);
+}
+
+bool Cpu::load_slow(uint32_t va, unsigned size, uint32_t& value) {
+    if (va & (size - 1)) {
+        address_error(kExcAdEL, va);
+        return false;
+    }
+    uint32_t pa = 0;
+    bool cached = true;
+    if (!translate(va, Access::Load, pa, cached)) return false;
+    if (pa < ram_size_) {
+        const uint8_t* host = ram_ + pa;
+        value = read_ram(host, size);
+        if (cached) {
+            TcEntry& e = tc_cur_->read[(va >> kPageShift) % kTcSize];
+            e.tag = va >> kPageShift;
+            e.delta = reinterpret_cast<intptr_t>(host) - static_cast<intptr_t>(va);
+        } else {
+            ++stats_.uncached_accesses;
+        }
+        return true;
+    }
+    ++stats_.uncached_accesses;
+    if (!bus_ || !bus_->read(pa, size, value)) {
+        fault(kExcDBE);
+        return false;
+    }
+    return true;
+}
+
+bool Cpu::store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep) {
+    if (va & (size - 1)) {
+        address_error(kExcAdES, va);
+        return false;
+    }
+    uint32_t pa = 0;
+    bool cached = true;
+    if (!translate(va, Access::Store, pa, cached)) return false;
+    if (pa < ram_size_) {
+        uint8_t* host = ram_ + pa;
+        if (keep) value = (read_ram(host, 4) & keep) | value;
+        write_ram(host, size, value);
+        const uint32_t ppn = pa >> kPageShift;
+        if (pages_[ppn]) {
+            // Self-modifying code: re-decode the word that changed.
+            const uint32_t word = pa & ~3u;
+            pages_[ppn]->insns[(word & (kPageSize - 1)) >> 2] = decode(read_ram(ram_ + word, 4));
+        } else if (cached) {
+            TcEntry& e = tc_cur_->write[(va >> kPageShift) % kTcSize];
+            e.tag = va >> kPageShift;
+            e.delta = reinterpret_cast<intptr_t>(host) - static_cast<intptr_t>(va);
+        }
+        if (!cached) ++stats_.uncached_accesses;
+        return true;
+    }
+    ++stats_.uncached_accesses;
+    uint32_t old = 0;
+    if (keep && bus_ && bus_->read(pa, 4, old)) value = (old & keep) | value;
+    if (!bus_ || !bus_->write(pa, size, value)) {
+        fault(kExcDBE);
+        return false;
+    }
+    return true;
+}
+
+inline void Cpu::write_load_result(unsigned dest, uint32_t v) {
+    if (config_.load_delay == LoadDelay::Exact) {
+        pending_reg_ = dest;
+        pending_val_ = v;
+    } else {
+        regs_[dest] = v;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// CP0
+
+uint32_t Cpu::random_index() const {
+    // Random counts down from 63 to 8 once per cycle and wraps (reference sheet);
+    // derived from the cycle count so that runs repeat exactly.
+    return 63u - static_cast<uint32_t>(cycles_ % (kTlbEntries - kTlbWired));
+}
+
+uint32_t Cpu::cp0(unsigned reg) const {
+    switch (reg) {
+        case kCp0Index: return index_;
+        case kCp0Random: return random_index() << 8;
+        case kCp0EntryLo: return entrylo_;
+        case kCp0Context: return context_;
+        case kCp0BadVAddr: return badvaddr_;
+        case kCp0EntryHi: return entryhi_;
+        case kCp0Status: return status_;
+        case kCp0Cause: return cause_ | hw_ip_;
+        case kCp0EPC: return epc_;
+        case kCp0PRId: return config_.prid;
+        default: return 0;  // unimplemented registers read as zero
+    }
+}
+
+void Cpu::set_cp0(unsigned reg, uint32_t v) { write_cp0(reg, v); }
+
+void Cpu::set_entryhi(uint32_t v) {
+    const uint32_t old_asid = entryhi_ & kEntryHiAsidMask;
+    entryhi_ = v & (kEntryHiVpnMask | kEntryHiAsidMask);
+    if ((entryhi_ & kEntryHiAsidMask) != old_asid) tc_flush();  // translations are per ASID
+}
+
+void Cpu::set_status(uint32_t v) {
+    const uint32_t old = status_;
+    status_ = v & kStatusWritable;
+    if ((old ^ status_) & kStatusKUc) mode_changed();
+    request_check();  // IEc or IM may have unmasked a pending interrupt
+}
+
+void Cpu::write_cp0(unsigned reg, uint32_t v) {
+    switch (reg) {
+        case kCp0Index: index_ = v & 0x80003f00u; break;
+        case kCp0EntryLo: entrylo_ = v & kEntryLoMask; break;
+        case kCp0Context: context_ = (v & 0xffe00000u) | (context_ & 0x001ffffcu); break;  // BadVPN is read-only
+        case kCp0EntryHi: set_entryhi(v); break;
+        case kCp0Status: set_status(v); break;
+        case kCp0Cause:  // only the software interrupt bits IP1:0 are writable
+            cause_ = (cause_ & ~kCauseSwIPMask) | (v & kCauseSwIPMask);
+            request_check();
+            break;
+        default: break;  // Random, BadVAddr, EPC and PRId are read-only
+    }
+}
+
+void Cpu::tlb_write(unsigned index) {
+    const uint32_t old_vpn = tlb_.entry(index).vpn();
+    tlb_.write(index, entryhi_, entrylo_);
+    tc_flush_vpn(old_vpn);
+    tc_flush_vpn(entryhi_ >> kPageShift);
+    ++stats_.tlb_writes;
+}
+
+void Cpu::exec_cop0(const DecodedInsn& d) {
+    switch (d.op) {
+        case Op::MFC0: write_load_result(d.dest, cp0(d.sa)); break;  // mfc0 has the load delay
+        case Op::MTC0: write_cp0(d.sa, regs_[d.rt]); break;
+        case Op::TLBR: {
+            const TlbEntry& e = tlb_.entry((index_ >> 8) & 63);
+            set_entryhi(e.hi);
+            entrylo_ = e.lo;
+            ++stats_.tlb_reads;
+            break;
+        }
+        case Op::TLBWI: tlb_write((index_ >> 8) & 63); break;
+        case Op::TLBWR: tlb_write(random_index()); break;
+        case Op::TLBP: {
+            ++stats_.tlb_probes;
+            const int i = tlb_.lookup(entryhi_ >> kPageShift, (entryhi_ & kEntryHiAsidMask) >> kEntryHiAsidShift);
+            if (i == Tlb::kDuplicate) {
+                status_ |= kStatusTS;
+                guest_error("TLB shutdown: tlbp found more than one entry matching EntryHi " + hex32(entryhi_));
+            } else if (i == Tlb::kMiss) {
+                index_ |= 0x80000000u;
+            } else {
+                index_ = static_cast<uint32_t>(i) << 8;
+            }
+            break;
+        }
+        case Op::RFE: {
+            // Pop the KU/IE stack: c <- p, p <- o, o kept (reference sheet, "rfe").
+            const uint32_t old = status_;
+            status_ = (status_ & ~0x0fu) | ((status_ >> 2) & 0x0fu);
+            if ((old ^ status_) & kStatusKUc) mode_changed();
+            request_check();
+            break;
+        }
+        default: break;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The run loop
+
+StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
+    run_cycle_limit_ = cycle_limit;
+    insn_limit_ = insn_limit;
+    request_check();  // take a pending interrupt before the first instruction
+
+    for (;;) {
+        if (VMSIM_UNLIKELY(cycles_ >= cycle_limit_ || insns_ >= insn_limit_)) {
+            if (error_flag_) return StopReason::GuestError;
+            if (break_) {
+                break_ = false;
+                cycle_limit_ = run_cycle_limit_;
+                return StopReason::Break;
+            }
+            if (insns_ >= insn_limit_) return StopReason::InstructionLimit;
+            if (check_) {
+                check_ = false;
+                cycle_limit_ = run_cycle_limit_;
+                if (interrupt_pending()) exception(kExcInt, pc_, next_in_delay_);
+                continue;
+            }
+            if (cycles_ >= run_cycle_limit_) return StopReason::CycleLimit;
+        }
+
+        // One compare covers both a page change and a misaligned pc.
+        if (VMSIM_UNLIKELY((pc_ & ~(kPageSize - 4)) != cur_vbase_)) {
+            if (!enter_code_page()) continue;
+        }
+        const DecodedInsn& d = cur_page_->insns[(pc_ >> 2) & (kInsnsPerPage - 1)];
+        cur_pc_ = pc_;
+        in_delay_ = next_in_delay_;
+        next_in_delay_ = false;
+        pc_ = npc_;
+        npc_ += 4;
+        ++insns_;
+        ++cycles_;
+        dl_reg_ = pending_reg_;
+        dl_val_ = pending_val_;
+        pending_reg_ = 0;
+
+        uint32_t* const r = regs_.data();
+        switch (d.op) {
+            case Op::NOP: break;
+            case Op::SLL: r[d.dest] = r[d.rt] << d.sa; break;
+            case Op::SRL: r[d.dest] = r[d.rt] >> d.sa; break;
+            case Op::SRA: r[d.dest] = static_cast<uint32_t>(static_cast<int32_t>(r[d.rt]) >> d.sa); break;
+            case Op::SLLV: r[d.dest] = r[d.rt] << (r[d.rs] & 31); break;
+            case Op::SRLV: r[d.dest] = r[d.rt] >> (r[d.rs] & 31); break;
+            case Op::SRAV: r[d.dest] = static_cast<uint32_t>(static_cast<int32_t>(r[d.rt]) >> (r[d.rs] & 31)); break;
+            case Op::JR: npc_ = r[d.rs]; next_in_delay_ = true; break;
+            case Op::JALR: {
+                const uint32_t target = r[d.rs];
+                r[d.dest] = cur_pc_ + 8;
+                npc_ = target;
+                next_in_delay_ = true;
+                break;
+            }
+            case Op::SYSCALL: fault(kExcSys); break;
+            case Op::BREAK: fault(kExcBp); break;
+            case Op::MFHI: case Op::MFLO:
+                if (cycles_ < hilo_ready_) {  // interlock until the multiply/divide unit is done
+                    stats_.muldiv_stall_cycles += hilo_ready_ - cycles_;
+                    cycles_ = hilo_ready_;
+                }
+                r[d.dest] = d.op == Op::MFHI ? hi_ : lo_;
+                break;
+            case Op::MTHI: hi_ = r[d.rs]; break;
+            case Op::MTLO: lo_ = r[d.rs]; break;
+            case Op::MULT: {
+                const int64_t p = static_cast<int64_t>(static_cast<int32_t>(r[d.rs])) *
+                                  static_cast<int64_t>(static_cast<int32_t>(r[d.rt]));
+                lo_ = static_cast<uint32_t>(p);
+                hi_ = static_cast<uint32_t>(static_cast<uint64_t>(p) >> 32);
+                hilo_ready_ = cycles_ + config_.mult_latency;
+                break;
+            }
+            case Op::MULTU: {
+                const uint64_t p = static_cast<uint64_t>(r[d.rs]) * r[d.rt];
+                lo_ = static_cast<uint32_t>(p);
+                hi_ = static_cast<uint32_t>(p >> 32);
+                hilo_ready_ = cycles_ + config_.mult_latency;
+                break;
+            }
+            case Op::DIV: {
+                const int32_t a = static_cast<int32_t>(r[d.rs]), b = static_cast<int32_t>(r[d.rt]);
+                if (b == 0) {
+                    // Undefined result, no trap. Value as the R3000 divider leaves it.
+                    lo_ = a >= 0 ? 0xffffffffu : 1u;
+                    hi_ = static_cast<uint32_t>(a);
+                } else if (a == INT32_MIN && b == -1) {
+                    lo_ = static_cast<uint32_t>(INT32_MIN);
+                    hi_ = 0;
+                } else {
+                    lo_ = static_cast<uint32_t>(a / b);
+                    hi_ = static_cast<uint32_t>(a % b);
+                }
+                hilo_ready_ = cycles_ + config_.div_latency;
+                break;
+            }
+            case Op::DIVU: {
+                const uint32_t a = r[d.rs], b = r[d.rt];
+                if (b == 0) {
+                    lo_ = 0xffffffffu;
+                    hi_ = a;
+                } else {
+                    lo_ = a / b;
+                    hi_ = a % b;
+                }
+                hilo_ready_ = cycles_ + config_.div_latency;
+                break;
+            }
+            case Op::ADD: {
+                int32_t res;
+                if (__builtin_add_overflow(static_cast<int32_t>(r[d.rs]), static_cast<int32_t>(r[d.rt]), &res)) {
+                    fault(kExcOv);
+                    break;
+                }
+                r[d.dest] = static_cast<uint32_t>(res);
+                break;
+            }
+            case Op::ADDU: r[d.dest] = r[d.rs] + r[d.rt]; break;
+            case Op::SUB: {
+                int32_t res;
+                if (__builtin_sub_overflow(static_cast<int32_t>(r[d.rs]), static_cast<int32_t>(r[d.rt]), &res)) {
+                    fault(kExcOv);
+                    break;
+                }
+                r[d.dest] = static_cast<uint32_t>(res);
+                break;
+            }
+            case Op::SUBU: r[d.dest] = r[d.rs] - r[d.rt]; break;
+            case Op::AND: r[d.dest] = r[d.rs] & r[d.rt]; break;
+            case Op::OR: r[d.dest] = r[d.rs] | r[d.rt]; break;
+            case Op::XOR: r[d.dest] = r[d.rs] ^ r[d.rt]; break;
+            case Op::NOR: r[d.dest] = ~(r[d.rs] | r[d.rt]); break;
+            case Op::SLT: r[d.dest] = static_cast<int32_t>(r[d.rs]) < static_cast<int32_t>(r[d.rt]); break;
+            case Op::SLTU: r[d.dest] = r[d.rs] < r[d.rt]; break;
+
+            case Op::BLTZ:
+                if (static_cast<int32_t>(r[d.rs]) < 0) npc_ = cur_pc_ + 4 + d.imm;
+                next_in_delay_ = true;
+                break;
+            case Op::BGEZ:
+                if (static_cast<int32_t>(r[d.rs]) >= 0) npc_ = cur_pc_ + 4 + d.imm;
+                next_in_delay_ = true;
+                break;
+            case Op::BLTZAL: {
+                const bool taken = static_cast<int32_t>(r[d.rs]) < 0;
+                r[31] = cur_pc_ + 8;
+                if (taken) npc_ = cur_pc_ + 4 + d.imm;
+                next_in_delay_ = true;
+                break;
+            }
+            case Op::BGEZAL: {
+                const bool taken = static_cast<int32_t>(r[d.rs]) >= 0;
+                r[31] = cur_pc_ + 8;
+                if (taken) npc_ = cur_pc_ + 4 + d.imm;
+                next_in_delay_ = true;
+                break;
+            }
+            case Op::J: npc_ = ((cur_pc_ + 4) & 0xf0000000u) | d.imm; next_in_delay_ = true; break;
+            case Op::JAL:
+                r[31] = cur_pc_ + 8;
+                npc_ = ((cur_pc_ + 4) & 0xf0000000u) | d.imm;
+                next_in_delay_ = true;
+                break;
+            case Op::BEQ:
+                if (r[d.rs] == r[d.rt]) npc_ = cur_pc_ + 4 + d.imm;
+                next_in_delay_ = true;
+                break;
+            case Op::BNE:
+                if (r[d.rs] != r[d.rt]) npc_ = cur_pc_ + 4 + d.imm;
+                next_in_delay_ = true;
+                break;
+            case Op::BLEZ:
+                if (static_cast<int32_t>(r[d.rs]) <= 0) npc_ = cur_pc_ + 4 + d.imm;
+                next_in_delay_ = true;
+                break;
+            case Op::BGTZ:
+                if (static_cast<int32_t>(r[d.rs]) > 0) npc_ = cur_pc_ + 4 + d.imm;
+                next_in_delay_ = true;
+                break;
+
+            case Op::ADDI: {
+                int32_t res;
+                if (__builtin_add_overflow(static_cast<int32_t>(r[d.rs]), static_cast<int32_t>(d.imm), &res)) {
+                    fault(kExcOv);
+                    break;
+                }
+                r[d.dest] = static_cast<uint32_t>(res);
+                break;
+            }
+            case Op::ADDIU: r[d.dest] = r[d.rs] + d.imm; break;
+            case Op::SLTI: r[d.dest] = static_cast<int32_t>(r[d.rs]) < static_cast<int32_t>(d.imm); break;
+            case Op::SLTIU: r[d.dest] = r[d.rs] < d.imm; break;
+            case Op::ANDI: r[d.dest] = r[d.rs] & d.imm; break;
+            case Op::ORI: r[d.dest] = r[d.rs] | d.imm; break;
+            case Op::XORI: r[d.dest] = r[d.rs] ^ d.imm; break;
+            case Op::LUI: r[d.dest] = d.imm; break;
+
+            case Op::MFC0: case Op::MTC0: case Op::TLBR: case Op::TLBWI: case Op::TLBWR: case Op::TLBP:
+            case Op::RFE:
+                if (user_mode() && !(status_ & kStatusCU0)) {
+                    fault(kExcCpU, 0);
+                    break;
+                }
+                exec_cop0(d);
+                break;
+            case Op::COPz:
+                // No coprocessor 1-3 is fitted: unusable (CE = its number) unless
+                // enabled in Status.CU, and then reserved.
+                if (status_ & (kStatusCU0 << d.sa)) fault(kExcRI);
+                else fault(kExcCpU, d.sa);
+                break;
+
+            case Op::LB: {
+                uint32_t v;
+                if (!load(r[d.rs] + d.imm, 1, v)) break;
+                write_load_result(d.dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(v))));
+                break;
+            }
+            case Op::LBU: {
+                uint32_t v;
+                if (!load(r[d.rs] + d.imm, 1, v)) break;
+                write_load_result(d.dest, v);
+                break;
+            }
+            case Op::LH: {
+                uint32_t v;
+                if (!load(r[d.rs] + d.imm, 2, v)) break;
+                write_load_result(d.dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(v))));
+                break;
+            }
+            case Op::LHU: {
+                uint32_t v;
+                if (!load(r[d.rs] + d.imm, 2, v)) break;
+                write_load_result(d.dest, v);
+                break;
+            }
+            case Op::LW: {
+                uint32_t v;
+                if (!load(r[d.rs] + d.imm, 4, v)) break;
+                write_load_result(d.dest, v);
+                break;
+            }
+            case Op::LWL: case Op::LWR: {
+                const uint32_t va = r[d.rs] + d.imm;
+                uint32_t w;
+                if (!load(va & ~3u, 4, w)) break;
+                // LWL/LWR merge with an in-flight load of the same register (the R3000
+                // forwards it), which is what makes back-to-back lwl/lwr pairs work.
+                const uint32_t old = (dl_reg_ == d.dest) ? dl_val_ : r[d.rt];
+                const unsigned sh = (va & 3) * 8;
+                uint32_t v;
+                if (d.op == Op::LWL)
+                    v = (old & (0x00ffffffu >> sh)) | (w << (24 - sh));
+                else
+                    v = (sh == 0) ? w : ((old & (0xffffffffu << (32 - sh))) | (w >> sh));
+                write_load_result(d.dest, v);
+                break;
+            }
+            case Op::SB: store(r[d.rs] + d.imm, 1, r[d.rt]); break;
+            case Op::SH: store(r[d.rs] + d.imm, 2, r[d.rt]); break;
+            case Op::SW: store(r[d.rs] + d.imm, 4, r[d.rt]); break;
+            case Op::SWL: case Op::SWR: {
+                // Little-endian partial-word stores: merge into the aligned word.
+                const uint32_t va = r[d.rs] + d.imm;
+                const unsigned sh = (va & 3) * 8;
+                const uint32_t rt = r[d.rt];
+                uint32_t bits, keep;
+                if (d.op == Op::SWL) {
+                    bits = rt >> (24 - sh);
+                    keep = sh == 24 ? 0 : 0xffffff00u << sh;
+                } else {
+                    bits = rt << sh;
+                    keep = sh == 0 ? 0 : 0x00ffffffu >> (24 - sh);
+                }
+                store_merge(va & ~3u, bits, keep);
+                break;
+            }
+            case Op::RESERVED: fault(kExcRI); break;
+        }
+
+        // The previous instruction's load lands now, unless this one wrote the same
+        // register (it wins) or loaded it again (the first load is dropped).
+        if (dl_reg_) {
+            if (d.dest != dl_reg_) r[dl_reg_] = dl_val_;
+            dl_reg_ = 0;
+        }
+    }
+}
+
+}  // namespace vmsim::r3000
