@@ -1,0 +1,66 @@
+#include "sim/stats/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "sim/common/errors.hpp"
+
+namespace vmsim::stats {
+namespace {
+
+std::atomic<unsigned> g_temp_counter{0};
+
+UserError cannot_write(const std::string& path, int error) {
+    return UserError(kExitCantCreate, fmt::format("cannot write {}: {}", path, std::strerror(error)));
+}
+
+bool write_all(int fd, std::string_view content) {
+    while (!content.empty()) {
+        ssize_t n = ::write(fd, content.data(), content.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        content.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, std::string_view content) {
+    namespace fs = std::filesystem;
+    fs::path target(path);
+    if (target.filename().empty()) throw cannot_write(path, EISDIR);
+
+    // Same directory as the target, so rename() never crosses file systems. The
+    // name is unique per process and call; O_EXCL guards against anything else.
+    int fd = -1;
+    std::string temp;
+    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+        temp = (target.parent_path() / fmt::format(".{}.tmp.{}.{}", target.filename().string(),
+                                                   ::getpid(), g_temp_counter++)).string();
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) throw cannot_write(path, errno);
+
+    int error = 0;
+    if (!write_all(fd, content) || ::fsync(fd) != 0) error = errno;
+    if (::close(fd) != 0 && error == 0) error = errno;
+    if (error == 0 && std::rename(temp.c_str(), path.c_str()) != 0) error = errno;
+    if (error != 0) {
+        ::unlink(temp.c_str());
+        throw cannot_write(path, error);
+    }
+}
+
+}  // namespace vmsim::stats
