@@ -1,0 +1,494 @@
+// The 64-entry TLB and the exceptions it raises (reference sheet, "Translation and
+// exception selection"): refill vs general vector, V, D, ASID vs G, kseg2, the
+// BadVAddr/Context/EntryHi side effects, tlbr/tlbwi/tlbwr/tlbp, Random, duplicates.
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "machine.hpp"
+
+namespace vmsim::r3000::test {
+namespace {
+
+constexpr uint32_t kMappedVa = 0x00600000u;  // kuseg page used by most tests
+constexpr uint32_t kFramePa = 0x00030000u;   // its physical frame
+constexpr uint32_t kFrame2Pa = 0x00031000u;
+constexpr uint32_t kV = kEntryLoV, kD = kEntryLoD, kG = kEntryLoG;
+
+uint32_t context_badvpn(uint32_t va) { return ((va >> 12) & 0x7ffffu) << 2; }
+
+TEST(TlbRefill, UtlbMissInBranchDelaySlotSetsBdAndEpcToBranch) {
+    Machine m;
+    Asm a(kCodeVa);
+    Asm::Label target = a.new_label();
+    a.li(t1, 0x00500000);
+    uint32_t branch = a.here();
+    a.b(target);
+    a(enc::lw(t0, 0x10, t1));  // delay slot: no TLB entry for 0x00500000
+    a(enc::nop());
+    a.bind(target);
+    ASSERT_TRUE(RunsTo(m, a, kStopUtlb));
+    EXPECT_EQ(m.exc(), kExcTLBL);
+    EXPECT_EQ(m.epc(), branch);
+    EXPECT_NE(m.cause() & kCauseBD, 0u);
+    EXPECT_EQ(m.badvaddr(), 0x00500010u);
+    EXPECT_EQ(m.cpu.stats().utlb_refills, 1u);
+}
+
+TEST(TlbRefill, UtlbMissOnStoreIsTlbs) {
+    Machine m;
+    Asm a(kCodeVa);
+    a.li(t1, 0x00500000);
+    uint32_t pc = a.here();
+    a(enc::sw(t0, 4, t1));
+    ASSERT_TRUE(RunsTo(m, a, kStopUtlb));
+    EXPECT_EQ(m.exc(), kExcTLBS);
+    EXPECT_EQ(m.epc(), pc);
+    EXPECT_EQ(m.cause() & kCauseBD, 0u);
+    EXPECT_EQ(m.badvaddr(), 0x00500004u);
+}
+
+TEST(TlbRefill, UtlbMissOnFetchIsTlblAtTheTarget) {
+    Machine m;
+    Asm a(kCodeVa);
+    a.li(t1, 0x00500000);
+    a(enc::jr(t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsTo(m, a, kStopUtlb));
+    EXPECT_EQ(m.exc(), kExcTLBL);
+    EXPECT_EQ(m.epc(), 0x00500000u);
+    EXPECT_EQ(m.badvaddr(), 0x00500000u);
+}
+
+TEST(TlbTranslation, HitTranslatesLoadsAndStores) {
+    Machine m;
+    m.write32(kFramePa + 0x20, 0x5eed1234);
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 8, entry_hi(kMappedVa, 0), entry_lo(kFramePa, kV | kD));
+    a.li(t1, kMappedVa);
+    a(enc::lw(t0, 0x20, t1));
+    a.li(t2, 0xabcdef01);
+    a(enc::sw(t2, 0x10, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_EQ(m.cpu.gpr(t0), 0x5eed1234u);
+    EXPECT_EQ(m.read32(kFramePa + 0x10), 0xabcdef01u);
+}
+
+TEST(TlbTranslation, MatchWithValidClearIsTlblAtTheGeneralVector) {
+    Machine m;
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 9, entry_hi(kMappedVa, 0), entry_lo(kFramePa, kD));
+    a.li(t1, kMappedVa);
+    uint32_t pc = a.here();
+    a(enc::lw(t0, 0x44, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsTo(m, a, kStopGeneral));
+    EXPECT_EQ(m.exc(), kExcTLBL);
+    EXPECT_EQ(m.epc(), pc);
+    EXPECT_EQ(m.badvaddr(), kMappedVa + 0x44);
+    EXPECT_EQ(m.cpu.stats().utlb_refills, 0u);
+}
+
+TEST(TlbTranslation, StoreToMatchWithValidClearIsTlbsAtTheGeneralVector) {
+    Machine m;
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 9, entry_hi(kMappedVa, 0), entry_lo(kFramePa, kD | kG));
+    a.li(t1, kMappedVa);
+    a(enc::sw(t0, 0x48, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsTo(m, a, kStopGeneral));
+    EXPECT_EQ(m.exc(), kExcTLBS);
+    EXPECT_EQ(m.badvaddr(), kMappedVa + 0x48);
+}
+
+// D=0 is write protection: loads work, stores raise Mod (general vector) and load
+// BadVAddr, Context.BadVPN and EntryHi.VPN like the other TLB exceptions.
+TEST(TlbTranslation, StoreToPageWithDirtyClearRaisesMod) {
+    Machine m;
+    m.write32(kFramePa + 0x80, 0x0badc0de);
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 12, entry_hi(kMappedVa, 7), entry_lo(kFramePa, kV));
+    a.li(t3, 0x80200000);
+    a(enc::mtc0(t3, kCp0Context));
+    a.li(t1, kMappedVa + 0x80);
+    a(enc::lw(t0, 0, t1));
+    a.li(t2, 0x11112222);
+    uint32_t pc = a.here();
+    a(enc::sw(t2, 0, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsTo(m, a, kStopGeneral));
+    EXPECT_EQ(m.exc(), kExcMod);
+    EXPECT_EQ(m.epc(), pc);
+    EXPECT_EQ(m.cpu.gpr(t0), 0x0badc0deu);
+    EXPECT_EQ(m.read32(kFramePa + 0x80), 0x0badc0deu);
+    EXPECT_EQ(m.badvaddr(), kMappedVa + 0x80);
+    EXPECT_EQ(m.cpu.cp0(kCp0Context), 0x80200000u | context_badvpn(kMappedVa));
+    EXPECT_EQ(m.cpu.cp0(kCp0EntryHi), entry_hi(kMappedVa, 7));
+    EXPECT_EQ(m.cpu.stats().exceptions[kExcMod], 1u);
+}
+
+TEST(TlbTranslation, Kseg2MissGoesToTheGeneralVector) {
+    Machine m;
+    Asm a(kCodeVa);
+    emit_set_entryhi(a, entry_hi(0x7f000000, 9));
+    a.li(t1, 0xc0001234);
+    uint32_t pc = a.here();
+    a(enc::lw(t0, 0, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsTo(m, a, kStopGeneral));
+    EXPECT_EQ(m.exc(), kExcTLBL);
+    EXPECT_EQ(m.epc(), pc);
+    EXPECT_EQ(m.badvaddr(), 0xc0001234u);
+    EXPECT_EQ(m.cpu.cp0(kCp0Context) & 0x001ffffcu, context_badvpn(0xc0001234));
+    EXPECT_EQ(m.cpu.cp0(kCp0EntryHi), entry_hi(0xc0001000, 9));
+    EXPECT_EQ(m.cpu.stats().utlb_refills, 0u);
+}
+
+TEST(TlbTranslation, Kseg2HitTranslatesInKernelMode) {
+    Machine m;
+    m.write32(kFrame2Pa + 8, 0x6b736567);
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 20, entry_hi(0xc0002000, 0), entry_lo(kFrame2Pa, kV | kD | kG));
+    a.li(t1, 0xc0002000);
+    a(enc::lw(t0, 8, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_EQ(m.cpu.gpr(t0), 0x6b736567u);
+}
+
+// Rule 6: TLB exceptions load BadVAddr, Context.BadVPN = VA[30:12] and EntryHi.VPN;
+// Context.PTEBase and EntryHi.ASID are kept.
+TEST(TlbSideEffects, RefillLoadsBadVAddrContextAndEntryHiKeepingAsid) {
+    Machine m;
+    Asm a(kCodeVa);
+    a.li(t3, 0x80200000);
+    a(enc::mtc0(t3, kCp0Context));
+    emit_set_entryhi(a, entry_hi(0x7f000000, 5));
+    a.li(t1, 0x00403abc);
+    a(enc::lbu(t0, 0, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsTo(m, a, kStopUtlb));
+    EXPECT_EQ(m.exc(), kExcTLBL);
+    EXPECT_EQ(m.badvaddr(), 0x00403abcu);
+    EXPECT_EQ(m.cpu.cp0(kCp0Context), 0x8020100cu);
+    EXPECT_EQ(m.cpu.cp0(kCp0EntryHi), 0x00403000u | (5u << kEntryHiAsidShift));
+}
+
+TEST(TlbSideEffects, AddressErrorLoadsBadVAddrButNotContextOrEntryHi) {
+    Machine m;
+    Asm a(kCodeVa);
+    a.li(t3, 0x80200000);
+    a(enc::mtc0(t3, kCp0Context));
+    emit_set_entryhi(a, entry_hi(0x7f000000, 5));
+    a.li(t1, 0x00403abd);
+    a(enc::lh(t0, 0, t1));  // misaligned
+    a(enc::nop());
+    ASSERT_TRUE(RunsTo(m, a, kStopGeneral));
+    EXPECT_EQ(m.exc(), kExcAdEL);
+    EXPECT_EQ(m.badvaddr(), 0x00403abdu);
+    EXPECT_EQ(m.cpu.cp0(kCp0Context), 0x80200000u);
+    EXPECT_EQ(m.cpu.cp0(kCp0EntryHi), entry_hi(0x7f000000, 5));
+}
+
+TEST(TlbSideEffects, SyscallLeavesBadVAddrContextAndEntryHi) {
+    Machine m;
+    Asm a(kCodeVa);
+    // Context and EntryHi are set by the program, BadVAddr is whatever reset left.
+    a.li(t3, 0x80200000);
+    a(enc::mtc0(t3, kCp0Context));
+    emit_set_entryhi(a, entry_hi(0x7f000000, 5));
+    a(enc::syscall());
+    m.load(a);
+    m.reset(kCodeVa);
+    uint32_t badvaddr_before = m.badvaddr();
+    StopReason r = m.run();
+    ASSERT_TRUE(Stopped(m, r, kStopGeneral));
+    EXPECT_EQ(m.exc(), kExcSys);
+    EXPECT_EQ(m.badvaddr(), badvaddr_before);
+    EXPECT_EQ(m.cpu.cp0(kCp0Context), 0x80200000u);
+    EXPECT_EQ(m.cpu.cp0(kCp0EntryHi), entry_hi(0x7f000000, 5));
+}
+
+// Rule 1: VPN must match, and ASID too unless G is set.
+TEST(TlbMatching, NonGlobalEntryNeedsTheCurrentAsid) {
+    for (uint32_t current : {3u, 4u}) {
+        Machine m;
+        m.write32(kFramePa, 0xa51d0003);
+        Asm a(kCodeVa);
+        emit_tlb_write(a, 30, entry_hi(kMappedVa, 3), entry_lo(kFramePa, kV | kD));
+        emit_set_entryhi(a, entry_hi(0x7f000000, current));
+        a.li(t1, kMappedVa);
+        a(enc::lw(t0, 0, t1));
+        a(enc::nop());
+        if (current == 3) {
+            ASSERT_TRUE(RunsToEnd(m, a));
+            EXPECT_EQ(m.cpu.gpr(t0), 0xa51d0003u);
+        } else {
+            ASSERT_TRUE(RunsTo(m, a, kStopUtlb));
+            EXPECT_EQ(m.exc(), kExcTLBL);
+            EXPECT_EQ(m.cpu.cp0(kCp0EntryHi), entry_hi(kMappedVa, 4));
+        }
+    }
+}
+
+TEST(TlbMatching, GlobalEntryMatchesAnyAsid) {
+    Machine m;
+    m.write32(kFramePa, 0x610ba1);
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 31, entry_hi(kMappedVa, 3), entry_lo(kFramePa, kV | kD | kG));
+    emit_set_entryhi(a, entry_hi(0x7f000000, 60));
+    a.li(t1, kMappedVa);
+    a(enc::lw(t0, 0, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_EQ(m.cpu.gpr(t0), 0x610ba1u);
+}
+
+// Same VPN, two ASIDs, two frames: changing EntryHi.ASID switches address space
+// (any host-side translation cache must follow).
+TEST(TlbMatching, ChangingAsidSwitchesBetweenEntriesForTheSameVpn) {
+    Machine m;
+    m.write32(kFramePa, 0x1111);
+    m.write32(kFrame2Pa, 0x2222);
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 40, entry_hi(kMappedVa, 1), entry_lo(kFramePa, kV | kD));
+    emit_tlb_write(a, 41, entry_hi(kMappedVa, 2), entry_lo(kFrame2Pa, kV | kD));
+    a.li(t1, kMappedVa);
+    emit_set_entryhi(a, entry_hi(0, 1));
+    a(enc::lw(t0, 0, t1));
+    a(enc::nop());
+    emit_set_entryhi(a, entry_hi(0, 2));
+    a(enc::lw(t2, 0, t1));
+    a(enc::nop());
+    emit_set_entryhi(a, entry_hi(0, 1));
+    a(enc::lw(t3, 0, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_EQ(m.cpu.gpr(t0), 0x1111u);
+    EXPECT_EQ(m.cpu.gpr(t2), 0x2222u);
+    EXPECT_EQ(m.cpu.gpr(t3), 0x1111u);
+}
+
+// Overwriting an entry takes effect for the next access.
+TEST(TlbMatching, RewritingAnEntryRemapsThePage) {
+    Machine m;
+    m.write32(kFramePa, 0xaaaa);
+    m.write32(kFrame2Pa, 0xbbbb);
+    Asm a(kCodeVa);
+    a.li(t1, kMappedVa);
+    emit_tlb_write(a, 50, entry_hi(kMappedVa, 0), entry_lo(kFramePa, kV | kD | kG));
+    a(enc::lw(t0, 0, t1));
+    a(enc::sw(t1, 4, t1));
+    emit_tlb_write(a, 50, entry_hi(kMappedVa, 0), entry_lo(kFrame2Pa, kV | kD | kG));
+    a(enc::lw(t2, 0, t1));
+    a(enc::sw(t1, 8, t1));
+    a(enc::nop());
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_EQ(m.cpu.gpr(t0), 0xaaaau);
+    EXPECT_EQ(m.cpu.gpr(t2), 0xbbbbu);
+    EXPECT_EQ(m.read32(kFramePa + 4), kMappedVa);
+    EXPECT_EQ(m.read32(kFrame2Pa + 8), kMappedVa);
+    EXPECT_EQ(m.read32(kFramePa + 8), 0u);
+}
+
+// Rewriting the TLB entry of the page being executed (user mode with CU0) takes
+// effect for the following fetches (after a few nops: the R3000 has CP0 hazards).
+TEST(TlbMatching, RemappingTheCurrentCodePageSwitchesFetchesToTheNewFrame) {
+    constexpr uint32_t kUserVa = 0x00400000u, kOldPa = 0x00004000u, kNewPa = 0x00005000u;
+    Machine m;
+    Asm u(kUserVa);
+    emit_tlb_write(u, 8, entry_hi(kUserVa, 0), entry_lo(kNewPa, kV | kD | kG));
+    u.nops(4);
+    uint32_t marker = u.here();
+    u(enc::addiu(s0, zero, 1));
+    u(enc::syscall());
+    m.load_at_pa(u, kOldPa);
+    // The new frame: same code up to the marker, which differs.
+    std::vector<uint32_t> w = u.words();
+    w[(marker - kUserVa) / 4] = enc::addiu(s0, zero, 2);
+    m.write_words(kNewPa, w);
+
+    Asm k(kCodeVa);
+    emit_tlb_write(k, 8, entry_hi(kUserVa, 0), entry_lo(kOldPa, kV | kD | kG));
+    emit_enter_user(k, kUserVa, kStatusCU0);
+    m.load(k);
+    m.reset(kCodeVa);
+    StopReason r = m.run();
+    ASSERT_TRUE(Stopped(m, r, kStopGeneral));
+    EXPECT_EQ(m.exc(), kExcSys);
+    EXPECT_EQ(m.cpu.gpr(s0), 2u);
+}
+
+// Rule 7: two matching entries set Status.TS and stop the run with a message.
+TEST(TlbMatching, DuplicateMatchStopsWithGuestError) {
+    Machine m;
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 10, entry_hi(kMappedVa, 0), entry_lo(kFramePa, kV | kD | kG));
+    emit_tlb_write(a, 11, entry_hi(kMappedVa, 0), entry_lo(kFrame2Pa, kV | kD));
+    a.li(t1, kMappedVa);
+    a(enc::lw(t0, 0, t1));
+    a(enc::nop());
+    emit_stop(a, kStopEnd);
+    m.load(a);
+    m.reset(kCodeVa);
+    StopReason r = m.run();
+    EXPECT_EQ(r, StopReason::GuestError) << describe(m);
+    std::string msg = m.cpu.error();
+    EXPECT_FALSE(msg.empty());
+    std::transform(msg.begin(), msg.end(), msg.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    EXPECT_NE(msg.find("tlb"), std::string::npos) << m.cpu.error();
+    EXPECT_NE(m.status() & kStatusTS, 0u);
+}
+
+// ---- tlbr / tlbwi / tlbp ---------------------------------------------------------
+
+TEST(TlbOps, TlbwiWritesTheIndexedEntry) {
+    Machine m;
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 33, entry_hi(0x12345000, 17), entry_lo(0x00054000, kV | kD | kEntryLoN));
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_EQ(m.cpu.tlb().entry(33).hi, 0x12345000u | (17u << kEntryHiAsidShift));
+    EXPECT_EQ(m.cpu.tlb().entry(33).lo, 0x00054000u | kV | kD | kEntryLoN);
+    EXPECT_EQ(m.cpu.stats().tlb_writes, 1u);
+}
+
+TEST(TlbOps, TlbrReadsTheIndexedEntryIntoEntryHiAndEntryLo) {
+    Machine m;
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 33, entry_hi(0x12345000, 17), entry_lo(0x00054000, kV | kG));
+    emit_tlb_write(a, 34, entry_hi(0x23456000, 18), entry_lo(0x00055000, kD));
+    emit_set_entryhi(a, entry_hi(0x7f000000, 1));
+    a(enc::mtc0(zero, kCp0EntryLo));
+    a.li(t0, 33u << 8);
+    a(enc::mtc0(t0, kCp0Index));
+    a(enc::tlbr());
+    a(enc::nop());
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_EQ(m.cpu.cp0(kCp0EntryHi), 0x12345000u | (17u << kEntryHiAsidShift));
+    EXPECT_EQ(m.cpu.cp0(kCp0EntryLo), 0x00054000u | kV | kG);
+    EXPECT_EQ(m.cpu.stats().tlb_reads, 1u);
+}
+
+TEST(TlbOps, TlbpHitSetsIndexAndClearsP) {
+    Machine m;
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 9, entry_hi(0x00700000, 2), entry_lo(kFramePa, kV));
+    emit_tlb_write(a, 20, entry_hi(0x00701000, 2), entry_lo(kFramePa, kV));
+    emit_tlb_write(a, 41, entry_hi(0x00702000, 2), entry_lo(kFramePa, kV));
+    a.li(t0, 0x80000000u);
+    a(enc::mtc0(t0, kCp0Index));  // P set beforehand: a hit must clear it
+    emit_set_entryhi(a, entry_hi(0x00701000, 2));
+    a(enc::tlbp());
+    a(enc::nop());
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_EQ(m.cpu.cp0(kCp0Index), 20u << 8);
+    EXPECT_EQ(m.cpu.stats().tlb_probes, 1u);
+}
+
+TEST(TlbOps, TlbpMissSetsP) {
+    Machine m;
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 20, entry_hi(0x00701000, 2), entry_lo(kFramePa, kV));
+    emit_set_entryhi(a, entry_hi(0x00703000, 2));
+    a(enc::tlbp());
+    a(enc::nop());
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_NE(m.cpu.cp0(kCp0Index) & 0x80000000u, 0u);
+}
+
+// tlbp matches like a translation: a non-global entry for another ASID is a miss,
+// a global one is a hit.
+TEST(TlbOps, TlbpHonoursAsidAndGlobal) {
+    Machine m;
+    Asm a(kCodeVa);
+    emit_tlb_write(a, 20, entry_hi(0x00701000, 2), entry_lo(kFramePa, kV));
+    emit_tlb_write(a, 21, entry_hi(0x00702000, 2), entry_lo(kFramePa, kV | kG));
+    emit_set_entryhi(a, entry_hi(0x00701000, 3));
+    a(enc::tlbp());
+    a(enc::nop());
+    a(enc::mfc0(s0, kCp0Index));
+    emit_set_entryhi(a, entry_hi(0x00702000, 3));
+    a(enc::tlbp());
+    a(enc::nop());
+    a(enc::mfc0(s1, kCp0Index));
+    a(enc::nop());
+    ASSERT_TRUE(RunsToEnd(m, a));
+    EXPECT_NE(m.cpu.gpr(s0) & 0x80000000u, 0u) << "ASID 3 must not match ASID 2";
+    EXPECT_EQ(m.cpu.gpr(s1), 21u << 8);
+}
+
+// ---- Random and tlbwr ----------------------------------------------------------
+
+TEST(TlbRandom, RandomIs63AfterReset) {
+    Machine m;
+    m.reset(kCodeVa);
+    EXPECT_EQ(m.cpu.cp0(kCp0Random), 63u << 8);
+}
+
+// Random decrements once per cycle through 63..8 and wraps from 8 to 63.
+TEST(TlbRandom, RandomCountsDownThrough63To8OncePerCycle) {
+    Machine m;
+    Asm a(kCodeVa);
+    a.nops(200);
+    emit_stop(a, kStopEnd);
+    m.load(a);
+    m.reset(kCodeVa);
+    uint64_t prev_cycles = m.cpu.cycles();
+    uint32_t prev = m.cpu.cp0(kCp0Random);
+    std::set<uint32_t> seen;
+    for (int step = 0; step < 150; ++step) {
+        ASSERT_EQ(m.run(1), StopReason::InstructionLimit) << describe(m);
+        uint32_t r = m.cpu.cp0(kCp0Random);
+        uint64_t dc = m.cpu.cycles() - prev_cycles;
+        ASSERT_EQ(r & ~0x3f00u, 0u) << "only bits 13:8 exist";
+        uint32_t v = r >> 8, pv = prev >> 8;
+        ASSERT_GE(v, 8u);
+        ASSERT_LE(v, 63u);
+        uint32_t want = 8 + static_cast<uint32_t>(((pv - 8) + 56 * 1000 - dc % 56) % 56);
+        ASSERT_EQ(v, want) << "step " << step << ": " << pv << " minus " << dc << " cycles";
+        seen.insert(v);
+        prev = r;
+        prev_cycles = m.cpu.cycles();
+    }
+    EXPECT_EQ(seen.size(), 56u);
+}
+
+// tlbwr at many different cycle counts: entries 0-7 are never touched, and every
+// write lands in 8..63.
+TEST(TlbRandom, TlbwrNeverWritesEntries0To7) {
+    Machine m;
+    const unsigned kWrites = 150;
+    Asm a(kCodeVa);
+    for (unsigned k = 0; k < kWrites; ++k) {
+        a.li(at, entry_hi((0x100u + k) << 12, 0));
+        a(enc::mtc0(at, kCp0EntryHi));
+        a.li(at, entry_lo(kFramePa, kV));
+        a(enc::mtc0(at, kCp0EntryLo));
+        a.nops(k % 7);
+        a(enc::tlbwr());
+    }
+    emit_stop(a, kStopEnd);
+    m.load(a);
+    m.reset(kCodeVa);
+    TlbEntry wired[kTlbWired];
+    for (unsigned i = 0; i < kTlbWired; ++i) wired[i] = m.cpu.tlb().entry(i);
+    StopReason r = m.run();
+    ASSERT_TRUE(Stopped(m, r, kStopEnd));
+    for (unsigned i = 0; i < kTlbWired; ++i) {
+        EXPECT_EQ(m.cpu.tlb().entry(i).hi, wired[i].hi) << "entry " << i;
+        EXPECT_EQ(m.cpu.tlb().entry(i).lo, wired[i].lo) << "entry " << i;
+    }
+    unsigned written = 0;
+    for (unsigned i = kTlbWired; i < kTlbEntries; ++i) {
+        uint32_t vpn = m.cpu.tlb().entry(i).vpn();
+        if (vpn >= 0x100 && vpn < 0x100 + kWrites) ++written;
+    }
+    EXPECT_GE(written, 20u) << "tlbwr should spread over many of entries 8..63";
+    EXPECT_EQ(m.cpu.stats().tlb_writes, kWrites);
+}
+
+}  // namespace
+}  // namespace vmsim::r3000::test
