@@ -1,0 +1,112 @@
+#include "sim/platform/r3000_params.hpp"
+
+#include <string>
+
+#include "sim/common/errors.hpp"
+#include "vmsim/memmap.h"
+
+namespace vmsim::platform {
+
+void declare_r3000_params(config::Registry& reg) {
+    // Default clock: the DECstation 3100's R2000 (reference sheet, "Timing facts").
+    reg.add_double("cpu.clock_mhz", 16.67, "CPU clock in MHz (DECstation 3100: 16.67, 2100: 12.5)")
+        .positive();
+    reg.add_enum("cpu.load_delay", "exact", {"exact", "interlocked"},
+                 "load/mfc0 delay slot: exact = R3000 non-interlocked one-instruction delay; "
+                 "interlocked = result visible to the next instruction");
+    reg.add_uint("cpu.prid", 0x0220, "CP0 PRId value (R3000 0x0220, R3000A 0x0230)").max(0xffff);
+    reg.add_uint("cpu.mult_latency", 12, "cycles from MULT/MULTU issue until HI/LO are ready (R3000)")
+        .min(1).max(1000);
+    reg.add_uint("cpu.div_latency", 35, "cycles from DIV/DIVU issue until HI/LO are ready (R3000)")
+        .min(1).max(1000);
+    reg.add_uint("cpu.exception_cycles", 2,
+                 "cycles lost on exception entry (R3000 squashes the two younger pipeline stages)")
+        .max(1000);
+    reg.add_size("mem.size", VMSIM_RAM_DEFAULT_SIZE, "RAM size in bytes (DECstation 3100 maximum: 24M)")
+        .min(64 << 10).max(VMSIM_CONSOLE_BASE);
+    reg.add_uint("timer.period", 100000, "timer interrupt period in CPU cycles (when the guest enables it)")
+        .min(1).max(0xffffffffu);
+    reg.add_duration("sim.quantum", "1us", "TLM temporal-decoupling quantum").positive();
+    reg.add_bool("sim.sync_elision", true,
+                 "skip a quantum sync when no other SystemC process has activity pending "
+                 "(it could observe nothing); false = sync at every quantum");
+    reg.add_uint("sim.max_instructions", 10'000'000'000ull,
+                 "stop a guest that has not exited after this many instructions (0 = no limit)");
+}
+
+PlatformParams r3000_params_from(const config::Registry& reg) {
+    PlatformParams p;
+    const std::string& delay = reg.get_string("cpu.load_delay");
+    p.core.cpu.load_delay = delay == "exact" ? r3000::LoadDelay::Exact : r3000::LoadDelay::Interlocked;
+    p.core.cpu.prid = static_cast<uint32_t>(reg.get_uint("cpu.prid"));
+    p.core.cpu.mult_latency = static_cast<unsigned>(reg.get_uint("cpu.mult_latency"));
+    p.core.cpu.div_latency = static_cast<unsigned>(reg.get_uint("cpu.div_latency"));
+    p.core.cpu.exception_entry_cycles = static_cast<unsigned>(reg.get_uint("cpu.exception_cycles"));
+    // Time resolution is 1 ps: the period is rounded to whole picoseconds.
+    const double period_ps = 1e6 / reg.get_double("cpu.clock_mhz");
+    if (period_ps < 1.0)
+        throw UserError(kExitUsage, "cpu.clock_mhz: " + reg.value_text("cpu.clock_mhz") +
+                                        " MHz is faster than the 1 ps time resolution allows");
+    p.core.clock_period = sc_core::sc_time(static_cast<double>(static_cast<uint64_t>(period_ps + 0.5)),
+                                           sc_core::SC_PS);
+    p.core.max_instructions = reg.get_uint("sim.max_instructions");
+    const uint64_t mem = reg.get_uint("mem.size");
+    if (mem % r3000::kPageSize != 0)
+        throw UserError(kExitUsage, "mem.size: expected a multiple of the 4096-byte page, got " +
+                                        reg.value_text("mem.size"));
+    p.mem_size = static_cast<uint32_t>(mem);
+    p.timer_period = reg.get_uint("timer.period");
+    p.core.sync_elision = reg.get_bool("sim.sync_elision");
+    p.quantum = sc_core::sc_time(static_cast<double>(reg.get_duration_ps("sim.quantum")), sc_core::SC_PS);
+    return p;
+}
+
+void record_r3000_stats(stats::Registry& stats, const R3000Platform& platform, const RunSummary& run) {
+    const r3000::Cpu& cpu = platform.cpu();
+    const r3000::CpuStats& cs = cpu.stats();
+    const char* outcome = run.result.outcome == Outcome::Exited             ? "exited"
+                          : run.result.outcome == Outcome::InstructionLimit ? "instruction_limit"
+                                                                            : "guest_error";
+    stats.text("sim.outcome", "how the run ended: exited, instruction_limit or guest_error") = outcome;
+    stats.counter("sim.exit_code", "exit code the guest wrote to sim-control") = run.result.exit_code;
+    stats.counter("cpu.instructions", "instructions retired") = run.instructions;
+    stats.counter("cpu.cycles", "CPU cycles, stalls and exception entry included") = run.cycles;
+    stats.value("sim.seconds", "simulated time in seconds (cycles / clock)") = run.simulated_seconds;
+    stats.counter("cpu.muldiv_stall_cycles", "cycles MFHI/MFLO waited for the multiply/divide unit") =
+        cs.muldiv_stall_cycles;
+    stats.counter("cpu.exception_entry_cycles", "cycles charged for exception entry") = cs.exception_cycles;
+    stats.counter("cpu.uncached_accesses", "loads/stores to kseg1, N=1 pages and devices") =
+        cs.uncached_accesses;
+    uint64_t total = 0;
+    for (uint32_t code = 0; code <= r3000::kExcOv; ++code) {
+        const std::string name = r3000::exc_code_name(code);
+        stats.counter("cpu.exceptions." + name, "exceptions with ExcCode " + std::to_string(code) + " (" + name + ")") =
+            cs.exceptions[code];
+        total += cs.exceptions[code];
+    }
+    stats.counter("cpu.exceptions.total", "exceptions of every kind") = total;
+    stats.counter("tlb.refill_exceptions", "TLB misses taken through the UTLB-refill vector") = cs.utlb_refills;
+    stats.counter("tlb.writes", "tlbwi and tlbwr executed") = cs.tlb_writes;
+    stats.counter("tlb.probes", "tlbp executed") = cs.tlb_probes;
+    stats.counter("tlb.reads", "tlbr executed") = cs.tlb_reads;
+    stats.counter("timer.interrupts", "timer periods elapsed while enabled") = run.timer_interrupts;
+    const auto& regions = platform.simctl().regions();
+    for (unsigned i = 0; i < regions.size(); ++i) {
+        if (!regions[i].count) continue;
+        const std::string base = "region." + std::to_string(i);
+        stats.counter(base + ".count", "times measured region " + std::to_string(i) + " was entered and left") =
+            regions[i].count;
+        stats.counter(base + ".cycles", "cycles inside region " + std::to_string(i)) = regions[i].cycles;
+        stats.counter(base + ".instructions", "instructions inside region " + std::to_string(i)) =
+            regions[i].instructions;
+    }
+    stats.counter("sim.quantum_syncs", "times the core synchronised with SystemC time") = run.quantum_syncs;
+    stats.counter("sim.elided_syncs", "quantum syncs skipped: no other process had activity pending") =
+        run.elided_syncs;
+    // The only entries that differ between identical runs: they measure the host.
+    stats.value("host.seconds", "host wall-clock seconds spent simulating (not deterministic)") = run.host_seconds;
+    stats.value("host.mips", "simulated instructions per host second / 1e6 (not deterministic)") =
+        run.host_seconds > 0 ? static_cast<double>(run.instructions) / run.host_seconds / 1e6 : 0.0;
+}
+
+}  // namespace vmsim::platform

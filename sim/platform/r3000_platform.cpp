@@ -1,0 +1,73 @@
+#include "sim/platform/r3000_platform.hpp"
+
+#include <chrono>
+#include <cstring>
+
+#include "sim/platform/ram.hpp"
+#include "sim/platform/router.hpp"
+#include "vmsim/memmap.h"
+
+namespace vmsim::platform {
+
+R3000Platform::R3000Platform(const PlatformParams& params, const std::vector<Segment>& segments, uint32_t entry)
+    : params_(params) {
+    // sc_stop() is how every run ends; SystemC's note saying so is noise.
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    // The platform, not a module, owns the global quantum.
+    tlm::tlm_global_quantum::instance().set(params_.quantum);
+
+    CoreParams core = params_.core;
+    core.entry_pc = entry;
+    core.initial_sp = VMSIM_KSEG0(params_.mem_size);  // top of RAM, kseg0
+
+    ram_ = std::make_unique<Ram>("ram", params_.mem_size);
+    router_ = std::make_unique<Router>(
+        "router", std::vector<Router::WindowSpec>{{"ram", VMSIM_RAM_BASE, params_.mem_size},
+                                                  {"console", VMSIM_CONSOLE_BASE, VMSIM_CONSOLE_SIZE},
+                                                  {"simctl", VMSIM_SIMCTL_BASE, VMSIM_SIMCTL_SIZE},
+                                                  {"timer", VMSIM_TIMER_BASE, VMSIM_TIMER_SIZE}});
+    core_ = std::make_unique<R3000Core>("cpu", core);
+    console_ = std::make_unique<Console>("console", params_.console);
+    R3000Core* c = core_.get();
+    simctl_ = std::make_unique<SimControl>(
+        "simctl", SimControlHooks{[c] { return c->cycles(); }, [c] { return c->instructions(); },
+                                  [c](uint32_t code) { c->request_exit(code); }});
+    timer_ = std::make_unique<Timer>("timer", params_.timer_period, [c] { return c->cycles(); });
+
+    core_->downstream_socket.bind(router_->upstream_socket);
+    router_->downstream_socket("ram").bind(ram_->upstream_socket);
+    router_->downstream_socket("console").bind(console_->upstream_socket);
+    router_->downstream_socket("simctl").bind(simctl_->upstream_socket);
+    router_->downstream_socket("timer").bind(timer_->upstream_socket);
+    core_->attach_timer(timer_.get());
+
+    for (const Segment& s : segments) {
+        std::memcpy(ram_->data() + s.paddr, s.bytes.data(), s.bytes.size());
+        std::memset(ram_->data() + s.paddr + s.bytes.size(), 0, s.memsz - s.bytes.size());
+    }
+}
+
+R3000Platform::~R3000Platform() = default;
+
+uint8_t* R3000Platform::ram() { return ram_->data(); }
+
+RunSummary R3000Platform::run() {
+    const auto t0 = std::chrono::steady_clock::now();
+    sc_core::sc_start();
+    const auto t1 = std::chrono::steady_clock::now();
+    std::fflush(params_.console);
+
+    RunSummary s;
+    s.result = core_->result();
+    s.cycles = core_->cycles();
+    s.instructions = core_->instructions();
+    s.simulated_seconds = sc_core::sc_time_stamp().to_seconds();
+    s.host_seconds = std::chrono::duration<double>(t1 - t0).count();
+    s.quantum_syncs = core_->quantum_syncs();
+    s.elided_syncs = core_->elided_syncs();
+    s.console_bytes = console_->bytes_written();
+    s.timer_interrupts = timer_->fired();
+    return s;
+}
+
+}  // namespace vmsim::platform
