@@ -2,6 +2,7 @@
 // comments cite it where a choice was made between disagreeing sources.
 #include "models/mips_r3000/cpu.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -59,7 +60,7 @@ void Cpu::reset(uint32_t entry_pc) {
     npc_ = entry_pc + 4;
     cur_pc_ = entry_pc;
     in_delay_ = next_in_delay_ = false;
-    dl_reg_ = pending_reg_ = 0;
+    dl_reg_ = pending_reg_ = kNoReg;
     index_ = entrylo_ = context_ = badvaddr_ = entryhi_ = 0;
     status_ = 0;  // kernel mode, interrupts off, BEV = 0 (the simulator boots past the ROM)
     cause_ = epc_ = 0;
@@ -68,7 +69,7 @@ void Cpu::reset(uint32_t entry_pc) {
     // the state such a flush leaves: distinct kseg0 VPNs, which never match because
     // kseg0 is unmapped, and V = 0.
     for (unsigned i = 0; i < kTlbEntries; ++i) tlb_.write(i, kKseg0 + (i << kPageShift), 0);
-    cycles_ = insns_ = 0;
+    cycles_ = non_insn_cycles_ = 0;
     stats_ = CpuStats{};
     for (auto& p : pages_) p.reset();
     error_flag_ = break_ = false;
@@ -128,11 +129,11 @@ void Cpu::mode_changed() {
 // Exceptions
 
 void Cpu::commit_pending_loads() {
-    // The pipeline completes loads issued before the exception point.
-    if (dl_reg_) regs_[dl_reg_] = dl_val_;
-    if (pending_reg_) regs_[pending_reg_] = pending_val_;
-    dl_reg_ = pending_reg_ = 0;
-    regs_[0] = 0;
+    // The pipeline completes loads issued before the exception point. With none in
+    // flight the register is the sink, so no test is needed.
+    regs_[dl_reg_] = dl_val_;
+    regs_[pending_reg_] = pending_val_;
+    dl_reg_ = pending_reg_ = kNoReg;
 }
 
 void Cpu::exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector, uint32_t ce) {
@@ -153,12 +154,13 @@ void Cpu::exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector, u
     ++stats_.exceptions[code];
     if (utlb_vector) ++stats_.utlb_refills;
     cycles_ += config_.exception_entry_cycles;
+    non_insn_cycles_ += config_.exception_entry_cycles;
     stats_.exception_cycles += config_.exception_entry_cycles;
     mode_changed();
 }
 
 void Cpu::fault(uint32_t code, uint32_t ce) {
-    --insns_;  // the faulting instruction does not retire
+    ++non_insn_cycles_;  // the faulting instruction does not retire
     exception(code, cur_pc_, in_delay_, false, ce);
 }
 
@@ -171,14 +173,14 @@ void Cpu::tlb_exception(uint32_t code, uint32_t va, bool utlb_vector) {
     badvaddr_ = va;
     context_ = (context_ & 0xffe00000u) | ((va >> 10) & 0x001ffffcu);  // BadVPN = VA[30:12]
     entryhi_ = (va & kEntryHiVpnMask) | (entryhi_ & kEntryHiAsidMask);  // ASID kept
-    --insns_;
+    ++non_insn_cycles_;
     exception(code, cur_pc_, in_delay_, utlb_vector);
 }
 
 void Cpu::guest_error(const std::string& msg) {
     if (error_flag_) return;
     std::ostringstream os;
-    os << msg << " (pc " << hex32(cur_pc_) << ", " << insns_ << " instructions, cycle " << cycles_ << ")";
+    os << msg << " (pc " << hex32(cur_pc_) << ", " << instructions() << " instructions, cycle " << cycles_ << ")";
     error_ = os.str();
     error_flag_ = true;
     cycle_limit_ = 0;
@@ -269,6 +271,7 @@ bool Cpu::enter_code_page() {
     const uint32_t va = pc_;
     if (va & 3) {
         badvaddr_ = va;
+        ++cycles_, ++non_insn_cycles_;
         exception(kExcAdEL, va, in_delay_);
         return false;
     }
@@ -281,9 +284,11 @@ bool Cpu::enter_code_page() {
     }
     uint32_t pa = 0;
     bool cached = true;
-    ++insns_;  // translate() faults un-retire the instruction
+    // A fetch that faults costs its cycle, like an instruction that faults: it is
+    // charged here, and translate()'s fault path marks it as not an instruction.
+    ++cycles_;
     if (!translate(va, Access::Fetch, pa, cached)) return false;
-    --insns_;
+    --cycles_;
     if (pa >= ram_size_) {
         // No memory behind the fetch address: instruction bus error. At an exception
         // vector that would repeat forever, so it is reported instead.
@@ -293,6 +298,7 @@ bool Cpu::enter_code_page() {
                         ", last ExcCode " + exc_code_name((cause_ >> 2) & 31) + ", EPC " + hex32(epc_));
             return false;
         }
+        ++cycles_, ++non_insn_cycles_;
         exception(kExcIBE, va, in_delay_);
         return false;
     }
@@ -313,22 +319,24 @@ void Cpu::invalidate_code(uint32_t pa, uint32_t len) {
 // ---------------------------------------------------------------------------
 // Data access
 
-inline bool Cpu::load(uint32_t va, unsigned size, uint32_t& value) {
-    const TcEntry& e = tc_cur_->read[(va >> kPageShift) % kTcSize];
+template <typename Slow>
+inline bool Cpu::load_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t& value, Slow&& slow) {
+    const TcEntry& e = tc->read[(va >> kPageShift) % kTcSize];
     if (VMSIM_LIKELY(e.tag == (va >> kPageShift) && (va & (size - 1)) == 0)) {
         value = read_ram(reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(va) + e.delta), size);
         return true;
     }
-    return load_slow(va, size, value);
+    return slow(va, size, value);
 }
 
-inline bool Cpu::store(uint32_t va, unsigned size, uint32_t value) {
-    const TcEntry& e = tc_cur_->write[(va >> kPageShift) % kTcSize];
+template <typename Slow>
+inline bool Cpu::store_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t value, Slow&& slow) {
+    const TcEntry& e = tc->write[(va >> kPageShift) % kTcSize];
     if (VMSIM_LIKELY(e.tag == (va >> kPageShift) && (va & (size - 1)) == 0)) {
         write_ram(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(va) + e.delta), size, value);
         return true;
     }
-    return store_slow(va, size, value, 0);
+    return slow(va, size, value);
 }
 
 // Word store that keeps the bits of the old word selected by `keep` (SWL/SWR).
@@ -522,42 +530,98 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
     run_cycle_limit_ = cycle_limit;
     insn_limit_ = insn_limit;
     request_check();  // take a pending interrupt before the first instruction
+    return config_.load_delay == LoadDelay::Exact ? run_loop<true>() : run_loop<false>();
+}
 
+// The run loop keeps the state carried from one instruction to the next in locals
+// (registers) and writes it back to the members only around calls that read or
+// change it: SAVE before, LOAD after. Few enough values are carried that they fit
+// the host's registers; the rest is stored to members, which costs no reloads.
+// A load in flight is packed as (register << 32 | value); kNoLoad names the sink.
+template <bool Exact>
+StopReason Cpu::run_loop() {
+    constexpr uint64_t kNoLoad = uint64_t{kNoReg} << 32;
+    uint32_t* const __restrict r = regs_.data();
+    uint32_t pc, npc;
+    bool nid;
+    uint64_t cycles, climit, dl = kNoLoad, pend = kNoLoad;
+    TcSet* tc;
+    uint32_t vbase;
+    const DecodedInsn* page;
+
+    // climit folds the instruction limit in: cycles advance at least as fast as
+    // instructions, so the loop cannot pass either limit unseen.
+    const auto effective_limit = [this] {
+        const uint64_t done = instructions();
+        const uint64_t left = insn_limit_ > done ? insn_limit_ - done : 0;
+        return std::min(cycle_limit_, cycles_ + left < cycles_ ? ~uint64_t{0} : cycles_ + left);
+    };
+#define SAVE()                                                                            \
+    (pc_ = pc, npc_ = npc, next_in_delay_ = nid, cycles_ = cycles,                        \
+     dl_reg_ = static_cast<unsigned>(dl >> 32), dl_val_ = static_cast<uint32_t>(dl),      \
+     pending_reg_ = static_cast<unsigned>(pend >> 32), pending_val_ = static_cast<uint32_t>(pend))
+#define LOAD()                                                                            \
+    (pc = pc_, npc = npc_, nid = next_in_delay_, cycles = cycles_, climit = effective_limit(), \
+     dl = (uint64_t{dl_reg_} << 32) | dl_val_, pend = (uint64_t{pending_reg_} << 32) | pending_val_, \
+     tc = tc_cur_, vbase = cur_vbase_, page = cur_page_ ? cur_page_->insns.data() : nullptr)
+#define SLOW(call) (SAVE(), (call), LOAD())
+#define LOAD_RESULT(dest, v)                                      \
+    do {                                                          \
+        if (Exact)                                                \
+            pend = (uint64_t{dest} << 32) | static_cast<uint32_t>(v); \
+        else                                                      \
+            r[(dest)] = (v);                                      \
+    } while (0)
+    // Inline translation-cache hit, else the slow path (which may raise).
+#define LOAD_MEM(va_, size_, out_) load_fast(tc, (va_), (size_), (out_), [&](uint32_t va2, unsigned sz, uint32_t& o) { \
+        bool ok_; SAVE(); ok_ = load_slow(va2, sz, o); LOAD(); return ok_; })
+#define STORE_MEM(va_, size_, v_) store_fast(tc, (va_), (size_), (v_), [&](uint32_t va2, unsigned sz, uint32_t val) { \
+        bool ok_; SAVE(); ok_ = store_slow(va2, sz, val, 0); LOAD(); return ok_; })
+#define STORE_MERGE(va_, bits_, keep_) SLOW(store_merge((va_), (bits_), (keep_)))
+
+    LOAD();
     for (;;) {
-        if (VMSIM_UNLIKELY(cycles_ >= cycle_limit_ || insns_ >= insn_limit_)) {
+        if (VMSIM_UNLIKELY(cycles >= climit)) {
+            SAVE();
             if (error_flag_) return StopReason::GuestError;
             if (break_) {
                 break_ = false;
                 cycle_limit_ = run_cycle_limit_;
                 return StopReason::Break;
             }
-            if (insns_ >= insn_limit_) return StopReason::InstructionLimit;
+            if (instructions() >= insn_limit_) return StopReason::InstructionLimit;
             if (check_) {
                 check_ = false;
                 cycle_limit_ = run_cycle_limit_;
                 if (interrupt_pending()) exception(kExcInt, pc_, next_in_delay_);
+                LOAD();
                 continue;
             }
             if (cycles_ >= run_cycle_limit_) return StopReason::CycleLimit;
+            LOAD();
         }
 
         // One compare covers both a page change and a misaligned pc.
-        if (VMSIM_UNLIKELY((pc_ & ~(kPageSize - 4)) != cur_vbase_)) {
-            if (!enter_code_page()) continue;
+        if (VMSIM_UNLIKELY((pc & ~(kPageSize - 4)) != vbase)) {
+            bool ok;
+            SAVE();
+            ok = enter_code_page();
+            LOAD();
+            if (!ok) continue;
         }
-        const DecodedInsn& d = cur_page_->insns[(pc_ >> 2) & (kInsnsPerPage - 1)];
-        cur_pc_ = pc_;
-        in_delay_ = next_in_delay_;
-        next_in_delay_ = false;
-        pc_ = npc_;
-        npc_ += 4;
-        ++insns_;
-        ++cycles_;
-        dl_reg_ = pending_reg_;
-        dl_val_ = pending_val_;
-        pending_reg_ = 0;
+        const DecodedInsn& d = page[(pc >> 2) & (kInsnsPerPage - 1)];
+        const uint32_t cur = pc;
+        cur_pc_ = cur;       // read only by the exception paths
+        in_delay_ = nid;
+        nid = false;
+        pc = npc;
+        npc += 4;
+        ++cycles;
+        if (Exact) {
+            dl = pend;
+            pend = kNoLoad;
+        }
 
-        uint32_t* const r = regs_.data();
         switch (d.op) {
             case Op::NOP: break;
             case Op::SLL: r[d.dest] = r[d.rt] << d.sa; break;
@@ -566,20 +630,21 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
             case Op::SLLV: r[d.dest] = r[d.rt] << (r[d.rs] & 31); break;
             case Op::SRLV: r[d.dest] = r[d.rt] >> (r[d.rs] & 31); break;
             case Op::SRAV: r[d.dest] = static_cast<uint32_t>(static_cast<int32_t>(r[d.rt]) >> (r[d.rs] & 31)); break;
-            case Op::JR: npc_ = r[d.rs]; next_in_delay_ = true; break;
+            case Op::JR: npc = r[d.rs]; nid = true; break;
             case Op::JALR: {
                 const uint32_t target = r[d.rs];
-                r[d.dest] = cur_pc_ + 8;
-                npc_ = target;
-                next_in_delay_ = true;
+                r[d.dest] = cur + 8;
+                npc = target;
+                nid = true;
                 break;
             }
-            case Op::SYSCALL: fault(kExcSys); break;
-            case Op::BREAK: fault(kExcBp); break;
+            case Op::SYSCALL: SLOW(fault(kExcSys)); break;
+            case Op::BREAK: SLOW(fault(kExcBp)); break;
             case Op::MFHI: case Op::MFLO:
-                if (cycles_ < hilo_ready_) {  // interlock until the multiply/divide unit is done
-                    stats_.muldiv_stall_cycles += hilo_ready_ - cycles_;
-                    cycles_ = hilo_ready_;
+                if (cycles < hilo_ready_) {  // interlock until the multiply/divide unit is done
+                    stats_.muldiv_stall_cycles += hilo_ready_ - cycles;
+                    non_insn_cycles_ += hilo_ready_ - cycles;
+                    cycles = hilo_ready_;
                 }
                 r[d.dest] = d.op == Op::MFHI ? hi_ : lo_;
                 break;
@@ -590,14 +655,14 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
                                   static_cast<int64_t>(static_cast<int32_t>(r[d.rt]));
                 lo_ = static_cast<uint32_t>(p);
                 hi_ = static_cast<uint32_t>(static_cast<uint64_t>(p) >> 32);
-                hilo_ready_ = cycles_ + config_.mult_latency;
+                hilo_ready_ = cycles + config_.mult_latency;
                 break;
             }
             case Op::MULTU: {
                 const uint64_t p = static_cast<uint64_t>(r[d.rs]) * r[d.rt];
                 lo_ = static_cast<uint32_t>(p);
                 hi_ = static_cast<uint32_t>(p >> 32);
-                hilo_ready_ = cycles_ + config_.mult_latency;
+                hilo_ready_ = cycles + config_.mult_latency;
                 break;
             }
             case Op::DIV: {
@@ -613,7 +678,7 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
                     lo_ = static_cast<uint32_t>(a / b);
                     hi_ = static_cast<uint32_t>(a % b);
                 }
-                hilo_ready_ = cycles_ + config_.div_latency;
+                hilo_ready_ = cycles + config_.div_latency;
                 break;
             }
             case Op::DIVU: {
@@ -625,13 +690,13 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
                     lo_ = a / b;
                     hi_ = a % b;
                 }
-                hilo_ready_ = cycles_ + config_.div_latency;
+                hilo_ready_ = cycles + config_.div_latency;
                 break;
             }
             case Op::ADD: {
                 int32_t res;
                 if (__builtin_add_overflow(static_cast<int32_t>(r[d.rs]), static_cast<int32_t>(r[d.rt]), &res)) {
-                    fault(kExcOv);
+                    SLOW(fault(kExcOv));
                     break;
                 }
                 r[d.dest] = static_cast<uint32_t>(res);
@@ -641,7 +706,7 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
             case Op::SUB: {
                 int32_t res;
                 if (__builtin_sub_overflow(static_cast<int32_t>(r[d.rs]), static_cast<int32_t>(r[d.rt]), &res)) {
-                    fault(kExcOv);
+                    SLOW(fault(kExcOv));
                     break;
                 }
                 r[d.dest] = static_cast<uint32_t>(res);
@@ -656,54 +721,54 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
             case Op::SLTU: r[d.dest] = r[d.rs] < r[d.rt]; break;
 
             case Op::BLTZ:
-                if (static_cast<int32_t>(r[d.rs]) < 0) npc_ = cur_pc_ + 4 + d.imm;
-                next_in_delay_ = true;
+                if (static_cast<int32_t>(r[d.rs]) < 0) npc = cur + 4 + d.imm;
+                nid = true;
                 break;
             case Op::BGEZ:
-                if (static_cast<int32_t>(r[d.rs]) >= 0) npc_ = cur_pc_ + 4 + d.imm;
-                next_in_delay_ = true;
+                if (static_cast<int32_t>(r[d.rs]) >= 0) npc = cur + 4 + d.imm;
+                nid = true;
                 break;
             case Op::BLTZAL: {
                 const bool taken = static_cast<int32_t>(r[d.rs]) < 0;
-                r[31] = cur_pc_ + 8;
-                if (taken) npc_ = cur_pc_ + 4 + d.imm;
-                next_in_delay_ = true;
+                r[31] = cur + 8;
+                if (taken) npc = cur + 4 + d.imm;
+                nid = true;
                 break;
             }
             case Op::BGEZAL: {
                 const bool taken = static_cast<int32_t>(r[d.rs]) >= 0;
-                r[31] = cur_pc_ + 8;
-                if (taken) npc_ = cur_pc_ + 4 + d.imm;
-                next_in_delay_ = true;
+                r[31] = cur + 8;
+                if (taken) npc = cur + 4 + d.imm;
+                nid = true;
                 break;
             }
-            case Op::J: npc_ = ((cur_pc_ + 4) & 0xf0000000u) | d.imm; next_in_delay_ = true; break;
+            case Op::J: npc = ((cur + 4) & 0xf0000000u) | d.imm; nid = true; break;
             case Op::JAL:
-                r[31] = cur_pc_ + 8;
-                npc_ = ((cur_pc_ + 4) & 0xf0000000u) | d.imm;
-                next_in_delay_ = true;
+                r[31] = cur + 8;
+                npc = ((cur + 4) & 0xf0000000u) | d.imm;
+                nid = true;
                 break;
             case Op::BEQ:
-                if (r[d.rs] == r[d.rt]) npc_ = cur_pc_ + 4 + d.imm;
-                next_in_delay_ = true;
+                if (r[d.rs] == r[d.rt]) npc = cur + 4 + d.imm;
+                nid = true;
                 break;
             case Op::BNE:
-                if (r[d.rs] != r[d.rt]) npc_ = cur_pc_ + 4 + d.imm;
-                next_in_delay_ = true;
+                if (r[d.rs] != r[d.rt]) npc = cur + 4 + d.imm;
+                nid = true;
                 break;
             case Op::BLEZ:
-                if (static_cast<int32_t>(r[d.rs]) <= 0) npc_ = cur_pc_ + 4 + d.imm;
-                next_in_delay_ = true;
+                if (static_cast<int32_t>(r[d.rs]) <= 0) npc = cur + 4 + d.imm;
+                nid = true;
                 break;
             case Op::BGTZ:
-                if (static_cast<int32_t>(r[d.rs]) > 0) npc_ = cur_pc_ + 4 + d.imm;
-                next_in_delay_ = true;
+                if (static_cast<int32_t>(r[d.rs]) > 0) npc = cur + 4 + d.imm;
+                nid = true;
                 break;
 
             case Op::ADDI: {
                 int32_t res;
                 if (__builtin_add_overflow(static_cast<int32_t>(r[d.rs]), static_cast<int32_t>(d.imm), &res)) {
-                    fault(kExcOv);
+                    SLOW(fault(kExcOv));
                     break;
                 }
                 r[d.dest] = static_cast<uint32_t>(res);
@@ -720,67 +785,67 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
             case Op::MFC0: case Op::MTC0: case Op::TLBR: case Op::TLBWI: case Op::TLBWR: case Op::TLBP:
             case Op::RFE:
                 if (user_mode() && !(status_ & kStatusCU0)) {
-                    fault(kExcCpU, 0);
+                    SLOW(fault(kExcCpU, 0));
                     break;
                 }
-                exec_cop0(d);
+                SLOW(exec_cop0(d));
                 break;
             case Op::COPz:
                 // No coprocessor 1-3 is fitted: unusable (CE = its number) unless
                 // enabled in Status.CU, and then reserved.
-                if (status_ & (kStatusCU0 << d.sa)) fault(kExcRI);
-                else fault(kExcCpU, d.sa);
+                if (status_ & (kStatusCU0 << d.sa)) SLOW(fault(kExcRI));
+                else SLOW(fault(kExcCpU, d.sa));
                 break;
 
             case Op::LB: {
                 uint32_t v;
-                if (!load(r[d.rs] + d.imm, 1, v)) break;
-                write_load_result(d.dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(v))));
+                if (!LOAD_MEM(r[d.rs] + d.imm, 1, v)) break;
+                LOAD_RESULT(d.dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(v))));
                 break;
             }
             case Op::LBU: {
                 uint32_t v;
-                if (!load(r[d.rs] + d.imm, 1, v)) break;
-                write_load_result(d.dest, v);
+                if (!LOAD_MEM(r[d.rs] + d.imm, 1, v)) break;
+                LOAD_RESULT(d.dest, v);
                 break;
             }
             case Op::LH: {
                 uint32_t v;
-                if (!load(r[d.rs] + d.imm, 2, v)) break;
-                write_load_result(d.dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(v))));
+                if (!LOAD_MEM(r[d.rs] + d.imm, 2, v)) break;
+                LOAD_RESULT(d.dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(v))));
                 break;
             }
             case Op::LHU: {
                 uint32_t v;
-                if (!load(r[d.rs] + d.imm, 2, v)) break;
-                write_load_result(d.dest, v);
+                if (!LOAD_MEM(r[d.rs] + d.imm, 2, v)) break;
+                LOAD_RESULT(d.dest, v);
                 break;
             }
             case Op::LW: {
                 uint32_t v;
-                if (!load(r[d.rs] + d.imm, 4, v)) break;
-                write_load_result(d.dest, v);
+                if (!LOAD_MEM(r[d.rs] + d.imm, 4, v)) break;
+                LOAD_RESULT(d.dest, v);
                 break;
             }
             case Op::LWL: case Op::LWR: {
                 const uint32_t va = r[d.rs] + d.imm;
                 uint32_t w;
-                if (!load(va & ~3u, 4, w)) break;
+                if (!LOAD_MEM(va & ~3u, 4, w)) break;
                 // LWL/LWR merge with an in-flight load of the same register (the R3000
                 // forwards it), which is what makes back-to-back lwl/lwr pairs work.
-                const uint32_t old = (dl_reg_ == d.dest) ? dl_val_ : r[d.rt];
+                const uint32_t old = (Exact && (dl >> 32) == d.dest) ? static_cast<uint32_t>(dl) : r[d.rt];
                 const unsigned sh = (va & 3) * 8;
                 uint32_t v;
                 if (d.op == Op::LWL)
                     v = (old & (0x00ffffffu >> sh)) | (w << (24 - sh));
                 else
                     v = (sh == 0) ? w : ((old & (0xffffffffu << (32 - sh))) | (w >> sh));
-                write_load_result(d.dest, v);
+                LOAD_RESULT(d.dest, v);
                 break;
             }
-            case Op::SB: store(r[d.rs] + d.imm, 1, r[d.rt]); break;
-            case Op::SH: store(r[d.rs] + d.imm, 2, r[d.rt]); break;
-            case Op::SW: store(r[d.rs] + d.imm, 4, r[d.rt]); break;
+            case Op::SB: STORE_MEM(r[d.rs] + d.imm, 1, r[d.rt]); break;
+            case Op::SH: STORE_MEM(r[d.rs] + d.imm, 2, r[d.rt]); break;
+            case Op::SW: STORE_MEM(r[d.rs] + d.imm, 4, r[d.rt]); break;
             case Op::SWL: case Op::SWR: {
                 // Little-endian partial-word stores: merge into the aligned word.
                 const uint32_t va = r[d.rs] + d.imm;
@@ -794,19 +859,33 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
                     bits = rt << sh;
                     keep = sh == 0 ? 0 : 0x00ffffffu >> (24 - sh);
                 }
-                store_merge(va & ~3u, bits, keep);
+                STORE_MERGE(va & ~3u, bits, keep);
                 break;
             }
-            case Op::RESERVED: fault(kExcRI); break;
+            case Op::RESERVED: SLOW(fault(kExcRI)); break;
+            default: __builtin_unreachable();
         }
 
-        // The previous instruction's load lands now, unless this one wrote the same
-        // register (it wins) or loaded it again (the first load is dropped).
-        if (dl_reg_) {
-            if (d.dest != dl_reg_) r[dl_reg_] = dl_val_;
-            dl_reg_ = 0;
+
+
+        if (Exact) {
+            // The previous instruction's load lands now, unless this one wrote the
+            // same register (it wins) or loaded it again (the first is dropped).
+            // With no load in flight dl names the sink register: no test needed.
+            const unsigned dreg = static_cast<unsigned>(dl >> 32);
+            if (d.dest != dreg) r[dreg] = static_cast<uint32_t>(dl);
         }
     }
+#undef SAVE
+#undef LOAD
+#undef SLOW
+#undef LOAD_RESULT
+#undef LOAD_MEM
+#undef STORE_MEM
+#undef STORE_MERGE
 }
+
+template StopReason Cpu::run_loop<true>();
+template StopReason Cpu::run_loop<false>();
 
 }  // namespace vmsim::r3000

@@ -85,7 +85,7 @@ public:
     bool user_mode() const { return status_ & kStatusKUc; }
 
     uint64_t cycles() const { return cycles_; }
-    uint64_t instructions() const { return insns_; }
+    uint64_t instructions() const { return cycles_ - non_insn_cycles_; }
     const CpuStats& stats() const { return stats_; }
     const CpuConfig& config() const { return config_; }
     // After StopReason::GuestError: one line saying what happened and where.
@@ -112,12 +112,16 @@ private:
     static constexpr uint32_t kTcInvalid = 0xffffffffu;
     enum class Access { Fetch, Load, Store };
 
+    template <bool Exact>
+    StopReason run_loop();
     // Fetch: make cur_page_ hold pc_; false when that raised an exception.
     bool enter_code_page();
     DecodedPage* decoded_page(uint32_t ppn);
     // Data access paths; false when the access raised an exception.
-    inline bool load(uint32_t va, unsigned size, uint32_t& value);
-    inline bool store(uint32_t va, unsigned size, uint32_t value);
+    template <typename Slow>
+    inline bool load_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t& value, Slow&& slow);
+    template <typename Slow>
+    inline bool store_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t value, Slow&& slow);
     bool load_slow(uint32_t va, unsigned size, uint32_t& value);
     bool store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep);
     bool store_merge(uint32_t va, uint32_t bits, uint32_t keep);
@@ -161,8 +165,10 @@ private:
     bool next_in_delay_ = false;   // pc_ is in a branch delay slot
     // Delayed loads (exact mode): the load issued by the previous instruction
     // (dl_) lands after the current one unless the current one writes that register;
-    // pending_ is the load issued by the current instruction.
-    unsigned dl_reg_ = 0, pending_reg_ = 0;
+    // pending_ is the load issued by the current instruction. kNoReg (the $zero
+    // sink) means none.
+    static constexpr unsigned kNoReg = 32;
+    unsigned dl_reg_ = kNoReg, pending_reg_ = kNoReg;
     uint32_t dl_val_ = 0, pending_val_ = 0;
 
     // CP0
@@ -171,7 +177,9 @@ private:
     Tlb tlb_;
     uint32_t hw_ip_ = 0;  // hardware interrupt lines, in Cause bit positions
 
-    uint64_t cycles_ = 0, insns_ = 0;
+    // Instructions retired = cycles_ - non_insn_cycles_ (stalls, exception entry and
+    // the cycles of faulting instructions): the run loop then counts one number.
+    uint64_t cycles_ = 0, non_insn_cycles_ = 0;
     uint64_t cycle_limit_ = 0;   // the run loop leaves its fast path when cycles_ reaches this
     uint64_t run_cycle_limit_ = 0, insn_limit_ = 0;
     bool break_ = false, check_ = false, error_flag_ = false;
