@@ -579,94 +579,193 @@ StopReason Cpu::run_loop() {
         bool ok_; SAVE(); ok_ = store_slow(va2, sz, val, 0); LOAD(); return ok_; })
 #define STORE_MERGE(va_, bits_, keep_) SLOW(store_merge((va_), (bits_), (keep_)))
 
+    // Threaded dispatch (GCC computed goto): every handler ends in its own copy of
+    // the fetch-and-jump sequence, so the host predicts each indirect jump from the
+    // instruction before it instead of from one shared jump.
+    static const void* const kHandlers[] = {
+        &&L_SLL,
+        &&L_SRL,
+        &&L_SRA,
+        &&L_SLLV,
+        &&L_SRLV,
+        &&L_SRAV,
+        &&L_JR,
+        &&L_JALR,
+        &&L_SYSCALL,
+        &&L_BREAK,
+        &&L_MFHI,
+        &&L_MTHI,
+        &&L_MFLO,
+        &&L_MTLO,
+        &&L_MULT,
+        &&L_MULTU,
+        &&L_DIV,
+        &&L_DIVU,
+        &&L_ADD,
+        &&L_ADDU,
+        &&L_SUB,
+        &&L_SUBU,
+        &&L_AND,
+        &&L_OR,
+        &&L_XOR,
+        &&L_NOR,
+        &&L_SLT,
+        &&L_SLTU,
+        &&L_BLTZ,
+        &&L_BGEZ,
+        &&L_BLTZAL,
+        &&L_BGEZAL,
+        &&L_J,
+        &&L_JAL,
+        &&L_BEQ,
+        &&L_BNE,
+        &&L_BLEZ,
+        &&L_BGTZ,
+        &&L_ADDI,
+        &&L_ADDIU,
+        &&L_SLTI,
+        &&L_SLTIU,
+        &&L_ANDI,
+        &&L_ORI,
+        &&L_XORI,
+        &&L_LUI,
+        &&L_MFC0,
+        &&L_MTC0,
+        &&L_TLBR,
+        &&L_TLBWI,
+        &&L_TLBWR,
+        &&L_TLBP,
+        &&L_RFE,
+        &&L_COPz,
+        &&L_LB,
+        &&L_LH,
+        &&L_LWL,
+        &&L_LW,
+        &&L_LBU,
+        &&L_LHU,
+        &&L_LWR,
+        &&L_SB,
+        &&L_SH,
+        &&L_SWL,
+        &&L_SW,
+        &&L_SWR,
+        &&L_NOP,
+        &&L_RESERVED,
+    };
+    static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == static_cast<size_t>(Op::RESERVED) + 1);
+    const DecodedInsn* d = nullptr;
+#define DISPATCH()                                                              \
+    do {                                                                        \
+        if (Exact) {                                                            \
+            /* The previous instruction's load lands now, unless this one wrote \
+               the same register (it wins) or loaded it again (the first is     \
+               dropped). With no load in flight dl names the sink register. */  \
+            const unsigned dreg_ = static_cast<unsigned>(dl >> 32);             \
+            if (d->dest != dreg_) r[dreg_] = static_cast<uint32_t>(dl);         \
+        }                                                                       \
+        goto next;                                                              \
+    } while (0)
+#define FETCH_AND_JUMP()                                                        \
+    do {                                                                        \
+        if (VMSIM_UNLIKELY(cycles >= climit)) goto slow_top;                    \
+        /* One compare covers both a page change and a misaligned pc. */        \
+        if (VMSIM_UNLIKELY((pc & ~(kPageSize - 4)) != vbase)) goto slow_fetch;  \
+        d = &page[(pc >> 2) & (kInsnsPerPage - 1)];                             \
+        cur = pc;                                                               \
+        cur_pc_ = cur; /* read only by the exception paths */                   \
+        in_delay_ = nid;                                                        \
+        nid = false;                                                            \
+        pc = npc;                                                               \
+        npc += 4;                                                               \
+        ++cycles;                                                               \
+        if (Exact) {                                                            \
+            dl = pend;                                                          \
+            pend = kNoLoad;                                                     \
+        }                                                                       \
+        goto* kHandlers[static_cast<unsigned>(d->op)];                          \
+    } while (0)
+
+    uint32_t cur = 0;
     LOAD();
-    for (;;) {
-        if (VMSIM_UNLIKELY(cycles >= climit)) {
-            SAVE();
-            if (error_flag_) return StopReason::GuestError;
-            if (break_) {
-                break_ = false;
-                cycle_limit_ = run_cycle_limit_;
-                return StopReason::Break;
-            }
-            if (instructions() >= insn_limit_) return StopReason::InstructionLimit;
-            if (check_) {
-                check_ = false;
-                cycle_limit_ = run_cycle_limit_;
-                if (interrupt_pending()) exception(kExcInt, pc_, next_in_delay_);
-                LOAD();
-                continue;
-            }
-            if (cycles_ >= run_cycle_limit_) return StopReason::CycleLimit;
-            LOAD();
-        }
+    goto slow_top;
 
-        // One compare covers both a page change and a misaligned pc.
-        if (VMSIM_UNLIKELY((pc & ~(kPageSize - 4)) != vbase)) {
-            bool ok;
-            SAVE();
-            ok = enter_code_page();
-            LOAD();
-            if (!ok) continue;
-        }
-        const DecodedInsn& d = page[(pc >> 2) & (kInsnsPerPage - 1)];
-        const uint32_t cur = pc;
-        cur_pc_ = cur;       // read only by the exception paths
-        in_delay_ = nid;
-        nid = false;
-        pc = npc;
-        npc += 4;
-        ++cycles;
-        if (Exact) {
-            dl = pend;
-            pend = kNoLoad;
-        }
+next:
+    FETCH_AND_JUMP();
 
-        switch (d.op) {
-            case Op::NOP: break;
-            case Op::SLL: r[d.dest] = r[d.rt] << d.sa; break;
-            case Op::SRL: r[d.dest] = r[d.rt] >> d.sa; break;
-            case Op::SRA: r[d.dest] = static_cast<uint32_t>(static_cast<int32_t>(r[d.rt]) >> d.sa); break;
-            case Op::SLLV: r[d.dest] = r[d.rt] << (r[d.rs] & 31); break;
-            case Op::SRLV: r[d.dest] = r[d.rt] >> (r[d.rs] & 31); break;
-            case Op::SRAV: r[d.dest] = static_cast<uint32_t>(static_cast<int32_t>(r[d.rt]) >> (r[d.rs] & 31)); break;
-            case Op::JR: npc = r[d.rs]; nid = true; break;
-            case Op::JALR: {
-                const uint32_t target = r[d.rs];
-                r[d.dest] = cur + 8;
+slow_top:
+    if (cycles >= climit) {
+        SAVE();
+        if (error_flag_) return StopReason::GuestError;
+        if (break_) {
+            break_ = false;
+            cycle_limit_ = run_cycle_limit_;
+            return StopReason::Break;
+        }
+        if (instructions() >= insn_limit_) return StopReason::InstructionLimit;
+        if (check_) {
+            check_ = false;
+            cycle_limit_ = run_cycle_limit_;
+            if (interrupt_pending()) exception(kExcInt, pc_, next_in_delay_);
+            LOAD();
+            goto slow_top;
+        }
+        if (cycles_ >= run_cycle_limit_) return StopReason::CycleLimit;
+        LOAD();
+    }
+slow_fetch:
+    if ((pc & ~(kPageSize - 4)) != vbase) {
+        bool ok;
+        SAVE();
+        ok = enter_code_page();
+        LOAD();
+        if (!ok) goto slow_top;
+    }
+    FETCH_AND_JUMP();
+
+            L_NOP: DISPATCH();
+            L_SLL: r[d->dest] = r[d->rt] << d->sa; DISPATCH();
+            L_SRL: r[d->dest] = r[d->rt] >> d->sa; DISPATCH();
+            L_SRA: r[d->dest] = static_cast<uint32_t>(static_cast<int32_t>(r[d->rt]) >> d->sa); DISPATCH();
+            L_SLLV: r[d->dest] = r[d->rt] << (r[d->rs] & 31); DISPATCH();
+            L_SRLV: r[d->dest] = r[d->rt] >> (r[d->rs] & 31); DISPATCH();
+            L_SRAV: r[d->dest] = static_cast<uint32_t>(static_cast<int32_t>(r[d->rt]) >> (r[d->rs] & 31)); DISPATCH();
+            L_JR: npc = r[d->rs]; nid = true; DISPATCH();
+            L_JALR: {
+                const uint32_t target = r[d->rs];
+                r[d->dest] = cur + 8;
                 npc = target;
                 nid = true;
-                break;
+                DISPATCH();
             }
-            case Op::SYSCALL: SLOW(fault(kExcSys)); break;
-            case Op::BREAK: SLOW(fault(kExcBp)); break;
-            case Op::MFHI: case Op::MFLO:
+            L_SYSCALL: SLOW(fault(kExcSys)); DISPATCH();
+            L_BREAK: SLOW(fault(kExcBp)); DISPATCH();
+            L_MFHI: L_MFLO:
                 if (cycles < hilo_ready_) {  // interlock until the multiply/divide unit is done
                     stats_.muldiv_stall_cycles += hilo_ready_ - cycles;
                     non_insn_cycles_ += hilo_ready_ - cycles;
                     cycles = hilo_ready_;
                 }
-                r[d.dest] = d.op == Op::MFHI ? hi_ : lo_;
-                break;
-            case Op::MTHI: hi_ = r[d.rs]; break;
-            case Op::MTLO: lo_ = r[d.rs]; break;
-            case Op::MULT: {
-                const int64_t p = static_cast<int64_t>(static_cast<int32_t>(r[d.rs])) *
-                                  static_cast<int64_t>(static_cast<int32_t>(r[d.rt]));
+                r[d->dest] = d->op == Op::MFHI ? hi_ : lo_;
+                DISPATCH();
+            L_MTHI: hi_ = r[d->rs]; DISPATCH();
+            L_MTLO: lo_ = r[d->rs]; DISPATCH();
+            L_MULT: {
+                const int64_t p = static_cast<int64_t>(static_cast<int32_t>(r[d->rs])) *
+                                  static_cast<int64_t>(static_cast<int32_t>(r[d->rt]));
                 lo_ = static_cast<uint32_t>(p);
                 hi_ = static_cast<uint32_t>(static_cast<uint64_t>(p) >> 32);
                 hilo_ready_ = cycles + config_.mult_latency;
-                break;
+                DISPATCH();
             }
-            case Op::MULTU: {
-                const uint64_t p = static_cast<uint64_t>(r[d.rs]) * r[d.rt];
+            L_MULTU: {
+                const uint64_t p = static_cast<uint64_t>(r[d->rs]) * r[d->rt];
                 lo_ = static_cast<uint32_t>(p);
                 hi_ = static_cast<uint32_t>(p >> 32);
                 hilo_ready_ = cycles + config_.mult_latency;
-                break;
+                DISPATCH();
             }
-            case Op::DIV: {
-                const int32_t a = static_cast<int32_t>(r[d.rs]), b = static_cast<int32_t>(r[d.rt]);
+            L_DIV: {
+                const int32_t a = static_cast<int32_t>(r[d->rs]), b = static_cast<int32_t>(r[d->rt]);
                 if (b == 0) {
                     // Undefined result, no trap. Value as the R3000 divider leaves it.
                     lo_ = a >= 0 ? 0xffffffffu : 1u;
@@ -679,10 +778,10 @@ StopReason Cpu::run_loop() {
                     hi_ = static_cast<uint32_t>(a % b);
                 }
                 hilo_ready_ = cycles + config_.div_latency;
-                break;
+                DISPATCH();
             }
-            case Op::DIVU: {
-                const uint32_t a = r[d.rs], b = r[d.rt];
+            L_DIVU: {
+                const uint32_t a = r[d->rs], b = r[d->rt];
                 if (b == 0) {
                     lo_ = 0xffffffffu;
                     hi_ = a;
@@ -691,168 +790,168 @@ StopReason Cpu::run_loop() {
                     hi_ = a % b;
                 }
                 hilo_ready_ = cycles + config_.div_latency;
-                break;
+                DISPATCH();
             }
-            case Op::ADD: {
+            L_ADD: {
                 int32_t res;
-                if (__builtin_add_overflow(static_cast<int32_t>(r[d.rs]), static_cast<int32_t>(r[d.rt]), &res)) {
+                if (__builtin_add_overflow(static_cast<int32_t>(r[d->rs]), static_cast<int32_t>(r[d->rt]), &res)) {
                     SLOW(fault(kExcOv));
-                    break;
+                    DISPATCH();
                 }
-                r[d.dest] = static_cast<uint32_t>(res);
-                break;
+                r[d->dest] = static_cast<uint32_t>(res);
+                DISPATCH();
             }
-            case Op::ADDU: r[d.dest] = r[d.rs] + r[d.rt]; break;
-            case Op::SUB: {
+            L_ADDU: r[d->dest] = r[d->rs] + r[d->rt]; DISPATCH();
+            L_SUB: {
                 int32_t res;
-                if (__builtin_sub_overflow(static_cast<int32_t>(r[d.rs]), static_cast<int32_t>(r[d.rt]), &res)) {
+                if (__builtin_sub_overflow(static_cast<int32_t>(r[d->rs]), static_cast<int32_t>(r[d->rt]), &res)) {
                     SLOW(fault(kExcOv));
-                    break;
+                    DISPATCH();
                 }
-                r[d.dest] = static_cast<uint32_t>(res);
-                break;
+                r[d->dest] = static_cast<uint32_t>(res);
+                DISPATCH();
             }
-            case Op::SUBU: r[d.dest] = r[d.rs] - r[d.rt]; break;
-            case Op::AND: r[d.dest] = r[d.rs] & r[d.rt]; break;
-            case Op::OR: r[d.dest] = r[d.rs] | r[d.rt]; break;
-            case Op::XOR: r[d.dest] = r[d.rs] ^ r[d.rt]; break;
-            case Op::NOR: r[d.dest] = ~(r[d.rs] | r[d.rt]); break;
-            case Op::SLT: r[d.dest] = static_cast<int32_t>(r[d.rs]) < static_cast<int32_t>(r[d.rt]); break;
-            case Op::SLTU: r[d.dest] = r[d.rs] < r[d.rt]; break;
+            L_SUBU: r[d->dest] = r[d->rs] - r[d->rt]; DISPATCH();
+            L_AND: r[d->dest] = r[d->rs] & r[d->rt]; DISPATCH();
+            L_OR: r[d->dest] = r[d->rs] | r[d->rt]; DISPATCH();
+            L_XOR: r[d->dest] = r[d->rs] ^ r[d->rt]; DISPATCH();
+            L_NOR: r[d->dest] = ~(r[d->rs] | r[d->rt]); DISPATCH();
+            L_SLT: r[d->dest] = static_cast<int32_t>(r[d->rs]) < static_cast<int32_t>(r[d->rt]); DISPATCH();
+            L_SLTU: r[d->dest] = r[d->rs] < r[d->rt]; DISPATCH();
 
-            case Op::BLTZ:
-                if (static_cast<int32_t>(r[d.rs]) < 0) npc = cur + 4 + d.imm;
+            L_BLTZ:
+                if (static_cast<int32_t>(r[d->rs]) < 0) npc = cur + 4 + d->imm;
                 nid = true;
-                break;
-            case Op::BGEZ:
-                if (static_cast<int32_t>(r[d.rs]) >= 0) npc = cur + 4 + d.imm;
+                DISPATCH();
+            L_BGEZ:
+                if (static_cast<int32_t>(r[d->rs]) >= 0) npc = cur + 4 + d->imm;
                 nid = true;
-                break;
-            case Op::BLTZAL: {
-                const bool taken = static_cast<int32_t>(r[d.rs]) < 0;
+                DISPATCH();
+            L_BLTZAL: {
+                const bool taken = static_cast<int32_t>(r[d->rs]) < 0;
                 r[31] = cur + 8;
-                if (taken) npc = cur + 4 + d.imm;
+                if (taken) npc = cur + 4 + d->imm;
                 nid = true;
-                break;
+                DISPATCH();
             }
-            case Op::BGEZAL: {
-                const bool taken = static_cast<int32_t>(r[d.rs]) >= 0;
+            L_BGEZAL: {
+                const bool taken = static_cast<int32_t>(r[d->rs]) >= 0;
                 r[31] = cur + 8;
-                if (taken) npc = cur + 4 + d.imm;
+                if (taken) npc = cur + 4 + d->imm;
                 nid = true;
-                break;
+                DISPATCH();
             }
-            case Op::J: npc = ((cur + 4) & 0xf0000000u) | d.imm; nid = true; break;
-            case Op::JAL:
+            L_J: npc = ((cur + 4) & 0xf0000000u) | d->imm; nid = true; DISPATCH();
+            L_JAL:
                 r[31] = cur + 8;
-                npc = ((cur + 4) & 0xf0000000u) | d.imm;
+                npc = ((cur + 4) & 0xf0000000u) | d->imm;
                 nid = true;
-                break;
-            case Op::BEQ:
-                if (r[d.rs] == r[d.rt]) npc = cur + 4 + d.imm;
+                DISPATCH();
+            L_BEQ:
+                if (r[d->rs] == r[d->rt]) npc = cur + 4 + d->imm;
                 nid = true;
-                break;
-            case Op::BNE:
-                if (r[d.rs] != r[d.rt]) npc = cur + 4 + d.imm;
+                DISPATCH();
+            L_BNE:
+                if (r[d->rs] != r[d->rt]) npc = cur + 4 + d->imm;
                 nid = true;
-                break;
-            case Op::BLEZ:
-                if (static_cast<int32_t>(r[d.rs]) <= 0) npc = cur + 4 + d.imm;
+                DISPATCH();
+            L_BLEZ:
+                if (static_cast<int32_t>(r[d->rs]) <= 0) npc = cur + 4 + d->imm;
                 nid = true;
-                break;
-            case Op::BGTZ:
-                if (static_cast<int32_t>(r[d.rs]) > 0) npc = cur + 4 + d.imm;
+                DISPATCH();
+            L_BGTZ:
+                if (static_cast<int32_t>(r[d->rs]) > 0) npc = cur + 4 + d->imm;
                 nid = true;
-                break;
+                DISPATCH();
 
-            case Op::ADDI: {
+            L_ADDI: {
                 int32_t res;
-                if (__builtin_add_overflow(static_cast<int32_t>(r[d.rs]), static_cast<int32_t>(d.imm), &res)) {
+                if (__builtin_add_overflow(static_cast<int32_t>(r[d->rs]), static_cast<int32_t>(d->imm), &res)) {
                     SLOW(fault(kExcOv));
-                    break;
+                    DISPATCH();
                 }
-                r[d.dest] = static_cast<uint32_t>(res);
-                break;
+                r[d->dest] = static_cast<uint32_t>(res);
+                DISPATCH();
             }
-            case Op::ADDIU: r[d.dest] = r[d.rs] + d.imm; break;
-            case Op::SLTI: r[d.dest] = static_cast<int32_t>(r[d.rs]) < static_cast<int32_t>(d.imm); break;
-            case Op::SLTIU: r[d.dest] = r[d.rs] < d.imm; break;
-            case Op::ANDI: r[d.dest] = r[d.rs] & d.imm; break;
-            case Op::ORI: r[d.dest] = r[d.rs] | d.imm; break;
-            case Op::XORI: r[d.dest] = r[d.rs] ^ d.imm; break;
-            case Op::LUI: r[d.dest] = d.imm; break;
+            L_ADDIU: r[d->dest] = r[d->rs] + d->imm; DISPATCH();
+            L_SLTI: r[d->dest] = static_cast<int32_t>(r[d->rs]) < static_cast<int32_t>(d->imm); DISPATCH();
+            L_SLTIU: r[d->dest] = r[d->rs] < d->imm; DISPATCH();
+            L_ANDI: r[d->dest] = r[d->rs] & d->imm; DISPATCH();
+            L_ORI: r[d->dest] = r[d->rs] | d->imm; DISPATCH();
+            L_XORI: r[d->dest] = r[d->rs] ^ d->imm; DISPATCH();
+            L_LUI: r[d->dest] = d->imm; DISPATCH();
 
-            case Op::MFC0: case Op::MTC0: case Op::TLBR: case Op::TLBWI: case Op::TLBWR: case Op::TLBP:
-            case Op::RFE:
+            L_MFC0: L_MTC0: L_TLBR: L_TLBWI: L_TLBWR: L_TLBP:
+            L_RFE:
                 if (user_mode() && !(status_ & kStatusCU0)) {
                     SLOW(fault(kExcCpU, 0));
-                    break;
+                    DISPATCH();
                 }
-                SLOW(exec_cop0(d));
-                break;
-            case Op::COPz:
+                SLOW(exec_cop0(*d));
+                DISPATCH();
+            L_COPz:
                 // No coprocessor 1-3 is fitted: unusable (CE = its number) unless
                 // enabled in Status.CU, and then reserved.
-                if (status_ & (kStatusCU0 << d.sa)) SLOW(fault(kExcRI));
-                else SLOW(fault(kExcCpU, d.sa));
-                break;
+                if (status_ & (kStatusCU0 << d->sa)) SLOW(fault(kExcRI));
+                else SLOW(fault(kExcCpU, d->sa));
+                DISPATCH();
 
-            case Op::LB: {
+            L_LB: {
                 uint32_t v;
-                if (!LOAD_MEM(r[d.rs] + d.imm, 1, v)) break;
-                LOAD_RESULT(d.dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(v))));
-                break;
+                if (!LOAD_MEM(r[d->rs] + d->imm, 1, v)) DISPATCH();
+                LOAD_RESULT(d->dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(v))));
+                DISPATCH();
             }
-            case Op::LBU: {
+            L_LBU: {
                 uint32_t v;
-                if (!LOAD_MEM(r[d.rs] + d.imm, 1, v)) break;
-                LOAD_RESULT(d.dest, v);
-                break;
+                if (!LOAD_MEM(r[d->rs] + d->imm, 1, v)) DISPATCH();
+                LOAD_RESULT(d->dest, v);
+                DISPATCH();
             }
-            case Op::LH: {
+            L_LH: {
                 uint32_t v;
-                if (!LOAD_MEM(r[d.rs] + d.imm, 2, v)) break;
-                LOAD_RESULT(d.dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(v))));
-                break;
+                if (!LOAD_MEM(r[d->rs] + d->imm, 2, v)) DISPATCH();
+                LOAD_RESULT(d->dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(v))));
+                DISPATCH();
             }
-            case Op::LHU: {
+            L_LHU: {
                 uint32_t v;
-                if (!LOAD_MEM(r[d.rs] + d.imm, 2, v)) break;
-                LOAD_RESULT(d.dest, v);
-                break;
+                if (!LOAD_MEM(r[d->rs] + d->imm, 2, v)) DISPATCH();
+                LOAD_RESULT(d->dest, v);
+                DISPATCH();
             }
-            case Op::LW: {
+            L_LW: {
                 uint32_t v;
-                if (!LOAD_MEM(r[d.rs] + d.imm, 4, v)) break;
-                LOAD_RESULT(d.dest, v);
-                break;
+                if (!LOAD_MEM(r[d->rs] + d->imm, 4, v)) DISPATCH();
+                LOAD_RESULT(d->dest, v);
+                DISPATCH();
             }
-            case Op::LWL: case Op::LWR: {
-                const uint32_t va = r[d.rs] + d.imm;
+            L_LWL: L_LWR: {
+                const uint32_t va = r[d->rs] + d->imm;
                 uint32_t w;
-                if (!LOAD_MEM(va & ~3u, 4, w)) break;
+                if (!LOAD_MEM(va & ~3u, 4, w)) DISPATCH();
                 // LWL/LWR merge with an in-flight load of the same register (the R3000
                 // forwards it), which is what makes back-to-back lwl/lwr pairs work.
-                const uint32_t old = (Exact && (dl >> 32) == d.dest) ? static_cast<uint32_t>(dl) : r[d.rt];
+                const uint32_t old = (Exact && (dl >> 32) == d->dest) ? static_cast<uint32_t>(dl) : r[d->rt];
                 const unsigned sh = (va & 3) * 8;
                 uint32_t v;
-                if (d.op == Op::LWL)
+                if (d->op == Op::LWL)
                     v = (old & (0x00ffffffu >> sh)) | (w << (24 - sh));
                 else
                     v = (sh == 0) ? w : ((old & (0xffffffffu << (32 - sh))) | (w >> sh));
-                LOAD_RESULT(d.dest, v);
-                break;
+                LOAD_RESULT(d->dest, v);
+                DISPATCH();
             }
-            case Op::SB: STORE_MEM(r[d.rs] + d.imm, 1, r[d.rt]); break;
-            case Op::SH: STORE_MEM(r[d.rs] + d.imm, 2, r[d.rt]); break;
-            case Op::SW: STORE_MEM(r[d.rs] + d.imm, 4, r[d.rt]); break;
-            case Op::SWL: case Op::SWR: {
+            L_SB: STORE_MEM(r[d->rs] + d->imm, 1, r[d->rt]); DISPATCH();
+            L_SH: STORE_MEM(r[d->rs] + d->imm, 2, r[d->rt]); DISPATCH();
+            L_SW: STORE_MEM(r[d->rs] + d->imm, 4, r[d->rt]); DISPATCH();
+            L_SWL: L_SWR: {
                 // Little-endian partial-word stores: merge into the aligned word.
-                const uint32_t va = r[d.rs] + d.imm;
+                const uint32_t va = r[d->rs] + d->imm;
                 const unsigned sh = (va & 3) * 8;
-                const uint32_t rt = r[d.rt];
+                const uint32_t rt = r[d->rt];
                 uint32_t bits, keep;
-                if (d.op == Op::SWL) {
+                if (d->op == Op::SWL) {
                     bits = rt >> (24 - sh);
                     keep = sh == 24 ? 0 : 0xffffff00u << sh;
                 } else {
@@ -860,22 +959,14 @@ StopReason Cpu::run_loop() {
                     keep = sh == 0 ? 0 : 0x00ffffffu >> (24 - sh);
                 }
                 STORE_MERGE(va & ~3u, bits, keep);
-                break;
+                DISPATCH();
             }
-            case Op::RESERVED: SLOW(fault(kExcRI)); break;
-            default: __builtin_unreachable();
-        }
+            L_RESERVED: SLOW(fault(kExcRI)); DISPATCH();
 
 
 
-        if (Exact) {
-            // The previous instruction's load lands now, unless this one wrote the
-            // same register (it wins) or loaded it again (the first is dropped).
-            // With no load in flight dl names the sink register: no test needed.
-            const unsigned dreg = static_cast<unsigned>(dl >> 32);
-            if (d.dest != dreg) r[dreg] = static_cast<uint32_t>(dl);
-        }
-    }
+#undef DISPATCH
+#undef FETCH_AND_JUMP
 #undef SAVE
 #undef LOAD
 #undef SLOW
