@@ -15,6 +15,7 @@
 #include "sim/loader/elf_loader.hpp"
 #include "sim/platform/r3000_params.hpp"
 #include "sim/platform/r3000_platform.hpp"
+#include "sim/stats/atomic_file.hpp"
 #include "sim/stats/registry.hpp"
 
 namespace po = boost::program_options;
@@ -79,6 +80,9 @@ int cmd_run(const std::vector<std::string>& args) {
     if (vm.count("max-instructions"))
         reg.set_override("sim.max_instructions", vm["max-instructions"].as<std::string>(), "--max-instructions");
     const platform::PlatformParams params = platform::r3000_params_from(reg);
+
+    // A long run should not end in "cannot write": check the output's place first.
+    if (vm.count("stats-json")) stats::check_writable(vm["stats-json"].as<std::string>());
 
     const std::string elf_path = vm["elf"].as<std::string>();
     const loader::ElfImage image = loader::load_elf(elf_path, params.mem_size);

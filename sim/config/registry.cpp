@@ -109,6 +109,13 @@ std::string double_bounds(const Param& p) {
     return lower;
 }
 
+// The structural constraints of an unsigned or size parameter, appended to `text`.
+std::string with_structure(const Param& p, std::string text, const char* power_of_two_text) {
+    if (p.power_of_two) text += power_of_two_text;
+    if (p.multiple_of > 1) text += fmt::format(", a multiple of {}", p.multiple_of);
+    return text;
+}
+
 // What a value of this parameter must look like, completing "expected ...".
 std::string expectation(const Param& p) {
     switch (p.type) {
@@ -116,13 +123,13 @@ std::string expectation(const Param& p) {
             std::string bounds = uint_bounds(p);
             std::string text = bounds.empty() ? "an unsigned 64-bit integer (decimal or 0x hex)"
                                               : "an unsigned integer " + bounds;
-            return p.power_of_two ? text + " that is a power of two" : text;
+            return with_structure(p, text, " that is a power of two");
         }
         case Type::kSize: {
             std::string bounds = uint_bounds(p);
             std::string text = "a size in bytes (decimal or 0x hex, optional K/M/G suffix)";
             if (!bounds.empty()) text += " " + bounds;
-            return p.power_of_two ? text + " that is a power of two" : text;
+            return with_structure(p, text, " that is a power of two");
         }
         case Type::kDouble: {
             std::string bounds = double_bounds(p);
@@ -151,7 +158,7 @@ std::string type_summary(const Param& p) {
                 text += " " + (p.min_uint ? bound_text(p, *p.min_uint) : std::string("0")) + "..";
                 if (p.max_uint) text += bound_text(p, *p.max_uint);
             }
-            return p.power_of_two ? text + ", power of 2" : text;
+            return with_structure(p, text, ", power of 2");
         }
         case Type::kDouble: {
             std::string bounds = double_bounds(p);
@@ -182,6 +189,7 @@ std::optional<Value> convert(const Param& p, std::string_view text, std::string&
         bool zero = p.type == Type::kDuration && p.positive && v == 0;
         if (below || above || zero) return fail(expectation(p));
         if (p.power_of_two && (v == 0 || (v & (v - 1)) != 0)) return fail("a power of two");
+        if (p.multiple_of > 1 && v % p.multiple_of != 0) return fail(fmt::format("a multiple of {}", p.multiple_of));
         return Value{v};
     };
 
@@ -264,6 +272,12 @@ UintSpec& UintSpec::max(uint64_t value) {
 
 UintSpec& UintSpec::power_of_two() {
     registry_->params_[index_].power_of_two = true;
+    registry_->check_default(registry_->params_[index_]);
+    return *this;
+}
+
+UintSpec& UintSpec::multiple_of(uint64_t value) {
+    registry_->params_[index_].multiple_of = value;
     registry_->check_default(registry_->params_[index_]);
     return *this;
 }

@@ -58,6 +58,7 @@ struct Param {
     std::optional<double> min_double, max_double;
     bool positive = false;      // kDouble: > 0; kDuration: != 0
     bool power_of_two = false;  // kUint, kSize
+    uint64_t multiple_of = 0;   // kUint, kSize: 0 or 1 = no constraint
     std::vector<std::string> choices;  // kEnum
 };
 }  // namespace detail
@@ -70,6 +71,7 @@ public:
     UintSpec& min(uint64_t value);
     UintSpec& max(uint64_t value);
     UintSpec& power_of_two();
+    UintSpec& multiple_of(uint64_t value);
 
 private:
     friend class Registry;

@@ -63,4 +63,13 @@ void write_file_atomically(const std::string& path, std::string_view content) {
     }
 }
 
+void check_writable(const std::string& path) {
+    namespace fs = std::filesystem;
+    fs::path target(path);
+    std::error_code ec;
+    if (target.filename().empty() || fs::is_directory(target, ec)) throw cannot_write(path, EISDIR);
+    const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) throw cannot_write(path, errno);
+}
+
 }  // namespace vmsim::stats

@@ -10,4 +10,9 @@ namespace vmsim::stats {
 // UserError(kExitCantCreate, "cannot write <path>: <reason>").
 void write_file_atomically(const std::string& path, std::string_view content);
 
+// Throws the error write_file_atomically() would for a path that can never be
+// written (a directory, a missing or read-only directory), so that a long run can
+// fail before it starts rather than after.
+void check_writable(const std::string& path);
+
 }  // namespace vmsim::stats

@@ -228,10 +228,8 @@ TEST(CliBadInput, MalformedMaxInstructionsIsAUsageError) {
 
 // A value of the right type that the platform rejects (mem.size must be a whole
 // number of pages) must also name where it came from: README promises that every
-// error names the file and line. Disabled: vmsim prints only
-// "mem.size: expected a multiple of the 4096-byte page, got 100000" (see the
-// report to the lead); enable once r3000_params_from() says where the value was set.
-TEST(CliBadInput, DISABLED_PlatformRejectedValueNamesFileAndLine) {
+// error names the file and line.
+TEST(CliBadInput, PlatformRejectedValueNamesFileAndLine) {
     TempDir dir;
     const std::string path = dir.write("machine.cfg", "# not a page multiple\nmem.size = 100000\n");
     const std::string line =
@@ -242,6 +240,13 @@ TEST(CliBadInput, DISABLED_PlatformRejectedValueNamesFileAndLine) {
     const std::string set_line =
         one_error_line(run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--set", "mem.size=100000"}), kUsage);
     EXPECT_TRUE(contains(set_line, "--set")) << set_line;
+    EXPECT_TRUE(contains(set_line, "multiple of 4096")) << set_line;
+
+    // A clock faster than the 1 ps time resolution can express.
+    const std::string clock_line =
+        one_error_line(run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--set", "cpu.clock_mhz=2000000"}), kUsage);
+    EXPECT_TRUE(contains(clock_line, "cpu.clock_mhz")) << clock_line;
+    EXPECT_TRUE(contains(clock_line, "--set")) << clock_line;
 }
 
 // ---- the command line itself: exit 64 ------------------------------------------
@@ -342,6 +347,8 @@ TEST(CliBadInput, StatsJsonIntoMissingDirectoryCannotBeWritten) {
     ASSERT_EQ(lines.size(), 1u) << describe(r);
     EXPECT_TRUE(contains(lines[0], path)) << lines[0];
     EXPECT_FALSE(fs::exists(dir.path() + "/no-such-dir"));
+    // Found before the guest ran, not after: hello printed nothing.
+    EXPECT_EQ(r.out, "") << describe(r);
 }
 
 TEST(CliBadInput, StatsJsonOntoDirectoryCannotBeWrittenAndLeavesNoTemporary) {

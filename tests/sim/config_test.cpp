@@ -431,6 +431,16 @@ TEST(ConfigChecks, NonPowerOfTwoIsRejectedWhenDeclaredSo) {
     EXPECT_EQ(reg.get_uint("cpu.tlb_entries"), 32u);
 }
 
+TEST(ConfigChecks, ValueNotAMultipleIsRejectedWhenDeclaredSo) {
+    Registry reg;
+    reg.add_size("mem.size", 8192, "RAM").multiple_of(4096);
+    auto e = user_error_from([&] { reg.set_override("mem.size=6000"); });
+    EXPECT_EQ(std::string(e.what()), "--set 'mem.size=6000': mem.size: expected a multiple of 4096, got '6000'");
+    reg.set_override("mem.size=12K");
+    EXPECT_EQ(reg.get_uint("mem.size"), 12288u);
+    EXPECT_THROW(Registry().add_size("x.bad_default", 100, "").multiple_of(64), std::logic_error);
+}
+
 TEST(ConfigChecks, SizeBelowMinimumShowsMinimumWithSuffix) {
     Registry reg = make_registry();
     auto e = user_error_from([&] { reg.set_override("mem.size=1K"); });
