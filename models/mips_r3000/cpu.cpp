@@ -1,5 +1,5 @@
-// R3000 ISS. Architecture facts follow docs/r3000.md (the project's reference sheet);
-// comments cite it where a choice was made between disagreeing sources.
+// R3000 ISS. Architecture facts and the choices made where sources disagree are
+// recorded in docs/r3000.md.
 #include "models/mips_r3000/cpu.hpp"
 
 #include <algorithm>
