@@ -558,6 +558,7 @@ StopReason Cpu::run_loop() {
     };
 #define SAVE()                                                                            \
     (pc_ = pc, npc_ = npc, next_in_delay_ = nid, cycles_ = cycles,                        \
+     cur_pc_ = cur, in_delay_ = in_delay,                                                  \
      dl_reg_ = static_cast<unsigned>(dl >> 32), dl_val_ = static_cast<uint32_t>(dl),      \
      pending_reg_ = static_cast<unsigned>(pend >> 32), pending_val_ = static_cast<uint32_t>(pend))
 #define LOAD()                                                                            \
@@ -671,9 +672,8 @@ StopReason Cpu::run_loop() {
         /* One compare covers both a page change and a misaligned pc. */        \
         if (VMSIM_UNLIKELY((pc & ~(kPageSize - 4)) != vbase)) goto slow_fetch;  \
         d = &page[(pc >> 2) & (kInsnsPerPage - 1)];                             \
-        cur = pc;                                                               \
-        cur_pc_ = cur; /* read only by the exception paths */                   \
-        in_delay_ = nid;                                                        \
+        cur = pc; /* SAVE() hands cur and in_delay to the exception paths */   \
+        in_delay = nid;                                                         \
         nid = false;                                                            \
         pc = npc;                                                               \
         npc += 4;                                                               \
@@ -685,7 +685,8 @@ StopReason Cpu::run_loop() {
         goto* kHandlers[static_cast<unsigned>(d->op)];                          \
     } while (0)
 
-    uint32_t cur = 0;
+    uint32_t cur = cur_pc_;
+    bool in_delay = in_delay_;
     LOAD();
     goto slow_top;
 
