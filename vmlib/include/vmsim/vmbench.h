@@ -30,4 +30,12 @@ int vm_dirty(void *addr);
 /* Install the user-level fault handler for protection faults. */
 void vm_set_fault_handler(vm_fault_handler_t handler);
 
+/* Measured regions of the simulator's sim-control device (<vmsim/memmap.h>):
+ * begin/end of region id (< VMSIM_SIMCTL_MAX_REGIONS). User code cannot reach
+ * the device (kseg1), so each binding asks its kernel with the cheapest call it
+ * has; what that costs lies inside the region and is measured by an empty
+ * region (workloads/appel: the "null" benchmark). */
+void vm_region_begin(unsigned id);
+void vm_region_end(unsigned id);
+
 #endif /* VMSIM_VMBENCH_H */

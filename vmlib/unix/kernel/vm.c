@@ -1,0 +1,185 @@
+/*
+ * unix kernel stub: physical pages, page tables, regions, mprotect and sbrk.
+ *
+ * Each process has a linear page table in kseg2 (512K PTEs in EntryLo format,
+ * 2 MB) that the UTLB refill handler reads through Context. The kernel itself
+ * reaches PTEs through kseg0, from the physical page-table pages recorded in
+ * usrptmap[], so only the refill handler ever misses on the kseg2 addresses.
+ * Page-table pages that hold no mapping all share one zeroed page, mapped
+ * read-only: a refill from it loads an invalid PTE, and the access faults
+ * through the general vector into trap() like any unmapped address.
+ */
+#include <string.h>
+#include <unix/syscall.h>
+
+#include "kern.h"
+
+uint32_t usrptmap[UPT_PAGES];  /* EntryLo of each kseg2 page of the page-table area */
+
+static uint32_t next_frame, end_frame;  /* physical page allocator (never freed) */
+static uint32_t empty_ptpage;           /* EntryLo of the shared empty page-table page */
+
+static uint32_t frame_alloc(void)
+{
+    if (next_frame >= end_frame)
+        panic("out of physical memory");
+    uint32_t pa = next_frame;
+    next_frame += NBPG;
+    memset((void *)KSEG0(pa), 0, NBPG);
+    cnt.frames++;
+    return pa;
+}
+
+void vm_bootstrap(uint32_t first_free_pa)
+{
+    next_frame = round_page(first_free_pa);
+    /* The top 16 KB of RAM hold the boot stack (the one the simulator gave). */
+    end_frame = trunc_page(ram_top & 0x1fffffffu) - 16u * 1024u;
+    empty_ptpage = frame_alloc() | PG_V | PG_G;
+    for (unsigned i = 0; i < UPT_PAGES; i++)
+        usrptmap[i] = empty_ptpage;
+}
+
+static uint32_t *ptpage_slot(struct proc *p, uint32_t va)
+{
+    return &usrptmap[((p->upt - UPT_AREA) >> PGSHIFT) + (va >> 22)];
+}
+
+/* The PTE of va in p's page table (through kseg0), or 0 when its page-table
+ * page holds no mapping yet. */
+uint32_t *pte_lookup(struct proc *p, uint32_t va)
+{
+    uint32_t ptp = *ptpage_slot(p, va);
+    if (ptp == empty_ptpage)
+        return 0;
+    return (uint32_t *)KSEG0(ptp & PG_FRAME) + ((va >> PGSHIFT) & 1023);
+}
+
+static uint32_t *pte_alloc(struct proc *p, uint32_t va)
+{
+    uint32_t *slot = ptpage_slot(p, va);
+    if (*slot == empty_ptpage) {
+        *slot = frame_alloc() | PG_V | PG_M | PG_G;
+        /* The shared empty page may be in the TLB under this kseg2 address. */
+        tlb_flush_addr(p->upt + ((va >> 22) << PGSHIFT));
+    }
+    return pte_lookup(p, va);
+}
+
+static uint32_t pte_bits(int prot)
+{
+    if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+        return 0;
+    return PG_V | (prot & PROT_WRITE ? PG_M : 0);
+}
+
+/* Maps a fresh zeroed page at va; returns its physical address. */
+uint32_t map_zero_page(struct proc *p, uint32_t va, int prot)
+{
+    uint32_t *pte = pte_alloc(p, va);
+    if (*pte)
+        panic("map_zero_page: page already mapped");
+    uint32_t pa = frame_alloc();
+    *pte = pa | pte_bits(prot);
+    return pa;
+}
+
+struct vm_region *region_find(struct proc *p, uint32_t va)
+{
+    for (struct vm_region *r = p->regions; r; r = r->next)
+        if (va >= r->start && va < r->end)
+            return r;
+    return 0;
+}
+
+struct vm_region *region_add(struct proc *p, uint32_t start, uint32_t end, int maxprot,
+                             const char *name)
+{
+    static struct vm_region pool[8];
+    static unsigned used;
+    if (used == sizeof pool / sizeof pool[0])
+        panic("out of regions");
+    struct vm_region *r = &pool[used++];
+    r->start = start;
+    r->end = end;
+    r->maxprot = maxprot;
+    r->name = name;
+    struct vm_region **link = &p->regions;
+    while (*link && (*link)->start < start)
+        link = &(*link)->next;
+    r->next = *link;
+    *link = r;
+    return r;
+}
+
+/* 1 if the user may access [va, va + len) now (4.3BSD's useracc): every page
+ * mapped, valid, and writable when write is set. */
+int useracc(struct proc *p, uint32_t va, uint32_t len, int write)
+{
+    if (len == 0)
+        return 1;
+    if (va + len < va || va + len > 0x80000000u)
+        return 0;
+    for (uint32_t pg = trunc_page(va); pg < va + len; pg += NBPG) {
+        uint32_t *pte = pte_lookup(p, pg);
+        if (!pte || !(*pte & PG_V) || (write && !(*pte & PG_M)))
+            return 0;
+    }
+    return 1;
+}
+
+/* mprotect(2): walk the region list over [addr, addr + len), check every page
+ * is in a region that allows prot, then rewrite each PTE that changes and
+ * flush its TLB entry (tlbp; invalidate the matching entry). */
+int vm_mprotect(struct proc *p, uint32_t addr, uint32_t len, int prot)
+{
+    if (addr & PGOFSET)
+        return EINVAL;
+    uint32_t end = round_page(addr + len);
+    if (end < addr || end > 0x80000000u)
+        return ENOMEM;
+    for (uint32_t va = addr; va < end;) {
+        struct vm_region *r = region_find(p, va);
+        if (!r)
+            return ENOMEM;
+        if (prot & ~r->maxprot)
+            return EACCES;
+        va = r->end < end ? r->end : end;
+    }
+    uint32_t bits = pte_bits(prot);
+    uint32_t asid = p->asid << ASID_SHIFT;
+    for (struct vm_region *r = p->regions; r; r = r->next) {
+        uint32_t s = r->start > addr ? r->start : addr;
+        uint32_t e = r->end < end ? r->end : end;
+        for (uint32_t va = s; va < e; va += NBPG) {
+            uint32_t *pte = pte_lookup(p, va);
+            if (!pte || !*pte)
+                continue;
+            uint32_t npte = (*pte & ~(PG_V | PG_M)) | bits;
+            if (npte == *pte)
+                continue;
+            *pte = npte;
+            tlb_flush_addr(va | asid);
+            cnt.tlb_flushes++;
+        }
+    }
+    return 0;
+}
+
+/* sbrk(2): grow (or query) the heap; new pages are zero-filled read-write. */
+int vm_sbrk(struct proc *p, int32_t incr, uint32_t *old)
+{
+    struct vm_region *h = p->heap;
+    uint32_t nbrk = p->brk + (uint32_t)incr;
+    if (incr < 0 || nbrk < p->brk)
+        return EINVAL; /* shrinking is not supported */
+    uint32_t nend = round_page(nbrk);
+    if (nend > USRSTACK - USRSTACK_SIZE)
+        return ENOMEM;
+    for (uint32_t va = h->end; va < nend; va += NBPG)
+        map_zero_page(p, va, PROT_READ | PROT_WRITE);
+    h->end = nend;
+    *old = p->brk;
+    p->brk = nbrk;
+    return 0;
+}
