@@ -26,6 +26,11 @@ std::string hex32(uint32_t v) {
     return buf;
 }
 
+// Bytes a partial-word store (SWL/SWR) writes, from the mask of bytes it keeps.
+inline unsigned merged_bytes(uint32_t keep) {
+    return 4u - static_cast<unsigned>(__builtin_popcount(keep)) / 8u;
+}
+
 inline uint32_t read_ram(const uint8_t* p, unsigned size) {
     switch (size) {
         case 1: return *p;
@@ -47,6 +52,12 @@ inline void write_ram(uint8_t* p, unsigned size, uint32_t v) {
 Cpu::Cpu(const CpuConfig& config, uint8_t* ram, uint32_t ram_size, Bus* bus)
     : config_(config), ram_(ram), ram_size_(ram_size), bus_(bus),
       pages_((static_cast<uint64_t>(ram_size) + kPageSize - 1) / kPageSize) {
+    if (config_.memory == MemoryModel::Cached) {
+        timed_ = true;
+        icache_ = std::make_unique<Cache>(config_.icache);  // throws std::invalid_argument on bad geometry
+        dcache_ = std::make_unique<Cache>(config_.dcache);
+        wbuf_ = std::make_unique<WriteBuffer>(config_.wbuf);
+    }
     reset(kVecReset);
 }
 
@@ -72,6 +83,16 @@ void Cpu::reset(uint32_t entry_pc) {
     cycles_ = non_insn_cycles_ = 0;
     stats_ = CpuStats{};
     for (auto& p : pages_) p.reset();
+    if (timed_) {
+        icache_->flush();
+        icache_->reset_stats();
+        dcache_->flush();
+        dcache_->reset_stats();
+        wbuf_->reset();
+    }
+    acct_user_ = false;
+    acct_since_ = 0;
+    kernel_entry_ = kEntryOther;
     error_flag_ = break_ = false;
     error_.clear();
     tc_flush();
@@ -92,7 +113,7 @@ void Cpu::tc_flush() {
     for (auto& set : tc_) {
         for (auto& e : set.read) e = TcEntry{kTcInvalid, 0, 0};
         for (auto& e : set.write) e = TcEntry{kTcInvalid, 0, 0};
-        for (auto& e : set.fetch) e = FetchEntry{kTcInvalid, nullptr};
+        for (auto& e : set.fetch) e = FetchEntry{kTcInvalid, 0, nullptr, true};
     }
     cur_vbase_ = kTcInvalid;
 }
@@ -123,6 +144,72 @@ void Cpu::tc_forget_write_page(uint32_t ppn) {
 void Cpu::mode_changed() {
     tc_cur_ = &tc_[user_mode() ? 1 : 0];
     cur_vbase_ = kTcInvalid;
+    if (acct_user_ != user_mode()) account_mode();
+}
+
+// Closes the accounting segment that ends now and starts one in the current mode.
+void Cpu::account_mode() {
+    const uint64_t span = cycles_ - acct_since_;
+    if (acct_user_) {
+        stats_.user_cycles += span;
+    } else {
+        stats_.kernel_cycles += span;
+        (kernel_entry_ == kEntryUtlb      ? stats_.kernel_utlb_cycles
+         : kernel_entry_ == kEntryGeneral ? stats_.kernel_general_cycles
+                                          : stats_.kernel_other_cycles) += span;
+    }
+    acct_since_ = cycles_;
+    acct_user_ = user_mode();
+}
+
+CpuStats Cpu::stats() const {
+    CpuStats s = stats_;
+    const uint64_t open = cycles_ - acct_since_;
+    if (acct_user_) {
+        s.user_cycles += open;
+    } else {
+        s.kernel_cycles += open;
+        (kernel_entry_ == kEntryUtlb      ? s.kernel_utlb_cycles
+         : kernel_entry_ == kEntryGeneral ? s.kernel_general_cycles
+                                          : s.kernel_other_cycles) += open;
+    }
+    return s;
+}
+
+// ---------------------------------------------------------------------------
+// Memory-system timing (MemoryModel::Cached)
+
+uint64_t Cpu::read_miss(uint64_t now, uint64_t& stall_counter) {
+    const uint64_t wait = wbuf_->drain_for_read(now, config_.read_latency);
+    stats_.wbuf_stall_cycles += wait;
+    stall_counter += config_.read_latency;
+    non_insn_cycles_ += wait + config_.read_latency;
+    return wait + config_.read_latency;
+}
+
+uint64_t Cpu::uncached_read(uint64_t now) {
+    const uint64_t wait = wbuf_->drain_for_read(now, config_.uncached_latency);
+    stats_.wbuf_stall_cycles += wait;
+    stats_.uncached_stall_cycles += config_.uncached_latency;
+    non_insn_cycles_ += wait + config_.uncached_latency;
+    return wait + config_.uncached_latency;
+}
+
+uint64_t Cpu::buffered_write(uint64_t now) {
+    const uint64_t stall = wbuf_->write(now);
+    stats_.wbuf_stall_cycles += stall;
+    non_insn_cycles_ += stall;
+    return stall;
+}
+
+inline uint64_t Cpu::data_read(uint32_t pa, uint64_t now) {
+    return dcache_->access(pa) ? 0 : read_miss(now, stats_.dcache_stall_cycles);
+}
+
+// The D-cache is write-through: every store also goes to memory through the buffer.
+inline uint64_t Cpu::data_write(uint32_t pa, unsigned size, uint64_t now) {
+    dcache_->write(pa, size);
+    return buffered_write(now);
 }
 
 // ---------------------------------------------------------------------------
@@ -138,6 +225,7 @@ void Cpu::commit_pending_loads() {
 
 void Cpu::exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector, uint32_t ce) {
     commit_pending_loads();
+    if (user_mode()) kernel_entry_ = utlb_vector ? kEntryUtlb : kEntryGeneral;
     cause_ = (cause_ & ~(kCauseBD | (3u << kCauseCEShift) | 0x7cu)) | (code << 2) | (bd ? kCauseBD : 0) |
              (ce << kCauseCEShift);
     epc_ = bd ? epc_pc - 4 : epc_pc;
@@ -153,14 +241,15 @@ void Cpu::exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector, u
     next_in_delay_ = false;
     ++stats_.exceptions[code];
     if (utlb_vector) ++stats_.utlb_refills;
+    mode_changed();  // first, so that the entry cycles count as kernel time
     cycles_ += config_.exception_entry_cycles;
     non_insn_cycles_ += config_.exception_entry_cycles;
     stats_.exception_cycles += config_.exception_entry_cycles;
-    mode_changed();
 }
 
 void Cpu::fault(uint32_t code, uint32_t ce) {
     ++non_insn_cycles_;  // the faulting instruction does not retire
+    ++stats_.faulted_cycles;
     exception(code, cur_pc_, in_delay_, false, ce);
 }
 
@@ -174,6 +263,7 @@ void Cpu::tlb_exception(uint32_t code, uint32_t va, bool utlb_vector) {
     context_ = (context_ & 0xffe00000u) | ((va >> 10) & 0x001ffffcu);  // BadVPN = VA[30:12]
     entryhi_ = (va & kEntryHiVpnMask) | (entryhi_ & kEntryHiAsidMask);  // ASID kept
     ++non_insn_cycles_;
+    ++stats_.faulted_cycles;
     exception(code, cur_pc_, in_delay_, utlb_vector);
 }
 
@@ -271,7 +361,7 @@ bool Cpu::enter_code_page() {
     const uint32_t va = pc_;
     if (va & 3) {
         badvaddr_ = va;
-        ++cycles_, ++non_insn_cycles_;
+        ++cycles_, ++non_insn_cycles_, ++stats_.faulted_cycles;
         exception(kExcAdEL, va, in_delay_);
         return false;
     }
@@ -280,6 +370,8 @@ bool Cpu::enter_code_page() {
     if (fe.tag == vpn) {
         cur_page_ = fe.page;
         cur_vbase_ = va & ~(kPageSize - 1);
+        cur_page_pa_ = fe.pa;
+        cur_fetch_cached_ = fe.cached;
         return true;
     }
     uint32_t pa = 0;
@@ -298,14 +390,15 @@ bool Cpu::enter_code_page() {
                         ", last ExcCode " + exc_code_name((cause_ >> 2) & 31) + ", EPC " + hex32(epc_));
             return false;
         }
-        ++cycles_, ++non_insn_cycles_;
+        ++cycles_, ++non_insn_cycles_, ++stats_.faulted_cycles;
         exception(kExcIBE, va, in_delay_);
         return false;
     }
     cur_page_ = decoded_page(pa >> kPageShift);
     cur_vbase_ = va & ~(kPageSize - 1);
-    fe.tag = vpn;
-    fe.page = cur_page_;
+    cur_page_pa_ = pa & ~(kPageSize - 1);
+    cur_fetch_cached_ = cached;
+    fe = FetchEntry{vpn, cur_page_pa_, cur_page_, cached};
     return true;
 }
 
@@ -319,21 +412,25 @@ void Cpu::invalidate_code(uint32_t pa, uint32_t len) {
 // ---------------------------------------------------------------------------
 // Data access
 
-template <typename Slow>
-inline bool Cpu::load_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t& value, Slow&& slow) {
+template <bool Timed, typename Slow>
+inline bool Cpu::load_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t& value, uint64_t& cycles,
+                           Slow&& slow) {
     const TcEntry& e = tc->read[(va >> kPageShift) % kTcSize];
     if (VMSIM_LIKELY(e.tag == (va >> kPageShift) && (va & (size - 1)) == 0)) {
         value = read_ram(reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(va) + e.delta), size);
+        if (Timed) cycles += data_read(va + e.pa_off, cycles);
         return true;
     }
     return slow(va, size, value);
 }
 
-template <typename Slow>
-inline bool Cpu::store_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t value, Slow&& slow) {
+template <bool Timed, typename Slow>
+inline bool Cpu::store_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t value, uint64_t& cycles,
+                            Slow&& slow) {
     const TcEntry& e = tc->write[(va >> kPageShift) % kTcSize];
     if (VMSIM_LIKELY(e.tag == (va >> kPageShift) && (va & (size - 1)) == 0)) {
         write_ram(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(va) + e.delta), size, value);
+        if (Timed) cycles += data_write(va + e.pa_off, size, cycles);
         return true;
     }
     return slow(va, size, value);
@@ -345,6 +442,7 @@ bool Cpu::store_merge(uint32_t va, uint32_t bits, uint32_t keep) {
     if (e.tag == (va >> kPageShift)) {
         uint8_t* host = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(va) + e.delta);
         write_ram(host, 4, (read_ram(host, 4) & keep) | bits);
+        if (timed_) cycles_ += data_write(va + e.pa_off, merged_bytes(keep), cycles_);
         return true;
     }
     return store_slow(va, 4, bits, keep);
@@ -364,9 +462,12 @@ bool Cpu::load_slow(uint32_t va, unsigned size, uint32_t& value) {
         if (cached) {
             TcEntry& e = tc_cur_->read[(va >> kPageShift) % kTcSize];
             e.tag = va >> kPageShift;
+            e.pa_off = pa - va;
             e.delta = reinterpret_cast<intptr_t>(host) - static_cast<intptr_t>(va);
+            if (timed_) cycles_ += data_read(pa, cycles_);
         } else {
             ++stats_.uncached_accesses;
+            if (timed_) cycles_ += uncached_read(cycles_);
         }
         return true;
     }
@@ -375,6 +476,7 @@ bool Cpu::load_slow(uint32_t va, unsigned size, uint32_t& value) {
         fault(kExcDBE);
         return false;
     }
+    if (timed_) cycles_ += uncached_read(cycles_);
     return true;
 }
 
@@ -390,6 +492,7 @@ bool Cpu::store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep) 
         uint8_t* host = ram_ + pa;
         if (keep) value = (read_ram(host, 4) & keep) | value;
         write_ram(host, size, value);
+        if (timed_) cycles_ += cached ? data_write(pa, keep ? merged_bytes(keep) : size, cycles_) : buffered_write(cycles_);
         const uint32_t ppn = pa >> kPageShift;
         if (pages_[ppn]) {
             // Self-modifying code: re-decode the word that changed.
@@ -398,6 +501,7 @@ bool Cpu::store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep) 
         } else if (cached) {
             TcEntry& e = tc_cur_->write[(va >> kPageShift) % kTcSize];
             e.tag = va >> kPageShift;
+            e.pa_off = pa - va;
             e.delta = reinterpret_cast<intptr_t>(host) - static_cast<intptr_t>(va);
         }
         if (!cached) ++stats_.uncached_accesses;
@@ -410,6 +514,7 @@ bool Cpu::store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep) 
         fault(kExcDBE);
         return false;
     }
+    if (timed_) cycles_ += buffered_write(cycles_);
     return true;
 }
 
@@ -530,7 +635,9 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
     run_cycle_limit_ = cycle_limit;
     insn_limit_ = insn_limit;
     request_check();  // take a pending interrupt before the first instruction
-    return config_.load_delay == LoadDelay::Exact ? run_loop<true>() : run_loop<false>();
+    const bool exact = config_.load_delay == LoadDelay::Exact;
+    if (timed_) return exact ? run_loop<true, true>() : run_loop<false, true>();
+    return exact ? run_loop<true, false>() : run_loop<false, false>();
 }
 
 // The run loop keeps the state carried from one instruction to the next in locals
@@ -538,7 +645,7 @@ StopReason Cpu::run(uint64_t cycle_limit, uint64_t insn_limit) {
 // change it: SAVE before, LOAD after. Few enough values are carried that they fit
 // the host's registers; the rest is stored to members, which costs no reloads.
 // A load in flight is packed as (register << 32 | value); kNoLoad names the sink.
-template <bool Exact>
+template <bool Exact, bool Timed>
 StopReason Cpu::run_loop() {
     constexpr uint64_t kNoLoad = uint64_t{kNoReg} << 32;
     uint32_t* const __restrict r = regs_.data();
@@ -546,7 +653,8 @@ StopReason Cpu::run_loop() {
     bool nid;
     uint64_t cycles, climit, dl = kNoLoad, pend = kNoLoad;
     TcSet* tc;
-    uint32_t vbase;
+    uint32_t vbase, page_pa = 0;
+    bool fetch_cached = true;
     const DecodedInsn* page;
 
     // climit folds the instruction limit in: cycles advance at least as fast as
@@ -564,7 +672,8 @@ StopReason Cpu::run_loop() {
 #define LOAD()                                                                            \
     (pc = pc_, npc = npc_, nid = next_in_delay_, cycles = cycles_, climit = effective_limit(), \
      dl = (uint64_t{dl_reg_} << 32) | dl_val_, pend = (uint64_t{pending_reg_} << 32) | pending_val_, \
-     tc = tc_cur_, vbase = cur_vbase_, page = cur_page_ ? cur_page_->insns.data() : nullptr)
+     tc = tc_cur_, vbase = cur_vbase_, page = cur_page_ ? cur_page_->insns.data() : nullptr, \
+     page_pa = cur_page_pa_, fetch_cached = cur_fetch_cached_)
 #define SLOW(call) (SAVE(), (call), LOAD())
 #define LOAD_RESULT(dest, v)                                      \
     do {                                                          \
@@ -574,9 +683,9 @@ StopReason Cpu::run_loop() {
             r[(dest)] = (v);                                      \
     } while (0)
     // Inline translation-cache hit, else the slow path (which may raise).
-#define LOAD_MEM(va_, size_, out_) load_fast(tc, (va_), (size_), (out_), [&](uint32_t va2, unsigned sz, uint32_t& o) { \
+#define LOAD_MEM(va_, size_, out_) load_fast<Timed>(tc, (va_), (size_), (out_), cycles, [&](uint32_t va2, unsigned sz, uint32_t& o) { \
         bool ok_; SAVE(); ok_ = load_slow(va2, sz, o); LOAD(); return ok_; })
-#define STORE_MEM(va_, size_, v_) store_fast(tc, (va_), (size_), (v_), [&](uint32_t va2, unsigned sz, uint32_t val) { \
+#define STORE_MEM(va_, size_, v_) store_fast<Timed>(tc, (va_), (size_), (v_), cycles, [&](uint32_t va2, unsigned sz, uint32_t val) { \
         bool ok_; SAVE(); ok_ = store_slow(va2, sz, val, 0); LOAD(); return ok_; })
 #define STORE_MERGE(va_, bits_, keep_) SLOW(store_merge((va_), (bits_), (keep_)))
 
@@ -672,6 +781,12 @@ StopReason Cpu::run_loop() {
         /* One compare covers both a page change and a misaligned pc. */        \
         if (VMSIM_UNLIKELY((pc & ~(kPageSize - 4)) != vbase)) goto slow_fetch;  \
         d = &page[(pc >> 2) & (kInsnsPerPage - 1)];                             \
+        if (Timed) {                                                            \
+            if (!fetch_cached)                                                  \
+                cycles += uncached_read(cycles);                                \
+            else if (!icache_->access(page_pa | (pc & (kPageSize - 4))))        \
+                cycles += read_miss(cycles, stats_.icache_stall_cycles);        \
+        }                                                                       \
         cur = pc; /* SAVE() hands cur and in_delay to the exception paths */   \
         in_delay = nid;                                                         \
         nid = false;                                                            \
@@ -977,7 +1092,9 @@ slow_fetch:
 #undef STORE_MERGE
 }
 
-template StopReason Cpu::run_loop<true>();
-template StopReason Cpu::run_loop<false>();
+template StopReason Cpu::run_loop<true, false>();
+template StopReason Cpu::run_loop<false, false>();
+template StopReason Cpu::run_loop<true, true>();
+template StopReason Cpu::run_loop<false, true>();
 
 }  // namespace vmsim::r3000

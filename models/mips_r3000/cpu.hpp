@@ -9,13 +9,19 @@
 #include <vector>
 
 #include "models/mips_r3000/bus.hpp"
+#include "models/mips_r3000/cache.hpp"
 #include "models/mips_r3000/decode.hpp"
 #include "models/mips_r3000/isa.hpp"
 #include "models/mips_r3000/tlb.hpp"
+#include "models/mips_r3000/write_buffer.hpp"
 
 namespace vmsim::r3000 {
 
 enum class LoadDelay { Exact, Interlocked };
+
+// ideal: every instruction and access takes its one cycle (no memory system).
+// cached: I- and D-cache, write buffer and memory latency as configured.
+enum class MemoryModel { Ideal, Cached };
 
 struct CpuConfig {
     // exact: loads and mfc0 have a one-instruction, non-interlocked delay (the R3000);
@@ -27,6 +33,12 @@ struct CpuConfig {
     // Cycles lost on exception entry: the R3000 takes exceptions in the MEM stage
     // and squashes the two younger instructions in IF and RD.
     unsigned exception_entry_cycles = 2;
+
+    MemoryModel memory = MemoryModel::Ideal;
+    CacheConfig icache, dcache;       // MemoryModel::Cached only
+    WriteBufferConfig wbuf;
+    unsigned read_latency = 6;        // cycles a cache-miss read stalls (fill and restart)
+    unsigned uncached_latency = 6;    // cycles an uncached (kseg1, N=1, device) read stalls
 };
 
 enum class StopReason {
@@ -45,6 +57,19 @@ struct CpuStats {
     uint64_t muldiv_stall_cycles = 0;
     uint64_t exception_cycles = 0;  // exception entry cost
     uint64_t uncached_accesses = 0; // kseg1 and device accesses
+
+    // Where the cycles went. instruction + icache_stall + dcache_stall + wbuf_stall +
+    // uncached_stall + muldiv_stall_cycles + exception_cycles + faulted == cycles.
+    uint64_t icache_stall_cycles = 0;    // instruction fetches that missed: memory read
+    uint64_t dcache_stall_cycles = 0;    // loads that missed: memory read
+    uint64_t wbuf_stall_cycles = 0;      // stores into a full write buffer, reads behind writes
+    uint64_t uncached_stall_cycles = 0;  // uncached fetches and loads
+    uint64_t faulted_cycles = 0;         // issue cycles of instructions that raised an exception
+    // By mode, and kernel time by how the kernel was entered from user mode.
+    uint64_t user_cycles = 0, kernel_cycles = 0;
+    uint64_t kernel_utlb_cycles = 0;     // entered through the UTLB-refill vector
+    uint64_t kernel_general_cycles = 0;  // entered through the general vector
+    uint64_t kernel_other_cycles = 0;    // not entered from user mode (boot, kernel-only code)
 };
 
 class Cpu {
@@ -86,7 +111,12 @@ public:
 
     uint64_t cycles() const { return cycles_; }
     uint64_t instructions() const { return cycles_ - non_insn_cycles_; }
-    const CpuStats& stats() const { return stats_; }
+    // Counters, with the cycles of the mode the CPU is in now included.
+    CpuStats stats() const;
+    // The caches and write buffer (MemoryModel::Cached), or null.
+    const Cache* icache() const { return icache_.get(); }
+    const Cache* dcache() const { return dcache_.get(); }
+    const WriteBuffer* write_buffer() const { return wbuf_.get(); }
     const CpuConfig& config() const { return config_; }
     // After StopReason::GuestError: one line saying what happened and where.
     const std::string& error() const { return error_; }
@@ -94,12 +124,14 @@ public:
 private:
     struct TcEntry {
         uint32_t tag;     // virtual page number, or kTcInvalid
-        uint32_t pad;
+        uint32_t pa_off;  // physical address = va + pa_off
         intptr_t delta;   // host address = va + delta (RAM only)
     };
     struct FetchEntry {
         uint32_t tag;
+        uint32_t pa;      // physical page address
         DecodedPage* page;
+        bool cached;
     };
     static constexpr unsigned kTcSize = 256;
     // Host-side translation caches in front of the architectural TLB, direct-mapped
@@ -112,16 +144,25 @@ private:
     static constexpr uint32_t kTcInvalid = 0xffffffffu;
     enum class Access { Fetch, Load, Store };
 
-    template <bool Exact>
+    template <bool Exact, bool Timed>
     StopReason run_loop();
+    // Memory-system timing (MemoryModel::Cached): each returns the stall cycles of
+    // one access at cycle `now` and books them.
+    uint64_t read_miss(uint64_t now, uint64_t& stall_counter);
+    uint64_t uncached_read(uint64_t now);
+    uint64_t buffered_write(uint64_t now);
+    inline uint64_t data_read(uint32_t pa, uint64_t now);
+    inline uint64_t data_write(uint32_t pa, unsigned size, uint64_t now);
     // Fetch: make cur_page_ hold pc_; false when that raised an exception.
     bool enter_code_page();
     DecodedPage* decoded_page(uint32_t ppn);
     // Data access paths; false when the access raised an exception.
-    template <typename Slow>
-    inline bool load_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t& value, Slow&& slow);
-    template <typename Slow>
-    inline bool store_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t value, Slow&& slow);
+    template <bool Timed, typename Slow>
+    inline bool load_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t& value, uint64_t& cycles,
+                          Slow&& slow);
+    template <bool Timed, typename Slow>
+    inline bool store_fast(const TcSet* tc, uint32_t va, unsigned size, uint32_t value, uint64_t& cycles,
+                           Slow&& slow);
     bool load_slow(uint32_t va, unsigned size, uint32_t& value);
     bool store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep);
     bool store_merge(uint32_t va, uint32_t bits, uint32_t keep);
@@ -130,6 +171,7 @@ private:
     void tc_flush_vpn(uint32_t vpn);
     void tc_forget_write_page(uint32_t ppn);
     void mode_changed();
+    void account_mode();
 
     // Exception entry. epc_pc/bd describe the instruction the exception belongs to.
     void exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector = false, uint32_t ce = 0);
@@ -192,6 +234,18 @@ private:
     uint32_t cur_vbase_ = kTcInvalid;   // its virtual base address (page aligned)
     std::array<TcSet, 2> tc_;           // [0] kernel, [1] user
     TcSet* tc_cur_ = &tc_[0];
+    bool cur_fetch_cached_ = true;      // cur_page_ was reached through a cached segment
+    uint32_t cur_page_pa_ = 0;          // its physical address
+
+    // Memory system (MemoryModel::Cached only).
+    bool timed_ = false;
+    std::unique_ptr<Cache> icache_, dcache_;
+    std::unique_ptr<WriteBuffer> wbuf_;
+    // Cycle accounting by mode: the segment being timed and how the kernel was entered.
+    enum KernelEntry { kEntryOther, kEntryUtlb, kEntryGeneral };
+    bool acct_user_ = false;
+    uint64_t acct_since_ = 0;
+    KernelEntry kernel_entry_ = kEntryOther;
 };
 
 }  // namespace vmsim::r3000

@@ -23,6 +23,28 @@ void declare_r3000_params(config::Registry& reg) {
     reg.add_uint("cpu.exception_cycles", 2,
                  "cycles lost on exception entry (R3000 squashes the two younger pipeline stages)")
         .max(1000);
+    // The memory system. The defaults are the DECstation 3100's geometry; the memory
+    // latencies are estimates whose reasoning is in configs/machines/dec3100.cfg.
+    reg.add_enum("mem.model", "ideal", {"ideal", "cached"},
+                 "ideal: every access takes its instruction's one cycle; cached: I/D caches, write buffer "
+                 "and memory latency below");
+    for (const char* side : {"icache", "dcache"}) {
+        const std::string k = side;
+        reg.add_size(k + ".size", 64 << 10, k + " size in bytes (DECstation: 64K)").min(4).power_of_two();
+        reg.add_uint(k + ".line", 4, k + " line size in bytes (R2000/R3000: 4)").min(4).max(1 << 16).power_of_two();
+        reg.add_uint(k + ".assoc", 1, k + " ways per set; 1 = direct-mapped (DECstation), LRU otherwise")
+            .min(1).max(64).power_of_two();
+    }
+    reg.add_enum("dcache.write_miss", "allocate_full_line", {"allocate_full_line", "no_allocate"},
+                 "store miss: a store covering a whole line fills it (R2000/R3000), or never allocate");
+    reg.add_uint("wbuf.depth", 4, "write-buffer entries (DECstation: 4 R2020 stages); 0 = none").max(1024);
+    reg.add_uint("wbuf.drain_cycles", 5, "cycles memory takes to retire one buffered write").max(100000);
+    reg.add_enum("wbuf.read_policy", "bypass", {"bypass", "drain"},
+                 "a read waits for the write in progress only (R2000 + R2020) or for the whole buffer");
+    reg.add_uint("mem.read_latency", 6, "stall cycles of a cache-miss read (fill and pipeline restart)")
+        .max(100000);
+    reg.add_uint("mem.uncached_latency", 6, "stall cycles of an uncached read (kseg1, N=1 pages, devices)")
+        .max(100000);
     reg.add_size("mem.size", VMSIM_RAM_DEFAULT_SIZE, "RAM size in bytes (DECstation 3100 maximum: 24M)")
         .min(64 << 10).max(VMSIM_CONSOLE_BASE).multiple_of(r3000::kPageSize);
     reg.add_uint("timer.period", 100000, "timer interrupt period in CPU cycles (when the guest enables it)")
@@ -48,6 +70,24 @@ PlatformParams r3000_params_from(const config::Registry& reg) {
     p.core.clock_period = sc_core::sc_time(static_cast<double>(static_cast<uint64_t>(period_ps + 0.5)),
                                            sc_core::SC_PS);
     p.core.max_instructions = reg.get_uint("sim.max_instructions");
+    r3000::CpuConfig& c = p.core.cpu;
+    c.memory = reg.get_string("mem.model") == "cached" ? r3000::MemoryModel::Cached : r3000::MemoryModel::Ideal;
+    for (auto [side, cache] : {std::pair{"icache", &c.icache}, std::pair{"dcache", &c.dcache}}) {
+        const std::string k = side;
+        cache->size = static_cast<uint32_t>(reg.get_uint(k + ".size"));
+        cache->line = static_cast<uint32_t>(reg.get_uint(k + ".line"));
+        cache->assoc = static_cast<uint32_t>(reg.get_uint(k + ".assoc"));
+        if (std::string problem = cache->check(); !problem.empty())
+            throw UserError(kExitUsage, k + ".size/line/assoc: " + problem);
+    }
+    c.dcache.write_miss = reg.get_string("dcache.write_miss") == "no_allocate" ? r3000::WriteMiss::NoAllocate
+                                                                              : r3000::WriteMiss::AllocateFullLine;
+    c.wbuf.depth = static_cast<unsigned>(reg.get_uint("wbuf.depth"));
+    c.wbuf.drain_cycles = static_cast<unsigned>(reg.get_uint("wbuf.drain_cycles"));
+    c.wbuf.read_policy = reg.get_string("wbuf.read_policy") == "drain" ? r3000::ReadPolicy::Drain
+                                                                     : r3000::ReadPolicy::Bypass;
+    c.read_latency = static_cast<unsigned>(reg.get_uint("mem.read_latency"));
+    c.uncached_latency = static_cast<unsigned>(reg.get_uint("mem.uncached_latency"));
     p.mem_size = static_cast<uint32_t>(reg.get_uint("mem.size"));
     p.timer_period = reg.get_uint("timer.period");
     p.core.sync_elision = reg.get_bool("sim.sync_elision");
@@ -57,7 +97,7 @@ PlatformParams r3000_params_from(const config::Registry& reg) {
 
 void record_r3000_stats(stats::Registry& stats, const R3000Platform& platform, const RunSummary& run) {
     const r3000::Cpu& cpu = platform.cpu();
-    const r3000::CpuStats& cs = cpu.stats();
+    const r3000::CpuStats cs = cpu.stats();
     const char* outcome = run.result.outcome == Outcome::Exited             ? "exited"
                           : run.result.outcome == Outcome::InstructionLimit ? "instruction_limit"
                                                                             : "guest_error";
@@ -66,9 +106,6 @@ void record_r3000_stats(stats::Registry& stats, const R3000Platform& platform, c
     stats.counter("cpu.instructions", "instructions retired") = run.instructions;
     stats.counter("cpu.cycles", "CPU cycles, stalls and exception entry included") = run.cycles;
     stats.value("sim.seconds", "simulated time in seconds (cycles / clock)") = run.simulated_seconds;
-    stats.counter("cpu.muldiv_stall_cycles", "cycles MFHI/MFLO waited for the multiply/divide unit") =
-        cs.muldiv_stall_cycles;
-    stats.counter("cpu.exception_entry_cycles", "cycles charged for exception entry") = cs.exception_cycles;
     stats.counter("cpu.uncached_accesses", "loads/stores to kseg1, N=1 pages and devices") =
         cs.uncached_accesses;
     uint64_t total = 0;
@@ -79,6 +116,38 @@ void record_r3000_stats(stats::Registry& stats, const R3000Platform& platform, c
         total += cs.exceptions[code];
     }
     stats.counter("cpu.exceptions.total", "exceptions of every kind") = total;
+    // Where the cycles went: these add up to cpu.cycles.
+    stats.counter("cycles.instructions", "one issue cycle per retired instruction") = run.instructions;
+    stats.counter("cycles.icache_stall", "instruction fetches that missed the I-cache") = cs.icache_stall_cycles;
+    stats.counter("cycles.dcache_stall", "loads that missed the D-cache") = cs.dcache_stall_cycles;
+    stats.counter("cycles.wbuf_stall", "stores into a full write buffer, reads waiting behind writes") =
+        cs.wbuf_stall_cycles;
+    stats.counter("cycles.uncached_stall", "uncached fetches and loads (kseg1, N=1 pages, devices)") =
+        cs.uncached_stall_cycles;
+    stats.counter("cycles.muldiv_stall", "MFHI/MFLO waiting for the multiply/divide unit") = cs.muldiv_stall_cycles;
+    stats.counter("cycles.exception_entry", "exception entry") = cs.exception_cycles;
+    stats.counter("cycles.faulted", "issue cycles of instructions that raised an exception") = cs.faulted_cycles;
+    stats.counter("cycles.user", "cycles in user mode") = cs.user_cycles;
+    stats.counter("cycles.kernel", "cycles in kernel mode") = cs.kernel_cycles;
+    stats.counter("cycles.kernel.utlb", "kernel cycles entered from user mode through the UTLB-refill vector") =
+        cs.kernel_utlb_cycles;
+    stats.counter("cycles.kernel.general", "kernel cycles entered from user mode through the general vector") =
+        cs.kernel_general_cycles;
+    stats.counter("cycles.kernel.other", "kernel cycles not entered from user mode (boot, kernel-only code)") =
+        cs.kernel_other_cycles;
+    if (const r3000::Cache* ic = cpu.icache()) {
+        const r3000::Cache* dc = cpu.dcache();
+        stats.counter("icache.hits", "instruction fetches that hit") = ic->stats().read_hits;
+        stats.counter("icache.misses", "instruction fetches that missed") = ic->stats().read_misses;
+        stats.counter("dcache.read_hits", "cached loads that hit") = dc->stats().read_hits;
+        stats.counter("dcache.read_misses", "cached loads that missed") = dc->stats().read_misses;
+        stats.counter("dcache.write_hits", "cached stores that hit") = dc->stats().write_hits;
+        stats.counter("dcache.write_misses", "cached stores that missed") = dc->stats().write_misses;
+        const r3000::WriteBufferStats& wb = cpu.write_buffer()->stats();
+        stats.counter("wbuf.writes", "stores through the write buffer") = wb.writes;
+        stats.counter("wbuf.full_stalls", "stores that found the write buffer full") = wb.full_stalls;
+        stats.counter("wbuf.delayed_reads", "reads that waited for buffered writes") = wb.delayed_reads;
+    }
     stats.counter("tlb.refill_exceptions", "TLB misses taken through the UTLB-refill vector") = cs.utlb_refills;
     stats.counter("tlb.writes", "tlbwi and tlbwr executed") = cs.tlb_writes;
     stats.counter("tlb.probes", "tlbp executed") = cs.tlb_probes;

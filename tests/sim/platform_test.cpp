@@ -288,6 +288,31 @@ TEST(PlatformDeterminism, QuantumAndSyncElisionDoNotChangeTheSimulatedResult) {
     }
 }
 
+// ---- machine presets -------------------------------------------------------------------
+
+// The DECstation presets turn the memory system on: the guest computes the same
+// thing, only slower, and every cycle is booked in exactly one category.
+TEST(PlatformPresets, DecstationPresetsAddMemoryStallsThatAccountForEveryCycle) {
+    const GuestRun ideal = run_guest(HELLO_ELF, {});
+    ASSERT_EQ(ideal.run.exit_code, 0) << describe(ideal.run);
+    for (const char* preset : {"dec3100", "dec2100"}) {
+        SCOPED_TRACE(preset);
+        const GuestRun g =
+            run_guest(HELLO_ELF, {"--config", std::string(VMSIM_CONFIGS) + "/machines/" + preset + ".cfg"});
+        ASSERT_EQ(g.run.exit_code, 0) << describe(g.run);
+        EXPECT_EQ(g.stats.config_map()["mem.model"], "cached");
+        EXPECT_EQ(g.stats.u64("cpu.instructions"), ideal.stats.u64("cpu.instructions"));
+        EXPECT_GT(g.stats.u64("cpu.cycles"), ideal.stats.u64("cpu.cycles"));
+        EXPECT_GT(g.stats.u64("icache.misses"), 0u);
+        uint64_t sum = 0;
+        for (const char* part : {"instructions", "icache_stall", "dcache_stall", "wbuf_stall", "uncached_stall",
+                                 "muldiv_stall", "exception_entry", "faulted"})
+            sum += g.stats.u64(std::string("cycles.") + part);
+        EXPECT_EQ(sum, g.stats.u64("cpu.cycles"));
+        EXPECT_EQ(g.stats.u64("cycles.user") + g.stats.u64("cycles.kernel"), g.stats.u64("cpu.cycles"));
+    }
+}
+
 // ---- --stats-json contents -----------------------------------------------------------
 
 TEST(PlatformStatsJson, HasEveryRequiredKeyAndTheWholeConfiguration) {
