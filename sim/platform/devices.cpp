@@ -51,8 +51,11 @@ bool Console::write(uint32_t offset, unsigned, uint32_t value) {
 
 // ---- SimControl -------------------------------------------------------------
 
-SimControl::SimControl(sc_core::sc_module_name name, SimControlHooks hooks)
-    : RegisterDevice(name), hooks_(std::move(hooks)) {}
+SimControl::SimControl(sc_core::sc_module_name name, SimControlHooks hooks,
+                       std::vector<std::string> region_counter_names)
+    : RegisterDevice(name), hooks_(std::move(hooks)), counter_names_(std::move(region_counter_names)) {
+    for (Region& r : regions_) r.totals.assign(counter_names_.size(), 0);
+}
 
 bool SimControl::read(uint32_t offset, unsigned size, uint32_t& value) {
     if (size != 4) return false;
@@ -77,12 +80,11 @@ bool SimControl::write(uint32_t offset, unsigned size, uint32_t value) {
             Region& r = regions_[value];
             if (offset == VMSIM_SIMCTL_REGION_BEGIN) {
                 r.open = true;
-                r.begin_cycles = hooks_.cycles();
-                r.begin_instructions = hooks_.instructions();
+                hooks_.region_counters(r.at_begin);
             } else if (r.open) {
                 r.open = false;
-                r.cycles += hooks_.cycles() - r.begin_cycles;
-                r.instructions += hooks_.instructions() - r.begin_instructions;
+                hooks_.region_counters(now_);
+                for (size_t i = 0; i < r.totals.size(); ++i) r.totals[i] += now_[i] - r.at_begin[i];
                 ++r.count;
             }
             return true;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -49,20 +50,24 @@ struct SimControlHooks {
     std::function<uint64_t()> cycles;
     std::function<uint64_t()> instructions;
     std::function<void(uint32_t)> exit;  // the guest asked to stop with this code
+    // The counters a measured region accumulates, in the order of the names given to
+    // SimControl: a region's value of each is its increase from BEGIN to END.
+    std::function<void(std::vector<uint64_t>&)> region_counters;
 };
 
 // Simulation control: exit, cycle/instruction counters, measured regions.
 class SimControl : public RegisterDevice {
 public:
     struct Region {
-        uint64_t cycles = 0, instructions = 0, count = 0;
-        uint64_t begin_cycles = 0, begin_instructions = 0;
+        std::vector<uint64_t> totals, at_begin;  // one per region counter
+        uint64_t count = 0;                      // completed BEGIN/END pairs
         bool open = false;
     };
     static constexpr unsigned kMaxRegions = 64;
 
-    SimControl(sc_core::sc_module_name name, SimControlHooks hooks);
+    SimControl(sc_core::sc_module_name name, SimControlHooks hooks, std::vector<std::string> region_counter_names);
     const std::array<Region, kMaxRegions>& regions() const { return regions_; }
+    const std::vector<std::string>& region_counter_names() const { return counter_names_; }
 
 protected:
     bool read(uint32_t offset, unsigned size, uint32_t& value) override;
@@ -70,7 +75,9 @@ protected:
 
 private:
     SimControlHooks hooks_;
+    std::vector<std::string> counter_names_;
     std::array<Region, kMaxRegions> regions_{};
+    std::vector<uint64_t> now_;  // scratch for reading the counters
 };
 
 // Periodic timer in the cycle domain: while enabled it raises its interrupt line

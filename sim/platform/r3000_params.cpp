@@ -154,14 +154,14 @@ void record_r3000_stats(stats::Registry& stats, const R3000Platform& platform, c
     stats.counter("tlb.reads", "tlbr executed") = cs.tlb_reads;
     stats.counter("timer.interrupts", "timer periods elapsed while enabled") = run.timer_interrupts;
     const auto& regions = platform.simctl().regions();
+    const auto& names = platform.simctl().region_counter_names();
     for (unsigned i = 0; i < regions.size(); ++i) {
         if (!regions[i].count) continue;
-        const std::string base = "region." + std::to_string(i);
-        stats.counter(base + ".count", "times measured region " + std::to_string(i) + " was entered and left") =
-            regions[i].count;
-        stats.counter(base + ".cycles", "cycles inside region " + std::to_string(i)) = regions[i].cycles;
-        stats.counter(base + ".instructions", "instructions inside region " + std::to_string(i)) =
-            regions[i].instructions;
+        const std::string n = std::to_string(i), base = "region." + n;
+        stats.counter(base + ".count", "times measured region " + n + " was entered and left") = regions[i].count;
+        for (size_t k = 0; k < names.size(); ++k)
+            stats.counter(base + "." + names[k], names[k] + " inside region " + n + " (as cycles.* above)") =
+                regions[i].totals[k];
     }
     stats.counter("sim.quantum_syncs", "times the core synchronised with SystemC time") = run.quantum_syncs;
     stats.counter("sim.elided_syncs", "quantum syncs skipped: no other process had activity pending") =

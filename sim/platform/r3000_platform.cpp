@@ -30,8 +30,11 @@ R3000Platform::R3000Platform(const PlatformParams& params, const std::vector<Seg
     console_ = std::make_unique<Console>("console", params_.console);
     R3000Core* c = core_.get();
     simctl_ = std::make_unique<SimControl>(
-        "simctl", SimControlHooks{[c] { return c->cycles(); }, [c] { return c->instructions(); },
-                                  [c](uint32_t code) { c->request_exit(code); }});
+        "simctl",
+        SimControlHooks{[c] { return c->cycles(); }, [c] { return c->instructions(); },
+                        [c](uint32_t code) { c->request_exit(code); },
+                        [c](std::vector<uint64_t>& out) { r3000_region_counters(c->cpu(), out); }},
+        r3000_region_counter_names());
     timer_ = std::make_unique<Timer>("timer", params_.timer_period, [c] { return c->cycles(); });
 
     core_->downstream_socket.bind(router_->upstream_socket);
@@ -48,6 +51,21 @@ R3000Platform::R3000Platform(const PlatformParams& params, const std::vector<Seg
 }
 
 R3000Platform::~R3000Platform() = default;
+
+// What a measured region records: the cycle breakdown of the stats, region by region.
+const std::vector<std::string>& r3000_region_counter_names() {
+    static const std::vector<std::string> names = {
+        "cycles",       "instructions", "icache_stall",    "dcache_stall", "wbuf_stall", "uncached_stall",
+        "muldiv_stall", "exception_entry", "faulted",      "user_cycles",  "kernel_cycles"};
+    return names;
+}
+
+void r3000_region_counters(const r3000::Cpu& cpu, std::vector<uint64_t>& out) {
+    const r3000::CpuStats s = cpu.stats();
+    out.assign({cpu.cycles(), cpu.instructions(), s.icache_stall_cycles, s.dcache_stall_cycles,
+                s.wbuf_stall_cycles, s.uncached_stall_cycles, s.muldiv_stall_cycles, s.exception_cycles,
+                s.faulted_cycles, s.user_cycles, s.kernel_cycles});
+}
 
 uint8_t* R3000Platform::ram() { return ram_->data(); }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "sim/platform/r3000_core.hpp"
@@ -37,6 +38,10 @@ struct RunSummary {
     uint64_t console_bytes = 0;
     uint64_t timer_interrupts = 0;
 };
+
+// The counters measured regions accumulate, and how to read them from the core.
+const std::vector<std::string>& r3000_region_counter_names();
+void r3000_region_counters(const r3000::Cpu& cpu, std::vector<uint64_t>& out);
 
 class R3000Platform {
 public:

@@ -310,6 +310,13 @@ TEST(PlatformPresets, DecstationPresetsAddMemoryStallsThatAccountForEveryCycle) 
             sum += g.stats.u64(std::string("cycles.") + part);
         EXPECT_EQ(sum, g.stats.u64("cpu.cycles"));
         EXPECT_EQ(g.stats.u64("cycles.user") + g.stats.u64("cycles.kernel"), g.stats.u64("cpu.cycles"));
+        // hello measures region 0: its own breakdown adds up to its cycles too.
+        uint64_t region_sum = 0;
+        for (const char* part : {"instructions", "icache_stall", "dcache_stall", "wbuf_stall", "uncached_stall",
+                                 "muldiv_stall", "exception_entry", "faulted"})
+            region_sum += g.stats.u64(std::string("region.0.") + part);
+        EXPECT_EQ(region_sum, g.stats.u64("region.0.cycles"));
+        EXPECT_GT(g.stats.u64("region.0.cycles"), g.stats.u64("region.0.instructions"));
     }
 }
 
