@@ -12,6 +12,7 @@
 
 #include "sim/common/errors.hpp"
 #include "sim/config/registry.hpp"
+#include "sim/experiment/reproduce.hpp"
 #include "sim/loader/elf_loader.hpp"
 #include "sim/platform/r3000_params.hpp"
 #include "sim/platform/r3000_platform.hpp"
@@ -27,8 +28,9 @@ constexpr const char* kUsage =
     "usage: vmsim <command> [options]\n"
     "\n"
     "commands:\n"
-    "  run      boot a MIPS ELF guest on the R3000 platform and report its statistics\n"
-    "  help     show this text, or `vmsim help run` for a command's options\n"
+    "  run        boot a MIPS ELF guest on the R3000 platform and report its statistics\n"
+    "  reproduce  regenerate a paper's table or figure into results/, next to the paper's numbers\n"
+    "  help       show this text, or `vmsim help run` for a command's options\n"
     "\n"
     "vmsim is a cycle-approximate MMU/TLB simulator. See README.md for the memory map,\n"
     "the exit codes and how to build guest programs.\n";
@@ -112,6 +114,43 @@ int cmd_run(const std::vector<std::string>& args) {
     return kExitSoftware;
 }
 
+int cmd_reproduce(const std::vector<std::string>& args) {
+    po::options_description opts("vmsim reproduce options");
+    opts.add_options()
+        ("help,h", "show this help and the figures that can be regenerated")
+        ("figure", po::value<std::string>()->value_name("NAME"), "a figure name, or all")
+        ("out", po::value<std::string>()->value_name("DIR"), "where the tables go (default: <source>/results)")
+        ("jobs,j", po::value<unsigned>()->value_name("N")->default_value(2), "simulations run at once")
+        ("source-dir", po::value<std::string>()->value_name("DIR")->default_value(VMSIM_SOURCE_DIR),
+         "the vmsim source tree (configs/ with presets and paper numbers)")
+        ("build-dir", po::value<std::string>()->value_name("DIR")->default_value(VMSIM_BUILD_DIR),
+         "the build tree holding the guest images");
+    po::positional_options_description positional;
+    positional.add("figure", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(opts).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UserError(kExitUsage, std::string("vmsim reproduce: ") + e.what() + " (see vmsim reproduce --help)");
+    }
+    if (vm.count("help")) {
+        std::cout << "usage: vmsim reproduce NAME|all [--out DIR] [--jobs N]\n\n" << opts << "\nfigures:\n";
+        for (const auto& f : experiment::reproducible_figures())
+            std::cout << fmt::format("  {:<10} {}\n", f.name, f.description);
+        return kExitOk;
+    }
+    if (!vm.count("figure"))
+        throw UserError(kExitUsage, "vmsim reproduce: name a figure or all (see vmsim reproduce --help)");
+    experiment::ReproduceOptions o;
+    o.source_dir = vm["source-dir"].as<std::string>();
+    o.build_dir = vm["build-dir"].as<std::string>();
+    o.out_dir = vm.count("out") ? vm["out"].as<std::string>() : o.source_dir + "/results";
+    o.jobs = vm["jobs"].as<unsigned>();
+    experiment::reproduce(vm["figure"].as<std::string>(), o);
+    return kExitOk;
+}
+
 int dispatch(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
@@ -121,8 +160,10 @@ int dispatch(int argc, char** argv) {
     const std::string cmd = args.front();
     args.erase(args.begin());
     if (cmd == "run") return cmd_run(args);
+    if (cmd == "reproduce") return cmd_reproduce(args);
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
         if (!args.empty() && args.front() == "run") return cmd_run({"--help"});
+        if (!args.empty() && args.front() == "reproduce") return cmd_reproduce({"--help"});
         std::cout << kUsage;
         return kExitOk;
     }
@@ -130,7 +171,7 @@ int dispatch(int argc, char** argv) {
         std::cout << "vmsim " << VMSIM_VERSION << "\n";
         return kExitOk;
     }
-    throw UserError(kExitUsage, "vmsim: unknown command '" + cmd + "' (commands: run, help)");
+    throw UserError(kExitUsage, "vmsim: unknown command '" + cmd + "' (commands: run, reproduce, help)");
 }
 
 }  // namespace

@@ -1,0 +1,24 @@
+// `vmsim reproduce NAME|all`: regenerate a paper's table or figure into results/,
+// the paper's numbers (read from configs/papers/) side by side with vmsim's.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace vmsim::experiment {
+
+struct ReproduceOptions {
+    std::string source_dir;  // holds configs/ (presets, paper numbers)
+    std::string build_dir;   // holds the guest images
+    std::string out_dir;     // where the tables go (results/)
+    unsigned jobs = 2;       // simulations at once
+};
+
+struct FigureInfo {
+    std::string name, description;
+};
+const std::vector<FigureInfo>& reproducible_figures();
+
+// Regenerates `name` (or every figure for "all"); prints where the files went.
+void reproduce(const std::string& name, const ReproduceOptions& options);
+
+}  // namespace vmsim::experiment
