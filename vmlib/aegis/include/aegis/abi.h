@@ -1,0 +1,151 @@
+/*
+ * aegis: the exokernel's interface to applications (system calls, address-space
+ * layout, exception forwarding). Shared by the kernel (vmlib/aegis/kernel), the
+ * user runtime (vmlib/aegis/user) and the AVM library (vmlib/avm). The #defines
+ * are usable from assembly.
+ *
+ * Address space of an application (kuseg, 2 GB, tagged with the env's ASID):
+ *   segment 0  0x00000000-0x3fffffff  normal data. A TLB miss that the STLB cannot
+ *                                     satisfy is forwarded to the application.
+ *   segment 1  0x40000000-0x7fffffff  the application's image (linked at 0x40000000),
+ *                                     stacks, page tables, exception code. Mappings
+ *                                     here may be guaranteed: the kernel refills them.
+ * Inside segment 1 the kernel sets up (guaranteed mappings):
+ *   AEGIS_USTACK_TOP  user stack, AEGIS_USTACK_PAGES pages below it
+ *   AEGIS_XSTACK_TOP  AEGIS_XP_MAXDEPTH exception stacks of one page each, below it
+ *   AEGIS_FREEMAP_VA  the kernel's free-page bitmap, read-only (bit set = page free)
+ */
+#ifndef AEGIS_ABI_H
+#define AEGIS_ABI_H
+
+#define AEGIS_PAGE_SHIFT 12
+#define AEGIS_PAGE_SIZE 4096u
+
+#define AEGIS_SEG1_BASE 0x40000000u
+#define AEGIS_USER_TOP 0x80000000u
+#define AEGIS_USTACK_TOP 0x7ff00000u
+#define AEGIS_USTACK_PAGES 16
+#define AEGIS_XSTACK_TOP 0x7ff80000u
+#define AEGIS_FREEMAP_VA 0x7ffc0000u
+
+/* R3000 EntryLo bits (what TLB-write calls pass). */
+#define AEGIS_TLB_N 0x800u /* non-cacheable */
+#define AEGIS_TLB_D 0x400u /* writable ("dirty") */
+#define AEGIS_TLB_V 0x200u /* valid */
+#define AEGIS_TLB_G 0x100u /* global: never accepted from applications */
+
+/* ---- system calls: v0 = number, a0..a3 = arguments, v0 = result -------------
+ * Results < 0 are errors (AEGIS_E_*). Caller-saved registers are not preserved
+ * (a system call is a function call: use the stubs in <aegis/sys.h>). */
+#define AEGIS_SYS_CPUTS 0         /* (const char *s, unsigned len)                  */
+#define AEGIS_SYS_PAGE_ALLOC 1    /* (pfn or AEGIS_ANY_PAGE, cap) -> pfn             */
+#define AEGIS_SYS_PAGE_FREE 2     /* (pfn, cap)                                     */
+#define AEGIS_SYS_TLB_WRITE 3     /* (va, entrylo, cap): TLB and STLB                */
+#define AEGIS_SYS_TLB_FLUSH 4     /* (va, npages, AEGIS_FLUSH_*): no capability needed */
+#define AEGIS_SYS_STLB_PROBE 5    /* (va) -> entrylo of the STLB entry, 0 if absent  */
+#define AEGIS_SYS_STLB_UPDATE 6   /* (va, entrylo, cap): STLB only                   */
+#define AEGIS_SYS_TLB_WRITE_N 7   /* (const struct aegis_tlbreq *, n): STLB + present TLB entries */
+#define AEGIS_SYS_SET_HANDLERS 8  /* (xpage va, tlb-miss entry, exception entry)     */
+#define AEGIS_SYS_GUARANTEE 9     /* (va in segment 1, entrylo, cap)                 */
+#define AEGIS_SYS_REGION 10       /* (n, 0 = begin / 1 = end): measured region        */
+#define AEGIS_SYS_INFO 11         /* (AEGIS_INFO_*) -> value                          */
+#define AEGIS_NSYS 12
+#define AEGIS_SYS_YIELD 30        /* () -> 0: run the next env                        */
+#define AEGIS_SYS_EXIT 31         /* (code): never returns                            */
+#define AEGIS_SYS_SWITCH_MIN 30   /* numbers >= this save/restore the full context    */
+
+#define AEGIS_ANY_PAGE 0xffffffffu
+#define AEGIS_FLUSH_TLB 1u
+#define AEGIS_FLUSH_STLB 2u
+/* Instead of removing the entries, leave invalid (V = 0) ones in the STLB and in
+ * place of a TLB copy: the next access then raises TLBL/TLBS, forwarded to the
+ * exception handler as a protection fault, instead of a TLB miss. */
+#define AEGIS_FLUSH_INVALID 4u
+
+#define AEGIS_INFO_ENV_ID 0
+#define AEGIS_INFO_ASID 1
+#define AEGIS_INFO_NPAGES 2        /* physical pages the kernel manages */
+#define AEGIS_INFO_STLB_ENTRIES 3
+#define AEGIS_INFO_FASTPATH_INSNS 4 /* instructions of the UTLB handler's STLB-hit path */
+#define AEGIS_INFO_NENVS 5
+
+#define AEGIS_E_INVAL (-1)   /* malformed argument */
+#define AEGIS_E_CAP (-2)     /* capability check failed */
+#define AEGIS_E_NOMEM (-3)   /* no free page */
+#define AEGIS_E_BUSY (-4)    /* the requested page is not free */
+#define AEGIS_E_FAULT (-5)   /* a user buffer is not mapped */
+
+/* Exit codes of the kernel itself (the guest's, and so vmsim's, exit code). */
+#define AEGIS_EXIT_BADPARAM 120 /* invalid boot parameter */
+#define AEGIS_EXIT_FAULT 121    /* a fault nobody handles: ExcCode, EPC, BadVAddr printed */
+#define AEGIS_EXIT_BADAPP 122   /* the application image cannot be loaded */
+
+/* ---- exception forwarding ----------------------------------------------------
+ * An application registers one page of its segment 1 (the "xpage", see
+ * <aegis/xpage.h>) with AEGIS_SYS_SET_HANDLERS. The kernel pins it in a wired TLB
+ * slot. On a forwarded exception the kernel saves the caller-saved registers,
+ * HI/LO, EPC, Cause and BadVAddr into the xpage's next frame, then enters the
+ * handler in user mode with a0 = the frame, sp = that frame's exception stack and
+ * ra = the xpage's return stub, which restores the frame and jumps to its EPC.
+ * The handler is an ordinary C function: it preserves the callee-saved registers. */
+#define AEGIS_XP_MAXDEPTH 4      /* nested forwarded exceptions */
+#define AEGIS_XP_DEPTH 0         /* header: current depth (frames in use)         */
+#define AEGIS_XP_SELF 4          /* header: the xpage's user address (kernel-set)  */
+#define AEGIS_XP_NEXT 8          /* header: kernel scratch (handler being entered) */
+#define AEGIS_XP_FRAME_SHIFT 7   /* frame d (1-based depth) at xpage + (d << 7)    */
+#define AEGIS_XP_STUB 1024       /* the return stub's offset in the xpage          */
+
+/* struct aegis_xframe byte offsets */
+#define AEGIS_XF_AT 0
+#define AEGIS_XF_V0 4
+#define AEGIS_XF_V1 8
+#define AEGIS_XF_A0 12
+#define AEGIS_XF_A1 16
+#define AEGIS_XF_A2 20
+#define AEGIS_XF_A3 24
+#define AEGIS_XF_T0 28 /* t0..t7 at 28..56 */
+#define AEGIS_XF_T8 60
+#define AEGIS_XF_T9 64
+#define AEGIS_XF_SP 68
+#define AEGIS_XF_RA 72
+#define AEGIS_XF_HI 76
+#define AEGIS_XF_LO 80
+#define AEGIS_XF_EPC 84
+#define AEGIS_XF_CAUSE 88
+#define AEGIS_XF_BADVADDR 92
+#define AEGIS_XF_STACK 96 /* kernel-set: initial sp of the handler at this depth */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct aegis_xframe {
+    uint32_t at, v0, v1, a0, a1, a2, a3;
+    uint32_t t[8];   /* t0..t7 */
+    uint32_t t8, t9, sp, ra;
+    uint32_t hi, lo;
+    uint32_t epc;    /* where the return stub resumes; a handler may change it */
+    uint32_t cause;
+    uint32_t badvaddr;
+    uint32_t stack;
+    uint32_t pad[7];
+};
+
+struct aegis_xpage {
+    uint32_t depth;
+    uint32_t self;
+    uint32_t next;
+    uint32_t pad[29];
+    struct aegis_xframe frame[AEGIS_XP_MAXDEPTH];
+};
+
+/* One request of AEGIS_SYS_TLB_WRITE_N; the array must not cross a page. */
+struct aegis_tlbreq {
+    uint32_t va;
+    uint32_t entrylo;
+    uint32_t cap;
+};
+
+#define AEGIS_CAUSE_EXCCODE(c) (((c) >> 2) & 0x1fu)
+#endif
+
+#endif /* AEGIS_ABI_H */

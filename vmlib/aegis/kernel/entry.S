@@ -1,0 +1,276 @@
+/*
+ * aegis: exception vectors and the kernel's assembly paths.
+ *
+ * UTLB refill (0x80000000): probe the direct-mapped STLB; on a hit write the
+ * TLB and return (the fast path, vmsim_utlb_vector .. aegis_utlb_fast_end,
+ * 15 instructions). The STLB base B is 4 MB aligned; Context.PTEBase holds B/2,
+ * so Context << 1 = B | VPN << 3 and one AND with aegis_stlb_mask = B |
+ * (entries - 1) << 3 gives the entry's address. An entry is two words: the tag
+ * (EntryHi format: VPN | ASID, 1 when empty, never equal to an EntryHi) and the
+ * EntryLo to install.
+ * On an STLB miss: segment 0 goes straight to the application's TLB-miss
+ * handler; segment 1 asks C (guaranteed mappings are refilled by the kernel).
+ *
+ * General vector (0x80000080): system calls, and every exception from user mode
+ * forwarded to the application's exception handler (protection faults, Mod,
+ * address errors, break, RI, ...). Exceptions in kernel mode are fatal.
+ */
+#include <vmsim/memmap.h>
+#include "kernel.h"
+
+#define C0_INDEX $0
+#define C0_ENTRYLO $2
+#define C0_CONTEXT $4
+#define C0_BADVADDR $8
+#define C0_ENTRYHI $10
+#define C0_STATUS $12
+#define C0_CAUSE $13
+#define C0_EPC $14
+#define SR_KUP 0x8
+
+        .set    noreorder
+        .set    noat
+
+/* ---- UTLB refill ------------------------------------------------------- */
+        .section .vector.utlb, "ax", @progbits
+        .globl  vmsim_utlb_vector
+        .globl  aegis_utlb_fast_end
+        .ent    vmsim_utlb_vector
+vmsim_utlb_vector:
+        mfc0    $26, C0_CONTEXT                 /* B/2 | VPN << 2 */
+        lui     $27, %hi(aegis_stlb_mask)
+        lw      $27, %lo(aegis_stlb_mask)($27)  /* B | (entries-1) << 3 */
+        sll     $26, $26, 1                     /* B | VPN << 3 */
+        and     $26, $26, $27                   /* &stlb[VPN mod entries] */
+        lw      $27, 4($26)                     /* EntryLo */
+        lw      $26, 0($26)                     /* tag */
+        mtc0    $27, C0_ENTRYLO
+        mfc0    $27, C0_ENTRYHI                 /* VPN | ASID of the miss */
+        nop
+        bne     $26, $27, aegis_utlb_slow
+        mfc0    $26, C0_EPC                     /* delay slot */
+        tlbwr
+        jr      $26
+        rfe
+aegis_utlb_fast_end:
+        .end    vmsim_utlb_vector
+
+/* ---- general vector ------------------------------------------------------ */
+        .section .vector.general, "ax", @progbits
+        .globl  vmsim_general_vector
+        .ent    vmsim_general_vector
+vmsim_general_vector:
+        mfc0    $26, C0_CAUSE
+        mfc0    $27, C0_STATUS
+        andi    $26, $26, 0x7c                  /* ExcCode << 2 */
+        andi    $27, $27, SR_KUP
+        beqz    $27, aegis_kfatal               /* from kernel mode */
+        addiu   $27, $26, -(8 << 2)             /* Sys? */
+        beqz    $27, aegis_syscall
+        nop
+        j       aegis_fwd_exc
+        nop
+        .end    vmsim_general_vector
+
+        .text
+/* STLB miss (k0, k1 free). */
+        .ent    aegis_utlb_slow
+aegis_utlb_slow:
+        mfc0    $27, C0_STATUS
+        mfc0    $26, C0_BADVADDR
+        andi    $27, $27, SR_KUP
+        beqz    $27, aegis_kfatal               /* the kernel touched kuseg */
+        lui     $27, 0x4000
+        sltu    $27, $26, $27
+        bnez    $27, aegis_fwd_tlbmiss          /* segment 0 */
+        nop
+        /* segment 1: save the caller-saved registers, ask C */
+        lui     $27, %hi(aegis_ktf)
+        addiu   $27, $27, %lo(aegis_ktf)
+        .irp    r, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,24,25,29,31
+        sw      $\r, \r*4($27)
+        .endr
+        mfhi    $8
+        mflo    $9
+        sw      $8, 32*4($27)
+        sw      $9, 33*4($27)
+        lui     $sp, %hi(aegis_kstack_top)
+        addiu   $sp, $sp, %lo(aegis_kstack_top)
+        jal     aegis_seg1_miss                 /* 0: installed, 1: forward */
+        move    $4, $26                         /* delay slot: BadVAddr */
+        lui     $27, %hi(aegis_ktf)
+        addiu   $27, $27, %lo(aegis_ktf)
+        lw      $8, 32*4($27)
+        lw      $9, 33*4($27)
+        mthi    $8
+        mtlo    $9
+        .irp    r, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,24,25,29,31
+        lw      $\r, \r*4($27)
+        .endr
+        bnez    $2, aegis_fwd_tlbmiss
+        lw      $2, 2*4($27)                    /* delay slot: v0 */
+        mfc0    $26, C0_EPC
+        nop
+        jr      $26
+        rfe
+        .end    aegis_utlb_slow
+
+/* ---- exception forwarding --------------------------------------------------
+ * Enter the current env's handler in user mode, saving the caller-saved
+ * registers in the next frame of its xpage (written through kseg0). */
+        .globl  aegis_fwd_exc
+        .ent    aegis_fwd_exc
+aegis_fwd_exc:
+        lui     $27, %hi(aegis_cur)
+        lw      $27, %lo(aegis_cur)($27)
+        nop
+        b       aegis_fwd_common
+        lw      $26, ENV_H_EXC($27)             /* delay slot */
+aegis_fwd_tlbmiss:
+        lui     $27, %hi(aegis_cur)
+        lw      $27, %lo(aegis_cur)($27)
+        nop
+        lw      $26, ENV_H_TLBMISS($27)
+aegis_fwd_common:
+        lw      $27, ENV_XPAGE_K($27)           /* k0's load delay */
+        beqz    $26, aegis_kfatal_nohandler
+        nop
+        beqz    $27, aegis_kfatal_nohandler
+        nop
+        sw      $26, AEGIS_XP_NEXT($27)
+        lw      $26, AEGIS_XP_DEPTH($27)
+        nop
+        addiu   $26, $26, -AEGIS_XP_MAXDEPTH
+        bgez    $26, aegis_kfatal_nest
+        addiu   $26, $26, AEGIS_XP_MAXDEPTH + 1 /* delay slot: new depth */
+        sw      $26, AEGIS_XP_DEPTH($27)
+        sll     $26, $26, AEGIS_XP_FRAME_SHIFT
+        addu    $26, $26, $27                   /* the frame, kseg0 */
+        sw      $1, AEGIS_XF_AT($26)
+        sw      $2, AEGIS_XF_V0($26)
+        sw      $3, AEGIS_XF_V1($26)
+        sw      $4, AEGIS_XF_A0($26)
+        sw      $5, AEGIS_XF_A1($26)
+        sw      $6, AEGIS_XF_A2($26)
+        sw      $7, AEGIS_XF_A3($26)
+        .irp    r, 8,9,10,11,12,13,14,15
+        sw      $\r, AEGIS_XF_T0 + (\r - 8) * 4($26)
+        .endr
+        sw      $24, AEGIS_XF_T8($26)
+        sw      $25, AEGIS_XF_T9($26)
+        sw      $29, AEGIS_XF_SP($26)
+        sw      $31, AEGIS_XF_RA($26)
+        mfhi    $8
+        mflo    $9
+        mfc0    $10, C0_EPC
+        mfc0    $11, C0_CAUSE
+        mfc0    $12, C0_BADVADDR
+        sw      $8, AEGIS_XF_HI($26)
+        sw      $9, AEGIS_XF_LO($26)
+        sw      $10, AEGIS_XF_EPC($26)
+        sw      $11, AEGIS_XF_CAUSE($26)
+        sw      $12, AEGIS_XF_BADVADDR($26)
+        lw      $13, AEGIS_XP_NEXT($27)         /* handler */
+        lw      $14, AEGIS_XP_SELF($27)         /* xpage, user address */
+        lw      $29, AEGIS_XF_STACK($26)
+        subu    $4, $26, $27
+        addu    $4, $4, $14                     /* a0 = frame, user address */
+        addiu   $31, $14, AEGIS_XP_STUB         /* ra = the return stub */
+        jr      $13
+        rfe                                     /* back to user mode */
+        .end    aegis_fwd_exc
+
+/* ---- system calls --------------------------------------------------------- */
+        .ent    aegis_syscall
+aegis_syscall:
+        lui     $27, %hi(aegis_ksave)
+        addiu   $27, $27, %lo(aegis_ksave)
+        mfc0    $26, C0_EPC
+        sw      $29, KS_SP($27)
+        sw      $31, KS_RA($27)
+        addiu   $26, $26, 4
+        sltiu   $1, $2, AEGIS_SYS_SWITCH_MIN
+        beqz    $1, aegis_sys_switch
+        sw      $26, KS_EPC($27)                /* delay slot */
+        sll     $26, $2, 2
+        lui     $27, %hi(aegis_systab)
+        addu    $27, $27, $26
+        lw      $26, %lo(aegis_systab)($27)
+        lui     $sp, %hi(aegis_kstack_top)
+        jalr    $26
+        addiu   $sp, $sp, %lo(aegis_kstack_top) /* delay slot */
+        lui     $27, %hi(aegis_ksave)
+        addiu   $27, $27, %lo(aegis_ksave)
+        lw      $29, KS_SP($27)
+        lw      $31, KS_RA($27)
+        lw      $26, KS_EPC($27)
+        nop
+        jr      $26
+        rfe
+        .end    aegis_syscall
+
+/* yield and exit: save the callee-saved context, let C pick the next env. */
+        .ent    aegis_sys_switch
+aegis_sys_switch:
+        lui     $8, %hi(aegis_cur)
+        lw      $8, %lo(aegis_cur)($8)
+        lw      $9, KS_SP($27)
+        lw      $10, KS_RA($27)
+        lw      $11, KS_EPC($27)
+        sw      $16, ENV_S0 + 0($8)
+        sw      $17, ENV_S0 + 4($8)
+        sw      $18, ENV_S0 + 8($8)
+        sw      $19, ENV_S0 + 12($8)
+        sw      $20, ENV_S0 + 16($8)
+        sw      $21, ENV_S0 + 20($8)
+        sw      $22, ENV_S0 + 24($8)
+        sw      $23, ENV_S0 + 28($8)
+        sw      $30, ENV_S0 + 32($8)
+        sw      $9, ENV_SP($8)
+        sw      $10, ENV_RA($8)
+        sw      $11, ENV_EPC($8)
+        lui     $sp, %hi(aegis_kstack_top)
+        addiu   $sp, $sp, %lo(aegis_kstack_top)
+        move    $5, $4                          /* a1 = argument */
+        jal     aegis_switch                    /* returns the env to run */
+        move    $4, $2                          /* delay slot: a0 = number */
+        move    $4, $2
+        .end    aegis_sys_switch
+
+/* aegis_resume_env(env): continue env in user mode at ctx.epc with v0 = 0.
+ * Status must have KUp = 1 (true after a syscall; set by the boot code). */
+        .globl  aegis_resume_env
+        .ent    aegis_resume_env
+aegis_resume_env:
+        move    $27, $4
+        lw      $16, ENV_S0 + 0($27)
+        lw      $17, ENV_S0 + 4($27)
+        lw      $18, ENV_S0 + 8($27)
+        lw      $19, ENV_S0 + 12($27)
+        lw      $20, ENV_S0 + 16($27)
+        lw      $21, ENV_S0 + 20($27)
+        lw      $22, ENV_S0 + 24($27)
+        lw      $23, ENV_S0 + 28($27)
+        lw      $30, ENV_S0 + 32($27)
+        lw      $29, ENV_SP($27)
+        lw      $31, ENV_RA($27)
+        lw      $26, ENV_EPC($27)
+        move    $2, $0
+        jr      $26
+        rfe
+        .end    aegis_resume_env
+
+/* ---- fatal --------------------------------------------------------------- */
+        .ent    aegis_kfatal
+aegis_kfatal:
+        b       1f
+        li      $4, AEGIS_FATAL_KERNEL
+aegis_kfatal_nohandler:
+        b       1f
+        li      $4, AEGIS_FATAL_NOHANDLER
+aegis_kfatal_nest:
+        li      $4, AEGIS_FATAL_NEST
+1:      lui     $sp, %hi(aegis_kstack_top)
+        j       aegis_fatal
+        addiu   $sp, $sp, %lo(aegis_kstack_top)
+        .end    aegis_kfatal

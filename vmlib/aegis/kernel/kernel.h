@@ -1,0 +1,55 @@
+/* aegis kernel internals shared by kernel.c and entry.S. */
+#ifndef AEGIS_KERNEL_H
+#define AEGIS_KERNEL_H
+
+#include <aegis/abi.h>
+
+/* struct aegis_env offsets used by entry.S */
+#define ENV_H_TLBMISS 0
+#define ENV_H_EXC 4
+#define ENV_XPAGE_K 8
+#define ENV_S0 12   /* s0..s8 (fp) at 12..44 */
+#define ENV_SP 48
+#define ENV_RA 52
+#define ENV_EPC 56  /* where the env resumes (after its syscall) */
+
+/* struct aegis_ksave offsets (the syscall path's save area) */
+#define KS_SP 0
+#define KS_RA 4
+#define KS_EPC 8
+
+#define AEGIS_MAX_ENVS 8
+#define AEGIS_MAX_GUARANTEED 512
+#define AEGIS_MAX_PAGES 32768 /* 128 MB managed; more RAM is left unused */
+#define AEGIS_KSTACK_SIZE 16384
+
+/* aegis_fatal() reasons */
+#define AEGIS_FATAL_KERNEL 0   /* exception in kernel mode */
+#define AEGIS_FATAL_NOHANDLER 1
+#define AEGIS_FATAL_NEST 2
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct aegis_gmap {
+    uint32_t vpn;
+    uint32_t lo;
+};
+
+struct aegis_env {
+    uint32_t h_tlbmiss;  /* user entry for forwarded TLB misses (0: none) */
+    uint32_t h_exc;      /* user entry for other forwarded exceptions     */
+    uint32_t xpage_k;    /* kseg0 address of the registered xpage (0: none) */
+    uint32_t ctx[12];    /* s0..s8, sp, ra, epc */
+    uint32_t id, asid, state, exit_code, cap, xpage_u;
+    uint32_t ng;
+    struct aegis_gmap g[AEGIS_MAX_GUARANTEED];
+};
+
+extern struct aegis_env *aegis_cur;
+void aegis_resume_env(struct aegis_env *e) __attribute__((noreturn));
+void aegis_fatal(int reason) __attribute__((noreturn));
+extern char vmsim_utlb_vector[], aegis_utlb_fast_end[];
+#endif
+
+#endif

@@ -1,0 +1,176 @@
+/* AVM: the application-level virtual memory system (see avm.h). */
+#include <stdio.h>
+#include <aegis/sys.h>
+#include "avm.h"
+
+#define PAGE_SHIFT AEGIS_PAGE_SHIFT
+#define EXC_MOD 1
+#define EXC_TLBL 2
+#define EXC_TLBS 3
+#define AVM_HEAP_BASE 0x10000000u /* segment 0: where avm_alloc places pages */
+#define AVM_BATCH (AEGIS_PAGE_SIZE / sizeof(struct aegis_tlbreq))
+
+static const struct avm_pt_ops *ops;
+static uint32_t cap;
+static uint32_t heap_next = AVM_HEAP_BASE;
+static avm_fault_handler_t fault_handler;
+static avm_exc_handler_t exc_handler;
+/* STLB write requests, one page (segment 1: guaranteed, readable by the kernel). */
+static struct aegis_tlbreq batch[AVM_BATCH] __attribute__((aligned(AEGIS_PAGE_SIZE)));
+
+/* The EntryLo for an entry whose protection allows some access. Pages not yet
+ * dirty are installed read-only: the first write traps (Mod) and sets the
+ * software dirty bit. */
+static inline uint32_t entrylo(const struct avm_pte *p)
+{
+    uint32_t lo = (p->pfn << PAGE_SHIFT) | AEGIS_TLB_V;
+    if ((p->flags & AVM_PTE_PROT) == AVM_PROT_RW && (p->flags & AVM_PTE_DIRTY))
+        lo |= AEGIS_TLB_D;
+    if (p->flags & AVM_PTE_NOCACHE)
+        lo |= AEGIS_TLB_N;
+    return lo;
+}
+
+int avm_init(const struct avm_pt_ops *pt)
+{
+    ops = pt;
+    ops->init();
+    cap = 0x41564d00u ^ ((uint32_t)aegis_info(AEGIS_INFO_ENV_ID) * 0x9e3779b1u);
+    return aegis_set_handlers(&aegis_xpage, avm_tlb_miss, avm_exception);
+}
+
+uint32_t avm_cap(void) { return cap; }
+
+int avm_page_alloc(uint32_t pfn) { return aegis_page_alloc(pfn, cap); }
+
+int avm_map(uint32_t va, uint32_t pfn, uint32_t pcap, unsigned prot)
+{
+    int existed = ops->lookup(va >> PAGE_SHIFT) != 0;
+    struct avm_pte *p = ops->insert(va >> PAGE_SHIFT);
+    if (!p)
+        return -1;
+    p->pfn = pfn;
+    p->cap = pcap;
+    p->flags = prot & AVM_PTE_PROT;
+    if (existed)
+        aegis_tlb_flush(va & ~0xfffu, 1, AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB);
+    return 0;
+}
+
+int avm_unmap(uint32_t va)
+{
+    if (ops->remove(va >> PAGE_SHIFT))
+        return -1;
+    return aegis_tlb_flush(va & ~0xfffu, 1, AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB);
+}
+
+void *avm_alloc(unsigned npages, unsigned prot)
+{
+    uint32_t va = heap_next;
+    for (unsigned i = 0; i < npages; i++) {
+        int pfn = aegis_page_alloc(AEGIS_ANY_PAGE, cap);
+        if (pfn < 0 || avm_map(va + (i << PAGE_SHIFT), (uint32_t)pfn, cap, prot))
+            return 0;
+    }
+    heap_next += npages << PAGE_SHIFT;
+    return (void *)va;
+}
+
+int avm_protect(uint32_t va, unsigned npages, unsigned prot)
+{
+    va &= ~0xfffu;
+    struct avm_pte *p = ops->lookup(va >> PAGE_SHIFT);
+    if (prot == AVM_PROT_NONE) {
+        /* Page table, then one kernel call for the STLB and TLB copies: they
+         * become invalid entries, so an access raises TLBL/TLBS, which
+         * avm_exception() reports without a page-table lookup. */
+        for (unsigned i = 0; i < npages; i++, p = ops->next(p)) {
+            if (!p)
+                return -1;
+            p->flags &= ~AVM_PTE_PROT;
+        }
+        return aegis_tlb_flush(va, npages,
+                               AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB | AEGIS_FLUSH_INVALID);
+    }
+    /* Granting access: page table, and the new entries pushed into the STLB (and
+     * over any TLB copy) in batches, each capability checked by the kernel. */
+    unsigned k = 0;
+    for (unsigned i = 0; i < npages; i++, p = ops->next(p)) {
+        if (!p)
+            return -1;
+        p->flags = (p->flags & ~AVM_PTE_PROT) | (prot & AVM_PTE_PROT);
+        batch[k].va = va + (i << PAGE_SHIFT);
+        batch[k].entrylo = entrylo(p);
+        batch[k].cap = p->cap;
+        if (++k == AVM_BATCH) {
+            if (aegis_tlb_write_n(batch, k))
+                return -1;
+            k = 0;
+        }
+    }
+    return k ? aegis_tlb_write_n(batch, k) : 0;
+}
+
+int avm_dirty(uint32_t va)
+{
+    const struct avm_pte *p = ops->lookup(va >> PAGE_SHIFT);
+    return p ? (p->flags & AVM_PTE_DIRTY) != 0 : -1;
+}
+
+void avm_set_fault_handler(avm_fault_handler_t h) { fault_handler = h; }
+void avm_set_exc_handler(avm_exc_handler_t h) { exc_handler = h; }
+
+static void fatal(const struct aegis_xframe *xf)
+{
+    printf("avm: unhandled exception ExcCode=%u EPC=0x%08x BadVAddr=0x%08x\n",
+           (unsigned)AEGIS_CAUSE_EXCCODE(xf->cause), (unsigned)xf->epc, (unsigned)xf->badvaddr);
+    aegis_exit(AEGIS_EXIT_FAULT);
+}
+
+static void fault(struct aegis_xframe *xf, int is_write)
+{
+    if (!fault_handler)
+        fatal(xf);
+    fault_handler((void *)xf->badvaddr, is_write);
+}
+
+/* Forwarded by the kernel when neither the TLB nor the STLB maps the page. */
+void avm_tlb_miss(struct aegis_xframe *xf)
+{
+    uint32_t va = xf->badvaddr;
+    int is_write = AEGIS_CAUSE_EXCCODE(xf->cause) == EXC_TLBS;
+    struct avm_pte *p = ops->lookup(va >> PAGE_SHIFT);
+    if (p) {
+        unsigned prot = p->flags & AVM_PTE_PROT;
+        if (prot == AVM_PROT_RW || (prot == AVM_PROT_READ && !is_write)) {
+            if (is_write)
+                p->flags |= AVM_PTE_DIRTY;
+            aegis_tlb_write(va, entrylo(p), p->cap);
+            return;
+        }
+    }
+    fault(xf, is_write);
+}
+
+/* Every other forwarded exception. */
+void avm_exception(struct aegis_xframe *xf)
+{
+    unsigned code = AEGIS_CAUSE_EXCCODE(xf->cause);
+    if (code == EXC_MOD) {
+        struct avm_pte *p = ops->lookup(xf->badvaddr >> PAGE_SHIFT);
+        if (p && (p->flags & AVM_PTE_PROT) == AVM_PROT_RW) {
+            p->flags |= AVM_PTE_DIRTY; /* first write: the software dirty bit */
+            aegis_tlb_write(xf->badvaddr, entrylo(p), p->cap);
+            return;
+        }
+        fault(xf, 1);
+        return;
+    }
+    if (code == EXC_TLBL || code == EXC_TLBS) { /* an invalid entry: avm_protect's */
+        fault(xf, code == EXC_TLBS);
+        return;
+    }
+    if (exc_handler && exc_handler(xf))
+        return;
+    fatal(xf);
+}

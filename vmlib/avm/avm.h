@@ -1,0 +1,84 @@
+/*
+ * AVM: application-level virtual memory on the aegis exokernel (AVM paper,
+ * section 3). Runs in user mode inside the application. It owns the page table
+ * (a structure of the application's choice behind struct avm_pt_ops; the
+ * paper's prototype is `avm_pt_linear`, a vector sorted by virtual page and
+ * searched by binary search), handles the TLB misses and protection faults the
+ * kernel forwards, and installs mappings with capability-checked system calls.
+ *
+ * Pages in segment 0 (below 0x40000000) are managed here; the library's own code
+ * and data, its page table and its exception stacks are in segment 1, where the
+ * kernel guarantees the mappings.
+ */
+#ifndef AVM_H
+#define AVM_H
+
+#include <stdint.h>
+#include <aegis/abi.h>
+
+/* Protections */
+#define AVM_PROT_NONE 0u
+#define AVM_PROT_READ 1u
+#define AVM_PROT_RW 3u
+
+/* struct avm_pte.flags */
+#define AVM_PTE_PROT 3u
+#define AVM_PTE_DIRTY 4u   /* written since mapped (software dirty bit) */
+#define AVM_PTE_NOCACHE 8u
+
+struct avm_pte {
+    uint32_t vpn;   /* virtual page number */
+    uint32_t pfn;   /* physical page number */
+    uint32_t flags; /* AVM_PTE_* */
+    uint32_t cap;   /* capability of the physical page */
+};
+
+/* A page-table structure. lookup/insert/remove by virtual page number; insert
+ * returns the (new or existing) entry with vpn set, 0 when full; next returns
+ * the entry of page e->vpn + 1 or 0 (range operations walk with it). Entry
+ * pointers are valid until the next insert or remove. */
+struct avm_pt_ops {
+    const char *name;
+    void (*init)(void);
+    struct avm_pte *(*lookup)(uint32_t vpn);
+    struct avm_pte *(*insert)(uint32_t vpn);
+    int (*remove)(uint32_t vpn);
+    struct avm_pte *(*next)(struct avm_pte *e);
+};
+extern const struct avm_pt_ops avm_pt_linear;
+
+/* Fault handler: the access to `addr` is not allowed by the page table. Return
+ * to retry the access (after changing the protection, typically). */
+typedef void (*avm_fault_handler_t)(void *addr, int is_write);
+/* Other exceptions (address error, break, RI, ...): return 1 when handled (the
+ * frame, e.g. xf->epc, may be changed), 0 to make the fault fatal. */
+typedef int (*avm_exc_handler_t)(struct aegis_xframe *xf);
+
+/* Sets up the page table and registers the handlers with the kernel. 0 on success. */
+int avm_init(const struct avm_pt_ops *ops);
+/* The capability this library presents for the pages it allocates. */
+uint32_t avm_cap(void);
+
+/* Physical pages: one specific page (pfn) or any (AEGIS_ANY_PAGE). Returns pfn or < 0. */
+int avm_page_alloc(uint32_t pfn);
+/* n fresh zeroed pages mapped at the next free segment-0 addresses with prot. */
+void *avm_alloc(unsigned npages, unsigned prot);
+
+/* Map one page va -> pfn (capability cap) with prot; unmap removes the entry and
+ * every TLB/STLB copy. 0 on success. */
+int avm_map(uint32_t va, uint32_t pfn, uint32_t cap, unsigned prot);
+int avm_unmap(uint32_t va);
+/* Change the protection of [va, va + n pages); every page must be mapped. The
+ * page table and the kernel's STLB/TLB are both updated. 0 on success. */
+int avm_protect(uint32_t va, unsigned npages, unsigned prot);
+/* 1 if written since mapped, 0 if not, -1 if not mapped: page-table lookup only. */
+int avm_dirty(uint32_t va);
+
+void avm_set_fault_handler(avm_fault_handler_t h);
+void avm_set_exc_handler(avm_exc_handler_t h);
+
+/* The handlers avm_init registers (called by the kernel's forwarding). */
+void avm_tlb_miss(struct aegis_xframe *xf);
+void avm_exception(struct aegis_xframe *xf);
+
+#endif

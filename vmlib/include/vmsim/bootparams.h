@@ -1,0 +1,64 @@
+/*
+ * vmsim R3000 platform: the boot parameter block.
+ *
+ * Parameters that a sweep changes without rebuilding the guest (e.g. the aegis
+ * kernel's software-TLB size) reach the guest kernel through this block, at a
+ * fixed physical address:
+ *
+ *   VMSIM_BOOTPARAMS_PADDR = 0x00000100 (kseg0 0x80000100), at most
+ *   VMSIM_BOOTPARAMS_MAX_SIZE = 0x100 bytes, i.e. right after the two exception
+ *   vector slots (0x000 UTLB refill, 0x080 general).
+ *
+ * Protocol (shared by the simulator and the guest kernels; little-endian words):
+ *   - A kernel that accepts parameters reserves [0x100, 0x200) in its image and
+ *     places there a placeholder block whose magic is VMSIM_BOOTPARAMS_REQUEST
+ *     and whose other words are zero.
+ *   - After loading the ELF segments, and only if the word at the block's address
+ *     is VMSIM_BOOTPARAMS_REQUEST, the simulator writes the whole block with magic
+ *     VMSIM_BOOTPARAMS_MAGIC, version VMSIM_BOOTPARAMS_VERSION, size =
+ *     sizeof(struct vmsim_bootparams), and the fields below. Images that do not
+ *     carry the placeholder (everything linked with workloads/runtime/link.ld)
+ *     are never written.
+ *   - The kernel uses the fields only when magic == VMSIM_BOOTPARAMS_MAGIC and
+ *     version matches; otherwise it uses its built-in defaults. A field that is 0
+ *     means "the kernel's default".
+ *   - A kernel rejects an invalid value with a one-line message on the console and
+ *     a non-zero exit (aegis: exit code 120, see vmlib/aegis/README.md).
+ *
+ * Only #defines and a plain C struct: usable from C, C++ and (the #defines) from
+ * assembly.
+ */
+#ifndef VMSIM_BOOTPARAMS_H
+#define VMSIM_BOOTPARAMS_H
+
+#define VMSIM_BOOTPARAMS_PADDR 0x00000100u
+#define VMSIM_BOOTPARAMS_MAX_SIZE 0x100u
+#define VMSIM_BOOTPARAMS_REQUEST 0x51525042u /* "BPRQ": placeholder, fill me */
+#define VMSIM_BOOTPARAMS_MAGIC 0x544f4f42u   /* "BOOT": filled by the simulator */
+#define VMSIM_BOOTPARAMS_VERSION 1u
+
+/* Byte offsets, for assembly and for the simulator. */
+#define VMSIM_BOOTPARAMS_OFF_MAGIC 0x00u
+#define VMSIM_BOOTPARAMS_OFF_VERSION 0x04u
+#define VMSIM_BOOTPARAMS_OFF_SIZE 0x08u
+#define VMSIM_BOOTPARAMS_OFF_RAM_SIZE 0x0cu
+#define VMSIM_BOOTPARAMS_OFF_STLB_ENTRIES 0x10u
+
+/* aegis: software-TLB entries; a power of two in 1 .. VMSIM_STLB_MAX_ENTRIES. */
+#define VMSIM_STLB_DEFAULT_ENTRIES 4096u
+#define VMSIM_STLB_MAX_ENTRIES 524288u /* 2^19: one entry per kuseg page */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct vmsim_bootparams {
+    uint32_t magic;        /* VMSIM_BOOTPARAMS_MAGIC once written        */
+    uint32_t version;      /* VMSIM_BOOTPARAMS_VERSION                   */
+    uint32_t size;         /* sizeof(struct vmsim_bootparams)            */
+    uint32_t ram_size;     /* bytes of RAM at physical 0 (mem.size)      */
+    uint32_t stlb_entries; /* aegis software TLB entries; 0 = default    */
+    uint32_t reserved[11]; /* zero; later parameters go here             */
+};
+#endif
+
+#endif /* VMSIM_BOOTPARAMS_H */
