@@ -3,6 +3,7 @@
 #include <string>
 
 #include "sim/common/errors.hpp"
+#include "vmsim/bootparams.h"
 #include "vmsim/memmap.h"
 
 namespace vmsim::platform {
@@ -49,6 +50,10 @@ void declare_r3000_params(config::Registry& reg) {
         .min(64 << 10).max(VMSIM_CONSOLE_BASE).multiple_of(r3000::kPageSize);
     reg.add_uint("timer.period", 100000, "timer interrupt period in CPU cycles (when the guest enables it)")
         .min(1).max(0xffffffffu);
+    // Guest kernel parameters, handed over in the boot parameter block.
+    reg.add_uint("aegis.stlb_entries", VMSIM_STLB_DEFAULT_ENTRIES,
+                 "aegis software-TLB entries (direct-mapped, in unmapped memory); a power of two")
+        .min(1).max(VMSIM_STLB_MAX_ENTRIES).power_of_two();
     reg.add_duration("sim.quantum", "1us", "TLM temporal-decoupling quantum").positive();
     reg.add_bool("sim.sync_elision", true,
                  "skip a quantum sync when no other SystemC process has activity pending "
@@ -90,6 +95,7 @@ PlatformParams r3000_params_from(const config::Registry& reg) {
     c.uncached_latency = static_cast<unsigned>(reg.get_uint("mem.uncached_latency"));
     p.mem_size = static_cast<uint32_t>(reg.get_uint("mem.size"));
     p.timer_period = reg.get_uint("timer.period");
+    p.stlb_entries = static_cast<uint32_t>(reg.get_uint("aegis.stlb_entries"));
     p.core.sync_elision = reg.get_bool("sim.sync_elision");
     p.quantum = sc_core::sc_time(static_cast<double>(reg.get_duration_ps("sim.quantum")), sc_core::SC_PS);
     return p;

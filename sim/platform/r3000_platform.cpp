@@ -5,6 +5,7 @@
 
 #include "sim/platform/ram.hpp"
 #include "sim/platform/router.hpp"
+#include "vmsim/bootparams.h"
 #include "vmsim/memmap.h"
 
 namespace vmsim::platform {
@@ -48,6 +49,24 @@ R3000Platform::R3000Platform(const PlatformParams& params, const std::vector<Seg
         std::memcpy(ram_->data() + s.paddr, s.bytes.data(), s.bytes.size());
         std::memset(ram_->data() + s.paddr + s.bytes.size(), 0, s.memsz - s.bytes.size());
     }
+    write_boot_parameters();
+}
+
+// The boot parameter block (vmsim/bootparams.h), for images that ask for it with
+// the placeholder; any other image is left exactly as loaded.
+void R3000Platform::write_boot_parameters() {
+    uint8_t* block = ram_->data() + VMSIM_BOOTPARAMS_PADDR;
+    uint32_t word = 0;
+    std::memcpy(&word, block, sizeof word);
+    if (word != VMSIM_BOOTPARAMS_REQUEST) return;
+    vmsim_bootparams bp{};
+    bp.magic = VMSIM_BOOTPARAMS_MAGIC;
+    bp.version = VMSIM_BOOTPARAMS_VERSION;
+    bp.size = sizeof bp;
+    bp.ram_size = params_.mem_size;
+    bp.stlb_entries = params_.stlb_entries;
+    static_assert(sizeof bp <= VMSIM_BOOTPARAMS_MAX_SIZE);
+    std::memcpy(block, &bp, sizeof bp);  // little-endian host = guest order
 }
 
 R3000Platform::~R3000Platform() = default;

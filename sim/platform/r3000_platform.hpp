@@ -19,6 +19,7 @@ struct PlatformParams {
     CoreParams core;                     // entry_pc/initial_sp are set by the platform
     uint32_t mem_size = 24u << 20;
     uint64_t timer_period = 100000;      // cycles
+    uint32_t stlb_entries = 0;           // boot parameter for aegis; 0 = the kernel's default
     sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_US);
     std::FILE* console = stdout;
 };
@@ -57,6 +58,8 @@ public:
     uint8_t* ram();
 
 private:
+    void write_boot_parameters();
+
     PlatformParams params_;
     std::unique_ptr<Ram> ram_;
     std::unique_ptr<Router> router_;

@@ -288,6 +288,29 @@ TEST(PlatformDeterminism, QuantumAndSyncElisionDoNotChangeTheSimulatedResult) {
     }
 }
 
+// ---- boot parameter block --------------------------------------------------------------
+
+// An image with the placeholder gets the block filled in from the configuration
+// (plat_bootparams exits with (ram_size >> 20) + (stlb_entries >> 8), or 1-3 when the
+// magic, version or size is wrong); an image without it is never written, which
+// every other guest, whose code starts at 0x100, shows by running at all.
+TEST(PlatformBootParams, KernelsThatAskForParametersGetThem) {
+    const VmsimRun defaults = run_vmsim({"run", "--quiet", "--elf", PLAT_BOOTPARAMS_ELF});
+    EXPECT_EQ(defaults.exit_code, 24 + 4096 / 256) << describe(defaults);
+    const VmsimRun set = run_vmsim({"run", "--quiet", "--elf", PLAT_BOOTPARAMS_ELF, "--set", "mem.size=8M", "--set",
+                                    "aegis.stlb_entries=1024"});
+    EXPECT_EQ(set.exit_code, 8 + 1024 / 256) << describe(set);
+}
+
+// An invalid value is refused before the guest boots, naming where it was set.
+TEST(PlatformBootParams, InvalidStlbSizeIsRejectedBeforeBoot) {
+    const VmsimRun r = run_vmsim({"run", "--quiet", "--elf", PLAT_BOOTPARAMS_ELF, "--set", "aegis.stlb_entries=1000"});
+    EXPECT_EQ(r.exit_code, 64) << describe(r);
+    EXPECT_NE(r.err.find("aegis.stlb_entries"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("power of two"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+}
+
 // ---- machine presets -------------------------------------------------------------------
 
 // The DECstation presets turn the memory system on: the guest computes the same
