@@ -13,7 +13,6 @@
 #include "sim/common/errors.hpp"
 #include "sim/config/registry.hpp"
 #include "sim/experiment/reproduce.hpp"
-#include "sim/loader/elf_loader.hpp"
 #include "sim/platform/r3000_params.hpp"
 #include "sim/platform/r3000_platform.hpp"
 #include "sim/stats/atomic_file.hpp"
@@ -81,21 +80,15 @@ int cmd_run(const std::vector<std::string>& args) {
         for (const auto& s : vm["set"].as<std::vector<std::string>>()) reg.set_override(s);
     if (vm.count("max-instructions"))
         reg.set_override("sim.max_instructions", vm["max-instructions"].as<std::string>(), "--max-instructions");
-    const platform::PlatformParams params = platform::r3000_params_from(reg);
+    platform::r3000_params_from(reg);  // every value checked before anything else happens
 
     // A long run should not end in "cannot write": check the output's place first.
     if (vm.count("stats-json")) stats::check_writable(vm["stats-json"].as<std::string>());
 
     const std::string elf_path = vm["elf"].as<std::string>();
-    const loader::ElfImage image = loader::load_elf(elf_path, params.mem_size);
-    std::vector<platform::Segment> segments;
-    for (const auto& s : image.segments) segments.push_back(platform::Segment{s.paddr, s.bytes, s.memsz});
-
-    platform::R3000Platform plat(params, segments, image.entry);
-    const platform::RunSummary run = plat.run();
-
     stats::Registry stats;
-    platform::record_r3000_stats(stats, plat, run);
+    const platform::R3000Run r = platform::run_r3000(reg, elf_path, stats);
+    const platform::RunSummary& run = r.summary;
     if (vm.count("stats-json")) stats.write_json_file(vm["stats-json"].as<std::string>(), reg.effective());
     if (!vm.count("quiet")) std::cerr << stats.to_text();
 
@@ -105,7 +98,7 @@ int cmd_run(const std::vector<std::string>& args) {
         case platform::Outcome::InstructionLimit:
             std::cerr << fmt::format("vmsim: {}: guest did not exit within {} instructions (sim.max_instructions); "
                                      "stopped at pc 0x{:08x}\n",
-                                     elf_path, params.core.max_instructions, plat.cpu().pc());
+                                     elf_path, r.params.core.max_instructions, r.final_pc);
             return kExitLimit;
         case platform::Outcome::GuestError:
             std::cerr << "vmsim: " << elf_path << ": guest error: " << run.result.error << "\n";

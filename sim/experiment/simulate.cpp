@@ -12,7 +12,6 @@
 
 #include "sim/common/errors.hpp"
 #include "sim/config/registry.hpp"
-#include "sim/loader/elf_loader.hpp"
 #include "sim/platform/r3000_params.hpp"
 #include "sim/platform/r3000_platform.hpp"
 #include "sim/stats/registry.hpp"
@@ -51,16 +50,9 @@ void write_all(int fd, const std::string& text) {
         platform::declare_r3000_params(reg);
         for (const auto& f : spec.configs) reg.load_file(f);
         for (const auto& o : spec.overrides) reg.set_override(o);
-        platform::PlatformParams params = platform::r3000_params_from(reg);
-        std::FILE* devnull = std::fopen("/dev/null", "w");
-        if (devnull) params.console = devnull;  // the guest's console output is not part of the result
-        const loader::ElfImage image = loader::load_elf(spec.elf, params.mem_size);
-        std::vector<platform::Segment> segments;
-        for (const auto& s : image.segments) segments.push_back(platform::Segment{s.paddr, s.bytes, s.memsz});
-        platform::R3000Platform plat(params, segments, image.entry);
-        const platform::RunSummary run = plat.run();
+        std::FILE* devnull = std::fopen("/dev/null", "w");  // the guest's console is not part of the result
         stats::Registry stats;
-        platform::record_r3000_stats(stats, plat, run);
+        const platform::RunSummary run = platform::run_r3000(reg, spec.elf, stats, devnull ? devnull : stdout).summary;
         for (const auto& [k, v] : reg.effective()) report += "config." + k + "\t" + escape(v) + "\n";
         for (const stats::Stat& s : stats.all()) {
             std::string value;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "sim/common/errors.hpp"
+#include "sim/loader/elf_loader.hpp"
 #include "vmsim/bootparams.h"
 #include "vmsim/memmap.h"
 
@@ -99,6 +100,21 @@ PlatformParams r3000_params_from(const config::Registry& reg) {
     p.core.sync_elision = reg.get_bool("sim.sync_elision");
     p.quantum = sc_core::sc_time(static_cast<double>(reg.get_duration_ps("sim.quantum")), sc_core::SC_PS);
     return p;
+}
+
+R3000Run run_r3000(const config::Registry& reg, const std::string& elf, stats::Registry& stats,
+                   std::FILE* console) {
+    R3000Run run;
+    run.params = r3000_params_from(reg);
+    run.params.console = console;
+    const loader::ElfImage image = loader::load_elf(elf, run.params.mem_size);
+    std::vector<Segment> segments;
+    for (const auto& s : image.segments) segments.push_back(Segment{s.paddr, s.bytes, s.memsz});
+    R3000Platform plat(run.params, segments, image.entry);
+    run.summary = plat.run();
+    run.final_pc = plat.cpu().pc();
+    record_r3000_stats(stats, plat, run.summary);
+    return run;
 }
 
 void record_r3000_stats(stats::Registry& stats, const R3000Platform& platform, const RunSummary& run) {
