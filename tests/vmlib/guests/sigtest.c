@@ -108,6 +108,20 @@ int main(void)
     }
     report("unprotect_flushes_tlb", nfaults - before == 50, "faults", nfaults - before, 50);
 
+    /* A large range takes the other flush (a new ASID for the process): every
+     * page used just before still faults. */
+    enum { RANGE = 40 };
+    char *range = vm_alloc_pages(RANGE);
+    for (int i = 0; i < RANGE; i++)
+        range[i * VM_PAGE_SIZE] = (char)i;
+    vm_protect(range, RANGE);
+    before = nfaults;
+    int range_ok = 1;
+    for (int i = 0; i < RANGE; i++)
+        range_ok &= *(volatile char *)(range + i * VM_PAGE_SIZE) == (char)i;
+    report("range_protect_flushes_tlb", nfaults - before == RANGE && range_ok, "faults",
+           nfaults - before, RANGE);
+
     /* Every register survives the signal (the sigcontext is complete). */
     uint32_t out[34];
     vm_protect(pages + 3 * VM_PAGE_SIZE, 1);

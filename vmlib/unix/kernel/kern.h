@@ -44,6 +44,8 @@ struct proc {
     sig_handler_t sig_handler[NSIG];
     uint32_t sig_catchmask[NSIG];
     uint32_t sig_tramp;        /* user trampoline given to sigaction */
+    uint32_t sig;              /* pending signals (p_sig) */
+    int sigcode[NSIG];         /* code to hand the handler: the ExcCode of the fault */
     uint32_t sigmask;          /* blocked signals */
 };
 
@@ -79,7 +81,7 @@ extern struct proc *curproc;
 
 /* statistics the kernel prints at exit (4.3BSD's struct vmmeter, in spirit) */
 struct kstats {
-    uint32_t syscalls, traps, signals, tlb_flushes, frames;
+    uint32_t syscalls, traps, signals, tlb_flushes, tlbpid_flushes, frames;
 };
 extern struct kstats cnt;
 

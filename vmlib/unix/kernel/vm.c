@@ -128,9 +128,62 @@ int useracc(struct proc *p, uint32_t va, uint32_t len, int write)
     return 1;
 }
 
+/* Above this many pages, mprotect drops all of the process's TLB entries at
+ * once by giving it a new ASID (the TLB PID per process of the MIPS Unix
+ * kernels) instead of probing the TLB page by page: a probe costs about 20
+ * instructions a page, while the new ASID costs a refill only for pages the
+ * process touches again. */
+#define TLB_RANGE_FLUSH_PAGES 16
+
+/* Give p a fresh ASID; after the last one, flush the whole TLB and start over. */
+static void new_tlbpid(struct proc *p)
+{
+    static unsigned next_asid = 2; /* ASID 1 went to pid 1 at boot */
+    if (next_asid > 63) {
+        tlb_flush_all();
+        next_asid = 1;
+    }
+    p->asid = next_asid++;
+    set_entryhi(p->asid << ASID_SHIFT);
+    cnt.tlbpid_flushes++;
+}
+
+/* Sets the protection bits of the PTEs of [s, e) (inside one region) to bits;
+ * flushes each changed page's TLB entry when per_page. Returns how many PTEs
+ * changed. */
+static unsigned chprot(struct proc *p, uint32_t s, uint32_t e, uint32_t bits, int per_page)
+{
+    uint32_t asid = p->asid << ASID_SHIFT;
+    unsigned changed = 0;
+    while (s < e) {
+        /* one page-table page (4 MB of address space) at a time */
+        uint32_t chunk = (s | 0x3fffffu) + 1;
+        if (chunk > e || chunk == 0)
+            chunk = e;
+        uint32_t *pte = pte_lookup(p, s);
+        if (pte) {
+            for (; s < chunk; s += NBPG, pte++) {
+                uint32_t opte = *pte;
+                uint32_t npte = (opte & ~(PG_V | PG_M)) | bits;
+                if (!opte || npte == opte)
+                    continue;
+                *pte = npte;
+                changed++;
+                if (per_page) {
+                    tlb_flush_addr(s | asid);
+                    cnt.tlb_flushes++;
+                }
+            }
+        }
+        s = chunk;
+    }
+    return changed;
+}
+
 /* mprotect(2): walk the region list over [addr, addr + len), check every page
  * is in a region that allows prot, then rewrite each PTE that changes and
- * flush its TLB entry (tlbp; invalidate the matching entry). */
+ * flush its TLB entry (tlbp; invalidate the matching entry), or for a large
+ * range retire all the process's TLB entries at once. */
 int vm_mprotect(struct proc *p, uint32_t addr, uint32_t len, int prot)
 {
     if (addr & PGOFSET)
@@ -147,22 +200,16 @@ int vm_mprotect(struct proc *p, uint32_t addr, uint32_t len, int prot)
         va = r->end < end ? r->end : end;
     }
     uint32_t bits = pte_bits(prot);
-    uint32_t asid = p->asid << ASID_SHIFT;
-    for (struct vm_region *r = p->regions; r; r = r->next) {
-        uint32_t s = r->start > addr ? r->start : addr;
-        uint32_t e = r->end < end ? r->end : end;
-        for (uint32_t va = s; va < e; va += NBPG) {
-            uint32_t *pte = pte_lookup(p, va);
-            if (!pte || !*pte)
-                continue;
-            uint32_t npte = (*pte & ~(PG_V | PG_M)) | bits;
-            if (npte == *pte)
-                continue;
-            *pte = npte;
-            tlb_flush_addr(va | asid);
-            cnt.tlb_flushes++;
-        }
+    int per_page = (end - addr) >> PGSHIFT <= TLB_RANGE_FLUSH_PAGES;
+    unsigned changed = 0;
+    for (struct vm_region *r = p->regions; r && r->start < end; r = r->next) {
+        if (r->end <= addr)
+            continue;
+        changed += chprot(p, r->start > addr ? r->start : addr, r->end < end ? r->end : end, bits,
+                          per_page);
     }
+    if (!per_page && changed)
+        new_tlbpid(p);
     return 0;
 }
 

@@ -1,8 +1,8 @@
 /*
  * unix kernel stub: signals as the user sees them (Ultrix 4.2 / 4.3BSD on MIPS).
  *
- * SIGSEGV delivery: the kernel pushes a struct sigcontext holding the whole
- * user context onto the user stack, then a 16-byte argument area, and enters
+ * SIGSEGV delivery: the kernel builds a struct sigcontext holding the whole
+ * user context and copies it out onto the user stack, then a 16-byte argument area, and enters
  * the process's trampoline (registered with sigaction, as Ultrix's sigvec did)
  * with a0 = signal, a1 = code (the Cause ExcCode of the fault), a2 = &sigcontext,
  * a3 = the handler. The trampoline calls handler(sig, code, scp) and then
@@ -12,6 +12,7 @@
 #ifndef VMSIM_UNIX_SIGNAL_H
 #define VMSIM_UNIX_SIGNAL_H
 
+#define SIGKILL 9
 #define SIGBUS 10
 #define SIGSEGV 11
 #define NSIG 32
@@ -27,7 +28,8 @@ struct sigcontext {
     uint32_t sc_onstack;    /* sigstack state to restore */
     uint32_t sc_mask;       /* signal mask to restore */
     uint32_t sc_pc;         /* where sigreturn resumes */
-    uint32_t sc_regs[32];   /* general registers ($0 reads 0) */
+    uint32_t sc_regs[32];   /* general registers; sc_regs[0] holds a magic number
+                               that sigreturn checks (as 4.3BSD-Reno/pmax) */
     uint32_t sc_ownedfp;    /* 0: no FP state */
     uint32_t sc_fpregs[32];
     uint32_t sc_fpc_csr;
