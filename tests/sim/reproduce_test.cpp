@@ -59,3 +59,99 @@ TEST(Reproduce, MissingGuestImageIsNamed) {
 }
 
 }  // namespace
+
+#ifdef VMSIM_HAVE_AVM_FIG1
+// ---- AVM Figure 1: the structure of the paper's result, not its microseconds ----------
+
+namespace fig1 {
+
+using Row = std::vector<std::string>;
+
+std::vector<Row> read_csv(const std::string& text) {
+    std::vector<Row> rows;
+    for (const std::string& line : split_lines(text)) {
+        if (line.empty() || line[0] == '#') continue;
+        Row row;
+        size_t start = 0;
+        for (;;) {
+            const size_t comma = line.find(',', start);
+            row.push_back(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+// The value in `column` of the row for `machine` whose cell `label_col` is `label`;
+// -1 for an empty cell (n/a).
+double cell(const std::vector<Row>& rows, const std::string& machine, size_t label_col, const std::string& label,
+            const std::string& column) {
+    const Row& header = rows.at(0);
+    size_t col = 0;
+    while (col < header.size() && header[col] != column) ++col;
+    if (col == header.size()) {
+        ADD_FAILURE() << "no column " << column;
+        return -1.0;
+    }
+    for (const Row& r : rows)
+        if (r.size() == header.size() && r[0] == machine && r[label_col] == label)
+            return r[col].empty() ? -1.0 : std::stod(r[col]);
+    ADD_FAILURE() << "no row " << machine << " " << label;
+    return -1.0;
+}
+// Paper table: machine,os,...; vmsim's: machine,preset,row,...
+double paper(const std::vector<Row>& rows, const std::string& m, const std::string& os, const std::string& c) {
+    return cell(rows, m, 1, os, c);
+}
+double ours(const std::vector<Row>& rows, const std::string& m, const std::string& row, const std::string& c) {
+    return cell(rows, m, 2, row, c);
+}
+
+}  // namespace fig1
+
+class AvmFig1 : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new TempDir;
+        const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--out", dir_->path()});
+        ASSERT_EQ(r.exit_code, 0) << describe(r);
+        ours_ = fig1::read_csv(read_whole_file(dir_->path() + "/avm_fig1.csv"));
+        paper_ = fig1::read_csv(read_whole_file(std::string(VMSIM_CONFIGS) + "/papers/avm_fig1.csv"));
+    }
+    static void TearDownTestSuite() { delete dir_; }
+    static TempDir* dir_;
+    static std::vector<fig1::Row> ours_, paper_;
+};
+TempDir* AvmFig1::dir_ = nullptr;
+std::vector<fig1::Row> AvmFig1::ours_, AvmFig1::paper_;
+
+const char* const kMachines[] = {"DEC2100", "DEC3100"};
+const char* const kColumns[] = {"dirty", "unprot1", "prot100", "unprot100", "trap", "appel1", "appel2"};
+
+// The paper's numbers come through unchanged from the data file.
+TEST_F(AvmFig1, PaperRowsAreTheDataFilesNumbers) {
+    for (const char* m : kMachines)
+        for (const char* os : {"Ultrix4.2", "Aegis"})
+            for (const char* c : kColumns)
+                EXPECT_DOUBLE_EQ(fig1::ours(ours_, m, std::string(os) + " (paper)", c), fig1::paper(paper_, m, os, c))
+                    << m << " " << os << " " << c;
+}
+
+// In every column the faster system is the paper's: Aegis everywhere but prot100 and
+// unprot100, where Ultrix's range protection wins.
+TEST_F(AvmFig1, EachColumnsWinnerIsThePapersWinner) {
+    for (const char* m : kMachines)
+        for (const char* c : kColumns) {
+            const double pu = fig1::paper(paper_, m, "Ultrix4.2", c), pa = fig1::paper(paper_, m, "Aegis", c);
+            if (pu < 0 || pa < 0) continue;  // n/a on Ultrix (dirty)
+            const double vu = fig1::ours(ours_, m, "vmsim unix", c);
+            const double va = fig1::ours(ours_, m, "vmsim aegis", c);
+            ASSERT_GT(vu, 0) << m << " " << c;
+            ASSERT_GT(va, 0) << m << " " << c;
+            EXPECT_EQ(va < vu, pa < pu) << m << " " << c << ": vmsim unix " << vu << " aegis " << va << "; paper "
+                                        << pu << " / " << pa;
+        }
+}
+#endif  // VMSIM_HAVE_AVM_FIG1
