@@ -76,29 +76,14 @@ void *avm_alloc(unsigned npages, unsigned prot)
     return (void *)va;
 }
 
-int avm_protect(uint32_t va, unsigned npages, unsigned prot)
+/* Granting access through the batch call, one capability check per page. */
+static int grant_batch(uint32_t va, unsigned npages, unsigned prot, struct avm_pte *p)
 {
-    va &= ~0xfffu;
-    struct avm_pte *p = ops->lookup(va >> PAGE_SHIFT);
-    if (prot == AVM_PROT_NONE) {
-        /* Page table, then one kernel call for the STLB and TLB copies: they
-         * become invalid entries, so an access raises TLBL/TLBS, which
-         * avm_exception() reports without a page-table lookup. */
-        for (unsigned i = 0; i < npages; i++, p = ops->next(p)) {
-            if (!p)
-                return -1;
-            p->flags &= ~AVM_PTE_PROT;
-        }
-        return aegis_tlb_flush(va, npages,
-                               AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB | AEGIS_FLUSH_INVALID);
-    }
-    /* Granting access: page table, and the new entries pushed into the STLB (and
-     * over any TLB copy) in batches, each capability checked by the kernel. */
     unsigned k = 0;
     for (unsigned i = 0; i < npages; i++, p = ops->next(p)) {
         if (!p)
             return -1;
-        p->flags = (p->flags & ~AVM_PTE_PROT) | (prot & AVM_PTE_PROT);
+        p->flags = (p->flags & ~AVM_PTE_PROT) | prot;
         batch[k].va = va + (i << PAGE_SHIFT);
         batch[k].entrylo = entrylo(p);
         batch[k].cap = p->cap;
@@ -109,6 +94,62 @@ int avm_protect(uint32_t va, unsigned npages, unsigned prot)
         }
     }
     return k ? aegis_tlb_write_n(batch, k) : 0;
+}
+
+int avm_protect(uint32_t va, unsigned npages, unsigned prot)
+{
+    va &= ~0xfffu;
+    prot &= AVM_PTE_PROT;
+    if (npages == 0)
+        return 0;
+    uint32_t vpn = va >> PAGE_SHIFT;
+    struct avm_pte *run = ops->run ? ops->run(vpn, npages) : 0;
+    if (prot == AVM_PROT_NONE) {
+        /* Page table, then one kernel call for the STLB and TLB copies: they
+         * become invalid entries, so an access raises TLBL/TLBS, which
+         * avm_exception() reports without a page-table lookup. */
+        if (run) {
+            for (unsigned i = 0; i < npages; i++)
+                run[i].flags &= ~AVM_PTE_PROT;
+        } else {
+            struct avm_pte *p = ops->lookup(vpn);
+            for (unsigned i = 0; i < npages; i++, p = ops->next(p)) {
+                if (!p)
+                    return -1;
+                p->flags &= ~AVM_PTE_PROT;
+            }
+        }
+        return aegis_tlb_flush(va, npages,
+                               AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB | AEGIS_FLUSH_INVALID);
+    }
+    /* Granting access: the page table, and the new entries in the kernel's
+     * STLB (and over any TLB copy), each page's capability checked. */
+    if (npages == 1) {
+        struct avm_pte *p = run ? run : ops->lookup(vpn);
+        if (!p)
+            return -1;
+        p->flags = (p->flags & ~AVM_PTE_PROT) | prot;
+        return aegis_tlb_write(va, entrylo(p), p->cap);
+    }
+    if (!run)
+        return grant_batch(va, npages, prot, ops->lookup(vpn));
+    uint32_t *los = (uint32_t *)batch; /* one page of EntryLo words */
+    const unsigned max = AEGIS_PAGE_SIZE / 4;
+    for (unsigned done = 0; done < npages;) {
+        unsigned k = npages - done < max ? npages - done : max;
+        struct avm_pte *p = run + done;
+        uint32_t pcap = p->cap;
+        for (unsigned i = 0; i < k; i++) {
+            if (p[i].cap != pcap)
+                return grant_batch(va + (done << PAGE_SHIFT), npages - done, prot, p);
+            p[i].flags = (p[i].flags & ~AVM_PTE_PROT) | prot;
+            los[i] = entrylo(&p[i]);
+        }
+        if (aegis_tlb_write_range(va + (done << PAGE_SHIFT), los, k, pcap))
+            return -1;
+        done += k;
+    }
+    return 0;
 }
 
 int avm_dirty(uint32_t va)

@@ -35,8 +35,8 @@ struct avm_pte {
 
 /* A page-table structure. lookup/insert/remove by virtual page number; insert
  * returns the (new or existing) entry with vpn set, 0 when full; next returns
- * the entry of page e->vpn + 1 or 0 (range operations walk with it). Entry
- * pointers are valid until the next insert or remove. */
+ * the entry of page e->vpn + 1 or 0 (range operations walk with it, or use
+ * run). Entry pointers are valid until the next insert or remove. */
 struct avm_pt_ops {
     const char *name;
     void (*init)(void);
@@ -44,6 +44,9 @@ struct avm_pt_ops {
     struct avm_pte *(*insert)(uint32_t vpn);
     int (*remove)(uint32_t vpn);
     struct avm_pte *(*next)(struct avm_pte *e);
+    /* Optional (may be 0): the entries of pages vpn .. vpn + n - 1 as one array,
+     * if the structure stores them so; 0 otherwise. */
+    struct avm_pte *(*run)(uint32_t vpn, unsigned n);
 };
 extern const struct avm_pt_ops avm_pt_linear;
 

@@ -62,5 +62,14 @@ static struct avm_pte *lin_next(struct avm_pte *e)
     return e + 1 < pt + n && e[1].vpn == e->vpn + 1 ? e + 1 : 0;
 }
 
-const struct avm_pt_ops avm_pt_linear = {"linear", lin_init, lin_lookup, lin_insert, lin_remove,
-                                         lin_next};
+/* Pages vpn .. vpn + n - 1 all mapped: n neighbours (vpns are unique and sorted). */
+static struct avm_pte *lin_run(uint32_t vpn, unsigned count)
+{
+    unsigned i = lower_bound(vpn);
+    return count && i + count <= n && pt[i].vpn == vpn && pt[i + count - 1].vpn == vpn + count - 1
+               ? &pt[i]
+               : 0;
+}
+
+const struct avm_pt_ops avm_pt_linear = {"linear", lin_init,  lin_lookup, lin_insert,
+                                         lin_remove, lin_next, lin_run};

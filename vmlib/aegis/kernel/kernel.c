@@ -145,10 +145,11 @@ static inline uint32_t env_hi(uint32_t va)
     return (va & ~0xfffu) | (aegis_cur->asid << 6);
 }
 
-static void stlb_insert(uint32_t hi, uint32_t lo)
+/* (The UTLB handler cannot run between the two stores: the kernel never
+ * touches kuseg and runs with interrupts off.) */
+static inline void stlb_insert(uint32_t hi, uint32_t lo)
 {
     uint32_t *s = stlb_slot(hi);
-    s[0] = STLB_EMPTY; /* no window where a new tag meets an old EntryLo */
     s[1] = lo;
     s[0] = hi;
 }
@@ -174,24 +175,38 @@ static void restore_entryhi(void)
 }
 
 /* ---- guaranteed mappings ------------------------------------------------------------ */
+/* Sorted by vpn: binary search. */
+static unsigned gmap_lower(const struct aegis_env *e, uint32_t vpn)
+{
+    unsigned lo = 0, hi = e->ng;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) >> 1;
+        if (e->g[mid].vpn < vpn)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static struct aegis_gmap *gmap_find(struct aegis_env *e, uint32_t vpn)
 {
-    for (uint32_t i = 0; i < e->ng; i++)
-        if (e->g[i].vpn == vpn)
-            return &e->g[i];
-    return 0;
+    unsigned i = gmap_lower(e, vpn);
+    return i < e->ng && e->g[i].vpn == vpn ? &e->g[i] : 0;
 }
 
 static int gmap_add(struct aegis_env *e, uint32_t va, uint32_t lo)
 {
-    struct aegis_gmap *g = gmap_find(e, va >> AEGIS_PAGE_SHIFT);
-    if (!g) {
+    uint32_t vpn = va >> AEGIS_PAGE_SHIFT;
+    unsigned i = gmap_lower(e, vpn);
+    if (i == e->ng || e->g[i].vpn != vpn) {
         if (e->ng == AEGIS_MAX_GUARANTEED)
             return AEGIS_E_NOMEM;
-        g = &e->g[e->ng++];
-        g->vpn = va >> AEGIS_PAGE_SHIFT;
+        memmove(&e->g[i + 1], &e->g[i], (e->ng - i) * sizeof e->g[0]);
+        e->ng++;
+        e->g[i].vpn = vpn;
     }
-    g->lo = lo & ~AEGIS_TLB_G;
+    e->g[i].lo = lo & ~AEGIS_TLB_G;
     return 0;
 }
 
@@ -214,12 +229,12 @@ static uint8_t *uva_to_kva(uint32_t va, int write)
     if (va >= AEGIS_USER_TOP)
         return 0;
     uint32_t lo = 0;
-    struct aegis_gmap *g = gmap_find(aegis_cur, va >> AEGIS_PAGE_SHIFT);
     uint32_t hi = env_hi(va);
-    if (g)
-        lo = g->lo;
-    else if (stlb_slot(va)[0] == hi)
+    struct aegis_gmap *g;
+    if (stlb_slot(va)[0] == hi)
         lo = stlb_slot(va)[1];
+    else if ((g = gmap_find(aegis_cur, va >> AEGIS_PAGE_SHIFT)))
+        lo = g->lo;
     else {
         uint32_t idx = tlb_probe(hi);
         if (idx != 0xffffffffu)
@@ -232,12 +247,14 @@ static uint8_t *uva_to_kva(uint32_t va, int write)
 }
 
 /* ---- capability check ----------------------------------------------------------------- */
-static int check_lo(uint32_t va, uint32_t lo, uint32_t cap)
+/* Free and kernel pages hold AEGIS_CAP_NONE, which is never accepted: one
+ * comparison checks ownership and capability. */
+static inline int check_lo(uint32_t va, uint32_t lo, uint32_t cap)
 {
     uint32_t pfn = lo >> AEGIS_PAGE_SHIFT;
     if (va >= AEGIS_USER_TOP || pfn >= npages)
         return AEGIS_E_INVAL;
-    if (page_is_free(pfn) || page_owner[pfn] == OWNER_KERNEL || page_cap[pfn] != cap)
+    if (page_cap[pfn] != cap || cap == AEGIS_CAP_NONE)
         return AEGIS_E_CAP;
     return 0;
 }
@@ -264,11 +281,15 @@ static int sys_cputs(uint32_t s, uint32_t len)
 
 static int sys_page_alloc(uint32_t pfn, uint32_t cap)
 {
+    if (cap == AEGIS_CAP_NONE)
+        return AEGIS_E_INVAL;
     if (pfn == AEGIS_ANY_PAGE) {
         pfn = page_find_free();
         if (pfn == 0xffffffffu)
             return AEGIS_E_NOMEM;
     } else if (pfn >= npages)
+        return AEGIS_E_INVAL;
+    if (cap == AEGIS_CAP_NONE)
         return AEGIS_E_INVAL;
     else if (!page_is_free(pfn))
         return AEGIS_E_BUSY;
@@ -292,7 +313,7 @@ static int sys_page_free(uint32_t pfn, uint32_t cap)
     restore_entryhi();
     freemap[pfn >> 5] |= 1u << (pfn & 31);
     page_owner[pfn] = 0;
-    page_cap[pfn] = 0;
+    page_cap[pfn] = AEGIS_CAP_NONE;
     return 0;
 }
 
@@ -312,17 +333,21 @@ static int sys_tlb_flush(uint32_t va, uint32_t n, uint32_t flags)
 {
     if (va >= AEGIS_USER_TOP || n > (AEGIS_USER_TOP - va) >> AEGIS_PAGE_SHIFT)
         return AEGIS_E_INVAL;
-    int leave_invalid = (flags & AEGIS_FLUSH_INVALID) != 0;
-    for (; n; n--, va += AEGIS_PAGE_SIZE) {
-        uint32_t hi = env_hi(va);
-        if (flags & AEGIS_FLUSH_STLB) {
-            uint32_t *s = stlb_slot(va);
-            if (leave_invalid)
-                stlb_insert(hi, 0);
-            else if (s[0] == hi)
+    const int leave_invalid = (flags & AEGIS_FLUSH_INVALID) != 0;
+    const int do_stlb = (flags & AEGIS_FLUSH_STLB) != 0, do_tlb = (flags & AEGIS_FLUSH_TLB) != 0;
+    uint32_t *const base = stlb;
+    const uint32_t mask = (stlb_entries - 1) << 3;
+    uint32_t hi = env_hi(va);
+    for (; n; n--, hi += AEGIS_PAGE_SIZE) {
+        if (do_stlb) {
+            uint32_t *s = (uint32_t *)((char *)base + ((hi >> (AEGIS_PAGE_SHIFT - 3)) & mask));
+            if (leave_invalid) {
+                s[1] = 0;
+                s[0] = hi;
+            } else if (s[0] == hi)
                 s[0] = STLB_EMPTY;
         }
-        if (flags & AEGIS_FLUSH_TLB) {
+        if (do_tlb) {
             uint32_t idx = tlb_probe(hi);
             if (idx != 0xffffffffu && idx >= TLB_WIRED) {
                 if (leave_invalid)
@@ -376,6 +401,42 @@ static int sys_tlb_write_n(uint32_t ureqs, uint32_t n)
     }
     restore_entryhi();
     return done == (int)n ? 0 : AEGIS_E_CAP;
+}
+
+/* Contiguous pages va, va + 4K, ... with one capability: the STLB entries, and
+ * TLB entries already present (so that no stale rights survive). */
+static int sys_tlb_write_range(uint32_t va, uint32_t ulos, uint32_t n, uint32_t cap)
+{
+    if (n == 0)
+        return 0;
+    if (n > AEGIS_PAGE_SIZE / 4 || ((ulos & 0xfffu) + n * 4) > AEGIS_PAGE_SIZE || (ulos & 3) ||
+        va >= AEGIS_USER_TOP || n > (AEGIS_USER_TOP - va) >> AEGIS_PAGE_SHIFT)
+        return AEGIS_E_INVAL;
+    const uint32_t *los = (const uint32_t *)uva_to_kva(ulos, 0);
+    if (!los)
+        return AEGIS_E_FAULT;
+    if (cap == AEGIS_CAP_NONE)
+        return AEGIS_E_CAP;
+    uint32_t *const base = stlb;
+    const uint32_t mask = (stlb_entries - 1) << 3, np = npages;
+    const uint32_t *const caps = page_cap;
+    uint32_t hi = env_hi(va);
+    int r = 0;
+    for (uint32_t i = 0; i < n; i++, hi += AEGIS_PAGE_SIZE) {
+        uint32_t lo = los[i] & ~AEGIS_TLB_G, pfn = lo >> AEGIS_PAGE_SHIFT;
+        if (pfn >= np || caps[pfn] != cap) {
+            r = AEGIS_E_CAP;
+            break;
+        }
+        uint32_t *s = (uint32_t *)((char *)base + ((hi >> (AEGIS_PAGE_SHIFT - 3)) & mask));
+        s[1] = lo;
+        s[0] = hi;
+        uint32_t idx = tlb_probe(hi);
+        if (idx != 0xffffffffu)
+            tlb_write_index(idx, hi, lo);
+    }
+    restore_entryhi();
+    return r;
 }
 
 static void pin_xpage(struct aegis_env *e)
@@ -466,6 +527,7 @@ const syscall_fn aegis_systab[AEGIS_SYS_SWITCH_MIN] = {
     [AEGIS_SYS_GUARANTEE] = (syscall_fn)sys_guarantee,
     [AEGIS_SYS_REGION] = (syscall_fn)sys_region,
     [AEGIS_SYS_INFO] = (syscall_fn)sys_info,
+    [AEGIS_SYS_TLB_WRITE_RANGE] = (syscall_fn)sys_tlb_write_range,
 };
 
 /* ---- environments ------------------------------------------------------------------- */
@@ -641,9 +703,11 @@ int main(void)
         int kernel = pa < kend || (pa >= stlb_pa && pa < stlb_pa + stlb_bytes) ||
                      p >= npages - kstack_pages;
         if (kernel)
-            page_take(p, OWNER_KERNEL, 0);
-        else
+            page_take(p, OWNER_KERNEL, AEGIS_CAP_NONE);
+        else {
             freemap[p >> 5] |= 1u << (p & 31);
+            page_cap[p] = AEGIS_CAP_NONE;
+        }
     }
 
     nenvs = AEGIS_NUM_ENVS;

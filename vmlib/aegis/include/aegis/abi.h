@@ -49,12 +49,15 @@
 #define AEGIS_SYS_GUARANTEE 9     /* (va in segment 1, entrylo, cap)                 */
 #define AEGIS_SYS_REGION 10       /* (n, 0 = begin / 1 = end): measured region        */
 #define AEGIS_SYS_INFO 11         /* (AEGIS_INFO_*) -> value                          */
-#define AEGIS_NSYS 12
+#define AEGIS_SYS_TLB_WRITE_RANGE 12 /* (va, const uint32_t *entrylo, n, cap): pages va, va+4K, ...
+                                      * one capability for all; STLB + present TLB entries */
+#define AEGIS_NSYS 13
 #define AEGIS_SYS_YIELD 30        /* () -> 0: run the next env                        */
 #define AEGIS_SYS_EXIT 31         /* (code): never returns                            */
 #define AEGIS_SYS_SWITCH_MIN 30   /* numbers >= this save/restore the full context    */
 
 #define AEGIS_ANY_PAGE 0xffffffffu
+#define AEGIS_CAP_NONE 0xffffffffu /* held by free and kernel pages; never accepted */
 #define AEGIS_FLUSH_TLB 1u
 #define AEGIS_FLUSH_STLB 2u
 /* Instead of removing the entries, leave invalid (V = 0) ones in the STLB and in
