@@ -26,6 +26,11 @@ std::string hex32(uint32_t v) {
     return buf;
 }
 
+inline uint32_t sign_extend8(uint32_t v) { return static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(v))); }
+inline uint32_t sign_extend16(uint32_t v) {
+    return static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(v)));
+}
+
 // Bytes a partial-word store (SWL/SWR) writes, from the mask of bytes it keeps.
 inline unsigned merged_bytes(uint32_t keep) {
     return 4u - static_cast<unsigned>(__builtin_popcount(keep)) / 8u;
@@ -1012,36 +1017,20 @@ slow_fetch:
                 else SLOW(fault(kExcCpU, d->sa));
                 DISPATCH();
 
-            L_LB: {
-                uint32_t v;
-                if (!LOAD_MEM(r[d->rs] + d->imm, 1, v)) DISPATCH();
-                LOAD_RESULT(d->dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(v))));
-                DISPATCH();
-            }
-            L_LBU: {
-                uint32_t v;
-                if (!LOAD_MEM(r[d->rs] + d->imm, 1, v)) DISPATCH();
-                LOAD_RESULT(d->dest, v);
-                DISPATCH();
-            }
-            L_LH: {
-                uint32_t v;
-                if (!LOAD_MEM(r[d->rs] + d->imm, 2, v)) DISPATCH();
-                LOAD_RESULT(d->dest, static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(v))));
-                DISPATCH();
-            }
-            L_LHU: {
-                uint32_t v;
-                if (!LOAD_MEM(r[d->rs] + d->imm, 2, v)) DISPATCH();
-                LOAD_RESULT(d->dest, v);
-                DISPATCH();
-            }
-            L_LW: {
-                uint32_t v;
-                if (!LOAD_MEM(r[d->rs] + d->imm, 4, v)) DISPATCH();
-                LOAD_RESULT(d->dest, v);
-                DISPATCH();
-            }
+            // Loads: access, then the (delayed) write of the extended value.
+#define LOAD_OP(size, extend)                                     \
+    {                                                             \
+        uint32_t v;                                               \
+        if (!LOAD_MEM(r[d->rs] + d->imm, (size), v)) DISPATCH();  \
+        LOAD_RESULT(d->dest, extend(v));                          \
+        DISPATCH();                                               \
+    }
+            L_LB: LOAD_OP(1, sign_extend8)
+            L_LBU: LOAD_OP(1, static_cast<uint32_t>)
+            L_LH: LOAD_OP(2, sign_extend16)
+            L_LHU: LOAD_OP(2, static_cast<uint32_t>)
+            L_LW: LOAD_OP(4, static_cast<uint32_t>)
+#undef LOAD_OP
             L_LWL: L_LWR: {
                 const uint32_t va = r[d->rs] + d->imm;
                 uint32_t w;
