@@ -618,6 +618,27 @@ static void map_new(struct aegis_env *e, uint32_t va, uint32_t flags)
     gmap_add(e, va, (pfn << AEGIS_PAGE_SHIFT) | flags);
 }
 
+/* Page colouring for application code: the DECstation's caches are physically
+ * indexed, direct-mapped, 64 KB (AEGIS_CACHE_COLORS pages). Code pages of an
+ * application get colours the kernel's own code does not use, so that the
+ * kernel's exception paths and the application's handlers do not evict each
+ * other from the I-cache. Falls back to any page. */
+#define AEGIS_CACHE_COLORS 16u
+extern char __aegis_text_end[];
+
+static uint32_t kalloc_code(struct aegis_env *e)
+{
+    uint32_t kcolors = (((uint32_t)__aegis_text_end - 0x80000000u) + 0xfffu) >> AEGIS_PAGE_SHIFT;
+    if (kcolors < AEGIS_CACHE_COLORS)
+        for (uint32_t p = 0; p < npages; p++)
+            if ((p % AEGIS_CACHE_COLORS) >= kcolors && page_is_free(p)) {
+                page_take(p, OWNER_ENV(e), e->cap);
+                memset(pfn_kva(p), 0, AEGIS_PAGE_SIZE);
+                return p;
+            }
+    return kalloc(e);
+}
+
 static void env_create(struct aegis_env *e, unsigned id, const uint8_t *elf, uint32_t size)
 {
     const struct elf_ehdr *h = (const struct elf_ehdr *)elf;
@@ -637,7 +658,8 @@ static void env_create(struct aegis_env *e, unsigned id, const uint8_t *elf, uin
         for (uint32_t va = p->vaddr & ~0xfffu; va < p->vaddr + p->memsz; va += AEGIS_PAGE_SIZE) {
             struct aegis_gmap *g = gmap_find(e, va >> AEGIS_PAGE_SHIFT);
             if (!g) {
-                map_new(e, va, AEGIS_TLB_V | AEGIS_TLB_D);
+                uint32_t pfn = (p->flags & 1) ? kalloc_code(e) : kalloc(e); /* PF_X */
+                gmap_add(e, va, (pfn << AEGIS_PAGE_SHIFT) | AEGIS_TLB_V | AEGIS_TLB_D);
                 g = gmap_find(e, va >> AEGIS_PAGE_SHIFT);
             }
             uint8_t *k = pfn_kva(g->lo >> AEGIS_PAGE_SHIFT);
