@@ -98,7 +98,8 @@ void expect_avm_test_passes(const GuestRun& r) {
          {"read-fault", "write-fault", "range-faults", "readonly-write-fault", "dirty-after-write",
           "clean-unwritten", "adel-registers", "break", "alloc-specific", "alloc-taken",
           "tlb-write-bad-cap", "stlb-update-bad-cap", "tlb-write-kernel-page", "tlb-write-good-cap",
-          "page-free"})
+          "page-free", "protect-range", "range-unprotected", "seg1-avm-mapped", "guarantee-bad-cap",
+          "guaranteed-refill"})
         EXPECT_TRUE(has_line(r, std::string("avm-test: ") + check + " ok")) << check << "\n" << r.out;
     // 2 + 1 + 2 + 3 * 6 + 1 protection faults, the address error and the break.
     EXPECT_EQ(field(r, "avm-test: stlb_entries", "faults"), 21) << r.out;

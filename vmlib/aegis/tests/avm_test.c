@@ -176,6 +176,26 @@ int main(void)
     CHECK("page-free", aegis_page_free(want, avm_cap()) == 0 && aegis_page_is_free(want) &&
                            aegis_stlb_probe(va) == 0);
 
+    /* segment 1: a page AVM maps (the kernel forwards the miss: not guaranteed)
+     * and a page the kernel guarantees (refilled without the application) */
+    int s1 = avm_page_alloc(AEGIS_ANY_PAGE), s2 = avm_page_alloc(AEGIS_ANY_PAGE);
+    CHECK("seg1-map", s1 > 0 && avm_map(0x50000000u, (uint32_t)s1, avm_cap(), AVM_PROT_RW) == 0);
+    *(volatile uint32_t *)0x50000000u = 0x5e61;
+    CHECK("seg1-avm-mapped", *(volatile uint32_t *)0x50000000u == 0x5e61 &&
+                                 avm_dirty(0x50000000u) == 1);
+    CHECK("guarantee-bad-cap", aegis_guarantee(0x50001000u, ((uint32_t)s2 << 12) | AEGIS_TLB_V |
+                                                   AEGIS_TLB_D, avm_cap() ^ 4) == AEGIS_E_CAP);
+    CHECK("guarantee-seg0", aegis_guarantee(0x00801000u, ((uint32_t)s2 << 12) | AEGIS_TLB_V,
+                                            avm_cap()) == AEGIS_E_INVAL);
+    CHECK("guarantee", aegis_guarantee(0x50001000u, ((uint32_t)s2 << 12) | AEGIS_TLB_V | AEGIS_TLB_D,
+                                       avm_cap()) == 0);
+    before = nfaults;
+    *(volatile uint32_t *)0x50001000u = 0x6a7;
+    aegis_tlb_flush(0x50001000u, 1, AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB); /* the kernel refills it */
+    CHECK("guaranteed-refill", *(volatile uint32_t *)0x50001004u == 0 &&
+                                   *(volatile uint32_t *)0x50001000u == 0x6a7 && nfaults == before &&
+                                   avm_dirty(0x50001000u) == -1);
+
     printf("avm-test: stlb_entries=%d faults=%u exceptions=%u\n",
            aegis_info(AEGIS_INFO_STLB_ENTRIES), nfaults, nexc);
     printf("avm-test: %s\n", failures ? "FAILED" : "done");
