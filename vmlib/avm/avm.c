@@ -21,14 +21,17 @@ static struct aegis_tlbreq batch[AVM_BATCH] __attribute__((aligned(AEGIS_PAGE_SI
 /* The EntryLo for an entry whose protection allows some access. Pages not yet
  * dirty are installed read-only: the first write traps (Mod) and sets the
  * software dirty bit. */
+_Static_assert(AVM_PTE_DIRTY << 8 == AEGIS_TLB_D && AVM_PTE_NOCACHE << 8 == AEGIS_TLB_N,
+               "AVM flag bits sit 8 below their EntryLo bits");
+static inline uint32_t entrylo_bits(uint32_t pfn, uint32_t flags)
+{
+    uint32_t keep = (flags & AVM_PTE_PROT) == AVM_PROT_RW ? AEGIS_TLB_D | AEGIS_TLB_N : AEGIS_TLB_N;
+    return (pfn << PAGE_SHIFT) | AEGIS_TLB_V | ((flags << 8) & keep);
+}
+
 static inline uint32_t entrylo(const struct avm_pte *p)
 {
-    uint32_t lo = (p->pfn << PAGE_SHIFT) | AEGIS_TLB_V;
-    if ((p->flags & AVM_PTE_PROT) == AVM_PROT_RW && (p->flags & AVM_PTE_DIRTY))
-        lo |= AEGIS_TLB_D;
-    if (p->flags & AVM_PTE_NOCACHE)
-        lo |= AEGIS_TLB_N;
-    return lo;
+    return entrylo_bits(p->pfn, p->flags);
 }
 
 int avm_init(const struct avm_pt_ops *pt)
@@ -138,12 +141,14 @@ int avm_protect(uint32_t va, unsigned npages, unsigned prot)
     for (unsigned done = 0; done < npages;) {
         unsigned k = npages - done < max ? npages - done : max;
         struct avm_pte *p = run + done;
-        uint32_t pcap = p->cap;
+        const uint32_t pcap = p->cap;
+        const uint32_t keep = prot == AVM_PROT_RW ? AEGIS_TLB_D | AEGIS_TLB_N : AEGIS_TLB_N;
         for (unsigned i = 0; i < k; i++) {
+            uint32_t f = p[i].flags;
             if (p[i].cap != pcap)
                 return grant_batch(va + (done << PAGE_SHIFT), npages - done, prot, p);
-            p[i].flags = (p[i].flags & ~AVM_PTE_PROT) | prot;
-            los[i] = entrylo(&p[i]);
+            p[i].flags = (f & ~AVM_PTE_PROT) | prot;
+            los[i] = (p[i].pfn << PAGE_SHIFT) | AEGIS_TLB_V | ((f << 8) & keep);
         }
         if (aegis_tlb_write_range(va + (done << PAGE_SHIFT), los, k, pcap))
             return -1;
@@ -168,7 +173,7 @@ static void fatal(const struct aegis_xframe *xf)
     aegis_exit(AEGIS_EXIT_FAULT);
 }
 
-static void fault(struct aegis_xframe *xf, int is_write)
+static inline void fault(struct aegis_xframe *xf, int is_write)
 {
     if (!fault_handler)
         fatal(xf);
@@ -197,6 +202,10 @@ void avm_tlb_miss(struct aegis_xframe *xf)
 void avm_exception(struct aegis_xframe *xf)
 {
     unsigned code = AEGIS_CAUSE_EXCCODE(xf->cause);
+    if (code == EXC_TLBL || code == EXC_TLBS) { /* an invalid entry: avm_protect's */
+        fault(xf, code == EXC_TLBS);
+        return;
+    }
     if (code == EXC_MOD) {
         struct avm_pte *p = ops->lookup(xf->badvaddr >> PAGE_SHIFT);
         if (p && (p->flags & AVM_PTE_PROT) == AVM_PROT_RW) {
@@ -205,10 +214,6 @@ void avm_exception(struct aegis_xframe *xf)
             return;
         }
         fault(xf, 1);
-        return;
-    }
-    if (code == EXC_TLBL || code == EXC_TLBS) { /* an invalid entry: avm_protect's */
-        fault(xf, code == EXC_TLBS);
         return;
     }
     if (exc_handler && exc_handler(xf))

@@ -274,3 +274,91 @@ aegis_kfatal_nest:
         j       aegis_fatal
         addiu   $sp, $sp, %lo(aegis_kstack_top)
         .end    aegis_kfatal
+
+/* ---- per-page loops of the range system calls (leaf functions, C ABI) ----
+ * Entries for pages hi, hi + 4K, ... (hi = VPN | ASID). The STLB slot of hi is
+ * base + ((hi >> 9) & mask), mask = (entries - 1) << 3. Wired slots (0..7) are
+ * never touched. EntryHi is left changed: the caller restores it. */
+
+/* aegis_range_invalidate(hi, n, base, mask): STLB entry := (hi, 0); a TLB
+ * entry for hi, if present, := (hi, 0). */
+        .globl  aegis_range_invalidate
+        .ent    aegis_range_invalidate
+aegis_range_invalidate:
+        beqz    $5, 3f
+        nop
+1:      srl     $8, $4, 9
+        and     $8, $8, $7
+        addu    $8, $8, $6
+        sw      $0, 4($8)
+        sw      $4, 0($8)
+        mtc0    $4, C0_ENTRYHI
+        nop
+        tlbp
+        nop
+        mfc0    $9, C0_INDEX
+        nop
+        bgez    $9, 4f                          /* P clear: present */
+        addiu   $5, $5, -1
+2:      bnez    $5, 1b
+        addiu   $4, $4, 4096
+3:      jr      $31
+        nop
+4:      sltiu   $10, $9, 8 << 8                 /* a wired slot: leave it */
+        bnez    $10, 2b
+        nop
+        mtc0    $0, C0_ENTRYLO
+        nop
+        tlbwi
+        b       2b
+        nop
+        .end    aegis_range_invalidate
+
+/* int aegis_range_write(hi, los, n, ctx): ctx = {base, mask, caps, npages, cap}.
+ * For each page: lo = los[i] without G; pfn < npages and caps[pfn] == cap, else
+ * stop and return the number of pages done; STLB entry := (hi, lo); a TLB entry
+ * for hi, if present, := (hi, lo). Returns n when all were written. */
+        .globl  aegis_range_write
+        .ent    aegis_range_write
+aegis_range_write:
+        lw      $8, 0($7)                       /* base */
+        lw      $9, 4($7)                       /* mask */
+        lw      $10, 8($7)                      /* caps */
+        lw      $11, 12($7)                     /* npages */
+        lw      $12, 16($7)                     /* cap */
+        move    $2, $0
+        beqz    $6, 3f
+        li      $13, ~0x100                     /* ~G */
+1:      lw      $14, 0($5)                      /* lo */
+        addiu   $5, $5, 4
+        and     $14, $14, $13
+        srl     $15, $14, 12                    /* pfn */
+        sltu    $24, $15, $11
+        beqz    $24, 3f
+        sll     $15, $15, 2
+        addu    $15, $15, $10
+        lw      $15, 0($15)                     /* caps[pfn] */
+        srl     $24, $4, 9
+        bne     $15, $12, 3f
+        and     $24, $24, $9
+        addu    $24, $24, $8
+        sw      $14, 4($24)
+        sw      $4, 0($24)
+        mtc0    $4, C0_ENTRYHI
+        nop
+        tlbp
+        nop
+        mfc0    $25, C0_INDEX
+        nop
+        bgez    $25, 4f                         /* present */
+        addiu   $2, $2, 1
+2:      bne     $2, $6, 1b
+        addiu   $4, $4, 4096
+3:      jr      $31
+        nop
+4:      mtc0    $14, C0_ENTRYLO
+        nop
+        tlbwi
+        b       2b
+        nop
+        .end    aegis_range_write

@@ -329,22 +329,35 @@ static int sys_tlb_write(uint32_t va, uint32_t lo, uint32_t cap)
     return 0;
 }
 
+void aegis_range_invalidate(uint32_t hi, uint32_t n, uint32_t *base, uint32_t mask);
+struct range_ctx {
+    uint32_t *base;
+    uint32_t mask;
+    const uint32_t *caps;
+    uint32_t npages, cap;
+};
+uint32_t aegis_range_write(uint32_t hi, const uint32_t *los, uint32_t n, const struct range_ctx *c);
+
 static int sys_tlb_flush(uint32_t va, uint32_t n, uint32_t flags)
 {
     if (va >= AEGIS_USER_TOP || n > (AEGIS_USER_TOP - va) >> AEGIS_PAGE_SHIFT)
         return AEGIS_E_INVAL;
+    uint32_t hi = env_hi(va);
+    if ((flags & (AEGIS_FLUSH_INVALID | AEGIS_FLUSH_STLB | AEGIS_FLUSH_TLB)) ==
+        (AEGIS_FLUSH_INVALID | AEGIS_FLUSH_STLB | AEGIS_FLUSH_TLB)) {
+        /* protection: invalid entries in both (entry.S) */
+        aegis_range_invalidate(hi, n, stlb, (stlb_entries - 1) << 3);
+        restore_entryhi();
+        return 0;
+    }
     const int leave_invalid = (flags & AEGIS_FLUSH_INVALID) != 0;
     const int do_stlb = (flags & AEGIS_FLUSH_STLB) != 0, do_tlb = (flags & AEGIS_FLUSH_TLB) != 0;
-    uint32_t *const base = stlb;
-    const uint32_t mask = (stlb_entries - 1) << 3;
-    uint32_t hi = env_hi(va);
     for (; n; n--, hi += AEGIS_PAGE_SIZE) {
         if (do_stlb) {
-            uint32_t *s = (uint32_t *)((char *)base + ((hi >> (AEGIS_PAGE_SHIFT - 3)) & mask));
-            if (leave_invalid) {
-                s[1] = 0;
-                s[0] = hi;
-            } else if (s[0] == hi)
+            uint32_t *s = stlb_slot(hi);
+            if (leave_invalid)
+                stlb_insert(hi, 0);
+            else if (s[0] == hi)
                 s[0] = STLB_EMPTY;
         }
         if (do_tlb) {
@@ -417,26 +430,10 @@ static int sys_tlb_write_range(uint32_t va, uint32_t ulos, uint32_t n, uint32_t 
         return AEGIS_E_FAULT;
     if (cap == AEGIS_CAP_NONE)
         return AEGIS_E_CAP;
-    uint32_t *const base = stlb;
-    const uint32_t mask = (stlb_entries - 1) << 3, np = npages;
-    const uint32_t *const caps = page_cap;
-    uint32_t hi = env_hi(va);
-    int r = 0;
-    for (uint32_t i = 0; i < n; i++, hi += AEGIS_PAGE_SIZE) {
-        uint32_t lo = los[i] & ~AEGIS_TLB_G, pfn = lo >> AEGIS_PAGE_SHIFT;
-        if (pfn >= np || caps[pfn] != cap) {
-            r = AEGIS_E_CAP;
-            break;
-        }
-        uint32_t *s = (uint32_t *)((char *)base + ((hi >> (AEGIS_PAGE_SHIFT - 3)) & mask));
-        s[1] = lo;
-        s[0] = hi;
-        uint32_t idx = tlb_probe(hi);
-        if (idx != 0xffffffffu)
-            tlb_write_index(idx, hi, lo);
-    }
+    const struct range_ctx c = {stlb, (stlb_entries - 1) << 3, page_cap, npages, cap};
+    uint32_t done = aegis_range_write(env_hi(va), los, n, &c); /* entry.S */
     restore_entryhi();
-    return r;
+    return done == n ? 0 : AEGIS_E_CAP;
 }
 
 static void pin_xpage(struct aegis_env *e)
