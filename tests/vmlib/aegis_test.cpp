@@ -33,11 +33,11 @@ std::string quoted(const std::string& s) {
     return q + "'";
 }
 
-GuestRun run(const std::string& elf) {
+GuestRun run(const std::string& elf, const std::string& extra = "") {
     const std::string json = ::testing::TempDir() + "aegis_" + std::to_string(::getpid()) + ".json";
     const std::string cmd = "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + quoted(VMSIM_BINARY) +
                             " run --quiet --max-instructions 200000000 --elf " + quoted(elf) +
-                            " --stats-json " + quoted(json) + " 2>&1";
+                            " --stats-json " + quoted(json) + " " + extra + " 2>&1";
     GuestRun r;
     std::remove(json.c_str());
     FILE* p = popen(cmd.c_str(), "r");
@@ -119,6 +119,21 @@ TEST(Aegis, TinyStlbFromBootParameterStillCorrect) {
     EXPECT_EQ(field(r, "avm-test: stlb_entries", "stlb_entries"), 16) << r.out;
 }
 
+TEST(Aegis, StlbSizeFromTheSimulatorsBootParameterBlock) {
+    for (unsigned entries : {1u, 256u, 65536u}) {
+        const GuestRun r = run(AEGIS_AVM_TEST_ELF, "--set aegis.stlb_entries=" + std::to_string(entries));
+        expect_avm_test_passes(r);
+        EXPECT_EQ(field(r, "avm-test: stlb_entries", "stlb_entries"), entries) << r.out;
+    }
+}
+
+TEST(Aegis, SimulatorRejectsStlbSizeNotPowerOfTwoBeforeBoot) {
+    const GuestRun r = run(AEGIS_AVM_TEST_ELF, "--set aegis.stlb_entries=3000");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.out.find("power of two"), std::string::npos) << r.out;
+    EXPECT_EQ(count_prefix(r, "avm-test:"), 0) << r.out;  // the guest never ran
+}
+
 TEST(Aegis, StlbHitRefillFastPath) {
     const GuestRun r = run(AEGIS_STLB_TEST_ELF);
     ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -194,8 +209,8 @@ TEST(Aegis, UnhandledFaultEndsRunWithOneLine) {
     EXPECT_EQ(count_prefix(r, "nohandler: read"), 0) << r.out;
 }
 
-TEST(Aegis, StlbSizeNotPowerOfTwoRejected) {
-    const GuestRun r = run(AEGIS_BADSTLB_TEST_ELF);  // block says stlb_entries = 3000
+TEST(Aegis, KernelRejectsStlbSizeNotPowerOfTwo) {
+    const GuestRun r = run(AEGIS_BADSTLB_TEST_ELF);  // the image's block says 3000
     EXPECT_EQ(r.exit_code, kExitBadParam) << r.out;
     ASSERT_EQ(r.lines.size(), 1u) << r.out;
     EXPECT_NE(r.lines[0].find("stlb_entries=3000"), std::string::npos) << r.out;
