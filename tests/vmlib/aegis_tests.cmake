@@ -11,6 +11,11 @@ if(TARGET vmsim AND COMMAND aegis_add_system)
     target_compile_definitions(vmlib_aegis_test PRIVATE
       "${def}=\"$<TARGET_PROPERTY:${guest},ELF_FILE>\"")
   endforeach()
+  if(TARGET aegis_appel)  # workloads/appel on aegis
+    target_compile_definitions(vmlib_aegis_test PRIVATE
+      "AEGIS_APPEL_ELF=\"$<TARGET_PROPERTY:aegis_appel,ELF_FILE>\"")
+    list(APPEND aegis_guests aegis_appel)
+  endif()
   add_dependencies(vmlib_aegis_test vmsim ${aegis_guests})
   gtest_discover_tests(vmlib_aegis_test
     PROPERTIES ENVIRONMENT SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 TIMEOUT 120)
