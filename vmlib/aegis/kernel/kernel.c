@@ -298,19 +298,52 @@ static int sys_page_alloc(uint32_t pfn, uint32_t cap)
     return (int)pfn;
 }
 
+/* Remove every STLB and TLB translation to a physical page (all ASIDs), and
+ * guaranteed mappings of it. */
+static void revoke_translations(uint32_t pfn)
+{
+    for (unsigned k = 0; k < nenvs; k++) {
+        struct aegis_env *e = &envs[k];
+        for (uint32_t i = 0; i < e->ng;)
+            if ((e->g[i].lo >> AEGIS_PAGE_SHIFT) == pfn) {
+                memmove(&e->g[i], &e->g[i + 1], (e->ng - i - 1) * sizeof e->g[0]);
+                e->ng--;
+            } else
+                i++;
+    }
+    for (uint32_t i = 0; i < stlb_entries; i++)
+        if ((stlb[2 * i + 1] >> AEGIS_PAGE_SHIFT) == pfn && (stlb[2 * i + 1] & AEGIS_TLB_V))
+            stlb[2 * i] = STLB_EMPTY;
+    for (uint32_t i = TLB_WIRED; i < TLB_NENTRIES; i++)
+        if ((tlb_read_lo(i) >> AEGIS_PAGE_SHIFT) == pfn && (tlb_read_lo(i) & AEGIS_TLB_V))
+            tlb_invalidate_index(i);
+    restore_entryhi();
+}
+
+/* The owner changes a page's capability: translations made under the old one
+ * are revoked, so whoever held it loses the page. */
+static int sys_page_setcap(uint32_t pfn, uint32_t cap, uint32_t newcap)
+{
+    int r = check_lo(0, pfn << AEGIS_PAGE_SHIFT, cap);
+    if (r)
+        return r;
+    if (page_owner[pfn] != OWNER_ENV(aegis_cur))
+        return AEGIS_E_CAP;
+    if (newcap == AEGIS_CAP_NONE)
+        return AEGIS_E_INVAL;
+    revoke_translations(pfn);
+    page_cap[pfn] = newcap;
+    return 0;
+}
+
 static int sys_page_free(uint32_t pfn, uint32_t cap)
 {
     int r = check_lo(0, pfn << AEGIS_PAGE_SHIFT, cap);
     if (r)
         return r;
-    /* Revoke every translation to the page before it can be reused. */
-    for (uint32_t i = 0; i < stlb_entries; i++)
-        if ((stlb[2 * i + 1] >> AEGIS_PAGE_SHIFT) == pfn)
-            stlb[2 * i] = STLB_EMPTY;
-    for (uint32_t i = 0; i < TLB_NENTRIES; i++)
-        if ((tlb_read_lo(i) >> AEGIS_PAGE_SHIFT) == pfn && (tlb_read_lo(i) & AEGIS_TLB_V))
-            tlb_invalidate_index(i);
-    restore_entryhi();
+    if (page_owner[pfn] != OWNER_ENV(aegis_cur))
+        return AEGIS_E_CAP; /* the owner frees; a capability alone lets one map */
+    revoke_translations(pfn); /* before the page can be reused */
     freemap[pfn >> 5] |= 1u << (pfn & 31);
     page_owner[pfn] = 0;
     page_cap[pfn] = AEGIS_CAP_NONE;
@@ -525,6 +558,7 @@ const syscall_fn aegis_systab[AEGIS_SYS_SWITCH_MIN] = {
     [AEGIS_SYS_REGION] = (syscall_fn)sys_region,
     [AEGIS_SYS_INFO] = (syscall_fn)sys_info,
     [AEGIS_SYS_TLB_WRITE_RANGE] = (syscall_fn)sys_tlb_write_range,
+    [AEGIS_SYS_PAGE_SETCAP] = (syscall_fn)sys_page_setcap,
 };
 
 /* ---- environments ------------------------------------------------------------------- */

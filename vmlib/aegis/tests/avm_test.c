@@ -26,11 +26,17 @@ static volatile uint32_t last_addr;
 static volatile int last_write;
 static int unprotect_in_handler = 1;
 
+static int map_in_handler;
 static void on_fault(void *addr, int is_write)
 {
     nfaults++;
     last_addr = (uint32_t)addr;
     last_write = is_write;
+    if (map_in_handler) { /* a fresh page where the access faulted */
+        avm_map((uint32_t)addr & ~0xfffu, (uint32_t)avm_page_alloc(AEGIS_ANY_PAGE), avm_cap(),
+                AVM_PROT_RW);
+        return;
+    }
     if (unprotect_in_handler)
         vm_unprotect((void *)((uint32_t)addr & ~0xfffu), 1);
 }
@@ -172,6 +178,11 @@ int main(void)
     CHECK("stlb-written", probed == lo);
     *(volatile uint32_t *)va = 1234; /* mapped by hand, outside AVM's page table */
     CHECK("hand-mapped", *(volatile uint32_t *)(0x80000000u - 0x80000000u + va) == 1234);
+    CHECK("setcap-bad-cap", aegis_page_setcap(want, avm_cap() ^ 8, 0x1234) == AEGIS_E_CAP);
+    CHECK("setcap", aegis_page_setcap(want, avm_cap(), 0x1234) == 0 && aegis_stlb_probe(va) == 0);
+    CHECK("old-cap-revoked", aegis_tlb_write(va, lo, avm_cap()) == AEGIS_E_CAP);
+    CHECK("new-cap", aegis_tlb_write(va, lo, 0x1234) == 0 && *(volatile uint32_t *)va == 1234);
+    CHECK("setcap-back", aegis_page_setcap(want, 0x1234, avm_cap()) == 0);
     CHECK("page-free-bad-cap", aegis_page_free(want, avm_cap() ^ 2) == AEGIS_E_CAP);
     CHECK("page-free", aegis_page_free(want, avm_cap()) == 0 && aegis_page_is_free(want) &&
                            aegis_stlb_probe(va) == 0);
@@ -195,6 +206,14 @@ int main(void)
     CHECK("guaranteed-refill", *(volatile uint32_t *)0x50001004u == 0 &&
                                    *(volatile uint32_t *)0x50001000u == 0x6a7 && nfaults == before &&
                                    avm_dirty(0x50001000u) == -1);
+
+    /* freeing a page revokes its guaranteed mapping too */
+    CHECK("free-guaranteed", aegis_page_free((uint32_t)s2, avm_cap()) == 0);
+    map_in_handler = 1;
+    before = nfaults;
+    uint32_t g = *(volatile uint32_t *)0x50001000u;
+    map_in_handler = 0;
+    CHECK("guarantee-revoked", nfaults == before + 1 && last_addr == 0x50001000u && g == 0);
 
     printf("avm-test: stlb_entries=%d faults=%u exceptions=%u\n",
            aegis_info(AEGIS_INFO_STLB_ENTRIES), nfaults, nexc);

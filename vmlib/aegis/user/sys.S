@@ -8,6 +8,7 @@
 SYSCALL(aegis_cputs, AEGIS_SYS_CPUTS)
 SYSCALL(aegis_page_alloc, AEGIS_SYS_PAGE_ALLOC)
 SYSCALL(aegis_page_free, AEGIS_SYS_PAGE_FREE)
+SYSCALL(aegis_page_setcap, AEGIS_SYS_PAGE_SETCAP)
 SYSCALL(aegis_tlb_write, AEGIS_SYS_TLB_WRITE)
 SYSCALL(aegis_tlb_flush, AEGIS_SYS_TLB_FLUSH)
 SYSCALL(aegis_stlb_probe, AEGIS_SYS_STLB_PROBE)

@@ -51,7 +51,8 @@
 #define AEGIS_SYS_INFO 11         /* (AEGIS_INFO_*) -> value                          */
 #define AEGIS_SYS_TLB_WRITE_RANGE 12 /* (va, const uint32_t *entrylo, n, cap): pages va, va+4K, ...
                                       * one capability for all; STLB + present TLB entries */
-#define AEGIS_NSYS 13
+#define AEGIS_SYS_PAGE_SETCAP 13 /* (pfn, cap, new cap): owner only; revokes translations */
+#define AEGIS_NSYS 14
 #define AEGIS_SYS_YIELD 30        /* () -> 0: run the next env                        */
 #define AEGIS_SYS_EXIT 31         /* (code): never returns                            */
 #define AEGIS_SYS_SWITCH_MIN 30   /* numbers >= this save/restore the full context    */

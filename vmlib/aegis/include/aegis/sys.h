@@ -8,6 +8,7 @@
 int aegis_cputs(const char *s, unsigned len);
 int aegis_page_alloc(uint32_t pfn, uint32_t cap);
 int aegis_page_free(uint32_t pfn, uint32_t cap);
+int aegis_page_setcap(uint32_t pfn, uint32_t cap, uint32_t newcap);
 int aegis_tlb_write(uint32_t va, uint32_t entrylo, uint32_t cap);
 int aegis_tlb_flush(uint32_t va, unsigned npages, unsigned flags);
 int aegis_stlb_probe(uint32_t va);
