@@ -146,36 +146,43 @@ aegis_fwd_common:
         sw      $26, AEGIS_XP_DEPTH($27)
         sll     $26, $26, AEGIS_XP_FRAME_SHIFT
         addu    $26, $26, $27                   /* the frame, kseg0 */
+        /* 24 stores: the other work is spread between them so that the
+         * 4-entry write buffer drains meanwhile. */
+        sw      $8, AEGIS_XF_T0 + 0($26)
+        sw      $9, AEGIS_XF_T0 + 4($26)
+        mfhi    $8
+        sw      $10, AEGIS_XF_T0 + 8($26)
+        sw      $11, AEGIS_XF_T0 + 12($26)
+        mflo    $9
+        sw      $12, AEGIS_XF_T0 + 16($26)
+        sw      $13, AEGIS_XF_T0 + 20($26)
+        mfc0    $10, C0_EPC
         sw      $1, AEGIS_XF_AT($26)
         sw      $2, AEGIS_XF_V0($26)
+        mfc0    $11, C0_CAUSE
         sw      $3, AEGIS_XF_V1($26)
         sw      $4, AEGIS_XF_A0($26)
+        mfc0    $12, C0_BADVADDR
         sw      $5, AEGIS_XF_A1($26)
         sw      $6, AEGIS_XF_A2($26)
+        lw      $13, AEGIS_XP_NEXT($27)         /* handler */
         sw      $7, AEGIS_XF_A3($26)
-        .irp    r, 8,9,10,11,12,13,14,15
-        sw      $\r, AEGIS_XF_T0 + (\r - 8) * 4($26)
-        .endr
+        sw      $14, AEGIS_XF_T0 + 24($26)
+        lw      $14, AEGIS_XP_SELF($27)         /* xpage, user address */
+        sw      $15, AEGIS_XF_T0 + 28($26)
         sw      $24, AEGIS_XF_T8($26)
+        subu    $4, $26, $27
         sw      $25, AEGIS_XF_T9($26)
         sw      $29, AEGIS_XF_SP($26)
+        addu    $4, $4, $14                     /* a0 = frame, user address */
         sw      $31, AEGIS_XF_RA($26)
-        mfhi    $8
-        mflo    $9
-        mfc0    $10, C0_EPC
-        mfc0    $11, C0_CAUSE
-        mfc0    $12, C0_BADVADDR
         sw      $8, AEGIS_XF_HI($26)
+        addiu   $31, $14, AEGIS_XP_STUB         /* ra = the return stub */
         sw      $9, AEGIS_XF_LO($26)
         sw      $10, AEGIS_XF_EPC($26)
+        lw      $29, AEGIS_XF_STACK($26)
         sw      $11, AEGIS_XF_CAUSE($26)
         sw      $12, AEGIS_XF_BADVADDR($26)
-        lw      $13, AEGIS_XP_NEXT($27)         /* handler */
-        lw      $14, AEGIS_XP_SELF($27)         /* xpage, user address */
-        lw      $29, AEGIS_XF_STACK($26)
-        subu    $4, $26, $27
-        addu    $4, $4, $14                     /* a0 = frame, user address */
-        addiu   $31, $14, AEGIS_XP_STUB         /* ra = the return stub */
         jr      $13
         rfe                                     /* back to user mode */
         .end    aegis_fwd_exc
