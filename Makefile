@@ -22,9 +22,11 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The main job: boot the demo guest and print its output and stats.
+# The main job: boot the demo guest (its output and stats), then regenerate the
+# papers' tables into results/.
 run: build
 	$(BUILD_DIR)/sim/vmsim run --elf $(BUILD_DIR)/workloads/tests/hello.elf
+	$(BUILD_DIR)/sim/vmsim reproduce all --build-dir $(BUILD_DIR)
 
 # The whole test suite, then the same suite under ASan+UBSan (build-asan).
 test: build
