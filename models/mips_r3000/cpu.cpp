@@ -152,32 +152,29 @@ void Cpu::mode_changed() {
     if (acct_user_ != user_mode()) account_mode();
 }
 
+// Books `span` cycles of the segment being timed into `s`: user, or kernel by the
+// vector that entered it.
+void Cpu::book_segment(CpuStats& s, uint64_t span) const {
+    if (acct_user_) {
+        s.user_cycles += span;
+        return;
+    }
+    s.kernel_cycles += span;
+    (kernel_entry_ == kEntryUtlb      ? s.kernel_utlb_cycles
+     : kernel_entry_ == kEntryGeneral ? s.kernel_general_cycles
+                                      : s.kernel_other_cycles) += span;
+}
+
 // Closes the accounting segment that ends now and starts one in the current mode.
 void Cpu::account_mode() {
-    const uint64_t span = cycles_ - acct_since_;
-    if (acct_user_) {
-        stats_.user_cycles += span;
-    } else {
-        stats_.kernel_cycles += span;
-        (kernel_entry_ == kEntryUtlb      ? stats_.kernel_utlb_cycles
-         : kernel_entry_ == kEntryGeneral ? stats_.kernel_general_cycles
-                                          : stats_.kernel_other_cycles) += span;
-    }
+    book_segment(stats_, cycles_ - acct_since_);
     acct_since_ = cycles_;
     acct_user_ = user_mode();
 }
 
 CpuStats Cpu::stats() const {
     CpuStats s = stats_;
-    const uint64_t open = cycles_ - acct_since_;
-    if (acct_user_) {
-        s.user_cycles += open;
-    } else {
-        s.kernel_cycles += open;
-        (kernel_entry_ == kEntryUtlb      ? s.kernel_utlb_cycles
-         : kernel_entry_ == kEntryGeneral ? s.kernel_general_cycles
-                                          : s.kernel_other_cycles) += open;
-    }
+    book_segment(s, cycles_ - acct_since_);  // the segment still open
     return s;
 }
 

@@ -172,6 +172,7 @@ private:
     void tc_forget_write_page(uint32_t ppn);
     void mode_changed();
     void account_mode();
+    void book_segment(CpuStats& s, uint64_t span) const;
 
     // Exception entry. epc_pc/bd describe the instruction the exception belongs to.
     void exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector = false, uint32_t ce = 0);

@@ -51,17 +51,26 @@ po::options_description run_options() {
     return opts;
 }
 
-int cmd_run(const std::vector<std::string>& args) {
-    const po::options_description opts = run_options();
+// Parses a command's arguments; the first positional argument fills `positional_name`.
+// A malformed command line is a one-line usage error naming the command.
+po::variables_map parse(const std::string& command, const std::vector<std::string>& args,
+                        const po::options_description& opts, const char* positional_name) {
     po::positional_options_description positional;
-    positional.add("elf", 1);
+    positional.add(positional_name, 1);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(opts).positional(positional).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        throw UserError(kExitUsage, std::string("vmsim run: ") + e.what() + " (see vmsim run --help)");
+        throw UserError(kExitUsage,
+                        "vmsim " + command + ": " + e.what() + " (see vmsim " + command + " --help)");
     }
+    return vm;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+    const po::options_description opts = run_options();
+    const po::variables_map vm = parse("run", args, opts, "elf");
 
     config::Registry reg;
     platform::declare_r3000_params(reg);
@@ -118,15 +127,7 @@ int cmd_reproduce(const std::vector<std::string>& args) {
          "the vmsim source tree (configs/ with presets and paper numbers)")
         ("build-dir", po::value<std::string>()->value_name("DIR")->default_value(VMSIM_BUILD_DIR),
          "the build tree holding the guest images");
-    po::positional_options_description positional;
-    positional.add("figure", 1);
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).positional(positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UserError(kExitUsage, std::string("vmsim reproduce: ") + e.what() + " (see vmsim reproduce --help)");
-    }
+    const po::variables_map vm = parse("reproduce", args, opts, "figure");
     if (vm.count("help")) {
         std::cout << "usage: vmsim reproduce NAME|all [--out DIR] [--jobs N]\n\n" << opts << "\nfigures:\n";
         for (const auto& f : experiment::reproducible_figures())

@@ -138,19 +138,10 @@ void record_r3000_stats(stats::Registry& stats, const R3000Platform& platform, c
         total += cs.exceptions[code];
     }
     stats.counter("cpu.exceptions.total", "exceptions of every kind") = total;
-    // Where the cycles went: these add up to cpu.cycles.
-    stats.counter("cycles.instructions", "one issue cycle per retired instruction") = run.instructions;
-    stats.counter("cycles.icache_stall", "instruction fetches that missed the I-cache") = cs.icache_stall_cycles;
-    stats.counter("cycles.dcache_stall", "loads that missed the D-cache") = cs.dcache_stall_cycles;
-    stats.counter("cycles.wbuf_stall", "stores into a full write buffer, reads waiting behind writes") =
-        cs.wbuf_stall_cycles;
-    stats.counter("cycles.uncached_stall", "uncached fetches and loads (kseg1, N=1 pages, devices)") =
-        cs.uncached_stall_cycles;
-    stats.counter("cycles.muldiv_stall", "MFHI/MFLO waiting for the multiply/divide unit") = cs.muldiv_stall_cycles;
-    stats.counter("cycles.exception_entry", "exception entry") = cs.exception_cycles;
-    stats.counter("cycles.faulted", "issue cycles of instructions that raised an exception") = cs.faulted_cycles;
-    stats.counter("cycles.user", "cycles in user mode") = cs.user_cycles;
-    stats.counter("cycles.kernel", "cycles in kernel mode") = cs.kernel_cycles;
+    // Where the cycles went: the breakdown adds up to cpu.cycles, and so do the modes.
+    for (const auto* list : {&r3000_cycle_breakdown(), &r3000_cycle_modes()})
+        for (const CycleCategory& c : *list)
+            stats.counter(std::string("cycles.") + c.name, c.description) = c.read(cpu, cs);
     stats.counter("cycles.kernel.utlb", "kernel cycles entered from user mode through the UTLB-refill vector") =
         cs.kernel_utlb_cycles;
     stats.counter("cycles.kernel.general", "kernel cycles entered from user mode through the general vector") =

@@ -71,19 +71,54 @@ void R3000Platform::write_boot_parameters() {
 
 R3000Platform::~R3000Platform() = default;
 
-// What a measured region records: the cycle breakdown of the stats, region by region.
+const std::vector<CycleCategory>& r3000_cycle_breakdown() {
+    using r3000::Cpu;
+    using r3000::CpuStats;
+    static const std::vector<CycleCategory> c = {
+        {"instructions", "one issue cycle per retired instruction",
+         [](const Cpu& cpu, const CpuStats&) { return cpu.instructions(); }},
+        {"icache_stall", "instruction fetches that missed the I-cache",
+         [](const Cpu&, const CpuStats& s) { return s.icache_stall_cycles; }},
+        {"dcache_stall", "loads that missed the D-cache",
+         [](const Cpu&, const CpuStats& s) { return s.dcache_stall_cycles; }},
+        {"wbuf_stall", "stores into a full write buffer, reads waiting behind writes",
+         [](const Cpu&, const CpuStats& s) { return s.wbuf_stall_cycles; }},
+        {"uncached_stall", "uncached fetches and loads (kseg1, N=1 pages, devices)",
+         [](const Cpu&, const CpuStats& s) { return s.uncached_stall_cycles; }},
+        {"muldiv_stall", "MFHI/MFLO waiting for the multiply/divide unit",
+         [](const Cpu&, const CpuStats& s) { return s.muldiv_stall_cycles; }},
+        {"exception_entry", "exception entry", [](const Cpu&, const CpuStats& s) { return s.exception_cycles; }},
+        {"faulted", "issue cycles of instructions that raised an exception",
+         [](const Cpu&, const CpuStats& s) { return s.faulted_cycles; }},
+    };
+    return c;
+}
+
+const std::vector<CycleCategory>& r3000_cycle_modes() {
+    using r3000::Cpu;
+    using r3000::CpuStats;
+    static const std::vector<CycleCategory> c = {
+        {"user", "cycles in user mode", [](const Cpu&, const CpuStats& s) { return s.user_cycles; }},
+        {"kernel", "cycles in kernel mode", [](const Cpu&, const CpuStats& s) { return s.kernel_cycles; }},
+    };
+    return c;
+}
+
 const std::vector<std::string>& r3000_region_counter_names() {
-    static const std::vector<std::string> names = {
-        "cycles",       "instructions", "icache_stall",    "dcache_stall", "wbuf_stall", "uncached_stall",
-        "muldiv_stall", "exception_entry", "faulted",      "user_cycles",  "kernel_cycles"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n{"cycles"};
+        for (const auto* list : {&r3000_cycle_breakdown(), &r3000_cycle_modes()})
+            for (const CycleCategory& c : *list) n.push_back(c.name);
+        return n;
+    }();
     return names;
 }
 
 void r3000_region_counters(const r3000::Cpu& cpu, std::vector<uint64_t>& out) {
     const r3000::CpuStats s = cpu.stats();
-    out.assign({cpu.cycles(), cpu.instructions(), s.icache_stall_cycles, s.dcache_stall_cycles,
-                s.wbuf_stall_cycles, s.uncached_stall_cycles, s.muldiv_stall_cycles, s.exception_cycles,
-                s.faulted_cycles, s.user_cycles, s.kernel_cycles});
+    out.assign(1, cpu.cycles());
+    for (const auto* list : {&r3000_cycle_breakdown(), &r3000_cycle_modes()})
+        for (const CycleCategory& c : *list) out.push_back(c.read(cpu, s));
 }
 
 uint8_t* R3000Platform::ram() { return ram_->data(); }

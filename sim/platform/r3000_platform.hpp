@@ -40,7 +40,19 @@ struct RunSummary {
     uint64_t timer_interrupts = 0;
 };
 
-// The counters measured regions accumulate, and how to read them from the core.
+// Where the cycles go, each category once, by the name the statistics use
+// ("cycles.<name>"), measured regions use ("region.N.<name>") and reproduce uses.
+struct CycleCategory {
+    const char* name;
+    const char* description;
+    uint64_t (*read)(const r3000::Cpu& cpu, const r3000::CpuStats& stats);
+};
+// Categories that add up to the cycle count.
+const std::vector<CycleCategory>& r3000_cycle_breakdown();
+// The same cycles split by mode (user, kernel).
+const std::vector<CycleCategory>& r3000_cycle_modes();
+
+// The counters measured regions accumulate: "cycles", then the breakdown, then the modes.
 const std::vector<std::string>& r3000_region_counter_names();
 void r3000_region_counters(const r3000::Cpu& cpu, std::vector<uint64_t>& out);
 
