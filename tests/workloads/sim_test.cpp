@@ -3,8 +3,6 @@
 // what the host computes (expected.hpp). The statistics table goes to stderr.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <cinttypes>
 #include <cstdio>
 #include <sstream>
@@ -13,6 +11,7 @@
 
 #include "expected.hpp"
 #include "sim/common/errors.hpp"
+#include "vmsim_run.hpp"
 
 namespace vmsim::workloads_test {
 namespace {
@@ -23,32 +22,14 @@ struct GuestRun {
     int exit_code = -1;              // -1: did not exit normally
 };
 
-std::string quoted(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 // The largest test guest retires under 3 million instructions: a guest that
 // runs away stops at the default limit (exit kExitLimit) instead of hanging.
 GuestRun run_guest(const std::string& elf,
-                   const std::string& extra_args = "--max-instructions 50000000") {
-    const std::string cmd =
-        quoted(VMSIM_BINARY) + " run --quiet --elf " + quoted(elf) + " " + extra_args;
-    GuestRun r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) {
-        ADD_FAILURE() << "cannot run " << cmd;
-        return r;
-    }
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    std::istringstream in(r.out);
-    for (std::string line; std::getline(in, line);) r.lines.push_back(line);
-    return r;
+                   const std::vector<std::string>& extra_args = {"--max-instructions", "50000000"}) {
+    std::vector<std::string> args{"run", "--quiet", "--elf", elf};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    const testing::VmsimRun v = testing::run_vmsim(args);
+    return GuestRun{testing::split_lines(v.out), v.out, v.exit_code};
 }
 
 TEST(GuestOnSimulator, Crc32) {
@@ -165,7 +146,7 @@ TEST(GuestOnSimulator, TlbbenchSmall) {
 }
 
 TEST(GuestOnSimulator, SpinStopsAtInstructionLimit) {
-    const GuestRun r = run_guest(SPIN_ELF, "--max-instructions 200000");
+    const GuestRun r = run_guest(SPIN_ELF, {"--max-instructions", "200000"});
     EXPECT_EQ(r.exit_code, kExitLimit);
     EXPECT_EQ(r.lines, std::vector<std::string>{"spin: looping forever"});
 }
