@@ -154,4 +154,13 @@ TEST_F(AvmFig1, EachColumnsWinnerIsThePapersWinner) {
                                         << pu << " / " << pa;
         }
 }
+// Deterministic: the same inputs give byte-identical tables, however many
+// simulations run at once.
+TEST_F(AvmFig1, TablesAreIdenticalRunToRunAndWhateverTheParallelism) {
+    TempDir again;
+    const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--jobs", "1", "--out", again.path()});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    for (const char* file : {"/avm_fig1.csv", "/avm_fig1.md"})
+        EXPECT_EQ(read_whole_file(again.path() + file), read_whole_file(dir_->path() + file)) << file;
+}
 #endif  // VMSIM_HAVE_AVM_FIG1
