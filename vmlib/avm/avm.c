@@ -39,7 +39,13 @@ int avm_init(const struct avm_pt_ops *pt)
     ops = pt;
     ops->init();
     cap = 0x41564d00u ^ ((uint32_t)aegis_info(AEGIS_INFO_ENV_ID) * 0x9e3779b1u);
-    return aegis_set_handlers(&aegis_xpage, avm_tlb_miss, avm_exception);
+    /* Every exception to avm_exception, except the protection faults of
+     * avm_protect's invalid entries, which go straight to the fault handler. */
+    if (aegis_set_handlers(&aegis_xpage, avm_tlb_miss, avm_exception) ||
+        aegis_set_exc_handler(EXC_TLBL, avm_prot_read) ||
+        aegis_set_exc_handler(EXC_TLBS, avm_prot_write))
+        return -1;
+    return 0;
 }
 
 uint32_t avm_cap(void) { return cap; }
@@ -166,25 +172,27 @@ int avm_dirty(uint32_t va)
 void avm_set_fault_handler(avm_fault_handler_t h) { fault_handler = h; }
 void avm_set_exc_handler(avm_exc_handler_t h) { exc_handler = h; }
 
-static void fatal(const struct aegis_xframe *xf)
+static void fatal(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr)
+    __attribute__((noreturn, noinline));
+static void fatal(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr)
 {
     printf("avm: unhandled exception ExcCode=%u EPC=0x%08x BadVAddr=0x%08x\n",
-           (unsigned)AEGIS_CAUSE_EXCCODE(xf->cause), (unsigned)xf->epc, (unsigned)xf->badvaddr);
+           (unsigned)AEGIS_CAUSE_EXCCODE(cause), (unsigned)xf->epc, (unsigned)badvaddr);
     aegis_exit(AEGIS_EXIT_FAULT);
 }
 
-static inline void fault(struct aegis_xframe *xf, int is_write)
+static inline void fault(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr, int is_write)
 {
-    if (!fault_handler)
-        fatal(xf);
-    fault_handler((void *)xf->badvaddr, is_write);
+    avm_fault_handler_t h = fault_handler;
+    if (!h)
+        fatal(xf, cause, badvaddr);
+    h((void *)badvaddr, is_write);
 }
 
 /* Forwarded by the kernel when neither the TLB nor the STLB maps the page. */
-void avm_tlb_miss(struct aegis_xframe *xf)
+void avm_tlb_miss(struct aegis_xframe *xf, uint32_t cause, uint32_t va)
 {
-    uint32_t va = xf->badvaddr;
-    int is_write = AEGIS_CAUSE_EXCCODE(xf->cause) == EXC_TLBS;
+    int is_write = AEGIS_CAUSE_EXCCODE(cause) == EXC_TLBS;
     struct avm_pte *p = ops->lookup(va >> PAGE_SHIFT);
     if (p) {
         unsigned prot = p->flags & AVM_PTE_PROT;
@@ -195,28 +203,42 @@ void avm_tlb_miss(struct aegis_xframe *xf)
             return;
         }
     }
-    fault(xf, is_write);
+    fault(xf, cause, va, is_write);
+}
+
+/* TLBL/TLBS on an invalid entry (avm_protect's): a protection fault, reported
+ * without a page-table lookup. The kernel enters these directly. */
+void avm_prot_read(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr)
+{
+    fault(xf, cause, badvaddr, 0);
+}
+
+void avm_prot_write(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr)
+{
+    fault(xf, cause, badvaddr, 1);
 }
 
 /* Every other forwarded exception. */
-void avm_exception(struct aegis_xframe *xf)
+void avm_exception(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr)
 {
-    unsigned code = AEGIS_CAUSE_EXCCODE(xf->cause);
+    unsigned code = AEGIS_CAUSE_EXCCODE(cause);
     if (code == EXC_TLBL || code == EXC_TLBS) { /* an invalid entry: avm_protect's */
-        fault(xf, code == EXC_TLBS);
+        fault(xf, cause, badvaddr, code == EXC_TLBS);
         return;
     }
     if (code == EXC_MOD) {
-        struct avm_pte *p = ops->lookup(xf->badvaddr >> PAGE_SHIFT);
+        struct avm_pte *p = ops->lookup(badvaddr >> PAGE_SHIFT);
         if (p && (p->flags & AVM_PTE_PROT) == AVM_PROT_RW) {
             p->flags |= AVM_PTE_DIRTY; /* first write: the software dirty bit */
-            aegis_tlb_write(xf->badvaddr, entrylo(p), p->cap);
+            aegis_tlb_write(badvaddr, entrylo(p), p->cap);
             return;
         }
-        fault(xf, 1);
+        fault(xf, cause, badvaddr, 1);
         return;
     }
+    xf->cause = cause; /* for exc_handler */
+    xf->badvaddr = badvaddr;
     if (exc_handler && exc_handler(xf))
         return;
-    fatal(xf);
+    fatal(xf, cause, badvaddr);
 }

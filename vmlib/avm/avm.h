@@ -54,7 +54,8 @@ extern const struct avm_pt_ops avm_pt_linear;
  * to retry the access (after changing the protection, typically). */
 typedef void (*avm_fault_handler_t)(void *addr, int is_write);
 /* Other exceptions (address error, break, RI, ...): return 1 when handled (the
- * frame, e.g. xf->epc, may be changed), 0 to make the fault fatal. */
+ * frame, e.g. xf->epc, may be changed), 0 to make the fault fatal. xf->cause and
+ * xf->badvaddr are filled in. */
 typedef int (*avm_exc_handler_t)(struct aegis_xframe *xf);
 
 /* Sets up the page table and registers the handlers with the kernel. 0 on success. */
@@ -81,7 +82,9 @@ void avm_set_fault_handler(avm_fault_handler_t h);
 void avm_set_exc_handler(avm_exc_handler_t h);
 
 /* The handlers avm_init registers (called by the kernel's forwarding). */
-void avm_tlb_miss(struct aegis_xframe *xf);
-void avm_exception(struct aegis_xframe *xf);
+void avm_tlb_miss(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr);
+void avm_exception(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr);
+void avm_prot_read(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr);  /* TLBL */
+void avm_prot_write(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr); /* TLBS */
 
 #endif

@@ -67,9 +67,9 @@ vmsim_general_vector:
         beqz    $27, aegis_kfatal               /* from kernel mode */
         addiu   $27, $26, -(8 << 2)             /* Sys? */
         beqz    $27, aegis_syscall
-        nop
-        j       aegis_fwd_exc
-        nop
+        lui     $27, %hi(AEGIS_XSTACK_TOP)      /* delay slot (the syscall path sets k1) */
+        b       aegis_fwd_exc
+        subu    $27, $27, $29                   /* delay slot: TOP - sp */
         .end    vmsim_general_vector
 
         .text
@@ -116,76 +116,100 @@ aegis_utlb_slow:
         .end    aegis_utlb_slow
 
 /* ---- exception forwarding --------------------------------------------------
- * Enter the current env's handler in user mode, saving the caller-saved
- * registers in the next frame of its xpage (written through kseg0). */
+ * Enter the current env's handler in user mode (a0 = frame, a1 = Cause,
+ * a2 = BadVAddr), saving the caller-saved registers, HI/LO and EPC in a frame of
+ * its xpage (written through kseg0). The frame: 1, or d + 1 when sp is on
+ * exception stack d (a nested exception). aegis_fwd holds the current env's
+ * entries and xpage addresses (kernel.h). */
+/* FWD_DEPTH: k1 = XSTACK_TOP - sp on entry; leaves k0 = the frame (kseg0).
+ * The nested case is out of line (FWD_NESTED), and comes back to `back`. */
+        .macro  FWD_DEPTH nested
+        addiu   $27, $27, -1
+        sltiu   $26, $27, AEGIS_XP_MAXDEPTH << 12
+        bnez    $26, \nested                    /* sp on an exception stack */
+        lui     $26, %hi(aegis_fwd + FWD_FRAME1)
+        lw      $26, %lo(aegis_fwd + FWD_FRAME1)($26)
+        .endm
+        .macro  FWD_NESTED back
+        srl     $27, $27, 12                    /* depth - 1 */
+        lw      $26, %lo(aegis_fwd + FWD_FRAME1)($26)
+        addiu   $27, $27, -(AEGIS_XP_MAXDEPTH - 1)
+        bgez    $27, aegis_kfatal_nest
+        addiu   $27, $27, AEGIS_XP_MAXDEPTH     /* delay slot: depth */
+        sll     $27, $27, AEGIS_XP_FRAME_SHIFT
+        b       \back
+        addu    $26, $26, $27                   /* delay slot: frame 1 + depth */
+        .endm
+
+/* FWD_SAVE: k0 = frame, $9 = handler (checked), k1 = Cause. 22 stores; the
+ * other work is spread between them so that the write buffer drains meanwhile. */
+        .macro  FWD_SAVE
+        sw      $10, AEGIS_XF_T0 + 8($26)
+        mfhi    $10
+        beqz    $9, aegis_kfatal_nohandler
+        sw      $11, AEGIS_XF_T0 + 12($26)
+        mflo    $11
+        sw      $12, AEGIS_XF_T0 + 16($26)
+        mfc0    $12, C0_EPC
+        sw      $13, AEGIS_XF_T0 + 20($26)
+        lui     $13, %hi(aegis_fwd + FWD_DELTA)
+        sw      $1, AEGIS_XF_AT($26)
+        sw      $2, AEGIS_XF_V0($26)
+        lw      $8, %lo(aegis_fwd + FWD_DELTA)($13)
+        sw      $3, AEGIS_XF_V1($26)
+        sw      $4, AEGIS_XF_A0($26)
+        lw      $13, %lo(aegis_fwd + FWD_STUB)($13)
+        sw      $5, AEGIS_XF_A1($26)
+        subu    $4, $26, $8                     /* a0 = frame, user address */
+        sw      $6, AEGIS_XF_A2($26)
+        move    $5, $27                         /* a1 = Cause */
+        sw      $7, AEGIS_XF_A3($26)
+        mfc0    $6, C0_BADVADDR                 /* a2 = BadVAddr */
+        sw      $14, AEGIS_XF_T0 + 24($26)
+        sw      $15, AEGIS_XF_T0 + 28($26)
+        sw      $24, AEGIS_XF_T8($26)
+        sw      $25, AEGIS_XF_T9($26)
+        sw      $29, AEGIS_XF_SP($26)
+        sw      $31, AEGIS_XF_RA($26)
+        move    $31, $13                        /* ra = the return stub */
+        sw      $10, AEGIS_XF_HI($26)
+        sw      $11, AEGIS_XF_LO($26)
+        lw      $29, AEGIS_XF_STACK($26)
+        sw      $12, AEGIS_XF_EPC($26)
+        jr      $9
+        rfe                                     /* back to user mode */
+        .endm
+
+/* From the general vector: k1 = XSTACK_TOP - sp. */
         .globl  aegis_fwd_exc
         .ent    aegis_fwd_exc
 aegis_fwd_exc:
-        lui     $27, %hi(aegis_cur)
-        lw      $27, %lo(aegis_cur)($27)
-        nop
-        b       aegis_fwd_common
-        lw      $26, ENV_H_EXC($27)             /* delay slot */
-aegis_fwd_tlbmiss:
-        lui     $27, %hi(aegis_cur)
-        lw      $27, %lo(aegis_cur)($27)
-        nop
-        lw      $26, ENV_H_TLBMISS($27)
-aegis_fwd_common:
-        lw      $27, ENV_XPAGE_K($27)           /* k0's load delay */
-        beqz    $26, aegis_kfatal_nohandler
-        nop
-        beqz    $27, aegis_kfatal_nohandler
-        nop
-        sw      $26, AEGIS_XP_NEXT($27)
-        lw      $26, AEGIS_XP_DEPTH($27)
-        nop
-        addiu   $26, $26, -AEGIS_XP_MAXDEPTH
-        bgez    $26, aegis_kfatal_nest
-        addiu   $26, $26, AEGIS_XP_MAXDEPTH + 1 /* delay slot: new depth */
-        sw      $26, AEGIS_XP_DEPTH($27)
-        sll     $26, $26, AEGIS_XP_FRAME_SHIFT
-        addu    $26, $26, $27                   /* the frame, kseg0 */
-        /* 24 stores: the other work is spread between them so that the
-         * 4-entry write buffer drains meanwhile. */
+        FWD_DEPTH 2f
+1:      mfc0    $27, C0_CAUSE
         sw      $8, AEGIS_XF_T0 + 0($26)
         sw      $9, AEGIS_XF_T0 + 4($26)
-        mfhi    $8
-        sw      $10, AEGIS_XF_T0 + 8($26)
-        sw      $11, AEGIS_XF_T0 + 12($26)
-        mflo    $9
-        sw      $12, AEGIS_XF_T0 + 16($26)
-        sw      $13, AEGIS_XF_T0 + 20($26)
-        mfc0    $10, C0_EPC
-        sw      $1, AEGIS_XF_AT($26)
-        sw      $2, AEGIS_XF_V0($26)
-        mfc0    $11, C0_CAUSE
-        sw      $3, AEGIS_XF_V1($26)
-        sw      $4, AEGIS_XF_A0($26)
-        mfc0    $12, C0_BADVADDR
-        sw      $5, AEGIS_XF_A1($26)
-        sw      $6, AEGIS_XF_A2($26)
-        lw      $13, AEGIS_XP_NEXT($27)         /* handler */
-        sw      $7, AEGIS_XF_A3($26)
-        sw      $14, AEGIS_XF_T0 + 24($26)
-        lw      $14, AEGIS_XP_SELF($27)         /* xpage, user address */
-        sw      $15, AEGIS_XF_T0 + 28($26)
-        sw      $24, AEGIS_XF_T8($26)
-        subu    $4, $26, $27
-        sw      $25, AEGIS_XF_T9($26)
-        sw      $29, AEGIS_XF_SP($26)
-        addu    $4, $4, $14                     /* a0 = frame, user address */
-        sw      $31, AEGIS_XF_RA($26)
-        sw      $8, AEGIS_XF_HI($26)
-        addiu   $31, $14, AEGIS_XP_STUB         /* ra = the return stub */
-        sw      $9, AEGIS_XF_LO($26)
-        sw      $10, AEGIS_XF_EPC($26)
-        lw      $29, AEGIS_XF_STACK($26)
-        sw      $11, AEGIS_XF_CAUSE($26)
-        sw      $12, AEGIS_XF_BADVADDR($26)
-        jr      $13
-        rfe                                     /* back to user mode */
+        andi    $8, $27, 0x7c                   /* ExcCode << 2 */
+        lui     $9, %hi(aegis_fwd + FWD_HTAB)
+        addu    $9, $9, $8
+        lw      $9, %lo(aegis_fwd + FWD_HTAB)($9)
+        FWD_SAVE
+2:      FWD_NESTED 1b
         .end    aegis_fwd_exc
+
+/* From the UTLB path (STLB miss in segment 0 or not guaranteed in segment 1). */
+        .ent    aegis_fwd_tlbmiss
+aegis_fwd_tlbmiss:
+        lui     $27, %hi(AEGIS_XSTACK_TOP)
+        subu    $27, $27, $29
+        FWD_DEPTH 2f
+1:      mfc0    $27, C0_CAUSE
+        sw      $8, AEGIS_XF_T0 + 0($26)
+        sw      $9, AEGIS_XF_T0 + 4($26)
+        lui     $9, %hi(aegis_fwd + FWD_TLBMISS)
+        lw      $9, %lo(aegis_fwd + FWD_TLBMISS)($9)
+        FWD_SAVE
+2:      FWD_NESTED 1b
+        .end    aegis_fwd_tlbmiss
 
 /* ---- system calls --------------------------------------------------------- */
         .ent    aegis_syscall

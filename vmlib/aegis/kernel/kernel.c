@@ -91,6 +91,11 @@ __asm__(".globl aegis_kstack_top\n.set aegis_kstack_top, aegis_kstack + 16368");
 _Static_assert(AEGIS_KSTACK_SIZE - 16 == 16368, "aegis_kstack_top");
 
 struct aegis_env *aegis_cur;
+struct aegis_fwd aegis_fwd;
+/* Where the forwarding path writes a frame when the env has no xpage: it then
+ * finds no handler and stops the run (aegis_fatal reads the original CP0 state). */
+static uint32_t fwd_scratch[(AEGIS_XP_MAXDEPTH + 1) << (AEGIS_XP_FRAME_SHIFT - 2)];
+_Static_assert(sizeof(struct aegis_fwd) == 144 && FWD_STUB == 140, "struct aegis_fwd offsets");
 static struct aegis_env envs[AEGIS_NUM_ENVS];
 static unsigned nenvs;
 
@@ -482,6 +487,30 @@ static void pin_xpage(struct aegis_env *e)
     tlb_write_index(slot, hi, lo);
 }
 
+static void load_fwd(const struct aegis_env *e)
+{
+    if (!e->xpage_k) {
+        memset(&aegis_fwd, 0, sizeof aegis_fwd);
+        aegis_fwd.frame1 = (uint32_t)fwd_scratch;
+        return;
+    }
+    memcpy(aegis_fwd.htab, e->h_exc, sizeof aegis_fwd.htab);
+    aegis_fwd.htab[8] = 0; /* Sys never reaches the forwarding path */
+    aegis_fwd.tlbmiss = e->h_tlbmiss;
+    aegis_fwd.frame1 = e->xpage_k + (1u << AEGIS_XP_FRAME_SHIFT);
+    aegis_fwd.delta = e->xpage_k - e->xpage_u;
+    aegis_fwd.stub = e->xpage_u + AEGIS_XP_STUB;
+}
+
+static int sys_set_exc_handler(uint32_t code, uint32_t entry)
+{
+    if (code >= 32 || code == 8 || !aegis_cur->xpage_k)
+        return AEGIS_E_INVAL;
+    aegis_cur->h_exc[code] = entry;
+    load_fwd(aegis_cur);
+    return 0;
+}
+
 static int sys_set_handlers(uint32_t xpage, uint32_t h_tlbmiss, uint32_t h_exc)
 {
     struct aegis_env *e = aegis_cur;
@@ -491,14 +520,15 @@ static int sys_set_handlers(uint32_t xpage, uint32_t h_tlbmiss, uint32_t h_exc)
     if (!g || !(g->lo & AEGIS_TLB_D))
         return AEGIS_E_INVAL; /* must be a writable guaranteed mapping */
     struct aegis_xpage *xp = (struct aegis_xpage *)VMSIM_KSEG0(g->lo & ~0xfffu);
-    xp->depth = 0;
     xp->self = xpage;
     for (uint32_t d = 0; d < AEGIS_XP_MAXDEPTH; d++)
         xp->frame[d].stack = AEGIS_XSTACK_TOP - d * AEGIS_PAGE_SIZE - 16;
     e->xpage_u = xpage;
     e->xpage_k = (uint32_t)xp;
     e->h_tlbmiss = h_tlbmiss;
-    e->h_exc = h_exc;
+    for (uint32_t c = 0; c < 32; c++)
+        e->h_exc[c] = h_exc;
+    load_fwd(e);
     pin_xpage(e);
     restore_entryhi();
     return 0;
@@ -559,6 +589,7 @@ const syscall_fn aegis_systab[AEGIS_SYS_SWITCH_MIN] = {
     [AEGIS_SYS_INFO] = (syscall_fn)sys_info,
     [AEGIS_SYS_TLB_WRITE_RANGE] = (syscall_fn)sys_tlb_write_range,
     [AEGIS_SYS_PAGE_SETCAP] = (syscall_fn)sys_page_setcap,
+    [AEGIS_SYS_SET_EXC_HANDLER] = (syscall_fn)sys_set_exc_handler,
 };
 
 /* ---- environments ------------------------------------------------------------------- */
@@ -567,6 +598,7 @@ enum { ENV_FREE, ENV_RUNNABLE, ENV_DEAD };
 static void switch_to(struct aegis_env *e)
 {
     aegis_cur = e;
+    load_fwd(e);
     restore_entryhi();
     pin_xpage(e);
     restore_entryhi();

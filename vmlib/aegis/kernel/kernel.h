@@ -5,9 +5,6 @@
 #include <aegis/abi.h>
 
 /* struct aegis_env offsets used by entry.S */
-#define ENV_H_TLBMISS 0
-#define ENV_H_EXC 4
-#define ENV_XPAGE_K 8
 #define ENV_S0 12   /* s0..s8 (fp) at 12..44 */
 #define ENV_SP 48
 #define ENV_RA 52
@@ -22,6 +19,13 @@
 #define AEGIS_MAX_GUARANTEED 512
 #define AEGIS_MAX_PAGES 32768 /* 128 MB managed; more RAM is left unused */
 #define AEGIS_KSTACK_SIZE 16384
+
+/* struct aegis_fwd offsets (the current env's forwarding data, entry.S) */
+#define FWD_HTAB 0      /* entry per ExcCode, 0: none */
+#define FWD_TLBMISS 128 /* entry for TLB misses the STLB cannot satisfy */
+#define FWD_FRAME1 132  /* kseg0 address of frame 1 of the xpage */
+#define FWD_DELTA 136   /* xpage kseg0 address - its user address */
+#define FWD_STUB 140    /* user address of the return stub */
 
 /* aegis_fatal() reasons */
 #define AEGIS_FATAL_KERNEL 0   /* exception in kernel mode */
@@ -38,13 +42,22 @@ struct aegis_gmap {
 
 struct aegis_env {
     uint32_t h_tlbmiss;  /* user entry for forwarded TLB misses (0: none) */
-    uint32_t h_exc;      /* user entry for other forwarded exceptions     */
+    uint32_t xpage_u;    /* user address of the registered xpage */
     uint32_t xpage_k;    /* kseg0 address of the registered xpage (0: none) */
     uint32_t ctx[12];    /* s0..s8, sp, ra, epc */
-    uint32_t id, asid, state, exit_code, cap, xpage_u;
+    uint32_t h_exc[32];  /* user entry per ExcCode (0: none) */
+    uint32_t id, asid, state, exit_code, cap;
     uint32_t ng;
     struct aegis_gmap g[AEGIS_MAX_GUARANTEED];
 };
+
+/* The current env's forwarding data, in the form entry.S uses (switch_to and
+ * the handler calls keep it up to date). */
+struct aegis_fwd {
+    uint32_t htab[32];
+    uint32_t tlbmiss, frame1, delta, stub;
+};
+extern struct aegis_fwd aegis_fwd;
 
 extern struct aegis_env *aegis_cur;
 void aegis_resume_env(struct aegis_env *e) __attribute__((noreturn));

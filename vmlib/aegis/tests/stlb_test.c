@@ -58,7 +58,12 @@ static void nop_loop(unsigned n)
                      : "memory");
 }
 
-static void skip_handler(struct aegis_xframe *xf) { xf->epc += 4; }
+static void skip_handler(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr)
+{
+    (void)cause;
+    (void)badvaddr;
+    xf->epc += 4;
+}
 static int skip_exc(struct aegis_xframe *xf)
 {
     xf->epc += 4;

@@ -52,7 +52,9 @@
 #define AEGIS_SYS_TLB_WRITE_RANGE 12 /* (va, const uint32_t *entrylo, n, cap): pages va, va+4K, ...
                                       * one capability for all; STLB + present TLB entries */
 #define AEGIS_SYS_PAGE_SETCAP 13 /* (pfn, cap, new cap): owner only; revokes translations */
-#define AEGIS_NSYS 14
+#define AEGIS_SYS_SET_EXC_HANDLER 14 /* (ExcCode, entry): the entry for one exception code
+                                      * (SET_HANDLERS sets every code's to its exception entry) */
+#define AEGIS_NSYS 15
 #define AEGIS_SYS_YIELD 30        /* () -> 0: run the next env                        */
 #define AEGIS_SYS_EXIT 31         /* (code): never returns                            */
 #define AEGIS_SYS_SWITCH_MIN 30   /* numbers >= this save/restore the full context    */
@@ -86,16 +88,20 @@
 
 /* ---- exception forwarding ----------------------------------------------------
  * An application registers one page of its segment 1 (the "xpage", see
- * <aegis/xpage.h>) with AEGIS_SYS_SET_HANDLERS. The kernel pins it in a wired TLB
- * slot. On a forwarded exception the kernel saves the caller-saved registers,
- * HI/LO, EPC, Cause and BadVAddr into the xpage's next frame, then enters the
- * handler in user mode with a0 = the frame, sp = that frame's exception stack and
- * ra = the xpage's return stub, which restores the frame and jumps to its EPC.
- * The handler is an ordinary C function: it preserves the callee-saved registers. */
+ * user/xpage.S) with AEGIS_SYS_SET_HANDLERS, and an entry per exception code
+ * (AEGIS_SYS_SET_EXC_HANDLER). The kernel pins the xpage in a wired TLB slot. On
+ * a forwarded exception the kernel saves the caller-saved registers, HI/LO and EPC
+ * into a frame of the xpage, then enters the handler in user mode with
+ *   a0 = the frame, a1 = Cause, a2 = BadVAddr,
+ *   sp = that depth's exception stack, ra = the xpage's return stub,
+ * which restores the frame and jumps to its EPC. The handler is an ordinary C
+ * function: it preserves the callee-saved registers.
+ * Depth: an exception taken while sp is on exception stack d (1-based) uses frame
+ * d + 1, else frame 1 (as a Unix kernel decides whether a signal is nested from
+ * the stack pointer); the stub finds its frame the same way. No counter is kept,
+ * so a handler that never returns leaves nothing behind. */
 #define AEGIS_XP_MAXDEPTH 4      /* nested forwarded exceptions */
-#define AEGIS_XP_DEPTH 0         /* header: current depth (frames in use)         */
 #define AEGIS_XP_SELF 4          /* header: the xpage's user address (kernel-set)  */
-#define AEGIS_XP_NEXT 8          /* header: kernel scratch (handler being entered) */
 #define AEGIS_XP_FRAME_SHIFT 7   /* frame d (1-based depth) at xpage + (d << 7)    */
 #define AEGIS_XP_STUB 1024       /* the return stub's offset in the xpage          */
 
@@ -115,8 +121,8 @@
 #define AEGIS_XF_HI 76
 #define AEGIS_XF_LO 80
 #define AEGIS_XF_EPC 84
-#define AEGIS_XF_CAUSE 88
-#define AEGIS_XF_BADVADDR 92
+#define AEGIS_XF_CAUSE 88    /* not written by the kernel (passed in a1): for the handler's use */
+#define AEGIS_XF_BADVADDR 92 /* not written by the kernel (passed in a2): for the handler's use */
 #define AEGIS_XF_STACK 96 /* kernel-set: initial sp of the handler at this depth */
 
 #ifndef __ASSEMBLER__
@@ -128,16 +134,16 @@ struct aegis_xframe {
     uint32_t t8, t9, sp, ra;
     uint32_t hi, lo;
     uint32_t epc;    /* where the return stub resumes; a handler may change it */
-    uint32_t cause;
-    uint32_t badvaddr;
+    uint32_t cause;    /* free for the handler: the kernel passes Cause in a1 */
+    uint32_t badvaddr; /* free for the handler: the kernel passes BadVAddr in a2 */
     uint32_t stack;
     uint32_t pad[7];
 };
 
 struct aegis_xpage {
-    uint32_t depth;
+    uint32_t unused0;
     uint32_t self;
-    uint32_t next;
+    uint32_t unused2;
     uint32_t pad[29];
     struct aegis_xframe frame[AEGIS_XP_MAXDEPTH];
 };
@@ -150,6 +156,8 @@ struct aegis_tlbreq {
 };
 
 #define AEGIS_CAUSE_EXCCODE(c) (((c) >> 2) & 0x1fu)
+/* A forwarded exception's entry: frame, Cause, BadVAddr. */
+typedef void (*aegis_handler_t)(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr);
 #endif
 
 #endif /* AEGIS_ABI_H */
