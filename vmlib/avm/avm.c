@@ -8,30 +8,31 @@
 #define EXC_TLBL 2
 #define EXC_TLBS 3
 #define AVM_HEAP_BASE 0x10000000u /* segment 0: where avm_alloc places pages */
-#define AVM_BATCH (AEGIS_PAGE_SIZE / sizeof(struct aegis_tlbreq))
 
 static const struct avm_pt_ops *ops;
 static uint32_t cap;
 static uint32_t heap_next = AVM_HEAP_BASE;
 static avm_fault_handler_t fault_handler;
 static avm_exc_handler_t exc_handler;
-/* STLB write requests, one page (segment 1: guaranteed, readable by the kernel). */
-static struct aegis_tlbreq batch[AVM_BATCH] __attribute__((aligned(AEGIS_PAGE_SIZE)));
 
-/* The EntryLo for an entry whose protection allows some access. Pages not yet
- * dirty are installed read-only: the first write traps (Mod) and sets the
- * software dirty bit. */
-_Static_assert(AVM_PTE_DIRTY << 8 == AEGIS_TLB_D && AVM_PTE_NOCACHE << 8 == AEGIS_TLB_N,
-               "AVM flag bits sit 8 below their EntryLo bits");
-static inline uint32_t entrylo_bits(uint32_t pfn, uint32_t flags)
+/* The entry's word with protection prot: V, D and the protection bits follow. */
+_Static_assert(AVM_PTE_DIRTY << 8 == AEGIS_TLB_D, "AVM's dirty bit sits 8 below D");
+#define LO_PROT_BITS (AVM_PTE_PROT | AEGIS_TLB_V | AEGIS_TLB_D)
+static inline uint32_t lo_with_prot(uint32_t lo, unsigned prot)
 {
-    uint32_t keep = (flags & AVM_PTE_PROT) == AVM_PROT_RW ? AEGIS_TLB_D | AEGIS_TLB_N : AEGIS_TLB_N;
-    return (pfn << PAGE_SHIFT) | AEGIS_TLB_V | ((flags << 8) & keep);
+    lo &= ~LO_PROT_BITS;
+    if (prot == AVM_PROT_NONE)
+        return lo;
+    lo |= prot | AEGIS_TLB_V;
+    if (prot == AVM_PROT_RW)
+        lo |= (lo & AVM_PTE_DIRTY) << 8;
+    return lo;
 }
 
-static inline uint32_t entrylo(const struct avm_pte *p)
+/* The first write of a page allowed to be written: the software dirty bit, and D. */
+static inline uint32_t lo_dirty(uint32_t lo)
 {
-    return entrylo_bits(p->pfn, p->flags);
+    return lo | AVM_PTE_DIRTY | AEGIS_TLB_D;
 }
 
 int avm_init(const struct avm_pt_ops *pt)
@@ -58,9 +59,8 @@ int avm_map(uint32_t va, uint32_t pfn, uint32_t pcap, unsigned prot)
     struct avm_pte *p = ops->insert(va >> PAGE_SHIFT);
     if (!p)
         return -1;
-    p->pfn = pfn;
+    p->lo = lo_with_prot(pfn << PAGE_SHIFT, prot & AVM_PTE_PROT);
     p->cap = pcap;
-    p->flags = prot & AVM_PTE_PROT;
     if (existed)
         aegis_tlb_flush(va & ~0xfffu, 1, AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB);
     return 0;
@@ -85,26 +85,6 @@ void *avm_alloc(unsigned npages, unsigned prot)
     return (void *)va;
 }
 
-/* Granting access through the batch call, one capability check per page. */
-static int grant_batch(uint32_t va, unsigned npages, unsigned prot, struct avm_pte *p)
-{
-    unsigned k = 0;
-    for (unsigned i = 0; i < npages; i++, p = ops->next(p)) {
-        if (!p)
-            return -1;
-        p->flags = (p->flags & ~AVM_PTE_PROT) | prot;
-        batch[k].va = va + (i << PAGE_SHIFT);
-        batch[k].entrylo = entrylo(p);
-        batch[k].cap = p->cap;
-        if (++k == AVM_BATCH) {
-            if (aegis_tlb_write_n(batch, k))
-                return -1;
-            k = 0;
-        }
-    }
-    return k ? aegis_tlb_write_n(batch, k) : 0;
-}
-
 int avm_protect(uint32_t va, unsigned npages, unsigned prot)
 {
     va &= ~0xfffu;
@@ -113,60 +93,53 @@ int avm_protect(uint32_t va, unsigned npages, unsigned prot)
         return 0;
     uint32_t vpn = va >> PAGE_SHIFT;
     struct avm_pte *run = ops->run ? ops->run(vpn, npages) : 0;
+    if (!run) { /* not one array: page by page */
+        struct avm_pte *p = ops->lookup(vpn);
+        for (unsigned i = 0; i < npages; i++, p = ops->next(p)) {
+            if (!p)
+                return -1;
+            p->lo = lo_with_prot(p->lo, prot);
+            if (prot != AVM_PROT_NONE && aegis_tlb_write(va + (i << PAGE_SHIFT), p->lo, p->cap))
+                return -1;
+        }
+        return prot == AVM_PROT_NONE
+                   ? aegis_tlb_flush(va, npages,
+                                     AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB | AEGIS_FLUSH_INVALID)
+                   : 0;
+    }
     if (prot == AVM_PROT_NONE) {
         /* Page table, then one kernel call for the STLB and TLB copies: they
-         * become invalid entries, so an access raises TLBL/TLBS, which
-         * avm_exception() reports without a page-table lookup. */
-        if (run) {
-            for (unsigned i = 0; i < npages; i++)
-                run[i].flags &= ~AVM_PTE_PROT;
-        } else {
-            struct avm_pte *p = ops->lookup(vpn);
-            for (unsigned i = 0; i < npages; i++, p = ops->next(p)) {
-                if (!p)
-                    return -1;
-                p->flags &= ~AVM_PTE_PROT;
-            }
-        }
+         * become invalid entries, so an access raises TLBL/TLBS, which the
+         * kernel forwards to avm_prot_read/write: no page-table lookup. */
+        for (unsigned i = 0; i < npages; i++)
+            run[i].lo &= ~LO_PROT_BITS;
         return aegis_tlb_flush(va, npages,
                                AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB | AEGIS_FLUSH_INVALID);
     }
-    /* Granting access: the page table, and the new entries in the kernel's
-     * STLB (and over any TLB copy), each page's capability checked. */
+    /* Granting access: the page table, then the new entries in the kernel's
+     * STLB (and over any TLB copy), each page's capability checked. A single
+     * page goes into the TLB as well; a range is one call that reads the page
+     * table's {lo, cap} words. */
     if (npages == 1) {
-        struct avm_pte *p = run ? run : ops->lookup(vpn);
-        if (!p)
-            return -1;
-        p->flags = (p->flags & ~AVM_PTE_PROT) | prot;
-        return aegis_tlb_write(va, entrylo(p), p->cap);
+        run->lo = lo_with_prot(run->lo, prot);
+        return aegis_tlb_write(va, run->lo, run->cap);
     }
-    if (!run)
-        return grant_batch(va, npages, prot, ops->lookup(vpn));
-    uint32_t *los = (uint32_t *)batch; /* one page of EntryLo words */
-    const unsigned max = AEGIS_PAGE_SIZE / 4;
-    for (unsigned done = 0; done < npages;) {
-        unsigned k = npages - done < max ? npages - done : max;
-        struct avm_pte *p = run + done;
-        const uint32_t pcap = p->cap;
-        const uint32_t keep = prot == AVM_PROT_RW ? AEGIS_TLB_D | AEGIS_TLB_N : AEGIS_TLB_N;
-        for (unsigned i = 0; i < k; i++) {
-            uint32_t f = p[i].flags;
-            if (p[i].cap != pcap)
-                return grant_batch(va + (done << PAGE_SHIFT), npages - done, prot, p);
-            p[i].flags = (f & ~AVM_PTE_PROT) | prot;
-            los[i] = (p[i].pfn << PAGE_SHIFT) | AEGIS_TLB_V | ((f << 8) & keep);
+    if (prot == AVM_PROT_RW) {
+        for (unsigned i = 0; i < npages; i++) {
+            uint32_t lo = run[i].lo & ~LO_PROT_BITS;
+            run[i].lo = lo | AVM_PROT_RW | AEGIS_TLB_V | ((lo & AVM_PTE_DIRTY) << 8);
         }
-        if (aegis_tlb_write_range(va + (done << PAGE_SHIFT), los, k, pcap))
-            return -1;
-        done += k;
+    } else {
+        for (unsigned i = 0; i < npages; i++)
+            run[i].lo = lo_with_prot(run[i].lo, prot);
     }
-    return 0;
+    return aegis_tlb_write_range(va, &run->lo, npages, sizeof *run);
 }
 
 int avm_dirty(uint32_t va)
 {
     const struct avm_pte *p = ops->lookup(va >> PAGE_SHIFT);
-    return p ? (p->flags & AVM_PTE_DIRTY) != 0 : -1;
+    return p ? (p->lo & AVM_PTE_DIRTY) != 0 : -1;
 }
 
 void avm_set_fault_handler(avm_fault_handler_t h) { fault_handler = h; }
@@ -195,11 +168,11 @@ void avm_tlb_miss(struct aegis_xframe *xf, uint32_t cause, uint32_t va)
     int is_write = AEGIS_CAUSE_EXCCODE(cause) == EXC_TLBS;
     struct avm_pte *p = ops->lookup(va >> PAGE_SHIFT);
     if (p) {
-        unsigned prot = p->flags & AVM_PTE_PROT;
+        unsigned prot = p->lo & AVM_PTE_PROT;
         if (prot == AVM_PROT_RW || (prot == AVM_PROT_READ && !is_write)) {
             if (is_write)
-                p->flags |= AVM_PTE_DIRTY;
-            aegis_tlb_write(va, entrylo(p), p->cap);
+                p->lo = lo_dirty(p->lo);
+            aegis_tlb_write(va, p->lo, p->cap);
             return;
         }
     }
@@ -228,9 +201,9 @@ void avm_exception(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr)
     }
     if (code == EXC_MOD) {
         struct avm_pte *p = ops->lookup(badvaddr >> PAGE_SHIFT);
-        if (p && (p->flags & AVM_PTE_PROT) == AVM_PROT_RW) {
-            p->flags |= AVM_PTE_DIRTY; /* first write: the software dirty bit */
-            aegis_tlb_write(badvaddr, entrylo(p), p->cap);
+        if (p && (p->lo & AVM_PTE_PROT) == AVM_PROT_RW) {
+            p->lo = lo_dirty(p->lo); /* first write: the software dirty bit */
+            aegis_tlb_write(badvaddr, p->lo, p->cap);
             return;
         }
         fault(xf, cause, badvaddr, 1);

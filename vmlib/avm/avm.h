@@ -21,17 +21,24 @@
 #define AVM_PROT_READ 1u
 #define AVM_PROT_RW 3u
 
-/* struct avm_pte.flags */
+/* struct avm_pte.lo: the EntryLo the kernel installs (PFN, N, D, V), with AVM's
+ * own bits in the low byte, which the hardware does not use and the kernel
+ * clears (abi.h): the protection and the software dirty bit. V is set when the
+ * protection allows some access; D when it is RW and the page is dirty (a page
+ * not yet written is installed read-only: its first write traps and sets DIRTY).
+ * Keeping the hardware word in the entry lets a range call hand the kernel the
+ * page table itself (AEGIS_SYS_TLB_WRITE_RANGE reads {lo, cap} with a stride). */
 #define AVM_PTE_PROT 3u
 #define AVM_PTE_DIRTY 4u   /* written since mapped (software dirty bit) */
-#define AVM_PTE_NOCACHE 8u
+#define AVM_PTE_NOCACHE AEGIS_TLB_N
 
 struct avm_pte {
-    uint32_t vpn;   /* virtual page number */
-    uint32_t pfn;   /* physical page number */
-    uint32_t flags; /* AVM_PTE_* */
-    uint32_t cap;   /* capability of the physical page */
+    uint32_t vpn; /* virtual page number */
+    uint32_t lo;  /* EntryLo | AVM_PTE_PROT | AVM_PTE_DIRTY */
+    uint32_t cap; /* capability of the physical page */
+    uint32_t pad;
 };
+#define AVM_PTE_PFN(p) ((p)->lo >> AEGIS_PAGE_SHIFT)
 
 /* A page-table structure. lookup/insert/remove by virtual page number; insert
  * returns the (new or existing) entry with vpn set, 0 when full; next returns

@@ -345,10 +345,12 @@ aegis_range_invalidate:
         nop
         .end    aegis_range_invalidate
 
-/* int aegis_range_write(hi, los, n, ctx): ctx = {base, mask, caps, npages, cap}.
- * For each page: lo = los[i] without G; pfn < npages and caps[pfn] == cap, else
- * stop and return the number of pages done; STLB entry := (hi, lo); a TLB entry
- * for hi, if present, := (hi, lo). Returns n when all were written. */
+/* int aegis_range_write(hi, ents, n, ctx): ctx = {base, mask, caps, npages, stride}.
+ * For each page: {lo, cap} at ents (then ents += stride); lo without G and bits
+ * 7..0; pfn < npages, cap != AEGIS_CAP_NONE and caps[pfn] == cap, else stop and
+ * return the number of pages done; STLB entry := (hi, lo); a TLB entry for hi,
+ * if present, := (hi, lo). Returns n when all were written. The CP0 hazards
+ * (mtc0 -> tlbp -> mfc0 Index) are filled with the loop's own work. */
         .globl  aegis_range_write
         .ent    aegis_range_write
 aegis_range_write:
@@ -356,35 +358,35 @@ aegis_range_write:
         lw      $9, 4($7)                       /* mask */
         lw      $10, 8($7)                      /* caps */
         lw      $11, 12($7)                     /* npages */
-        lw      $12, 16($7)                     /* cap */
+        lw      $12, 16($7)                     /* stride */
+        li      $13, ~AEGIS_LO_IGNORED
         move    $2, $0
-        beqz    $6, 3f
-        li      $13, ~0x100                     /* ~G */
 1:      lw      $14, 0($5)                      /* lo */
-        addiu   $5, $5, 4
+        lw      $15, 4($5)                      /* cap */
         and     $14, $14, $13
-        srl     $15, $14, 12                    /* pfn */
-        sltu    $24, $15, $11
-        beqz    $24, 3f
-        sll     $15, $15, 2
-        addu    $15, $15, $10
-        lw      $15, 0($15)                     /* caps[pfn] */
-        srl     $24, $4, 9
-        bne     $15, $12, 3f
-        and     $24, $24, $9
-        addu    $24, $24, $8
-        sw      $14, 4($24)
-        sw      $4, 0($24)
+        srl     $24, $14, 12                    /* pfn */
+        sltu    $25, $24, $11
+        beqz    $25, 3f
+        sll     $24, $24, 2
+        addu    $24, $24, $10
+        lw      $24, 0($24)                     /* caps[pfn] */
+        addiu   $25, $15, 1
+        beqz    $25, 3f                         /* AEGIS_CAP_NONE is never accepted */
+        srl     $25, $4, 9
+        bne     $24, $15, 3f
+        and     $25, $25, $9
         mtc0    $4, C0_ENTRYHI
-        nop
+        addu    $25, $25, $8                    /* STLB slot */
+        sw      $14, 4($25)
+        sw      $4, 0($25)
         tlbp
-        nop
+        addu    $5, $5, $12                     /* next entry */
         mfc0    $25, C0_INDEX
-        nop
-        bgez    $25, 4f                         /* present */
         addiu   $2, $2, 1
-2:      bne     $2, $6, 1b
+        bgez    $25, 4f                         /* present */
         addiu   $4, $4, 4096
+2:      bne     $2, $6, 1b
+        nop
 3:      jr      $31
         nop
 4:      mtc0    $14, C0_ENTRYLO

@@ -211,7 +211,7 @@ static int gmap_add(struct aegis_env *e, uint32_t va, uint32_t lo)
         e->ng++;
         e->g[i].vpn = vpn;
     }
-    e->g[i].lo = lo & ~AEGIS_TLB_G;
+    e->g[i].lo = lo & ~AEGIS_LO_IGNORED;
     return 0;
 }
 
@@ -361,7 +361,7 @@ static int sys_tlb_write(uint32_t va, uint32_t lo, uint32_t cap)
     if (r)
         return r;
     uint32_t hi = env_hi(va);
-    lo &= ~AEGIS_TLB_G;
+    lo &= ~AEGIS_LO_IGNORED;
     stlb_insert(hi, lo);
     tlb_install(hi, lo);
     return 0;
@@ -372,9 +372,9 @@ struct range_ctx {
     uint32_t *base;
     uint32_t mask;
     const uint32_t *caps;
-    uint32_t npages, cap;
+    uint32_t npages, stride;
 };
-uint32_t aegis_range_write(uint32_t hi, const uint32_t *los, uint32_t n, const struct range_ctx *c);
+uint32_t aegis_range_write(uint32_t hi, const uint32_t *ents, uint32_t n, const struct range_ctx *c);
 
 static int sys_tlb_flush(uint32_t va, uint32_t n, uint32_t flags)
 {
@@ -423,7 +423,7 @@ static int sys_stlb_update(uint32_t va, uint32_t lo, uint32_t cap)
     int r = check_lo(va, lo, cap);
     if (r)
         return r;
-    stlb_insert(env_hi(va), lo & ~AEGIS_TLB_G);
+    stlb_insert(env_hi(va), lo & ~AEGIS_LO_IGNORED);
     return 0;
 }
 
@@ -443,7 +443,7 @@ static int sys_tlb_write_n(uint32_t ureqs, uint32_t n)
     for (uint32_t i = 0; i < n; i++, q++) {
         if (check_lo(q->va, q->entrylo, q->cap))
             break;
-        uint32_t hi = env_hi(q->va), lo = q->entrylo & ~AEGIS_TLB_G;
+        uint32_t hi = env_hi(q->va), lo = q->entrylo & ~AEGIS_LO_IGNORED;
         stlb_insert(hi, lo);
         uint32_t idx = tlb_probe(hi);
         if (idx != 0xffffffffu)
@@ -454,24 +454,39 @@ static int sys_tlb_write_n(uint32_t ureqs, uint32_t n)
     return done == (int)n ? 0 : AEGIS_E_CAP;
 }
 
-/* Contiguous pages va, va + 4K, ... with one capability: the STLB entries, and
- * TLB entries already present (so that no stale rights survive). */
-static int sys_tlb_write_range(uint32_t va, uint32_t ulos, uint32_t n, uint32_t cap)
+/* Contiguous pages va, va + 4K, ...: entry i = {entrylo, cap} at uents + i * stride
+ * (the application's page table, typically). The STLB entries, and TLB entries
+ * already present (so that no stale rights survive). Read page by page of the
+ * entries through the env's mappings. */
+static int sys_tlb_write_range(uint32_t va, uint32_t uents, uint32_t n, uint32_t stride)
 {
     if (n == 0)
         return 0;
-    if (n > AEGIS_PAGE_SIZE / 4 || ((ulos & 0xfffu) + n * 4) > AEGIS_PAGE_SIZE || (ulos & 3) ||
+    if ((uents & 7) || (stride & 7) || stride == 0 || stride > AEGIS_PAGE_SIZE ||
         va >= AEGIS_USER_TOP || n > (AEGIS_USER_TOP - va) >> AEGIS_PAGE_SHIFT)
         return AEGIS_E_INVAL;
-    const uint32_t *los = (const uint32_t *)uva_to_kva(ulos, 0);
-    if (!los)
-        return AEGIS_E_FAULT;
-    if (cap == AEGIS_CAP_NONE)
-        return AEGIS_E_CAP;
-    const struct range_ctx c = {stlb, (stlb_entries - 1) << 3, page_cap, npages, cap};
-    uint32_t done = aegis_range_write(env_hi(va), los, n, &c); /* entry.S */
+    const struct range_ctx c = {stlb, (stlb_entries - 1) << 3, page_cap, npages, stride};
+    uint32_t hi = env_hi(va);
+    int r = 0;
+    while (n) {
+        const uint32_t *k = (const uint32_t *)uva_to_kva(uents, 0);
+        if (!k) {
+            r = AEGIS_E_FAULT;
+            break;
+        }
+        uint32_t room = AEGIS_PAGE_SIZE - (uents & 0xfffu), fit = n; /* entries in this page */
+        if (n > room / stride + 1 || (n - 1) * stride >= room)
+            fit = (room + stride - 1) / stride;
+        if (aegis_range_write(hi, k, fit, &c) != fit) { /* entry.S */
+            r = AEGIS_E_CAP;
+            break;
+        }
+        n -= fit;
+        hi += fit << AEGIS_PAGE_SHIFT;
+        uents += fit * stride;
+    }
     restore_entryhi();
-    return done == n ? 0 : AEGIS_E_CAP;
+    return r;
 }
 
 static void pin_xpage(struct aegis_env *e)

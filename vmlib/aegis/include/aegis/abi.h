@@ -33,6 +33,9 @@
 #define AEGIS_TLB_D 0x400u /* writable ("dirty") */
 #define AEGIS_TLB_V 0x200u /* valid */
 #define AEGIS_TLB_G 0x100u /* global: never accepted from applications */
+/* Bits 7..0 of EntryLo are unused by the R3000: the kernel clears them (and G) in
+ * every EntryLo it is given, so applications may keep their own bits there. */
+#define AEGIS_LO_IGNORED 0x1ffu
 
 /* ---- system calls: v0 = number, a0..a3 = arguments, v0 = result -------------
  * Results < 0 are errors (AEGIS_E_*). Caller-saved registers are not preserved
@@ -49,8 +52,10 @@
 #define AEGIS_SYS_GUARANTEE 9     /* (va in segment 1, entrylo, cap)                 */
 #define AEGIS_SYS_REGION 10       /* (n, 0 = begin / 1 = end): measured region        */
 #define AEGIS_SYS_INFO 11         /* (AEGIS_INFO_*) -> value                          */
-#define AEGIS_SYS_TLB_WRITE_RANGE 12 /* (va, const uint32_t *entrylo, n, cap): pages va, va+4K, ...
-                                      * one capability for all; STLB + present TLB entries */
+#define AEGIS_SYS_TLB_WRITE_RANGE 12 /* (va, const void *entries, n, stride): pages va, va+4K, ...
+                                      * entry i at entries + i * stride is {entrylo, cap}
+                                      * (8-byte aligned, stride a multiple of 8); STLB +
+                                      * present TLB entries; stops at a bad capability */
 #define AEGIS_SYS_PAGE_SETCAP 13 /* (pfn, cap, new cap): owner only; revokes translations */
 #define AEGIS_SYS_SET_EXC_HANDLER 14 /* (ExcCode, entry): the entry for one exception code
                                       * (SET_HANDLERS sets every code's to its exception entry) */

@@ -14,7 +14,7 @@ int aegis_tlb_flush(uint32_t va, unsigned npages, unsigned flags);
 int aegis_stlb_probe(uint32_t va);
 int aegis_stlb_update(uint32_t va, uint32_t entrylo, uint32_t cap);
 int aegis_tlb_write_n(const struct aegis_tlbreq *reqs, unsigned n);
-int aegis_tlb_write_range(uint32_t va, const uint32_t *entrylo, unsigned n, uint32_t cap);
+int aegis_tlb_write_range(uint32_t va, const uint32_t *entries, unsigned n, unsigned stride);
 int aegis_set_handlers(void *xpage, aegis_handler_t tlbmiss, aegis_handler_t exc);
 int aegis_set_exc_handler(unsigned exccode, aegis_handler_t entry);
 int aegis_guarantee(uint32_t va, uint32_t entrylo, uint32_t cap);
