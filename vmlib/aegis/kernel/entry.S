@@ -361,8 +361,8 @@ aegis_range_write:
         lw      $12, 16($7)                     /* stride */
         li      $13, ~AEGIS_LO_IGNORED
         move    $2, $0
-1:      lw      $14, 0($5)                      /* lo */
-        lw      $15, 4($5)                      /* cap */
+        lw      $14, 0($5)                      /* lo */
+1:      lw      $15, 4($5)                      /* cap */
         and     $14, $14, $13
         srl     $24, $14, 12                    /* pfn */
         sltu    $25, $24, $11
@@ -385,13 +385,16 @@ aegis_range_write:
         addiu   $2, $2, 1
         bgez    $25, 4f                         /* present */
         addiu   $4, $4, 4096
-2:      bne     $2, $6, 1b
-        nop
+        bne     $2, $6, 1b
+        lw      $14, 0($5)                      /* delay slot: the next lo (a kseg0 read,
+                                                 * harmless past the last entry) */
 3:      jr      $31
         nop
 4:      mtc0    $14, C0_ENTRYLO
         nop
         tlbwi
-        b       2b
+        bne     $2, $6, 1b
+        lw      $14, 0($5)                      /* delay slot: the next lo */
+        jr      $31
         nop
         .end    aegis_range_write
