@@ -21,6 +21,20 @@ extern char _end[];
 struct proc proc1;
 struct proc *curproc;
 struct kstats cnt;
+int curpri;
+int runrun;
+
+/* setpri (4.3BSD): the user-mode priority from recent cpu use and nice; ask
+ * for a reschedule if it is now better than the running process's. */
+void setpri(struct proc *p)
+{
+    int pri = PUSER + p->p_cpu / 4 + 2 * p->p_nice;
+    if (pri > 127)
+        pri = 127;
+    if (pri < curpri)
+        runrun++;
+    p->p_usrpri = pri;
+}
 
 /* The parts of <elf.h> exec needs. */
 struct elf32_ehdr {
@@ -73,7 +87,16 @@ static uint32_t exec_image(struct proc *p)
         panic("exec: no loadable segment");
     p->heap = region_add(p, top, top, PROT_READ | PROT_WRITE, "heap");
     p->brk = top;
-    region_add(p, USRSTACK - USRSTACK_SIZE, USRSTACK, PROT_READ | PROT_WRITE, "stack");
+    p->stack = region_add(p, USRSTACK - USRSTACK_SIZE, USRSTACK, PROT_READ | PROT_WRITE, "stack");
+    /* The segment sizes (u_tsize, u_dsize, u_ssize): text is the first
+     * region, data runs from the next one to the break. */
+    struct vm_region *t = p->regions;
+    p->p_taddr = t->start;
+    p->p_tsize = (t->end - t->start) >> PGSHIFT;
+    p->p_daddr = t->next != p->stack ? t->next->start : top;
+    p->p_dsize = (top - p->p_daddr) >> PGSHIFT;
+    p->p_ssize = USRSTACK_SIZE >> PGSHIFT;
+    p->p_maxssize = MAXSSIZ;
     for (uint32_t va = USRSTACK - USRSTACK_SIZE; va < USRSTACK; va += NBPG)
         map_zero_page(p, va, PROT_READ | PROT_WRITE);
     return eh->e_entry;
@@ -86,6 +109,12 @@ void kmain(void)
 
     struct proc *p = &proc1;
     p->pid = 1;
+    p->p_stat = SRUN;
+    p->p_flag = SLOAD;
+    p->p_nice = NZERO;
+    setpri(p);
+    p->p_pri = p->p_usrpri;
+    curpri = p->p_pri;
     p->asid = 1;
     p->upt = UPT_AREA + ((uint32_t)p->pid << UPT_SLOT_SHIFT);
     curproc = p;

@@ -283,27 +283,17 @@ static void syscall(struct trapframe *tf)
     r[R_A3] = error ? 1 : 0;
 }
 
-/* A TLB fault on a user address. Every page of every region has a frame (no
- * paging), so an invalid or read-only PTE means protection: SIGSEGV, unless
- * the PTE allows the access by now (a stale TLB entry: drop it and retry). */
-static void vm_fault(struct trapframe *tf, unsigned code)
-{
-    struct proc *p = curproc;
-    uint32_t va = tf->badvaddr;
-    uint32_t *pte = va < 0x80000000u ? pte_lookup(p, va) : 0;
-    if (pte && *pte && region_find(p, va)) {
-        int write = code != EXC_TLBL;
-        if ((*pte & PG_V) && (!write || (*pte & PG_M))) {
-            tlb_flush_addr(trunc_page(va) | (p->asid << ASID_SHIFT));
-            return;
-        }
-    }
-    trapsignal(tf, SIGSEGV, (int)code);
-}
-
+/* trap (4.3BSD / Ultrix MIPS): count it, note where the user registers are
+ * (u.u_ar0), dispatch on the ExcCode; a TLB fault on a
+ * user address goes to the VM fault routine, which may find the access allowed
+ * by now (a stale TLB entry: retry), or below the stack (grow it: retry), or
+ * not allowed: SIGSEGV with the ExcCode as its code. Address errors send
+ * SIGBUS. Then the way back to user mode. */
 void trap(struct trapframe *tf)
 {
+    struct proc *p = curproc;
     unsigned code = (tf->cause >> 2) & 31;
+    p->p_regs = tf;
     if (code == EXC_SYS) {
         syscall(tf);
     } else {
@@ -311,9 +301,16 @@ void trap(struct trapframe *tf)
         switch (code) {
         case EXC_MOD:
         case EXC_TLBL:
-        case EXC_TLBS:
-            vm_fault(tf, code);
+        case EXC_TLBS: {
+            uint32_t va = tf->badvaddr;
+            int rv = va < 0x80000000u ? vm_fault(p, va, code != EXC_TLBL) : FAULT_BADADDR;
+            if (rv == FAULT_OK)
+                break;
+            if (rv == FAULT_BADADDR && (grow(p, tf->regs[R_SP]) || grow(p, va)))
+                break; /* the stack grew over the address: retry */
+            trapsignal(tf, SIGSEGV, (int)code);
             break;
+        }
         case EXC_ADEL:
         case EXC_ADES:
             trapsignal(tf, SIGBUS, (int)code);

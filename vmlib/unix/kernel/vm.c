@@ -221,12 +221,79 @@ int vm_sbrk(struct proc *p, int32_t incr, uint32_t *old)
     if (incr < 0 || nbrk < p->brk)
         return EINVAL; /* shrinking is not supported */
     uint32_t nend = round_page(nbrk);
-    if (nend > USRSTACK - USRSTACK_SIZE)
+    if (nend > p->stack->start)
         return ENOMEM;
     for (uint32_t va = h->end; va < nend; va += NBPG)
         map_zero_page(p, va, PROT_READ | PROT_WRITE);
     h->end = nend;
+    p->p_dsize = (nend - p->p_daddr) >> PGSHIFT;
     *old = p->brk;
     p->brk = nbrk;
     return 0;
+}
+
+/* Pages the stack grows by beyond what a fault below it needs (4.3BSD's SINCR). */
+#define SINCR 2
+
+/* grow (4.3BSD): sp is below the stack segment; if the stack may grow down to
+ * it (within the stack limit and above the heap), map zero-filled pages down
+ * to sp and SINCR more, and return 1. Returns 0 when sp is already in the
+ * stack or the stack cannot reach it. */
+int grow(struct proc *p, uint32_t sp)
+{
+    uint32_t base = USRSTACK - (p->p_ssize << PGSHIFT);
+    if (sp >= base || sp >= USRSTACK)
+        return 0;
+    uint32_t si = ((base - trunc_page(sp)) >> PGSHIFT) + SINCR;
+    uint32_t nssize = p->p_ssize + si;
+    if (nssize > p->p_maxssize >> PGSHIFT)
+        return 0;
+    uint32_t nbase = USRSTACK - (nssize << PGSHIFT);
+    if (nbase < round_page(p->brk) || nbase < p->heap->end)
+        return 0;
+    for (uint32_t va = nbase; va < base; va += NBPG)
+        map_zero_page(p, va, PROT_READ | PROT_WRITE);
+    p->stack->start = nbase;
+    p->p_ssize = nssize;
+    return 1;
+}
+
+/* The VM fault routine (4.3BSD's pagein, for what this kernel has: every page
+ * of a segment is resident, so a fault is either a stale TLB entry or a
+ * protection violation). Called from trap() for TLBL/TLBS/Mod on a user
+ * address with write = the access was a store. Validates the address against
+ * the process's text, data and stack segments (u_tsize/u_dsize/u_ssize), finds
+ * its map entry (region) and PTE, and decides. */
+int vm_fault(struct proc *p, uint32_t va, int write)
+{
+    cnt.faults++;
+    uint32_t vpn = va >> PGSHIFT;
+    int text = 0;
+    if (vpn - (p->p_taddr >> PGSHIFT) < p->p_tsize)
+        text = 1;                                              /* isatsv */
+    else if (vpn - (p->p_daddr >> PGSHIFT) < p->p_dsize)
+        ;                                                      /* isadsv */
+    else if ((USRSTACK >> PGSHIFT) - 1 - vpn < p->p_ssize)
+        ;                                                      /* isassv */
+    else
+        return FAULT_BADADDR;
+    struct vm_region *r = region_find(p, va);
+    if (!r)
+        return FAULT_BADADDR; /* a hole between segments (the page after the data) */
+    uint32_t *pte = pte_lookup(p, va);
+    if (!pte || !(*pte & PG_FRAME))
+        return FAULT_NOPAGE;
+    /* Protection: the segment's maximum (text is never writable), then the
+     * page's current protection in its PTE. */
+    if (write && (text || !(r->maxprot & PROT_WRITE)))
+        return FAULT_PROTECTION;
+    uint32_t pte_v = *pte;
+    if (!(pte_v & PG_V) || (write && !(pte_v & PG_M)))
+        return FAULT_PROTECTION;
+    /* The PTE allows the access: the TLB held an older copy (an mprotect that
+     * raised the protection without a flush reaching it). Drop it; the retry
+     * refills from the page table. A fault serviced without I/O: ru_minflt. */
+    tlb_flush_addr(trunc_page(va) | (p->asid << ASID_SHIFT));
+    p->p_ru.ru_minflt++;
+    return FAULT_OK;
 }
