@@ -331,6 +331,33 @@ set_entryhi:
         mtc0    $a0, C0_ENTRYHI
         .end    set_entryhi
 
+/* int splhigh(void): block interrupts (clear IEc); returns the old Status.
+ * void splx(int s): restore the IEc of s. (4.3BSD's spl calls; on MIPS they
+ * read and write Status.) */
+        .globl  splhigh
+        .ent    splhigh
+splhigh:
+        mfc0    $v0, C0_STATUS
+        li      $t0, ~1
+        and     $t0, $t0, $v0
+        mtc0    $t0, C0_STATUS
+        jr      $ra
+        nop
+        .end    splhigh
+
+        .globl  splx
+        .ent    splx
+splx:
+        mfc0    $t0, C0_STATUS
+        li      $t1, ~1
+        and     $t0, $t0, $t1
+        andi    $a0, $a0, 1
+        or      $t0, $t0, $a0
+        mtc0    $t0, C0_STATUS
+        jr      $ra
+        nop
+        .end    splx
+
 /* ---- data ------------------------------------------------------------------ */
         .data
         .align  2

@@ -68,7 +68,8 @@ static int copyin(uint32_t uaddr, void *kaddr, uint32_t len)
 
 /* sendsig (4.3BSD): build the sigcontext in the kernel, copy it out onto the
  * user stack below a 16-byte argument area, and enter the trampoline, which
- * calls the handler and then sigreturn. */
+ * calls the handler and then sigreturn. A frame below the stack segment first
+ * grows the stack (grow), as 4.3BSD's sendsig did. */
 static void sendsig(struct trapframe *tf, sig_handler_t handler, int sig, uint32_t returnmask, int code)
 {
     struct proc *p = curproc;
@@ -77,6 +78,10 @@ static void sendsig(struct trapframe *tf, sig_handler_t handler, int sig, uint32
     uint32_t scaddr = (usp - sizeof(struct sigcontext)) & ~7u;
     uint32_t frame = scaddr - 16; /* o32 argument save area for the trampoline's call */
 
+    if (usp > 0x80000000u || scaddr > usp)
+        kill_proc(tf, "no room for the signal frame");
+    if (frame < USRSTACK - (p->p_ssize << PGSHIFT))
+        (void)grow(p, frame);
     ksc.sc_onstack = 0;
     ksc.sc_mask = returnmask;
     ksc.sc_pc = tf->epc;
@@ -88,7 +93,7 @@ static void sendsig(struct trapframe *tf, sig_handler_t handler, int sig, uint32
     ksc.sc_cause = tf->cause;
     ksc.sc_badvaddr = tf->badvaddr;
     ksc.sc_badpaddr = 0;
-    if (usp > 0x80000000u || copyout(&ksc, scaddr, sizeof ksc))
+    if (copyout(&ksc, scaddr, sizeof ksc))
         kill_proc(tf, "no room for the signal frame");
 
     tf->regs[R_A0] = (uint32_t)sig;
@@ -100,39 +105,186 @@ static void sendsig(struct trapframe *tf, sig_handler_t handler, int sig, uint32
     cnt.signals++;
 }
 
-/* psignal for a synchronous fault: post the signal with its code. A fault the
- * process does not catch, or raises again while the handler blocks it, kills
- * it (re-executing the instruction could only fault again). */
+/* Signal properties (the cases of 4.3BSD's psignal and issig): what the
+ * default action does, and the stop/continue signals that cancel each other. */
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGIOT 6
+#define SIGEMT 7
+#define SIGFPE 8
+#define SIGSYS 12
+#define SIGURG 16
+#define SIGSTOP 17
+#define SIGTSTP 18
+#define SIGCONT 19
+#define SIGCHLD 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGIO 23
+#define SIGWINCH 28
+
+#define SA_KILL 0x01    /* default: terminate */
+#define SA_CORE 0x02    /* default: terminate with a core image */
+#define SA_STOP 0x04    /* default: stop */
+#define SA_TTYSTOP 0x08 /* a terminal stop signal */
+#define SA_IGNORE 0x10  /* default: ignore */
+#define SA_CONT 0x20    /* continues a stopped process */
+#define SA_CANTMASK 0x40
+
+static const unsigned char sigprop[NSIG] = {
+    [1] = SA_KILL, [2] = SA_KILL, [SIGQUIT] = SA_KILL | SA_CORE, [SIGILL] = SA_KILL | SA_CORE,
+    [SIGTRAP] = SA_KILL | SA_CORE, [SIGIOT] = SA_KILL | SA_CORE, [SIGEMT] = SA_KILL | SA_CORE,
+    [SIGFPE] = SA_KILL | SA_CORE, [SIGKILL] = SA_KILL | SA_CANTMASK, [SIGBUS] = SA_KILL | SA_CORE,
+    [SIGSEGV] = SA_KILL | SA_CORE, [SIGSYS] = SA_KILL | SA_CORE, [13] = SA_KILL, [14] = SA_KILL,
+    [15] = SA_KILL, [SIGURG] = SA_IGNORE, [SIGSTOP] = SA_STOP | SA_CANTMASK,
+    [SIGTSTP] = SA_STOP | SA_TTYSTOP, [SIGCONT] = SA_IGNORE | SA_CONT, [SIGCHLD] = SA_IGNORE,
+    [SIGTTIN] = SA_STOP | SA_TTYSTOP, [SIGTTOU] = SA_STOP | SA_TTYSTOP, [SIGIO] = SA_IGNORE,
+    [24] = SA_KILL, [25] = SA_KILL, [26] = SA_KILL, [27] = SA_KILL, [SIGWINCH] = SA_IGNORE,
+    [30] = SA_KILL, [31] = SA_KILL,
+};
+#define stopsigmask (sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU))
+#define contsigmask (sigmask(SIGCONT))
+
+#define ACT_DFL 0
+#define ACT_HOLD 1
+#define ACT_CATCH 2
+
+/* The AST: a request to run the trap epilogue's signal and reschedule checks
+ * on the next return to user mode (aston; this kernel always runs them). */
+static int astpending;
+#define aston() (astpending = 1)
+
+/* psignal (4.3BSD): post sig to p. Decide the action from the ignored,
+ * blocked and caught masks; a continue signal cancels pending stops and a
+ * stop cancels a pending continue; mark it pending; then, by the process's
+ * state, make it notice: the running process gets an AST. */
+static void psignal(struct proc *p, int sig)
+{
+    if ((unsigned)sig >= NSIG || sig <= 0)
+        panic("psignal sig");
+    uint32_t mask = sigmask(sig);
+    int prop = sigprop[sig];
+    int action;
+    if (p->p_flag & STRC) {
+        action = ACT_DFL; /* the debugger sees every signal */
+    } else {
+        if (p->p_sigignore & mask)
+            return;
+        if (p->sigmask & mask)
+            action = ACT_HOLD;
+        else if (p->p_sigcatch & mask)
+            action = ACT_CATCH;
+        else
+            action = ACT_DFL;
+    }
+    /* a process being killed runs at normal priority at least */
+    if (p->p_nice > NZERO && action == ACT_DFL && (prop & SA_KILL) && !(p->p_flag & STRC))
+        p->p_nice = NZERO;
+    if (prop & SA_CONT)
+        p->sig &= ~stopsigmask;
+    if (prop & SA_STOP)
+        p->sig &= ~contsigmask;
+    p->sig |= mask;
+    if (action == ACT_HOLD && (!(prop & SA_CONT) || p->p_stat != SSTOP))
+        return;
+    int s = splhigh();
+    switch (p->p_stat) {
+    case SSLEEP:
+    case SSTOP:
+        /* no process sleeps or stops in this kernel: the one process runs */
+        panic("psignal: process not running");
+    default:
+        /* SRUN: if it is the running process, it notices on its way out */
+        if (p == curproc)
+            aston();
+        break;
+    }
+    splx(s);
+}
+
+/* trapsignal: a synchronous fault's signal, with its code (u.u_code). A fault
+ * the process does not catch, or raises again while the handler blocks it,
+ * kills it: re-executing the instruction could only fault again (4.3BSD would
+ * loop on a blocked SIGSEGV; this kernel ends the run instead). */
 static void trapsignal(struct trapframe *tf, int sig, int code)
 {
     struct proc *p = curproc;
-    if (!p->sig_handler[sig] || (p->sigmask & sigmask(sig)))
+    if (!(p->p_sigcatch & sigmask(sig)) || (p->sigmask & sigmask(sig)))
         kill_proc(tf, sig == SIGSEGV ? "SIGSEGV" : "SIGBUS");
-    p->sig |= sigmask(sig);
+    p->p_code = (uint32_t)code;
     p->sigcode[sig] = code;
+    psignal(p, sig);
 }
 
-/* psig (4.3BSD): take the lowest pending unblocked signal and set up its
- * handler; the signal and the handler's mask are blocked until sigreturn. */
+/* issig (4.3BSD): the next pending signal p must act on, or 0. Takes the
+ * lowest pending unblocked signal; one that is ignored, or whose default
+ * action is to ignore it, is dropped; a caught one, or one whose default
+ * terminates, is returned in p_cursig for psig. */
+static int issig(struct proc *p)
+{
+    for (;;) {
+        uint32_t mask = p->sig & ~p->sigmask;
+        if (mask == 0)
+            return 0;
+        int sig = 1; /* ffs */
+        while (!(mask & 1)) {
+            mask >>= 1;
+            sig++;
+        }
+        mask = sigmask(sig);
+        p->sig &= ~mask;
+        p->p_cursig = sig;
+        if (p->p_sigignore & mask)
+            continue;
+        if (!(p->p_sigcatch & mask)) {
+            int prop = sigprop[sig];
+            if (prop & SA_IGNORE)
+                continue; /* default: discard */
+            if (prop & SA_STOP)
+                continue; /* nobody to stop for: there is no parent to notify */
+        }
+        return sig;
+    }
+}
+
+/* psig (4.3BSD): act on p_cursig. A caught signal: block it and the handler's
+ * mask (at splhigh, as the mask is shared with interrupt-level psignal),
+ * count it, reset it to the default for old-style signals, and sendsig. The
+ * default action kills the process. */
 static void psig(struct trapframe *tf)
 {
     struct proc *p = curproc;
-    uint32_t pending = p->sig & ~p->sigmask;
-    int sig = 1;
-    while (!(pending & sigmask(sig)))
-        sig++;
-    p->sig &= ~sigmask(sig);
-    uint32_t returnmask = p->sigmask;
-    p->sigmask |= p->sig_catchmask[sig] | sigmask(sig);
-    sendsig(tf, p->sig_handler[sig], sig, returnmask, p->sigcode[sig]);
+    int sig = p->p_cursig;
+    uint32_t mask = sigmask(sig);
+    if (p->p_sigcatch & mask) {
+        sig_handler_t action = p->sig_handler[sig];
+        if ((p->sigmask & mask) || !action)
+            panic("psig action");
+        int s = splhigh();
+        uint32_t returnmask = p->sigmask;
+        p->sigmask |= p->sig_catchmask[sig] | mask;
+        if (p->p_flag & SOUSIG) {
+            p->sig_handler[sig] = 0;
+            p->p_sigcatch &= ~mask;
+        }
+        splx(s);
+        p->p_ru.ru_nsignals++;
+        sendsig(tf, action, sig, returnmask, p->sigcode[sig]);
+        p->p_cursig = 0;
+        return;
+    }
+    kill_proc(tf, sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "signal");
 }
 
 /* On the way back to user mode (BSD's userret): deliver pending signals. */
 static void userret(struct trapframe *tf)
 {
     struct proc *p = curproc;
-    while (p->sig & ~p->sigmask)
-        psig(tf);
+    while (p->sig & ~p->sigmask) {
+        if (issig(p))
+            psig(tf);
+    }
 }
 
 /* ---- system calls ---------------------------------------------------------- */
@@ -200,8 +352,12 @@ static int sys_sigaction(struct trapframe *tf, const uint32_t *arg, uint32_t *rv
     if (act) {
         p->sig_handler[sig] = sa.sa_handler;
         p->sig_catchmask[sig] = sa.sa_mask & ~sigmask(SIGKILL);
-        if (sa.sa_handler)
+        if (sa.sa_handler) {
             p->sig_tramp = tramp;
+            p->p_sigcatch |= sigmask(sig);
+        } else {
+            p->p_sigcatch &= ~sigmask(sig);
+        }
     }
     return 0;
 }
