@@ -277,14 +277,52 @@ static void psig(struct trapframe *tf)
     kill_proc(tf, sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "signal");
 }
 
-/* On the way back to user mode (BSD's userret): deliver pending signals. */
-static void userret(struct trapframe *tf)
+/* addupc (4.3BSD): count ticks against the profiling bucket of pc. */
+static void addupc(uint32_t pc, struct uprof *pr, int ticks)
+{
+    uint32_t off = pc - pr->pr_off;
+    uint32_t slot = (uint32_t)(((uint64_t)(off >> 1) * pr->pr_scale) >> 16) * 2u;
+    if (off >= 0x80000000u || slot + 2 > pr->pr_size)
+        return;
+    uint16_t *cell = (uint16_t *)((char *)pr->pr_base + slot);
+    if (!useracc(curproc, (uint32_t)cell, 2, 1)) {
+        pr->pr_scale = 0; /* a bad buffer turns profiling off */
+        curproc->p_flag &= ~SPROFIL;
+        return;
+    }
+    *cell += (uint16_t)ticks;
+}
+
+/* On the way back to user mode (the end of 4.3BSD's trap and syscall):
+ * deliver pending signals, drop back to the user priority, give up the cpu
+ * if a reschedule is due, charge profiling ticks, and set curpri. */
+static void userret(struct trapframe *tf, uint32_t pc, int sticks)
 {
     struct proc *p = curproc;
     while (p->sig & ~p->sigmask) {
         if (issig(p))
             psig(tf);
     }
+    p->p_pri = p->p_usrpri;
+    astpending = 0;
+    if (runrun) {
+        /* preempted: requeue and switch; the one process is switched back in */
+        int s = splhigh();
+        runrun = 0;
+        p->p_ru.ru_nivcsw++;
+        cnt.swtch++;
+        splx(s);
+        while (p->sig & ~p->sigmask) {
+            if (issig(p))
+                psig(tf);
+        }
+    }
+    if (p->p_flag & SPROFIL) {
+        int ticks = p->p_cpu - sticks; /* system ticks during this trap */
+        if (ticks)
+            addupc(pc, &p->p_prof, ticks);
+    }
+    curpri = p->p_pri;
 }
 
 /* ---- system calls ---------------------------------------------------------- */
@@ -440,7 +478,7 @@ static void syscall(struct trapframe *tf)
 }
 
 /* trap (4.3BSD / Ultrix MIPS): count it, note where the user registers are
- * (u.u_ar0), dispatch on the ExcCode; a TLB fault on a
+ * (u.u_ar0) and the ticks so far, dispatch on the ExcCode; a TLB fault on a
  * user address goes to the VM fault routine, which may find the access allowed
  * by now (a stale TLB entry: retry), or below the stack (grow it: retry), or
  * not allowed: SIGSEGV with the ExcCode as its code. Address errors send
@@ -449,6 +487,7 @@ void trap(struct trapframe *tf)
 {
     struct proc *p = curproc;
     unsigned code = (tf->cause >> 2) & 31;
+    int sticks = p->p_cpu;
     p->p_regs = tf;
     if (code == EXC_SYS) {
         syscall(tf);
@@ -475,5 +514,5 @@ void trap(struct trapframe *tf)
             kill_proc(tf, "unexpected exception");
         }
     }
-    userret(tf);
+    userret(tf, tf->epc, sticks);
 }
