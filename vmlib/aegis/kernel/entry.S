@@ -158,7 +158,6 @@ aegis_utlb_slow:
         lw      $8, %lo(aegis_fwd + FWD_DELTA)($13)
         sw      $3, AEGIS_XF_V1($26)
         sw      $4, AEGIS_XF_A0($26)
-        lw      $13, %lo(aegis_fwd + FWD_STUB)($13)
         sw      $5, AEGIS_XF_A1($26)
         subu    $4, $26, $8                     /* a0 = frame, user address */
         sw      $6, AEGIS_XF_A2($26)
@@ -171,7 +170,7 @@ aegis_utlb_slow:
         sw      $25, AEGIS_XF_T9($26)
         sw      $29, AEGIS_XF_SP($26)
         sw      $31, AEGIS_XF_RA($26)
-        move    $31, $13                        /* ra = the return stub */
+        lw      $31, %lo(aegis_fwd + FWD_STUB)($13) /* ra = the return stub */
         sw      $10, AEGIS_XF_HI($26)
         sw      $11, AEGIS_XF_LO($26)
         lw      $29, AEGIS_XF_STACK($26)

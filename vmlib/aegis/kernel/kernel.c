@@ -91,7 +91,7 @@ __asm__(".globl aegis_kstack_top\n.set aegis_kstack_top, aegis_kstack + 16368");
 _Static_assert(AEGIS_KSTACK_SIZE - 16 == 16368, "aegis_kstack_top");
 
 struct aegis_env *aegis_cur;
-struct aegis_fwd aegis_fwd;
+struct aegis_fwd aegis_fwd __attribute__((aligned(256))); /* no %hi carry inside */
 /* Where the forwarding path writes a frame when the env has no xpage: it then
  * finds no handler and stops the run (aegis_fatal reads the original CP0 state). */
 static uint32_t fwd_scratch[(AEGIS_XP_MAXDEPTH + 1) << (AEGIS_XP_FRAME_SHIFT - 2)];

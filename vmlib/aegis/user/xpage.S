@@ -19,15 +19,14 @@ aegis_xpage:
         .ent    aegis_xret
 aegis_xret:
         /* The handler returns with the sp it was given: XSTACK_TOP - 16 -
-         * (d - 1) * 4096 at depth d, whose frame is at xpage + (d << 7). */
+         * (d - 1) * 4096 at depth d, whose frame is at xpage + (d << 7); so
+         * (XSTACK_TOP - sp) >> 5 = (d - 1) << 7. */
         lui     $27, %hi(AEGIS_XSTACK_TOP)
         subu    $27, $27, $29
         lui     $26, %hi(aegis_xpage)
-        srl     $27, $27, 12                    /* d - 1 */
-        addiu   $26, $26, %lo(aegis_xpage)
-        sll     $27, $27, AEGIS_XP_FRAME_SHIFT
-        addu    $27, $27, $26                   /* frame - 128 */
-#define F(off) (off + (1 << AEGIS_XP_FRAME_SHIFT))($27)
+        srl     $27, $27, 5                     /* (d - 1) << 7 */
+        addu    $27, $27, $26                   /* frame - 128 - %lo(aegis_xpage) */
+#define F(off) %lo(aegis_xpage + (1 << AEGIS_XP_FRAME_SHIFT) + off)($27)
         lw      $2, F(AEGIS_XF_HI)
         lw      $3, F(AEGIS_XF_LO)
         lw      $1, F(AEGIS_XF_AT)

@@ -108,6 +108,8 @@
 #define AEGIS_XP_MAXDEPTH 4      /* nested forwarded exceptions */
 #define AEGIS_XP_SELF 4          /* header: the xpage's user address (kernel-set)  */
 #define AEGIS_XP_FRAME_SHIFT 7   /* frame d (1-based depth) at xpage + (d << 7)    */
+/* (the stub uses (XSTACK_TOP - sp) >> (12 - FRAME_SHIFT) = (d - 1) << FRAME_SHIFT:
+ * the 16 bytes below each exception stack's top must shift out) */
 #define AEGIS_XP_STUB 1024       /* the return stub's offset in the xpage          */
 
 /* struct aegis_xframe byte offsets */
