@@ -102,6 +102,7 @@ struct proc {
 /* locore.S */
 extern uint32_t ram_top;
 extern uint32_t cnt_nested_tlb_misses;
+extern uint32_t cnt_ktlb_misses;
 extern uint32_t usrptmap[UPT_PAGES];
 void tlb_flush_all(void);
 int tlb_flush_addr(uint32_t entryhi);

@@ -106,12 +106,48 @@ exc_other:
         mfc0    $k0, C0_CAUSE
         mfc0    $k1, C0_EPC
         andi    $k0, $k0, 0x7c
-        xori    $k0, $k0, EXC_TLBL << 2
-        bnez    $k0, exc_save
+        addiu   $k0, $k0, -(EXC_TLBL << 2)
+        sltiu   $k0, $k0, 8             /* TLBL or TLBS? */
+        beqz    $k0, exc_save
         lui     $k0, %hi(utlb_pte_load)
         addiu   $k0, $k0, %lo(utlb_pte_load)
-        bne     $k0, $k1, exc_save      /* not the UTLB handler's PTE load */
+        beq     $k0, $k1, exc_nested    /* the UTLB handler's PTE load */
+        mfc0    $k0, C0_BADVADDR
+/* A kernel reference to the page-table area (vtopte: the kernel reads and
+ * writes PTEs at their kseg2 addresses, as 4.3BSD's p_p0br + vpn) that missed
+ * in the TLB: enter the page-table page from usrptmap and retry it (the
+ * kernel TLB miss of the MIPS Unix kernels, answered from the map of the
+ * system pages holding user page tables). */
+exc_ktlb:
         nop
+        srl     $k0, $k0, 24
+        xori    $k0, $k0, 0xc0          /* UPT_AREA >> 24 */
+        bnez    $k0, exc_save           /* not the page-table area */
+        mfc0    $k1, C0_STATUS
+        nop
+        andi    $k1, $k1, SR_KUP
+        bnez    $k1, exc_save           /* (user mode cannot reach kseg2) */
+        mfc0    $k1, C0_BADVADDR
+        lui     $k0, %hi(usrptmap)
+        srl     $k1, $k1, PGSHIFT - 2
+        andi    $k1, $k1, 0xfffc
+        addu    $k1, $k1, $k0
+        lw      $k1, %lo(usrptmap)($k1)
+        nop
+        beqz    $k1, exc_save           /* no page-table page: a kernel bug */
+        nop
+        mtc0    $k1, C0_ENTRYLO         /* EntryHi holds the missing VPN */
+        nop
+        tlbwr
+        lui     $k1, %hi(cnt_ktlb_misses)
+        lw      $k0, %lo(cnt_ktlb_misses)($k1)
+        nop
+        addiu   $k0, $k0, 1
+        sw      $k0, %lo(cnt_ktlb_misses)($k1)
+        mfc0    $k0, C0_EPC
+        nop
+        jr      $k0
+        rfe
 exc_nested:
         mfc0    $k1, C0_BADVADDR        /* the PTE address, in the page-table area */
         lui     $k0, %hi(usrptmap)
@@ -374,4 +410,7 @@ nested_k0:
         .space  4
         .globl  cnt_nested_tlb_misses
 cnt_nested_tlb_misses:
+        .space  4
+        .globl  cnt_ktlb_misses
+cnt_ktlb_misses:
         .space  4

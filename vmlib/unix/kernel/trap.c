@@ -31,10 +31,11 @@ void kernel_fault(uint32_t cause, uint32_t epc, uint32_t badvaddr)
 static void print_stats(void)
 {
     printf("unix: stats syscalls=%u traps=%u signals=%u tlb_flushes=%u tlbpid_flushes=%u "
-           "nested_tlb_misses=%u frames=%u\n",
+           "nested_tlb_misses=%u ktlb_misses=%u frames=%u faults=%u\n",
            (unsigned)cnt.syscalls, (unsigned)cnt.traps, (unsigned)cnt.signals,
            (unsigned)cnt.tlb_flushes, (unsigned)cnt.tlbpid_flushes,
-           (unsigned)cnt_nested_tlb_misses, (unsigned)cnt.frames);
+           (unsigned)cnt_nested_tlb_misses, (unsigned)cnt_ktlb_misses, (unsigned)cnt.frames,
+           (unsigned)cnt.faults);
 }
 
 /* A fault the process does not catch: the one-line report, then stop. */

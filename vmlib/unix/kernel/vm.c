@@ -45,14 +45,15 @@ static uint32_t *ptpage_slot(struct proc *p, uint32_t va)
     return &usrptmap[((p->upt - UPT_AREA) >> PGSHIFT) + (va >> 22)];
 }
 
-/* The PTE of va in p's page table (through kseg0), or 0 when its page-table
- * page holds no mapping yet. */
+/* The PTE of va in p's page table, or 0 when its page-table page holds no
+ * mapping yet. The address is the PTE's kseg2 address (4.3BSD's vtopte: the
+ * page-table base plus the virtual page number), so kernel references to it go
+ * through the TLB and may take a kernel TLB miss (locore's exc_ktlb). */
 uint32_t *pte_lookup(struct proc *p, uint32_t va)
 {
-    uint32_t ptp = *ptpage_slot(p, va);
-    if (ptp == empty_ptpage)
+    if (*ptpage_slot(p, va) == empty_ptpage)
         return 0;
-    return (uint32_t *)KSEG0(ptp & PG_FRAME) + ((va >> PGSHIFT) & 1023);
+    return (uint32_t *)p->upt + (va >> PGSHIFT);
 }
 
 static uint32_t *pte_alloc(struct proc *p, uint32_t va)
