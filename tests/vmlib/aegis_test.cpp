@@ -95,16 +95,16 @@ void expect_avm_test_passes(const GuestRun& r) {
     EXPECT_EQ(count_prefix(r, "avm-test: FAIL"), 0) << r.out;
     EXPECT_TRUE(has_line(r, "avm-test: done")) << r.out;
     for (const char* check :
-         {"read-fault", "write-fault", "range-faults", "readonly-write-fault", "dirty-after-write",
+         {"read-fault", "write-fault", "range-faults", "readonly-write-fault", "dirty-after-write", "nested-fault", "nested-registers",
           "clean-unwritten", "adel-registers", "break", "alloc-specific", "alloc-taken",
           "tlb-write-bad-cap", "stlb-update-bad-cap", "tlb-write-kernel-page", "tlb-write-good-cap",
           "page-free", "protect-range", "range-unprotected", "seg1-avm-mapped", "guarantee-bad-cap",
           "guaranteed-refill", "setcap", "old-cap-revoked", "new-cap", "guarantee-revoked"})
         EXPECT_TRUE(has_line(r, std::string("avm-test: ") + check + " ok")) << check << "\n" << r.out;
-    // 2 + 3 * 6 + 1 protection faults, 1 unmapped page (its guaranteed mapping
-    // revoked by a free); the address error and the break.
-    EXPECT_EQ(field(r, "avm-test: stlb_entries", "faults"), 22) << r.out;
-    EXPECT_EQ(field(r, "avm-test: stlb_entries", "exceptions"), 2) << r.out;
+    // 2 + 3 * 6 + 1 protection faults, 1 nested in a handler, 1 unmapped page (its
+    // guaranteed mapping revoked by a free); two address errors and two breaks.
+    EXPECT_EQ(field(r, "avm-test: stlb_entries", "faults"), 23) << r.out;
+    EXPECT_EQ(field(r, "avm-test: stlb_entries", "exceptions"), 4) << r.out;
 }
 
 TEST(Aegis, AvmMapProtectFaultUnprotect) {

@@ -43,10 +43,17 @@ static void on_fault(void *addr, int is_write)
 
 static volatile unsigned nexc;
 static volatile unsigned last_code;
+static volatile uint32_t *nested_page; /* on_exc reads it: a fault nested in a handler */
+static volatile uint32_t nested_value;
 static int on_exc(struct aegis_xframe *xf)
 {
     nexc++;
     last_code = AEGIS_CAUSE_EXCCODE(xf->cause);
+    if (nested_page) {
+        volatile uint32_t *q = nested_page;
+        nested_page = 0;
+        nested_value = *q; /* protected: forwarded at depth 2, unprotected there */
+    }
     xf->epc += 4; /* skip the faulting instruction (never in a delay slot here) */
     return 1;
 }
@@ -153,6 +160,14 @@ int main(void)
     CHECK("adel-registers", adel_preserves_registers() && nexc == 1 && last_code == 4);
     __asm__ volatile("break 7");
     CHECK("break", nexc == 2 && last_code == 9);
+    /* a protection fault inside the break's handler: a nested frame, then both return */
+    vm_protect((void *)(p + 1024), 1);
+    before = nfaults;
+    nested_page = p + 1024 + 5;
+    __asm__ volatile("break 7");
+    CHECK("nested-fault", nexc == 3 && nfaults == before + 1 &&
+                              last_addr == (uint32_t)(p + 1024 + 5) && nested_value == 0xa001);
+    CHECK("nested-registers", adel_preserves_registers() && nexc == 4 && last_code == 4);
 
     /* physical memory: free bitmap, specific pages, capabilities */
     int any = avm_page_alloc(AEGIS_ANY_PAGE);
