@@ -200,7 +200,7 @@ TEST(UnixSignals, SigcontextSigreturnAndTlbFlushBehave) {
           "unprotect_flushes_tlb", "range_protect_flushes_tlb", "registers_survive", "hi_lo_survive", "argument_registers_survive",
           "probe_load_value", "sigcontext_signal", "sigcontext_code", "sigcontext_pc",
           "sigcontext_badvaddr", "sigcontext_a0", "sigcontext_resumed", "delay_slot_pc", "delay_slot_bd",
-          "delay_slot_resumed", "mprotect_unaligned", "mprotect_unmapped", "mprotect_text_write"})
+          "delay_slot_resumed", "sigstack_handler_on_it", "sigstack_released", "stack_grows", "mprotect_unaligned", "mprotect_unmapped", "mprotect_text_write"})
         EXPECT_TRUE(has_line(run.lines, std::string("sigtest: ") + check + " ok")) << check << "\n" << run.r.out;
     EXPECT_TRUE(has_line(run.lines, "sigtest: done failures=0")) << run.r.out;
 }

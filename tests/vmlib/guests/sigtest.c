@@ -55,6 +55,31 @@ static void raw_handler(int sig, int code, struct sigcontext *scp)
     mprotect((void *)(scp->sc_badvaddr & ~(VM_PAGE_SIZE - 1)), VM_PAGE_SIZE, PROT_READ | PROT_WRITE);
 }
 
+/* The signal stack (sigstack, SA_ONSTACK). */
+static char altstack[8192] __attribute__((aligned(8)));
+static volatile uint32_t onstack_scp;
+static volatile int onstack_flag;
+
+static void onstack_handler(int sig, int code, struct sigcontext *scp)
+{
+    (void)sig;
+    (void)code;
+    struct sigstack cur;
+    onstack_scp = (uint32_t)(uintptr_t)scp;
+    onstack_flag = sigstack(0, &cur) == 0 ? cur.ss_onstack : -1;
+    mprotect((void *)(scp->sc_badvaddr & ~(VM_PAGE_SIZE - 1)), VM_PAGE_SIZE, PROT_READ | PROT_WRITE);
+}
+
+/* Touches a frame larger than the 64 KB the stack starts with: the faults
+ * below the stack grow it. */
+static int __attribute__((noinline)) deep_frame(int n)
+{
+    volatile char buf[96 * 1024];
+    for (unsigned i = 0; i < sizeof buf; i += VM_PAGE_SIZE)
+        buf[i] = (char)(i >> 12);
+    return buf[(unsigned)n * VM_PAGE_SIZE];
+}
+
 int main(void)
 {
     vm_init();
@@ -167,6 +192,25 @@ int main(void)
            (unsigned)(uintptr_t)sig_delay_branch);
     report("delay_slot_bd", (saved.sc_cause & 0x80000000u) != 0, "cause", saved.sc_cause, 0);
     report("delay_slot_resumed", v == 0x1234, "value", v, 0x1234);
+
+    /* A handler registered with SA_ONSTACK runs on the signal stack, which is
+     * marked in use meanwhile and free again after sigreturn. */
+    struct sigstack ss = {(uint32_t)(uintptr_t)(altstack + sizeof altstack), 0}, after;
+    int ssr = sigstack(&ss, 0);
+    struct sigaction sa2 = {onstack_handler, 0, SA_ONSTACK};
+    sigaction(SIGSEGV, &sa2, 0);
+    vm_protect(pages, 1);
+    v = *w0;
+    report("sigstack_handler_on_it",
+           ssr == 0 && onstack_scp >= (uint32_t)(uintptr_t)altstack &&
+               onstack_scp < (uint32_t)(uintptr_t)(altstack + sizeof altstack) && onstack_flag == 1,
+           "scp", onstack_scp, (unsigned)onstack_flag);
+    report("sigstack_released", sigstack(0, &after) == 0 && after.ss_onstack == 0 && v == 0x1234,
+           "onstack", (unsigned)after.ss_onstack, v);
+
+    /* The stack grows on faults below it. */
+    int d = deep_frame(5);
+    report("stack_grows", d == 5, "value", (unsigned)d, 5);
 
     /* mprotect's checks. */
     extern char _start[];

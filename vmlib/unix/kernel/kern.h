@@ -91,6 +91,9 @@ struct proc {
     uint32_t sigmask;          /* blocked signals */
     uint32_t p_sigignore;      /* signals set to SIG_IGN (none can be: sigaction has no SIG_IGN) */
     uint32_t p_sigcatch;       /* signals with a handler */
+    uint32_t p_sigonstack;     /* signals whose handler runs on the signal stack (u_sigonstack) */
+    uint32_t p_sigsp;          /* the signal stack (u_sigsp), 0: none */
+    int p_onstack;             /* a handler runs on it now (u_onstack) */
     int p_cursig;              /* the signal issig chose, psig delivers */
     int sigcode[NSIG];         /* code to hand the handler: the ExcCode of the fault */
     uint32_t p_code;           /* u.u_code: the code of the last trap */

@@ -69,21 +69,28 @@ static int copyin(uint32_t uaddr, void *kaddr, uint32_t len)
 
 /* sendsig (4.3BSD): build the sigcontext in the kernel, copy it out onto the
  * user stack below a 16-byte argument area, and enter the trampoline, which
- * calls the handler and then sigreturn. A frame below the stack segment first
- * grows the stack (grow), as 4.3BSD's sendsig did. */
+ * calls the handler and then sigreturn. A signal the process asked to take on
+ * the signal stack (sigstack, SA_ONSTACK) goes there unless a handler already
+ * runs on it; a frame below the stack segment first grows the stack (grow),
+ * as 4.3BSD's sendsig did. */
 static void sendsig(struct trapframe *tf, sig_handler_t handler, int sig, uint32_t returnmask, int code)
 {
     struct proc *p = curproc;
     struct sigcontext ksc;
+    int oonstack = p->p_onstack;
     uint32_t usp = tf->regs[R_SP];
+    if (!p->p_onstack && (p->p_sigonstack & sigmask(sig))) {
+        usp = p->p_sigsp; /* onto the signal stack */
+        p->p_onstack = 1;
+    }
     uint32_t scaddr = (usp - sizeof(struct sigcontext)) & ~7u;
     uint32_t frame = scaddr - 16; /* o32 argument save area for the trampoline's call */
 
     if (usp > 0x80000000u || scaddr > usp)
         kill_proc(tf, "no room for the signal frame");
-    if (frame < USRSTACK - (p->p_ssize << PGSHIFT))
+    if (!p->p_onstack && frame < USRSTACK - (p->p_ssize << PGSHIFT))
         (void)grow(p, frame);
-    ksc.sc_onstack = 0;
+    ksc.sc_onstack = (uint32_t)oonstack;
     ksc.sc_mask = returnmask;
     ksc.sc_pc = tf->epc;
     ksc.sc_regs[0] = SC_MAGIC;
@@ -146,6 +153,7 @@ static const unsigned char sigprop[NSIG] = {
 };
 #define stopsigmask (sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU))
 #define contsigmask (sigmask(SIGCONT))
+#define sigcantmask (sigmask(SIGKILL) | sigmask(SIGSTOP)) /* can be neither blocked nor caught */
 
 #define ACT_DFL 0
 #define ACT_HOLD 1
@@ -383,20 +391,25 @@ static int sys_sigaction(struct trapframe *tf, const uint32_t *arg, uint32_t *rv
             return EINVAL;
     }
     if (oact) {
-        struct sigaction osa = {p->sig_handler[sig], p->sig_catchmask[sig], 0};
+        struct sigaction osa = {p->sig_handler[sig], p->sig_catchmask[sig],
+                                p->p_sigonstack & sigmask(sig) ? SA_ONSTACK : 0};
         int error = copyout(&osa, oact, sizeof osa);
         if (error)
             return error;
     }
     if (act) {
         p->sig_handler[sig] = sa.sa_handler;
-        p->sig_catchmask[sig] = sa.sa_mask & ~sigmask(SIGKILL);
+        p->sig_catchmask[sig] = sa.sa_mask & ~sigcantmask;
         if (sa.sa_handler) {
             p->sig_tramp = tramp;
             p->p_sigcatch |= sigmask(sig);
         } else {
             p->p_sigcatch &= ~sigmask(sig);
         }
+        if (sa.sa_flags & SA_ONSTACK)
+            p->p_sigonstack |= sigmask(sig);
+        else
+            p->p_sigonstack &= ~sigmask(sig);
     }
     return 0;
 }
@@ -416,8 +429,34 @@ static int sys_sigreturn(struct trapframe *tf, const uint32_t *arg, uint32_t *rv
     tf->hi = ksc.sc_mdhi;
     tf->lo = ksc.sc_mdlo;
     tf->epc = ksc.sc_pc;
-    p->sigmask = ksc.sc_mask & ~sigmask(SIGKILL);
+    p->p_onstack = ksc.sc_onstack & 1;
+    p->sigmask = ksc.sc_mask & ~sigcantmask;
     return EJUSTRETURN;
+}
+
+/* sigstack(ss, oss) (4.3BSD): report, then set, the signal stack. */
+static int sys_sigstack(struct trapframe *tf, const uint32_t *arg, uint32_t *rval)
+{
+    (void)tf;
+    (void)rval;
+    struct proc *p = curproc;
+    struct sigstack ss;
+    if (arg[1]) {
+        struct sigstack oss = {p->p_sigsp, p->p_onstack};
+        int error = copyout(&oss, arg[1], sizeof oss);
+        if (error)
+            return error;
+    }
+    if (arg[0]) {
+        int error = copyin(arg[0], &ss, sizeof ss);
+        if (error)
+            return error;
+        if (ss.ss_sp >= 0x80000000u)
+            return EINVAL;
+        p->p_sigsp = ss.ss_sp & ~7u;
+        p->p_onstack = ss.ss_onstack & 1;
+    }
+    return 0;
 }
 
 /* Region calls reach C only with an id the device does not have. */
@@ -450,6 +489,7 @@ static const struct sysent {
     [SYS_sbrk] = {1, sys_sbrk},
     [SYS_mprotect] = {3, sys_mprotect},
     [SYS_sigreturn] = {1, sys_sigreturn},
+    [SYS_sigstack] = {2, sys_sigstack},
     [SYS_region_begin] = {1, sys_region},
     [SYS_region_end] = {1, sys_region},
 };

@@ -22,6 +22,7 @@ SYSCALL(write, SYS_write)
 SYSCALL(sbrk, SYS_sbrk)
 SYSCALL(mprotect, SYS_mprotect)
 SYSCALL(_sigaction, SYS_sigaction)
+SYSCALL(sigstack, SYS_sigstack)
 
         .text
         .globl  _exit

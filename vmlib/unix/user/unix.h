@@ -17,5 +17,6 @@ int write(int fd, const void *buf, size_t len);
 void *sbrk(int incr);
 int mprotect(void *addr, size_t len, int prot);
 int sigaction(int sig, const struct sigaction *act, struct sigaction *oact);
+int sigstack(const struct sigstack *ss, struct sigstack *oss);
 
 #endif /* VMSIM_UNIX_USER_H */

@@ -25,7 +25,7 @@
 /* Layout as Ultrix's MIPS sigcontext (the FP part is kept for the layout but
  * never filled: this machine has no FPU, sc_ownedfp is always 0). */
 struct sigcontext {
-    uint32_t sc_onstack;    /* sigstack state to restore */
+    uint32_t sc_onstack;    /* sigstack state to restore (1: was on the signal stack) */
     uint32_t sc_mask;       /* signal mask to restore */
     uint32_t sc_pc;         /* where sigreturn resumes */
     uint32_t sc_regs[32];   /* general registers; sc_regs[0] holds a magic number
@@ -46,7 +46,14 @@ typedef void (*sig_handler_t)(int sig, int code, struct sigcontext *scp);
 struct sigaction {
     sig_handler_t sa_handler;  /* 0 = default action (terminate) */
     uint32_t sa_mask;          /* signals blocked while the handler runs */
-    int sa_flags;
+    int sa_flags;              /* SA_ONSTACK */
+};
+#define SA_ONSTACK 0x0001      /* run the handler on the signal stack (Ultrix's SV_ONSTACK) */
+
+/* sigstack(2) (4.3BSD, Ultrix): the signal stack and whether it is in use. */
+struct sigstack {
+    uint32_t ss_sp;            /* top of the signal stack (it grows down) */
+    int ss_onstack;            /* 1 while a handler runs on it */
 };
 #endif
 

@@ -17,6 +17,7 @@
 #define SYS_mprotect 74   /* mprotect(addr, len, prot) */
 #define SYS_sigaction 46  /* sigaction(sig, act, oact, trampoline) (Ultrix passes the trampoline) */
 #define SYS_sigreturn 103 /* sigreturn(scp) */
+#define SYS_sigstack 112  /* sigstack(ss, oss) */
 
 /* Measured regions of the simulator's sim-control device (not a Unix call):
  * a0 = region id. Handled by a short path at the top of the general exception
