@@ -31,6 +31,26 @@
         .set    noreorder
         .set    noat
 
+/* FWD_DEPTH: k1 = XSTACK_TOP - sp on entry; leaves k0 = the frame (kseg0).
+ * The nested case is out of line (FWD_NESTED), and comes back to `back`. */
+        .macro  FWD_DEPTH nested
+        addiu   $27, $27, -1
+        sltiu   $26, $27, AEGIS_XP_MAXDEPTH << 12
+        bnez    $26, \nested                    /* sp on an exception stack */
+        lui     $26, %hi(aegis_fwd + FWD_FRAME1)
+        lw      $26, %lo(aegis_fwd + FWD_FRAME1)($26)
+        .endm
+        .macro  FWD_NESTED back
+        srl     $27, $27, 12                    /* depth - 1 */
+        lw      $26, %lo(aegis_fwd + FWD_FRAME1)($26)
+        addiu   $27, $27, -(AEGIS_XP_MAXDEPTH - 1)
+        bgez    $27, aegis_kfatal_nest
+        addiu   $27, $27, AEGIS_XP_MAXDEPTH     /* delay slot: depth */
+        sll     $27, $27, AEGIS_XP_FRAME_SHIFT
+        b       \back
+        addu    $26, $26, $27                   /* delay slot: frame 1 + depth */
+        .endm
+
 /* ---- UTLB refill ------------------------------------------------------- */
         .section .vector.utlb, "ax", @progbits
         .globl  vmsim_utlb_vector
@@ -61,15 +81,27 @@ aegis_utlb_fast_end:
         .ent    vmsim_general_vector
 vmsim_general_vector:
         mfc0    $26, C0_CAUSE
-        mfc0    $27, C0_STATUS
+        lui     $27, %hi(AEGIS_XSTACK_TOP)
         andi    $26, $26, 0x7c                  /* ExcCode << 2 */
-        andi    $27, $27, SR_KUP
-        beqz    $27, aegis_kfatal               /* from kernel mode */
-        addiu   $27, $26, -(8 << 2)             /* Sys? */
-        beqz    $27, aegis_syscall
-        lui     $27, %hi(AEGIS_XSTACK_TOP)      /* delay slot (the syscall path sets k1) */
-        b       aegis_fwd_exc
-        subu    $27, $27, $29                   /* delay slot: TOP - sp */
+        addiu   $26, $26, -(8 << 2)             /* Sys? */
+        beqz    $26, aegis_syscall
+        subu    $27, $27, $29                   /* delay slot: TOP - sp (the syscall path sets k1) */
+        /* forwarding: the frame first, so that the stores start early; the
+         * kernel-mode check follows the first two (a kernel-mode exception is
+         * fatal, and the frame it wrote is the env's own) */
+        FWD_DEPTH 2f
+1:      mfc0    $27, C0_CAUSE
+        sw      $8, AEGIS_XF_T0 + 0($26)
+        sw      $9, AEGIS_XF_T0 + 4($26)
+        mfc0    $9, C0_STATUS
+        andi    $8, $27, 0x7c                   /* ExcCode << 2 */
+        andi    $9, $9, SR_KUP
+        beqz    $9, aegis_kfatal                /* from kernel mode */
+        lui     $9, %hi(aegis_fwd + FWD_HTAB)
+        addu    $9, $9, $8
+        j       aegis_fwd_exc
+        lw      $9, %lo(aegis_fwd + FWD_HTAB)($9) /* delay slot: the entry for this code */
+2:      FWD_NESTED 1b
         .end    vmsim_general_vector
 
         .text
@@ -121,26 +153,6 @@ aegis_utlb_slow:
  * its xpage (written through kseg0). The frame: 1, or d + 1 when sp is on
  * exception stack d (a nested exception). aegis_fwd holds the current env's
  * entries and xpage addresses (kernel.h). */
-/* FWD_DEPTH: k1 = XSTACK_TOP - sp on entry; leaves k0 = the frame (kseg0).
- * The nested case is out of line (FWD_NESTED), and comes back to `back`. */
-        .macro  FWD_DEPTH nested
-        addiu   $27, $27, -1
-        sltiu   $26, $27, AEGIS_XP_MAXDEPTH << 12
-        bnez    $26, \nested                    /* sp on an exception stack */
-        lui     $26, %hi(aegis_fwd + FWD_FRAME1)
-        lw      $26, %lo(aegis_fwd + FWD_FRAME1)($26)
-        .endm
-        .macro  FWD_NESTED back
-        srl     $27, $27, 12                    /* depth - 1 */
-        lw      $26, %lo(aegis_fwd + FWD_FRAME1)($26)
-        addiu   $27, $27, -(AEGIS_XP_MAXDEPTH - 1)
-        bgez    $27, aegis_kfatal_nest
-        addiu   $27, $27, AEGIS_XP_MAXDEPTH     /* delay slot: depth */
-        sll     $27, $27, AEGIS_XP_FRAME_SHIFT
-        b       \back
-        addu    $26, $26, $27                   /* delay slot: frame 1 + depth */
-        .endm
-
 /* FWD_SAVE: k0 = frame, $9 = handler (checked), k1 = Cause. 22 stores; the
  * other work is spread between them so that the write buffer drains meanwhile. */
         .macro  FWD_SAVE
@@ -179,20 +191,11 @@ aegis_utlb_slow:
         rfe                                     /* back to user mode */
         .endm
 
-/* From the general vector: k1 = XSTACK_TOP - sp. */
+/* The rest of the general vector's forwarding: k0 = frame, $9 = entry, k1 = Cause. */
         .globl  aegis_fwd_exc
         .ent    aegis_fwd_exc
-aegis_fwd_exc:
-        FWD_DEPTH 2f
-1:      mfc0    $27, C0_CAUSE
-        sw      $8, AEGIS_XF_T0 + 0($26)
-        sw      $9, AEGIS_XF_T0 + 4($26)
-        andi    $8, $27, 0x7c                   /* ExcCode << 2 */
-        lui     $9, %hi(aegis_fwd + FWD_HTAB)
-        addu    $9, $9, $8
-        lw      $9, %lo(aegis_fwd + FWD_HTAB)($9)
+aegis_fwd_exc:                                  /* from the general vector */
         FWD_SAVE
-2:      FWD_NESTED 1b
         .end    aegis_fwd_exc
 
 /* From the UTLB path (STLB miss in segment 0 or not guaranteed in segment 1). */
@@ -213,8 +216,11 @@ aegis_fwd_tlbmiss:
 /* ---- system calls --------------------------------------------------------- */
         .ent    aegis_syscall
 aegis_syscall:
+        mfc0    $26, C0_STATUS
         lui     $27, %hi(aegis_ksave)
-        addiu   $27, $27, %lo(aegis_ksave)
+        andi    $26, $26, SR_KUP
+        beqz    $26, aegis_kfatal               /* from kernel mode */
+        addiu   $27, $27, %lo(aegis_ksave)      /* delay slot */
         mfc0    $26, C0_EPC
         sw      $29, KS_SP($27)
         sw      $31, KS_RA($27)
