@@ -27,11 +27,9 @@ aegis_xret:
         srl     $27, $27, 5                     /* (d - 1) << 7 */
         addu    $27, $27, $26                   /* frame - 128 - %lo(aegis_xpage) */
 #define F(off) %lo(aegis_xpage + (1 << AEGIS_XP_FRAME_SHIFT) + off)($27)
-        lw      $2, F(AEGIS_XF_HI)
-        lw      $3, F(AEGIS_XF_LO)
+        lw      $26, F(AEGIS_XF_HI)
         lw      $1, F(AEGIS_XF_AT)
-        mthi    $2
-        mtlo    $3
+        mthi    $26
         lw      $2, F(AEGIS_XF_V0)
         lw      $3, F(AEGIS_XF_V1)
         lw      $4, F(AEGIS_XF_A0)
@@ -44,9 +42,10 @@ aegis_xret:
         lw      $24, F(AEGIS_XF_T8)
         lw      $25, F(AEGIS_XF_T9)
         lw      $31, F(AEGIS_XF_RA)
+        lw      $29, F(AEGIS_XF_SP)             /* (sp's last use was above) */
         lw      $26, F(AEGIS_XF_EPC)
-        lw      $29, F(AEGIS_XF_SP)
+        lw      $27, F(AEGIS_XF_LO)             /* the frame base, last */
         jr      $26
-        nop
+        mtlo    $27                             /* delay slot */
         .end    aegis_xret
         .balign 4096, 0
