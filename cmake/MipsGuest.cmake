@@ -76,7 +76,7 @@ function(_mips_guest_add_runtime)
   _mips_guest_compile(crt0 "${dir}" flags "${rt}/crt0.S")
   _mips_guest_compile(members "${dir}/lib" flags
     "${rt}/vector_utlb.S" "${rt}/vector_general.S" "${rt}/exception.S"
-    "${rt}/exception_default.c" "${rt}/exit.c" "${rt}/stdio.c" "${rt}/format.c"
+    "${rt}/exception_default.c" "${rt}/exit.c" "${rt}/stdio.c" "${rt}/printf.c" "${rt}/format.c"
     "${rt}/string.c" "${rt}/div64.c")
   set(archive "${dir}/libvmsim_guest.a")
   add_custom_command(

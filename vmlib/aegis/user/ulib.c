@@ -31,15 +31,6 @@ int vprintf(const char *fmt, va_list ap)
     return n;
 }
 
-int printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vprintf(fmt, ap);
-    va_end(ap);
-    return n;
-}
-
 int putchar(int c)
 {
     char ch = (char)c;
@@ -52,35 +43,4 @@ int puts(const char *s)
     aegis_cputs(s, strlen(s));
     aegis_cputs("\n", 1);
     return 0;
-}
-
-struct sbuf {
-    char *buf;
-    size_t size, len;
-};
-
-static void sbuf_sink(char c, void *ctx)
-{
-    struct sbuf *b = ctx;
-    if (b->len + 1 < b->size)
-        b->buf[b->len] = c;
-    b->len++;
-}
-
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
-    struct sbuf b = {buf, size, 0};
-    int n = vmsim_vformat(sbuf_sink, &b, fmt, ap);
-    if (size)
-        buf[b.len < size ? b.len : size - 1] = 0;
-    return n;
-}
-
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-    return n;
 }

@@ -45,15 +45,6 @@ int vprintf(const char *fmt, va_list ap)
     return vmsim_vformat(stdout_sink, 0, fmt, ap);
 }
 
-int printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vprintf(fmt, ap);
-    va_end(ap);
-    return n;
-}
-
 void exit(int code)
 {
     flush();
