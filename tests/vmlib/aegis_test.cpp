@@ -4,9 +4,6 @@
 // regions of --stats-json. Behaviour is asserted, not copied output.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -14,6 +11,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "vmsim_run.hpp"
 
 namespace {
 
@@ -27,36 +26,20 @@ struct GuestRun {
     std::string stats;  // the --stats-json file's text
 };
 
-std::string quoted(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-GuestRun run(const std::string& elf, const std::string& extra = "") {
-    const std::string json = ::testing::TempDir() + "aegis_" + std::to_string(::getpid()) + ".json";
-    const std::string cmd = "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + quoted(VMSIM_BINARY) +
-                            " run --quiet --max-instructions 200000000 --elf " + quoted(elf) +
-                            " --stats-json " + quoted(json) + " " + extra + " 2>&1";
+// Boots `elf` with `vmsim run` (the shared run_vmsim() helper); the console and any
+// simulator error line are kept together in `out`, as a person would see them.
+GuestRun run(const std::string& elf, const std::vector<std::string>& extra = {}) {
+    vmsim::testing::TempDir dir;
+    const std::string json = dir.path() + "/stats.json";
+    std::vector<std::string> args{"run", "--quiet", "--max-instructions", "200000000", "--elf", elf,
+                                  "--stats-json", json};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const vmsim::testing::VmsimRun v = vmsim::testing::run_vmsim(args);
     GuestRun r;
-    std::remove(json.c_str());
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) {
-        ADD_FAILURE() << "cannot run " << cmd;
-        return r;
-    }
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    std::istringstream in(r.out);
-    for (std::string line; std::getline(in, line);) r.lines.push_back(line);
-    std::ifstream f(json);
-    std::ostringstream s;
-    s << f.rdbuf();
-    r.stats = s.str();
-    std::remove(json.c_str());
+    r.exit_code = v.exit_code;
+    r.out = v.out + v.err;
+    r.lines = vmsim::testing::split_lines(r.out);
+    r.stats = vmsim::testing::read_whole_file(json);
     return r;
 }
 
@@ -124,14 +107,14 @@ TEST(Aegis, StlbSizeFromTheSimulatorsBootParameterBlock) {
     // (From 16 up: the guest checks that an STLB entry it just wrote is there on
     // its next call, which a 1- or 2-entry STLB may already have reused.)
     for (unsigned entries : {16u, 256u, 65536u}) {
-        const GuestRun r = run(AEGIS_AVM_TEST_ELF, "--set aegis.stlb_entries=" + std::to_string(entries));
+        const GuestRun r = run(AEGIS_AVM_TEST_ELF, {"--set", "aegis.stlb_entries=" + std::to_string(entries)});
         expect_avm_test_passes(r);
         EXPECT_EQ(field(r, "avm-test: stlb_entries", "stlb_entries"), entries) << r.out;
     }
 }
 
 TEST(Aegis, SimulatorRejectsStlbSizeNotPowerOfTwoBeforeBoot) {
-    const GuestRun r = run(AEGIS_AVM_TEST_ELF, "--set aegis.stlb_entries=3000");
+    const GuestRun r = run(AEGIS_AVM_TEST_ELF, {"--set", "aegis.stlb_entries=3000"});
     EXPECT_NE(r.exit_code, 0);
     EXPECT_NE(r.out.find("power of two"), std::string::npos) << r.out;
     EXPECT_EQ(count_prefix(r, "avm-test:"), 0) << r.out;  // the guest never ran
