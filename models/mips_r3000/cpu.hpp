@@ -189,7 +189,7 @@ private:
     void write_cp0(unsigned reg, uint32_t v);
     void tlb_write(unsigned index);
     void set_entryhi(uint32_t v);
-    uint32_t random_index() const;
+    uint32_t random_index(uint64_t cycles) const;
     void set_status(uint32_t v);
     inline void write_load_result(unsigned dest, uint32_t v);
 
