@@ -590,6 +590,13 @@ void Cpu::tlb_write(unsigned index) {
     tc_flush_vpn(old_vpn);
     tc_flush_vpn(entryhi_ >> kPageShift);
     ++stats_.tlb_writes;
+    // A refill handler writes the mapping for BadVAddr, and the faulting access is
+    // retried a few instructions later: start the host's fetch of that line now.
+    // (Host-side only; the guest sees nothing.)
+    if ((entryhi_ ^ badvaddr_) < kPageSize && (entrylo_ & kEntryLoV)) {
+        const uint32_t pa = (entrylo_ & kEntryLoPfnMask) | (badvaddr_ & (kPageSize - 1));
+        if (pa < ram_size_) __builtin_prefetch(ram_ + pa);
+    }
 }
 
 void Cpu::exec_cop0(const DecodedInsn& d) {
