@@ -123,13 +123,16 @@ int cmd_reproduce(const std::vector<std::string>& args) {
         ("figure", po::value<std::string>()->value_name("NAME"), "a figure name, or all")
         ("out", po::value<std::string>()->value_name("DIR"), "where the tables go (default: <source>/results)")
         ("jobs,j", po::value<unsigned>()->value_name("N")->default_value(2), "simulations run at once")
+        ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
+         "override a parameter in every simulation (after the machine preset); may be repeated")
         ("source-dir", po::value<std::string>()->value_name("DIR")->default_value(VMSIM_SOURCE_DIR),
          "the vmsim source tree (configs/ with presets and paper numbers)")
         ("build-dir", po::value<std::string>()->value_name("DIR")->default_value(VMSIM_BUILD_DIR),
          "the build tree holding the guest images");
     const po::variables_map vm = parse("reproduce", args, opts, "figure");
     if (vm.count("help")) {
-        std::cout << "usage: vmsim reproduce NAME|all [--out DIR] [--jobs N]\n\n" << opts << "\nfigures:\n";
+        std::cout << "usage: vmsim reproduce NAME|all [--out DIR] [--jobs N] [--set KEY=VALUE]...\n\n" << opts
+                  << "\nfigures:\n";
         for (const auto& f : experiment::reproducible_figures())
             std::cout << fmt::format("  {:<10} {}\n", f.name, f.description);
         return kExitOk;
@@ -141,6 +144,7 @@ int cmd_reproduce(const std::vector<std::string>& args) {
     o.build_dir = vm["build-dir"].as<std::string>();
     o.out_dir = vm.count("out") ? vm["out"].as<std::string>() : o.source_dir + "/results";
     o.jobs = vm["jobs"].as<unsigned>();
+    if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
     experiment::reproduce(vm["figure"].as<std::string>(), o);
     return kExitOk;
 }

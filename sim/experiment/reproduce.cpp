@@ -14,6 +14,8 @@
 
 #include "sim/common/errors.hpp"
 #include "sim/experiment/simulate.hpp"
+#include "sim/config/registry.hpp"
+#include "sim/platform/r3000_params.hpp"
 #include "sim/platform/r3000_platform.hpp"
 #include "sim/stats/atomic_file.hpp"
 #include "workloads/appel/appel.h"
@@ -169,7 +171,8 @@ void avm_fig1(const ReproduceOptions& o) {
                 throw UserError(kExitNoInput, "reproduce avm-fig1: " + k.elf + " is missing; build the project first "
                                               "(make, or cmake --build " + o.build_dir + ")");
             specs.push_back(SimulationSpec{std::string(m.name) + " " + k.name, k.elf,
-                                           {o.source_dir + "/configs/machines/" + m.preset + ".cfg"}, {}});
+                                           {o.source_dir + "/configs/machines/" + m.preset + ".cfg"},
+                                           o.overrides});
         }
     std::cerr << fmt::format("reproduce avm-fig1: {} simulations, {} at a time\n", specs.size(), o.jobs);
     const std::vector<SimulationResult> results = simulate_all(specs, o.jobs);
@@ -189,6 +192,16 @@ void avm_fig1(const ReproduceOptions& o) {
                      "come from executing the guest kernels (`vmlib/unix`, `vmlib/aegis`) and the benchmarks "
                      "(`workloads/appel`) on the machine presets; the cost of entering and leaving a measured region "
                      "(the `null` region) is subtracted.\n";
+    if (!o.overrides.empty()) {
+        md += "\nParameters set on top of the presets:";
+        for (const auto& x : o.overrides) md += " `" + x + "`";
+        md += "\n";
+        csv.insert(csv.find("machine,preset"), "# Parameters set on top of the presets: " + [&] {
+            std::string all;
+            for (const auto& x : o.overrides) all += (all.empty() ? "" : " ") + x;
+            return all;
+        }() + "\n");
+    }
 
     size_t ri = 0;
     for (const Machine& m : machines) {
@@ -302,6 +315,12 @@ const std::vector<FigureInfo>& reproducible_figures() {
 }
 
 void reproduce(const std::string& name, const ReproduceOptions& options) {
+    // Every --set is checked here, before any simulation starts, as `vmsim run` would.
+    config::Registry check;
+    platform::declare_r3000_params(check);
+    for (const auto& o : options.overrides) check.set_override(o);
+    platform::r3000_params_from(check);
+
     if (name == "all" || name == "avm-fig1") {
         avm_fig1(options);
         return;
