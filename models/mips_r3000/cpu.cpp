@@ -146,6 +146,14 @@ void Cpu::tc_forget_write_page(uint32_t ppn) {
     }
 }
 
+// Remembers that virtual page `va` is RAM at physical `pa` (cached, this mode).
+void Cpu::tc_fill(std::array<TcEntry, kTcSize>& cache, uint32_t va, uint32_t pa) {
+    TcEntry& e = cache[(va >> kPageShift) % kTcSize];
+    e.tag = va >> kPageShift;
+    e.pa_off = pa - va;
+    e.delta = reinterpret_cast<intptr_t>(ram_ + pa) - static_cast<intptr_t>(va);
+}
+
 void Cpu::mode_changed() {
     tc_cur_ = &tc_[user_mode() ? 1 : 0];
     cur_vbase_ = kTcInvalid;
@@ -181,20 +189,22 @@ CpuStats Cpu::stats() const {
 // ---------------------------------------------------------------------------
 // Memory-system timing (MemoryModel::Cached)
 
-uint64_t Cpu::read_miss(uint64_t now, uint64_t& stall_counter) {
-    const uint64_t wait = wbuf_->drain_for_read(now, config_.read_latency);
+// A read from memory (a cache-miss fill or an uncached access) taking `latency`
+// cycles: it first waits for the write buffer as its read policy says.
+uint64_t Cpu::memory_read(uint64_t now, unsigned latency, uint64_t& stall_counter) {
+    const uint64_t wait = wbuf_->drain_for_read(now, latency);
     stats_.wbuf_stall_cycles += wait;
-    stall_counter += config_.read_latency;
-    non_insn_cycles_ += wait + config_.read_latency;
-    return wait + config_.read_latency;
+    stall_counter += latency;
+    non_insn_cycles_ += wait + latency;
+    return wait + latency;
+}
+
+uint64_t Cpu::read_miss(uint64_t now, uint64_t& stall_counter) {
+    return memory_read(now, config_.read_latency, stall_counter);
 }
 
 uint64_t Cpu::uncached_read(uint64_t now) {
-    const uint64_t wait = wbuf_->drain_for_read(now, config_.uncached_latency);
-    stats_.wbuf_stall_cycles += wait;
-    stats_.uncached_stall_cycles += config_.uncached_latency;
-    non_insn_cycles_ += wait + config_.uncached_latency;
-    return wait + config_.uncached_latency;
+    return memory_read(now, config_.uncached_latency, stats_.uncached_stall_cycles);
 }
 
 uint64_t Cpu::buffered_write(uint64_t now) {
@@ -249,10 +259,10 @@ void Cpu::exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector, u
     stats_.exception_cycles += config_.exception_entry_cycles;
 }
 
-void Cpu::fault(uint32_t code, uint32_t ce) {
+void Cpu::fault(uint32_t code, uint32_t ce, bool utlb_vector) {
     ++non_insn_cycles_;  // the faulting instruction does not retire
     ++stats_.faulted_cycles;
-    exception(code, cur_pc_, in_delay_, false, ce);
+    exception(code, cur_pc_, in_delay_, utlb_vector, ce);
 }
 
 void Cpu::address_error(uint32_t code, uint32_t va) {
@@ -264,9 +274,7 @@ void Cpu::tlb_exception(uint32_t code, uint32_t va, bool utlb_vector) {
     badvaddr_ = va;
     context_ = (context_ & 0xffe00000u) | ((va >> 10) & 0x001ffffcu);  // BadVPN = VA[30:12]
     entryhi_ = (va & kEntryHiVpnMask) | (entryhi_ & kEntryHiAsidMask);  // ASID kept
-    ++non_insn_cycles_;
-    ++stats_.faulted_cycles;
-    exception(code, cur_pc_, in_delay_, utlb_vector);
+    fault(code, 0, utlb_vector);
 }
 
 void Cpu::guest_error(const std::string& msg) {
@@ -276,6 +284,12 @@ void Cpu::guest_error(const std::string& msg) {
     error_ = os.str();
     error_flag_ = true;
     cycle_limit_ = 0;
+}
+
+// Two TLB entries matched: the chip sets Status.TS; the simulator stops the run.
+void Cpu::tlb_shutdown(const std::string& what) {
+    status_ |= kStatusTS;
+    guest_error("TLB shutdown: " + what + " (a guest bug; Status.TS set)");
 }
 
 void Cpu::request_check() {
@@ -317,9 +331,8 @@ bool Cpu::translate(uint32_t va, Access access, uint32_t& pa, bool& cached) {
     const uint32_t asid = (entryhi_ & kEntryHiAsidMask) >> kEntryHiAsidShift;
     const int i = tlb_.lookup(vpn, asid);
     if (VMSIM_UNLIKELY(i == Tlb::kDuplicate)) {
-        status_ |= kStatusTS;
-        guest_error("TLB shutdown: more than one TLB entry matches VPN " + hex32(va & kEntryHiVpnMask) +
-                    " ASID " + std::to_string(asid) + " (a guest bug; Status.TS set)");
+        tlb_shutdown("more than one TLB entry matches VPN " + hex32(va & kEntryHiVpnMask) + " ASID " +
+                     std::to_string(asid));
         return false;
     }
     const uint32_t miss_code = store ? kExcTLBS : kExcTLBL;
@@ -361,10 +374,10 @@ bool Cpu::enter_code_page() {
     cur_pc_ = pc_;
     in_delay_ = next_in_delay_;
     const uint32_t va = pc_;
+    // A fetch that faults costs its cycle, like an instruction that faults.
     if (va & 3) {
-        badvaddr_ = va;
-        ++cycles_, ++non_insn_cycles_, ++stats_.faulted_cycles;
-        exception(kExcAdEL, va, in_delay_);
+        ++cycles_;
+        address_error(kExcAdEL, va);
         return false;
     }
     const uint32_t vpn = va >> kPageShift;
@@ -378,9 +391,7 @@ bool Cpu::enter_code_page() {
     }
     uint32_t pa = 0;
     bool cached = true;
-    // A fetch that faults costs its cycle, like an instruction that faults: it is
-    // charged here, and translate()'s fault path marks it as not an instruction.
-    ++cycles_;
+    ++cycles_;  // charged now; a translation fault marks it as not an instruction
     if (!translate(va, Access::Fetch, pa, cached)) return false;
     --cycles_;
     if (pa >= ram_size_) {
@@ -392,8 +403,8 @@ bool Cpu::enter_code_page() {
                         ", last ExcCode " + exc_code_name((cause_ >> 2) & 31) + ", EPC " + hex32(epc_));
             return false;
         }
-        ++cycles_, ++non_insn_cycles_, ++stats_.faulted_cycles;
-        exception(kExcIBE, va, in_delay_);
+        ++cycles_;
+        fault(kExcIBE);
         return false;
     }
     cur_page_ = decoded_page(pa >> kPageShift);
@@ -462,10 +473,7 @@ bool Cpu::load_slow(uint32_t va, unsigned size, uint32_t& value) {
         const uint8_t* host = ram_ + pa;
         value = read_ram(host, size);
         if (cached) {
-            TcEntry& e = tc_cur_->read[(va >> kPageShift) % kTcSize];
-            e.tag = va >> kPageShift;
-            e.pa_off = pa - va;
-            e.delta = reinterpret_cast<intptr_t>(host) - static_cast<intptr_t>(va);
+            tc_fill(tc_cur_->read, va, pa);
             if (timed_) cycles_ += data_read(pa, cycles_);
         } else {
             ++stats_.uncached_accesses;
@@ -501,10 +509,7 @@ bool Cpu::store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep) 
             const uint32_t word = pa & ~3u;
             pages_[ppn]->insns[(word & (kPageSize - 1)) >> 2] = decode(read_ram(ram_ + word, 4));
         } else if (cached) {
-            TcEntry& e = tc_cur_->write[(va >> kPageShift) % kTcSize];
-            e.tag = va >> kPageShift;
-            e.pa_off = pa - va;
-            e.delta = reinterpret_cast<intptr_t>(host) - static_cast<intptr_t>(va);
+            tc_fill(tc_cur_->write, va, pa);
         }
         if (!cached) ++stats_.uncached_accesses;
         return true;
@@ -520,15 +525,6 @@ bool Cpu::store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep) 
     return true;
 }
 
-inline void Cpu::write_load_result(unsigned dest, uint32_t v) {
-    if (config_.load_delay == LoadDelay::Exact) {
-        pending_reg_ = dest;
-        pending_val_ = v;
-    } else {
-        regs_[dest] = v;
-    }
-}
-
 // ---------------------------------------------------------------------------
 // CP0
 
@@ -538,10 +534,12 @@ uint32_t Cpu::random_index(uint64_t cycles) const {
     return 63u - static_cast<uint32_t>(cycles % (kTlbEntries - kTlbWired));
 }
 
-uint32_t Cpu::cp0(unsigned reg) const {
+uint32_t Cpu::cp0(unsigned reg) const { return cp0_at(reg, cycles_); }
+
+uint32_t Cpu::cp0_at(unsigned reg, uint64_t cycles) const {
     switch (reg) {
         case kCp0Index: return index_;
-        case kCp0Random: return random_index(cycles_) << 8;
+        case kCp0Random: return random_index(cycles) << 8;
         case kCp0EntryLo: return entrylo_;
         case kCp0Context: return context_;
         case kCp0BadVAddr: return badvaddr_;
@@ -601,7 +599,6 @@ void Cpu::tlb_write(unsigned index) {
 
 void Cpu::exec_cop0(const DecodedInsn& d) {
     switch (d.op) {
-        case Op::MFC0: write_load_result(d.dest, cp0(d.sa)); break;  // mfc0 has the load delay
         case Op::MTC0: write_cp0(d.sa, regs_[d.rt]); break;
         case Op::TLBR: {
             const TlbEntry& e = tlb_.entry((index_ >> 8) & 63);
@@ -616,8 +613,7 @@ void Cpu::exec_cop0(const DecodedInsn& d) {
             ++stats_.tlb_probes;
             const int i = tlb_.lookup(entryhi_ >> kPageShift, (entryhi_ & kEntryHiAsidMask) >> kEntryHiAsidShift);
             if (i == Tlb::kDuplicate) {
-                status_ |= kStatusTS;
-                guest_error("TLB shutdown: tlbp found more than one entry matching EntryHi " + hex32(entryhi_));
+                tlb_shutdown("tlbp found more than one entry matching EntryHi " + hex32(entryhi_));
             } else if (i == Tlb::kMiss) {
                 index_ |= 0x80000000u;
             } else {
@@ -1010,18 +1006,18 @@ slow_fetch:
             // CP0. Reads, and writes of registers that steer nothing the loop holds
             // (EntryLo, Index, Context), stay inline; the rest go through exec_cop0().
             // A refill handler is mostly such instructions.
+            // In user mode CP0 is usable only with Status.CU0 set.
+#define REQUIRE_CP0()                                     \
+    if (user_mode() && !(status_ & kStatusCU0)) {         \
+        SLOW(fault(kExcCpU, 0));                          \
+        DISPATCH();                                       \
+    }
             L_MFC0:
-                if (user_mode() && !(status_ & kStatusCU0)) {
-                    SLOW(fault(kExcCpU, 0));
-                    DISPATCH();
-                }
-                LOAD_RESULT(d->dest, d->sa == kCp0Random ? random_index(cycles) << 8 : cp0(d->sa));
+                REQUIRE_CP0();
+                LOAD_RESULT(d->dest, cp0_at(d->sa, cycles));  // mfc0 has the load delay
                 DISPATCH();
             L_MTC0:
-                if (user_mode() && !(status_ & kStatusCU0)) {
-                    SLOW(fault(kExcCpU, 0));
-                    DISPATCH();
-                }
+                REQUIRE_CP0();
                 if (d->sa == kCp0EntryLo || d->sa == kCp0Index || d->sa == kCp0Context)
                     write_cp0(d->sa, r[d->rt]);
                 else
@@ -1029,12 +1025,10 @@ slow_fetch:
                 DISPATCH();
             L_TLBR: L_TLBWI: L_TLBWR: L_TLBP:
             L_RFE:
-                if (user_mode() && !(status_ & kStatusCU0)) {
-                    SLOW(fault(kExcCpU, 0));
-                    DISPATCH();
-                }
+                REQUIRE_CP0();
                 SLOW(exec_cop0(*d));
                 DISPATCH();
+#undef REQUIRE_CP0
             L_COPz:
                 // No coprocessor 1-3 is fitted: unusable (CE = its number) unless
                 // enabled in Status.CU, and then reserved.

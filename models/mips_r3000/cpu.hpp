@@ -105,6 +105,7 @@ public:
     uint32_t hi() const { return hi_; }
     uint32_t lo() const { return lo_; }
     uint32_t cp0(unsigned reg) const;          // as mfc0 would read it
+    uint32_t cp0_at(unsigned reg, uint64_t cycles) const;  // the same, at a given cycle (Random)
     void set_cp0(unsigned reg, uint32_t v);    // as mtc0 would write it
     const Tlb& tlb() const { return tlb_; }
     bool user_mode() const { return status_ & kStatusKUc; }
@@ -148,6 +149,7 @@ private:
     StopReason run_loop();
     // Memory-system timing (MemoryModel::Cached): each returns the stall cycles of
     // one access at cycle `now` and books them.
+    uint64_t memory_read(uint64_t now, unsigned latency, uint64_t& stall_counter);
     uint64_t read_miss(uint64_t now, uint64_t& stall_counter);
     uint64_t uncached_read(uint64_t now);
     uint64_t buffered_write(uint64_t now);
@@ -169,6 +171,7 @@ private:
     bool translate(uint32_t va, Access access, uint32_t& pa, bool& cached);
     void tc_flush();
     void tc_flush_vpn(uint32_t vpn);
+    void tc_fill(std::array<TcEntry, kTcSize>& cache, uint32_t va, uint32_t pa);
     void tc_forget_write_page(uint32_t ppn);
     void mode_changed();
     void account_mode();
@@ -177,7 +180,8 @@ private:
     // Exception entry. epc_pc/bd describe the instruction the exception belongs to.
     void exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector = false, uint32_t ce = 0);
     // An exception caused by the instruction being executed (it does not retire).
-    void fault(uint32_t code, uint32_t ce = 0);
+    void fault(uint32_t code, uint32_t ce = 0, bool utlb_vector = false);
+    void tlb_shutdown(const std::string& what);
     void address_error(uint32_t code, uint32_t va);
     void tlb_exception(uint32_t code, uint32_t va, bool utlb_vector);
     void guest_error(const std::string& msg);
@@ -191,7 +195,6 @@ private:
     void set_entryhi(uint32_t v);
     uint32_t random_index(uint64_t cycles) const;
     void set_status(uint32_t v);
-    inline void write_load_result(unsigned dest, uint32_t v);
 
     CpuConfig config_;
     uint8_t* ram_;
