@@ -108,7 +108,10 @@ bool R3000Core::transport(tlm::tlm_command cmd, uint32_t pa, unsigned size, uint
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time delay = local_time();
     downstream_socket->b_transport(trans, delay);
-    if (eliding_) cpu_->break_run();  // let the loop see whether the access created activity
+    // A device access may change what the loop watches (the timer enabled or its
+    // period changed, activity created for another process): return to the loop so
+    // it recomputes its limits.
+    cpu_->break_run();
     return trans.is_response_ok();
 }
 
@@ -118,11 +121,7 @@ bool R3000Core::read(uint32_t pa, unsigned size, uint32_t& value) {
 }
 
 bool R3000Core::write(uint32_t pa, unsigned size, uint32_t value) {
-    const bool ok = transport(tlm::TLM_WRITE_COMMAND, pa, size, value);
-    // A device write may have changed what the loop must watch (timer enabled,
-    // period changed): return to the loop so it recomputes its limit.
-    if (ok && timer_) cpu_->break_run();
-    return ok;
+    return transport(tlm::TLM_WRITE_COMMAND, pa, size, value);
 }
 
 }  // namespace vmsim::platform
