@@ -14,6 +14,7 @@
 #include "sim/config/registry.hpp"
 #include "sim/platform/r3000_params.hpp"
 #include "sim/platform/r3000_platform.hpp"
+#include "sim/stats/json.hpp"
 #include "sim/stats/registry.hpp"
 
 namespace vmsim::experiment {
@@ -57,7 +58,7 @@ void write_all(int fd, const std::string& text) {
         for (const stats::Stat& s : stats.all()) {
             std::string value;
             if (const auto* u = std::get_if<uint64_t>(&s.value)) value = std::to_string(*u);
-            else if (const auto* d = std::get_if<double>(&s.value)) value = std::to_string(*d);
+            else if (const auto* d = std::get_if<double>(&s.value)) value = stats::json_number(*d);  // exact
             else value = std::get<std::string>(s.value);
             report += s.name + "\t" + escape(value) + "\n";
         }
