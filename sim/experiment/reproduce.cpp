@@ -118,26 +118,29 @@ const std::vector<Benchmark>& avm_benchmarks() {
 }
 
 
-// Cycles per iteration of one region, less the begin/end overhead the null region
-// measures on its own; nullopt when the guest did not run that region.
+// `counter` per iteration of one region, less (when asked) the begin/end overhead
+// the null region measures on its own; nullopt when the guest did not run it.
 std::optional<double> region_cycles(const SimulationResult& r, unsigned region, unsigned pairs_per_iteration,
-                                    const std::string& counter = "cycles") {
+                                    const std::string& counter, bool less_overhead) {
     const std::string base = "region." + std::to_string(region) + ".";
     const uint64_t pairs = r.u64(base + "count");
     if (!pairs) return std::nullopt;
     const uint64_t null_pairs = r.u64("region." + std::to_string(APPEL_REGION_NULL) + ".count");
-    const double overhead = null_pairs ? static_cast<double>(r.u64("region." + std::to_string(APPEL_REGION_NULL) +
-                                                                   "." + counter)) /
-                                             static_cast<double>(null_pairs)
-                                       : 0.0;
+    const double overhead = less_overhead && null_pairs
+                                ? static_cast<double>(r.u64("region." + std::to_string(APPEL_REGION_NULL) + "." +
+                                                            counter)) /
+                                      static_cast<double>(null_pairs)
+                                : 0.0;
     const double iterations = static_cast<double>(pairs) / pairs_per_iteration;
     return (static_cast<double>(r.u64(base + counter)) - overhead * static_cast<double>(pairs)) / iterations;
 }
 
-std::optional<double> benchmark_cycles(const SimulationResult& r, const Benchmark& b, const std::string& counter) {
+// `counter` per operation of a benchmark (the mean of its regions).
+std::optional<double> benchmark_cycles(const SimulationResult& r, const Benchmark& b, const std::string& counter,
+                                       bool less_overhead = true) {
     double sum = 0;
     for (unsigned region : b.regions) {
-        const auto c = region_cycles(r, region, b.pairs_per_iteration, counter);
+        const auto c = region_cycles(r, region, b.pairs_per_iteration, counter, less_overhead);
         if (!c) return std::nullopt;
         sum += *c;
     }
@@ -282,16 +285,8 @@ void avm_fig1(const ReproduceOptions& o) {
             for (size_t i = 0; i < breakdown.size() + modes.size(); ++i) md += "---:|";
             md += "\n";
             for (const auto& b : benches) {
-                if (!region_cycles(r, b.regions[0], b.pairs_per_iteration)) continue;
-                auto per_op = [&](const std::string& counter) {
-                    double sum = 0;
-                    for (unsigned region : b.regions) {
-                        const std::string base = "region." + std::to_string(region) + ".";
-                        sum += static_cast<double>(r.u64(base + counter)) /
-                               (static_cast<double>(r.u64(base + "count")) / b.pairs_per_iteration);
-                    }
-                    return sum / static_cast<double>(b.regions.size()) / b.per_iteration_units;
-                };
+                if (!benchmark_cycles(r, b, "cycles", false)) continue;
+                auto per_op = [&](const std::string& counter) { return *benchmark_cycles(r, b, counter, false); };
                 md += fmt::format("| {} | {:.0f} |", b.column, per_op("cycles"));
                 for (const auto* list : {&breakdown, &modes})
                     for (const auto& c : *list) md += fmt::format(" {:.0f} |", per_op(c.name));
