@@ -28,6 +28,8 @@
 #include <string>
 #include <vector>
 
+#include "models/common/stat_list.hpp"
+
 namespace vmsim::r3000 {
 
 enum class WriteMiss {
@@ -55,12 +57,25 @@ struct CacheConfig {
     }
 };
 
+enum class CacheSide { Instruction, Data };
+
 struct CacheStats {
     uint64_t read_hits = 0;
     uint64_t read_misses = 0;        // each one filled a line: the caller charges a memory read
     uint64_t write_hits = 0;
     uint64_t write_misses = 0;
     uint64_t write_allocations = 0;  // write misses that wrote a whole line (AllocateFullLine)
+
+    // As statistics ("icache." / "dcache." prefix): an I-cache is only read.
+    common::StatList list(CacheSide side) const {
+        if (side == CacheSide::Instruction)
+            return {{"hits", "instruction fetches that hit", read_hits},
+                    {"misses", "instruction fetches that missed", read_misses}};
+        return {{"read_hits", "cached loads that hit", read_hits},
+                {"read_misses", "cached loads that missed", read_misses},
+                {"write_hits", "cached stores that hit", write_hits},
+                {"write_misses", "cached stores that missed", write_misses}};
+    }
 };
 
 class Cache {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/common/stat_list.hpp"
 #include "models/mips_r3000/bus.hpp"
 #include "models/mips_r3000/cache.hpp"
 #include "models/mips_r3000/decode.hpp"
@@ -70,6 +71,34 @@ struct CpuStats {
     uint64_t kernel_utlb_cycles = 0;     // entered through the UTLB-refill vector
     uint64_t kernel_general_cycles = 0;  // entered through the general vector
     uint64_t kernel_other_cycles = 0;    // not entered from user mode (boot, kernel-only code)
+
+    // As statistics ("cpu." prefix): uncached accesses and exceptions by ExcCode.
+    common::StatList exception_stats() const {
+        common::StatList out{{"uncached_accesses", "loads/stores to kseg1, N=1 pages and devices", uncached_accesses}};
+        uint64_t total = 0;
+        for (uint32_t code = 0; code <= kExcOv; ++code) {
+            const std::string name = exc_code_name(code);
+            out.push_back({"exceptions." + name,
+                           "exceptions with ExcCode " + std::to_string(code) + " (" + name + ")", exceptions[code]});
+            total += exceptions[code];
+        }
+        out.push_back({"exceptions.total", "exceptions of every kind", total});
+        return out;
+    }
+    // ("cycles.kernel." prefix): kernel time by how it was entered from user mode.
+    common::StatList kernel_entry_stats() const {
+        return {{"utlb", "kernel cycles entered from user mode through the UTLB-refill vector", kernel_utlb_cycles},
+                {"general", "kernel cycles entered from user mode through the general vector",
+                 kernel_general_cycles},
+                {"other", "kernel cycles not entered from user mode (boot, kernel-only code)", kernel_other_cycles}};
+    }
+    // ("tlb." prefix): TLB refills and TLB instructions.
+    common::StatList tlb_stats() const {
+        return {{"refill_exceptions", "TLB misses taken through the UTLB-refill vector", utlb_refills},
+                {"writes", "tlbwi and tlbwr executed", tlb_writes},
+                {"probes", "tlbp executed", tlb_probes},
+                {"reads", "tlbr executed", tlb_reads}};
+    }
 };
 
 class Cpu {

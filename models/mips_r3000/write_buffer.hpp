@@ -31,6 +31,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "models/common/stat_list.hpp"
+
 namespace vmsim::r3000 {
 
 enum class ReadPolicy {
@@ -51,6 +53,13 @@ struct WriteBufferStats {
     uint64_t reads = 0;
     uint64_t delayed_reads = 0;        // reads that waited for buffered writes
     uint64_t read_wait_cycles = 0;     // cycles those reads waited
+
+    // As statistics ("wbuf." prefix); the wait cycles are in the CPU's cycle breakdown.
+    common::StatList list() const {
+        return {{"writes", "stores through the write buffer", writes},
+                {"full_stalls", "stores that found the write buffer full", full_stalls},
+                {"delayed_reads", "reads that waited for buffered writes", delayed_reads}};
+    }
 };
 
 class WriteBuffer {

@@ -1,4 +1,4 @@
-// vmsim command line: `vmsim run --elf FILE ...` boots a guest on the R3000 platform.
+// vmsim command line: `vmsim run --elf FILE ...` boots a guest on the chosen target.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -13,8 +13,7 @@
 #include "sim/common/errors.hpp"
 #include "sim/config/registry.hpp"
 #include "sim/experiment/reproduce.hpp"
-#include "sim/platform/r3000_params.hpp"
-#include "sim/platform/r3000_platform.hpp"
+#include "sim/platform/target.hpp"
 #include "sim/stats/atomic_file.hpp"
 #include "sim/stats/registry.hpp"
 
@@ -27,9 +26,11 @@ constexpr const char* kUsage =
     "usage: vmsim <command> [options]\n"
     "\n"
     "commands:\n"
-    "  run        boot a MIPS ELF guest on the R3000 platform and report its statistics\n"
+    "  run        boot a guest program on a target machine and report its statistics\n"
     "  reproduce  regenerate a paper's table or figure into results/, next to the paper's numbers\n"
-    "  help       show this text, or `vmsim help run` for a command's options\n"
+    "  help       show this text; `vmsim help run` for a command's options;\n"
+    "             `vmsim help params|stats [--target NAME] [--markdown]` for the parameter and\n"
+    "             statistic tables of a target\n"
     "\n"
     "vmsim is a cycle-approximate MMU/TLB simulator. See README.md for the memory map,\n"
     "the exit codes and how to build guest programs.\n";
@@ -38,7 +39,8 @@ po::options_description run_options() {
     po::options_description opts("vmsim run options");
     opts.add_options()
         ("help,h", "show this help, with every parameter and its default")
-        ("elf", po::value<std::string>()->value_name("FILE"), "MIPS ELF32 little-endian executable to boot (required)")
+        ("elf", po::value<std::string>()->value_name("FILE"),
+         "the guest program to boot (required): an ELF executable for the target's ISA")
         ("config,c", po::value<std::vector<std::string>>()->value_name("FILE.cfg")->composing(),
          "config file (key = value lines); may be repeated, later files win")
         ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
@@ -72,48 +74,75 @@ int cmd_run(const std::vector<std::string>& args) {
     const po::options_description opts = run_options();
     const po::variables_map vm = parse("run", args, opts, "elf");
 
-    config::Registry reg;
-    platform::declare_r3000_params(reg);
     if (vm.count("help")) {
+        const platform::Target& target = *platform::targets().front();
         std::cout << "usage: vmsim run --elf FILE [--config FILE.cfg]... [--set KEY=VALUE]... "
                      "[--stats-json FILE] [--max-instructions N]\n\n"
-                  << opts << "\nparameters (config file keys and --set names), with defaults:\n"
-                  << reg.help_text();
+                  << opts << "\nparameters of the " << target.name()
+                  << " target (config file keys and --set names), with defaults"
+                     " (other targets: vmsim help params --target NAME):\n"
+                  << platform::declared_params(target).help_text();
         return kExitOk;
     }
     if (!vm.count("elf")) throw UserError(kExitUsage, "vmsim run: --elf FILE is required (see vmsim run --help)");
 
-    if (vm.count("config"))
-        for (const auto& f : vm["config"].as<std::vector<std::string>>()) reg.load_file(f);
+    std::vector<std::string> configs;
+    if (vm.count("config")) configs = vm["config"].as<std::vector<std::string>>();
+    std::vector<config::Assignment> sets;
     if (vm.count("set"))
-        for (const auto& s : vm["set"].as<std::vector<std::string>>()) reg.set_override(s);
+        for (const auto& s : vm["set"].as<std::vector<std::string>>()) sets.push_back(config::parse_override(s));
     if (vm.count("max-instructions"))
-        reg.set_override("sim.max_instructions", vm["max-instructions"].as<std::string>(), "--max-instructions");
-    platform::r3000_params_from(reg);  // every value checked before anything else happens
+        sets.push_back({"sim.max_instructions", vm["max-instructions"].as<std::string>(), "--max-instructions"});
+    // Every value is checked before anything else happens.
+    const platform::Configured c = platform::configure(configs, sets);
 
     // A long run should not end in "cannot write": check the output's place first.
     if (vm.count("stats-json")) stats::check_writable(vm["stats-json"].as<std::string>());
 
     const std::string elf_path = vm["elf"].as<std::string>();
     stats::Registry stats;
-    const platform::R3000Run r = platform::run_r3000(reg, elf_path, stats);
-    const platform::RunSummary& run = r.summary;
-    if (vm.count("stats-json")) stats.write_json_file(vm["stats-json"].as<std::string>(), reg.effective());
+    const platform::RunResult run = c.target->run(c.params, elf_path, stats, stdout);
+    if (vm.count("stats-json")) stats.write_json_file(vm["stats-json"].as<std::string>(), c.params.effective());
     if (!vm.count("quiet")) std::cerr << stats.to_text();
 
-    switch (run.result.outcome) {
+    switch (run.outcome) {
         case platform::Outcome::Exited:
-            return static_cast<int>(run.result.exit_code & 0xff);
+            return static_cast<int>(run.exit_code & 0xff);
         case platform::Outcome::InstructionLimit:
-            std::cerr << fmt::format("vmsim: {}: guest did not exit within {} instructions (sim.max_instructions); "
-                                     "stopped at pc 0x{:08x}\n",
-                                     elf_path, r.params.core.max_instructions, r.final_pc);
+            std::cerr << "vmsim: " << elf_path << ": " << run.message << "\n";
             return kExitLimit;
         case platform::Outcome::GuestError:
-            std::cerr << "vmsim: " << elf_path << ": guest error: " << run.result.error << "\n";
+            std::cerr << "vmsim: " << elf_path << ": " << run.message << "\n";
             return kExitGuestError;
     }
     return kExitSoftware;
+}
+
+// `vmsim help params|stats [--target NAME] [--markdown]`: the tables the docs are
+// generated from (docs/parameters.md, docs/statistics.md).
+int cmd_help_tables(const std::string& what, const std::vector<std::string>& args) {
+    po::options_description opts("vmsim help " + what + " options");
+    opts.add_options()
+        ("help,h", "show this help")
+        ("target", po::value<std::string>()->value_name("NAME")->default_value(platform::targets().front()->name()),
+         "the target whose table to show")
+        ("markdown", "a Markdown table (as in docs/) instead of aligned text");
+    const po::variables_map vm = parse("help " + what, args, opts, "target");
+    if (vm.count("help")) {
+        std::cout << "usage: vmsim help " << what << " [--target NAME] [--markdown]\n\n" << opts;
+        return kExitOk;
+    }
+    const platform::Target& target = platform::find_target(vm["target"].as<std::string>(), "--target");
+    const bool markdown = vm.count("markdown") != 0;
+    if (what == "params") {
+        const config::Registry reg = platform::declared_params(target);
+        std::cout << (markdown ? reg.help_markdown() : reg.help_text());
+    } else {
+        stats::Registry stats;
+        target.describe_stats(stats);
+        std::cout << (markdown ? stats.to_markdown() : stats.to_text());
+    }
+    return kExitOk;
 }
 
 int cmd_reproduce(const std::vector<std::string>& args) {
@@ -162,6 +191,8 @@ int dispatch(int argc, char** argv) {
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
         if (!args.empty() && args.front() == "run") return cmd_run({"--help"});
         if (!args.empty() && args.front() == "reproduce") return cmd_reproduce({"--help"});
+        if (!args.empty() && (args.front() == "params" || args.front() == "stats"))
+            return cmd_help_tables(args.front(), {args.begin() + 1, args.end()});
         std::cout << kUsage;
         return kExitOk;
     }

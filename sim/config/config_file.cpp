@@ -1,12 +1,8 @@
-// Registry::load_file: config files through Boost.Program_options' INI parser.
-//
-// Boost's parser reports neither line numbers nor which line was malformed, and every
-// error here must name file:line. So the file is first scanned line by line with the
-// same rules Boost applies (strip from '#', trim, "[section]", "name = value"); that
-// scan rejects malformed lines and records the line of every assignment. Boost's
-// parser then yields the same assignments in the same order, and the two are zipped.
-#include <boost/program_options/options_description.hpp>
-#include <boost/program_options/parsers.hpp>
+// read_config_file: config files in the INI syntax of Boost.Program_options'
+// config files (`key = value`, `[section]` prefixes, `#` comments), read by our own
+// line scanner so that every error and every assignment names its file:line.
+// `include = other.cfg` reads another file (relative to the including one) at that
+// point; cycles and over-deep nesting are errors.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,16 +18,9 @@
 namespace vmsim::config {
 namespace {
 
-namespace po = boost::program_options;
 namespace fs = std::filesystem;
-
 constexpr std::string_view kIncludeKey = "include";
 constexpr size_t kMaxIncludeDepth = 16;
-
-struct Assignment {
-    int line;
-    std::string key;  // with the section prefix
-};
 
 std::string_view trim(std::string_view s) {
     constexpr std::string_view kSpace = " \t\r\n";
@@ -58,7 +47,7 @@ std::string printable(std::string_view text) {
     return out;
 }
 
-// The assignments of `content` with their line numbers; throws on a malformed line.
+// The assignments of `content`, keys with their section prefix; throws on a malformed line.
 std::vector<Assignment> scan(const std::string& content, const std::string& display) {
     std::vector<Assignment> out;
     std::istringstream in(content);
@@ -89,7 +78,8 @@ std::vector<Assignment> scan(const std::string& content, const std::string& disp
         }
         std::string_view key = trim(s.substr(0, eq));
         if (key.empty()) throw fail("missing key before '='");
-        out.push_back({line, prefix + std::string(key)});
+        out.push_back({prefix + std::string(key), std::string(trim(s.substr(eq + 1))),
+                       fmt::format("{}:{}", display, line)});
     }
     return out;
 }
@@ -115,57 +105,19 @@ std::string identity_of(const std::string& path) {
     return ec ? fs::path(path).lexically_normal().string() : canonical.string();
 }
 
-}  // namespace
-
-void Registry::load_file(const std::string& path) {
-    // All or nothing: a file that fails half-way leaves no values behind.
-    std::vector<detail::Param> before = params_;
-    std::vector<std::string> open_files{identity_of(path)};
-    try {
-        load_file_nested(path, "", open_files);
-    } catch (...) {
-        params_ = std::move(before);
-        throw;
-    }
-}
 
 // `context` prefixes a can't-open message ("parent.cfg:4: " for an included file);
 // `open_files` holds the canonical paths of the files being read, to catch cycles.
-void Registry::load_file_nested(const std::string& path, const std::string& context,
-                                std::vector<std::string>& open_files) {
-    const std::string content = read_file(path, context);
-    std::vector<Assignment> assignments = scan(content, path);
-
-    po::options_description description;
-    description.add_options()(std::string(kIncludeKey).c_str(), po::value<std::string>());
-    for (const auto& p : params_) description.add_options()(p.name.c_str(), po::value<std::string>());
-    po::parsed_options parsed(&description);
-    try {
-        std::istringstream in(content);
-        parsed = po::parse_config_file(in, description, /*allow_unregistered=*/true);
-    } catch (const po::error& e) {
-        throw UserError(kExitUsage, fmt::format("{}: {}", path, e.what()));
-    }
-    if (parsed.options.size() != assignments.size()) {
-        throw std::logic_error(fmt::format("config: {}: line scan found {} assignments, Boost {}", path,
-                                           assignments.size(), parsed.options.size()));
-    }
-
-    for (size_t i = 0; i < assignments.size(); ++i) {
-        const auto& option = parsed.options[i];
-        const std::string where = fmt::format("{}:{}", path, assignments[i].line);
-        if (option.string_key != assignments[i].key || option.value.size() != 1) {
-            throw std::logic_error(fmt::format("config: {}: line scan found '{}', Boost '{}'", where,
-                                               assignments[i].key, option.string_key));
-        }
-        const std::string& value = option.value.front();
-        if (option.string_key != kIncludeKey) {
-            assign(option.string_key, value, where, Layer::kFile);
+void read_nested(const std::string& path, const std::string& context, std::vector<std::string>& open_files,
+                 std::vector<Assignment>& out) {
+    for (Assignment& a : scan(read_file(path, context), path)) {
+        if (a.key != kIncludeKey) {
+            out.push_back(std::move(a));
             continue;
         }
-
-        if (value.empty()) throw UserError(kExitUsage, fmt::format("{}: include: expected a file name", where));
-        fs::path target = fs::path(value).is_absolute() ? fs::path(value) : fs::path(path).parent_path() / value;
+        const std::string& where = a.where;
+        if (a.value.empty()) throw UserError(kExitUsage, fmt::format("{}: include: expected a file name", where));
+        fs::path target = fs::path(a.value).is_absolute() ? fs::path(a.value) : fs::path(path).parent_path() / a.value;
         std::string target_text = target.lexically_normal().string();
         std::string target_identity = identity_of(target_text);
         if (std::find(open_files.begin(), open_files.end(), target_identity) != open_files.end()) {
@@ -177,9 +129,18 @@ void Registry::load_file_nested(const std::string& path, const std::string& cont
                                                     kMaxIncludeDepth));
         }
         open_files.push_back(target_identity);
-        load_file_nested(target_text, where + ": ", open_files);
+        read_nested(target_text, where + ": ", open_files, out);
         open_files.pop_back();
     }
+}
+
+}  // namespace
+
+std::vector<Assignment> read_config_file(const std::string& path) {
+    std::vector<std::string> open_files{identity_of(path)};
+    std::vector<Assignment> out;
+    read_nested(path, "", open_files, out);
+    return out;
 }
 
 }  // namespace vmsim::config

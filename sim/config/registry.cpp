@@ -28,7 +28,6 @@ const char* type_name(Type type) {
 }
 
 bool valid_name(std::string_view name) {
-    size_t words = 0;
     size_t start = 0;
     while (start <= name.size()) {
         size_t dot = name.find('.', start);
@@ -37,11 +36,10 @@ bool valid_name(std::string_view name) {
         for (char c : word) {
             if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
         }
-        ++words;
         if (dot == std::string_view::npos) break;
         start = dot + 1;
     }
-    return words >= 2;
+    return true;
 }
 
 // User text inside an error message: quoted, control characters escaped, so the
@@ -237,7 +235,9 @@ std::optional<Value> convert(const Param& p, std::string_view text, std::string&
 
 std::string value_to_text(const Param& p, const Value& v, bool for_help) {
     switch (p.type) {
-        case Type::kUint: return fmt::format("{}", std::get<uint64_t>(v));
+        case Type::kUint:
+            return for_help && p.hex ? fmt::format("{:#x}", std::get<uint64_t>(v))
+                                     : fmt::format("{}", std::get<uint64_t>(v));
         case Type::kSize:
             return for_help ? format_size(std::get<uint64_t>(v)) : fmt::format("{}", std::get<uint64_t>(v));
         case Type::kDuration: return format_duration(std::get<uint64_t>(v));
@@ -259,44 +259,49 @@ std::string_view section_of(std::string_view name) { return name.substr(0, name.
 // ---- constraint builders ------------------------------------------------------
 
 UintSpec& UintSpec::min(uint64_t value) {
-    registry_->params_[index_].min_uint = value;
-    registry_->check_default(registry_->params_[index_]);
+    param().min_uint = value;
+    detail::check_default(param());
     return *this;
 }
 
 UintSpec& UintSpec::max(uint64_t value) {
-    registry_->params_[index_].max_uint = value;
-    registry_->check_default(registry_->params_[index_]);
+    param().max_uint = value;
+    detail::check_default(param());
     return *this;
 }
 
 UintSpec& UintSpec::power_of_two() {
-    registry_->params_[index_].power_of_two = true;
-    registry_->check_default(registry_->params_[index_]);
+    param().power_of_two = true;
+    detail::check_default(param());
+    return *this;
+}
+
+UintSpec& UintSpec::hex() {
+    param().hex = true;
     return *this;
 }
 
 UintSpec& UintSpec::multiple_of(uint64_t value) {
-    registry_->params_[index_].multiple_of = value;
-    registry_->check_default(registry_->params_[index_]);
+    param().multiple_of = value;
+    detail::check_default(param());
     return *this;
 }
 
 DoubleSpec& DoubleSpec::min(double value) {
-    registry_->params_[index_].min_double = value;
-    registry_->check_default(registry_->params_[index_]);
+    param().min_double = value;
+    detail::check_default(param());
     return *this;
 }
 
 DoubleSpec& DoubleSpec::max(double value) {
-    registry_->params_[index_].max_double = value;
-    registry_->check_default(registry_->params_[index_]);
+    param().max_double = value;
+    detail::check_default(param());
     return *this;
 }
 
 DoubleSpec& DoubleSpec::positive() {
-    registry_->params_[index_].positive = true;
-    registry_->check_default(registry_->params_[index_]);
+    param().positive = true;
+    detail::check_default(param());
     return *this;
 }
 
@@ -309,22 +314,22 @@ uint64_t duration_literal(std::string_view name, std::string_view text) {
 }  // namespace
 
 DurationSpec& DurationSpec::min(std::string_view duration) {
-    auto& p = registry_->params_[index_];
+    auto& p = param();
     p.min_uint = duration_literal(p.name, duration);
-    registry_->check_default(p);
+    detail::check_default(p);
     return *this;
 }
 
 DurationSpec& DurationSpec::max(std::string_view duration) {
-    auto& p = registry_->params_[index_];
+    auto& p = param();
     p.max_uint = duration_literal(p.name, duration);
-    registry_->check_default(p);
+    detail::check_default(p);
     return *this;
 }
 
 DurationSpec& DurationSpec::positive() {
-    registry_->params_[index_].positive = true;
-    registry_->check_default(registry_->params_[index_]);
+    param().positive = true;
+    detail::check_default(param());
     return *this;
 }
 
@@ -347,7 +352,24 @@ size_t Registry::declare(std::string name, Type type, std::string help, Value de
     return params_.size() - 1;
 }
 
-void Registry::check_default(const Param& p) const {
+void Registry::declare(const Param& param) {
+    const size_t i = declare(param.name, param.type, param.help, param.default_value);
+    Param& p = params_[i];
+    p.min_uint = param.min_uint;
+    p.max_uint = param.max_uint;
+    p.min_double = param.min_double;
+    p.max_double = param.max_double;
+    p.positive = param.positive;
+    p.power_of_two = param.power_of_two;
+    p.hex = param.hex;
+    p.multiple_of = param.multiple_of;
+    p.choices = param.choices;
+    if (p.type == Type::kEnum && p.choices.empty())
+        throw std::logic_error(fmt::format("config: enum {} has no choices", p.name));
+    detail::check_default(p);
+}
+
+void detail::check_default(const Param& p) {
     std::string problem;
     if (!convert(p, value_to_text(p, p.default_value, false), problem)) {
         throw std::logic_error(fmt::format("config: default of {}: {}", p.name, problem));
@@ -355,17 +377,17 @@ void Registry::check_default(const Param& p) const {
 }
 
 UintSpec Registry::add_uint(std::string name, uint64_t default_value, std::string help) {
-    return UintSpec(*this, declare(std::move(name), Type::kUint, std::move(help), default_value));
+    return UintSpec(params_, declare(std::move(name), Type::kUint, std::move(help), default_value));
 }
 
 UintSpec Registry::add_size(std::string name, uint64_t default_bytes, std::string help) {
-    return UintSpec(*this, declare(std::move(name), Type::kSize, std::move(help), default_bytes));
+    return UintSpec(params_, declare(std::move(name), Type::kSize, std::move(help), default_bytes));
 }
 
 DoubleSpec Registry::add_double(std::string name, double default_value, std::string help) {
     size_t i = declare(std::move(name), Type::kDouble, std::move(help), default_value);
-    check_default(params_[i]);  // rejects a non-finite default
-    return DoubleSpec(*this, i);
+    detail::check_default(params_[i]);  // rejects a non-finite default
+    return DoubleSpec(params_, i);
 }
 
 void Registry::add_enum(std::string name, std::string default_value,
@@ -373,7 +395,7 @@ void Registry::add_enum(std::string name, std::string default_value,
     if (choices.empty()) throw std::logic_error(fmt::format("config: enum {} has no choices", name));
     size_t i = declare(std::move(name), Type::kEnum, std::move(help), std::move(default_value));
     params_[i].choices = std::move(choices);
-    check_default(params_[i]);
+    detail::check_default(params_[i]);
 }
 
 void Registry::add_bool(std::string name, bool default_value, std::string help) {
@@ -383,7 +405,7 @@ void Registry::add_bool(std::string name, bool default_value, std::string help) 
 DurationSpec Registry::add_duration(std::string name, std::string_view default_value,
                                     std::string help) {
     uint64_t ps = duration_literal(name, default_value);
-    return DurationSpec(*this, declare(std::move(name), Type::kDuration, std::move(help), ps));
+    return DurationSpec(params_, declare(std::move(name), Type::kDuration, std::move(help), ps));
 }
 
 void Registry::add_string(std::string name, std::string default_value, std::string help) {
@@ -416,7 +438,7 @@ void Registry::assign(std::string_view key, std::string_view value, std::string_
     (layer == Layer::kFile ? p.file_value : p.override_value) = std::move(*converted);
 }
 
-void Registry::set_override(std::string_view assignment) {
+Assignment parse_override(std::string_view assignment) {
     std::string where = "--set " + quote(assignment);
     size_t eq = assignment.find('=');
     if (eq == std::string_view::npos) {
@@ -429,7 +451,25 @@ void Registry::set_override(std::string_view assignment) {
     };
     std::string_view key = trim(assignment.substr(0, eq));
     if (key.empty()) throw UserError(kExitUsage, fmt::format("{}: missing key before '='", where));
-    assign(key, trim(assignment.substr(eq + 1)), where, Layer::kOverride);
+    return Assignment{std::string(key), std::string(trim(assignment.substr(eq + 1))), std::move(where)};
+}
+
+void Registry::set_override(std::string_view assignment) {
+    const Assignment a = parse_override(assignment);
+    assign(a.key, a.value, a.where, Layer::kOverride);
+}
+
+void Registry::load_file(const std::string& path) { apply_file(read_config_file(path)); }
+
+void Registry::apply_file(const std::vector<Assignment>& assignments) {
+    // All or nothing: a file that fails half-way leaves no values behind.
+    std::vector<Param> before = params_;
+    try {
+        for (const Assignment& a : assignments) assign(a.key, a.value, a.where, Layer::kFile);
+    } catch (...) {
+        params_ = std::move(before);
+        throw;
+    }
 }
 
 void Registry::set_override(std::string_view key, std::string_view value, std::string_view where) {
@@ -479,8 +519,6 @@ const std::string& Registry::get_string(std::string_view name) const {
 
 bool Registry::contains(std::string_view name) const { return index_.count(name) != 0; }
 
-Type Registry::type_of(std::string_view name) const { return find(name, {}).type; }
-
 std::string Registry::value_text(std::string_view name) const {
     const Param& p = find(name, {});
     return value_to_text(p, final_value(p), false);
@@ -524,6 +562,20 @@ std::string Registry::help_text() const {
             out += line + "\n";
         }
     }
+    return out;
+}
+
+std::string Registry::help_markdown() const {
+    // '|' inside a cell would end it.
+    auto cell = [](std::string text) {
+        std::string out;
+        for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+        return out;
+    };
+    std::string out = "| parameter | default | type | meaning |\n| --- | --- | --- | --- |\n";
+    for (const auto& p : params_)
+        out += fmt::format("| `{}` | `{}` | {} | {} |\n", p.name, value_to_text(p, p.default_value, true),
+                           cell(type_summary(p)), cell(p.help));
     return out;
 }
 

@@ -35,12 +35,28 @@
 #include <variant>
 #include <vector>
 
+#include "sim/common/settings.hpp"
+
 namespace vmsim::config {
 
 enum class Type { kUint, kSize, kDouble, kEnum, kBool, kDuration, kString };
 
 // Name and final value (as text) of every parameter, in declaration order.
-using Settings = std::vector<std::pair<std::string, std::string>>;
+using Settings = vmsim::Settings;
+
+// One `key = value` from a config file or a `--set`, before it is checked against
+// the declared parameters. `where` starts every error message about it
+// ("configs/x.cfg:3", "--set 'mem.size=24Q'").
+struct Assignment {
+    std::string key, value, where;
+};
+
+// The assignments of a config file and the files it includes, in the order they
+// apply (an include's assignments at the place of the include). Syntax errors,
+// unreadable files and include cycles are UserErrors; keys are not checked here.
+std::vector<Assignment> read_config_file(const std::string& path);
+// A `--set key=value` argument as an assignment (UserError when it has no '=').
+Assignment parse_override(std::string_view assignment);
 
 namespace detail {
 // uint64_t: kUint, kSize, kDuration (picoseconds); double; bool; string: kEnum, kString.
@@ -58,9 +74,12 @@ struct Param {
     std::optional<double> min_double, max_double;
     bool positive = false;      // kDouble: > 0; kDuration: != 0
     bool power_of_two = false;  // kUint, kSize
+    bool hex = false;           // kUint: help shows the default in hex
     uint64_t multiple_of = 0;   // kUint, kSize: 0 or 1 = no constraint
     std::vector<std::string> choices;  // kEnum
 };
+// Throws std::logic_error when the parameter's default breaks its own constraints.
+void check_default(const Param& param);
 }  // namespace detail
 
 class Registry;
@@ -72,11 +91,14 @@ public:
     UintSpec& max(uint64_t value);
     UintSpec& power_of_two();
     UintSpec& multiple_of(uint64_t value);
+    UintSpec& hex();  // help shows the default in hex, as the help text writes it
+
+    // Constraints on params[index] (the registry's or a ParamTable's list).
+    UintSpec(std::vector<detail::Param>& params, size_t index) : params_(&params), index_(index) {}
 
 private:
-    friend class Registry;
-    UintSpec(Registry& registry, size_t index) : registry_(&registry), index_(index) {}
-    Registry* registry_;
+    detail::Param& param() { return (*params_)[index_]; }
+    std::vector<detail::Param>* params_;
     size_t index_;
 };
 
@@ -87,10 +109,12 @@ public:
     DoubleSpec& max(double value);
     DoubleSpec& positive();
 
+    // Constraints on params[index] (the registry's or a ParamTable's list).
+    DoubleSpec(std::vector<detail::Param>& params, size_t index) : params_(&params), index_(index) {}
+
 private:
-    friend class Registry;
-    DoubleSpec(Registry& registry, size_t index) : registry_(&registry), index_(index) {}
-    Registry* registry_;
+    detail::Param& param() { return (*params_)[index_]; }
+    std::vector<detail::Param>* params_;
     size_t index_;
 };
 
@@ -101,16 +125,21 @@ public:
     DurationSpec& max(std::string_view duration);
     DurationSpec& positive();
 
+    // Constraints on params[index] (the registry's or a ParamTable's list).
+    DurationSpec(std::vector<detail::Param>& params, size_t index) : params_(&params), index_(index) {}
+
 private:
-    friend class Registry;
-    DurationSpec(Registry& registry, size_t index) : registry_(&registry), index_(index) {}
-    Registry* registry_;
+    detail::Param& param() { return (*params_)[index_]; }
+    std::vector<detail::Param>* params_;
     size_t index_;
 };
 
+template <class Root>
+class ParamTable;
+
 class Registry {
 public:
-    // ---- declaration (names: lower-case [a-z0-9_] words joined by dots, at least two) ----
+    // ---- declaration (names: lower-case [a-z0-9_] words joined by dots) ----
     UintSpec add_uint(std::string name, uint64_t default_value, std::string help);
     UintSpec add_size(std::string name, uint64_t default_bytes, std::string help);
     DoubleSpec add_double(std::string name, double default_value, std::string help);
@@ -119,11 +148,15 @@ public:
     void add_bool(std::string name, bool default_value, std::string help);
     DurationSpec add_duration(std::string name, std::string_view default_value, std::string help);
     void add_string(std::string name, std::string default_value, std::string help);
+    // A parameter described elsewhere (config::ParamTable): name, type, default, constraints.
+    void declare(const detail::Param& param);
 
     // ---- input ----
     // A config file (file layer), all or nothing: on error no value of it is kept.
     // Missing file: kExitNoInput; anything wrong inside: kExitUsage.
     void load_file(const std::string& path);
+    // Assignments read with read_config_file() (file layer), all or nothing.
+    void apply_file(const std::vector<Assignment>& assignments);
     // A `--set key=value` argument (override layer).
     void set_override(std::string_view assignment);
     // An override from elsewhere (e.g. a sweep point); `where` starts the error message.
@@ -137,7 +170,6 @@ public:
     const std::string& get_string(std::string_view name) const;  // kEnum or kString
 
     bool contains(std::string_view name) const;
-    Type type_of(std::string_view name) const;
     // The final value as text, as effective() shows it.
     std::string value_text(std::string_view name) const;
 
@@ -148,6 +180,8 @@ public:
     Settings effective() const;
     // Every parameter with its default, type and help, grouped by section, aligned.
     std::string help_text() const;
+    // The same as a Markdown table (name, default, type, meaning), for the docs.
+    std::string help_markdown() const;
 
 private:
     friend class UintSpec;
@@ -156,12 +190,9 @@ private:
     enum class Layer { kFile, kOverride };
 
     size_t declare(std::string name, Type type, std::string help, detail::Value default_value);
-    void check_default(const detail::Param& param) const;
     const detail::Param& find(std::string_view name, std::initializer_list<Type> types) const;
     const detail::Value& final_value(const detail::Param& param) const;
     void assign(std::string_view key, std::string_view value, std::string_view where, Layer layer);
-    void load_file_nested(const std::string& path, const std::string& context,
-                          std::vector<std::string>& open_files);
 
     std::vector<detail::Param> params_;
     std::map<std::string, size_t, std::less<>> index_;

@@ -15,8 +15,7 @@
 #include "sim/common/errors.hpp"
 #include "sim/experiment/simulate.hpp"
 #include "sim/config/registry.hpp"
-#include "sim/platform/r3000_params.hpp"
-#include "sim/platform/r3000_platform.hpp"
+#include "sim/platform/target.hpp"
 #include "sim/stats/atomic_file.hpp"
 #include "workloads/appel/appel.h"
 
@@ -277,8 +276,9 @@ void avm_fig1(const ReproduceOptions& o) {
         for (const Kernel& k : kernels) {
             const SimulationResult& r = results[ri++];
             md += fmt::format("\n### {} {}\n\n| benchmark | total |", m.name, k.name);
-            const auto& breakdown = platform::r3000_cycle_breakdown();
-            const auto& modes = platform::r3000_cycle_modes();
+            const platform::Target& target = platform::find_target(r.stats.at("config.target"), k.elf);
+            const auto& breakdown = target.cycle_breakdown();
+            const auto& modes = target.cycle_modes();
             for (const auto* list : {&breakdown, &modes})
                 for (const auto& c : *list) md += std::string(" ") + c.name + " |";
             md += "\n|---|---:|";
@@ -311,10 +311,7 @@ const std::vector<FigureInfo>& reproducible_figures() {
 
 void reproduce(const std::string& name, const ReproduceOptions& options) {
     // Every --set is checked here, before any simulation starts, as `vmsim run` would.
-    config::Registry check;
-    platform::declare_r3000_params(check);
-    for (const auto& o : options.overrides) check.set_override(o);
-    platform::r3000_params_from(check);
+    platform::configure({}, options.overrides);
 
     if (name == "all" || name == "avm-fig1") {
         avm_fig1(options);

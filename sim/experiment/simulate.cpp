@@ -12,8 +12,7 @@
 
 #include "sim/common/errors.hpp"
 #include "sim/config/registry.hpp"
-#include "sim/platform/r3000_params.hpp"
-#include "sim/platform/r3000_platform.hpp"
+#include "sim/platform/target.hpp"
 #include "sim/stats/json.hpp"
 #include "sim/stats/registry.hpp"
 
@@ -47,14 +46,11 @@ void write_all(int fd, const std::string& text) {
     std::string report;
     int code = 0;
     try {
-        config::Registry reg;
-        platform::declare_r3000_params(reg);
-        for (const auto& f : spec.configs) reg.load_file(f);
-        for (const auto& o : spec.overrides) reg.set_override(o);
+        const platform::Configured c = platform::configure(spec.configs, spec.overrides);
         std::FILE* devnull = std::fopen("/dev/null", "w");  // the guest's console is not part of the result
         stats::Registry stats;
-        const platform::RunSummary run = platform::run_r3000(reg, spec.elf, stats, devnull ? devnull : stdout).summary;
-        for (const auto& [k, v] : reg.effective()) report += "config." + k + "\t" + escape(v) + "\n";
+        const platform::RunResult run = c.target->run(c.params, spec.elf, stats, devnull ? devnull : stdout);
+        for (const auto& [k, v] : c.params.effective()) report += "config." + k + "\t" + escape(v) + "\n";
         for (const stats::Stat& s : stats.all()) {
             std::string value;
             if (const auto* u = std::get_if<uint64_t>(&s.value)) value = std::to_string(*u);
@@ -62,12 +58,10 @@ void write_all(int fd, const std::string& text) {
             else value = std::get<std::string>(s.value);
             report += s.name + "\t" + escape(value) + "\n";
         }
-        if (run.result.outcome == platform::Outcome::GuestError)
-            report += "error\tguest error: " + escape(run.result.error) + "\n";
-        else if (run.result.outcome == platform::Outcome::InstructionLimit)
-            report += "error\tthe guest did not exit within sim.max_instructions\n";
-        else if (run.result.exit_code != 0)
-            report += "error\tthe guest exited with code " + std::to_string(run.result.exit_code) + "\n";
+        if (run.outcome != platform::Outcome::Exited)
+            report += "error\t" + escape(run.message) + "\n";
+        else if (run.exit_code != 0)
+            report += "error\tthe guest exited with code " + std::to_string(run.exit_code) + "\n";
     } catch (const std::exception& e) {
         report += std::string("error\t") + escape(e.what()) + "\n";
         code = 1;

@@ -147,4 +147,15 @@ std::string Registry::to_text() const {
     return out;
 }
 
+std::string Registry::to_markdown() const {
+    std::string out = "| statistic | kind | meaning |\n| --- | --- | --- |\n";
+    for (const auto& s : stats_) {
+        const char* kind = std::holds_alternative<uint64_t>(s.value) ? "counter"
+                           : std::holds_alternative<double>(s.value) ? "number"
+                                                                     : "text";
+        out += fmt::format("| `{}` | {} | {} |\n", s.name, kind, s.description);
+    }
+    return out;
+}
+
 }  // namespace vmsim::stats

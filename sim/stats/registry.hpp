@@ -23,10 +23,11 @@
 #include <variant>
 #include <vector>
 
+#include "sim/common/settings.hpp"
+
 namespace vmsim::stats {
 
-// Name and value text of every configuration parameter (config::Registry::effective()).
-using Settings = std::vector<std::pair<std::string, std::string>>;
+using Settings = vmsim::Settings;  // the effective configuration (config::Registry::effective())
 
 struct Stat {
     std::string name;
@@ -54,6 +55,8 @@ public:
     void write_json_file(const std::string& path, const Settings& config) const;
     // Aligned table of name, value, description for people.
     std::string to_text() const;
+    // A Markdown table of name, kind and description (no values), for the docs.
+    std::string to_markdown() const;
 
 private:
     Stat& add(std::string name, std::string description);

@@ -142,7 +142,9 @@ TEST(ConfigRegistry, DeclaringANameTwiceIsABug) {
 
 TEST(ConfigRegistry, NamesMustBeDottedLowerCase) {
     Registry reg;
-    EXPECT_THROW(reg.add_uint("nodot", 1, ""), std::logic_error);
+    EXPECT_THROW(reg.add_uint("", 1, ""), std::logic_error);
+    EXPECT_THROW(reg.add_uint("trailing.", 1, ""), std::logic_error);
+    EXPECT_NO_THROW(reg.add_uint("target", 1, ""));  // one word is a name too
     EXPECT_THROW(reg.add_uint("Cpu.x", 1, ""), std::logic_error);
     EXPECT_THROW(reg.add_uint("cpu..x", 1, ""), std::logic_error);
     EXPECT_NO_THROW(reg.add_uint("x86.l1d_tlb.entries", 1, ""));

@@ -10,10 +10,11 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/mips_r3000/cpu.hpp"
 #include "sim/platform/devices.hpp"
+#include "sim/platform/quantum.hpp"
+#include "sim/platform/target.hpp"
 
 namespace vmsim::platform {
 
@@ -26,19 +27,10 @@ struct CoreParams {
     bool sync_elision = true;            // skip quantum syncs nobody can observe
 };
 
-enum class Outcome { Exited, InstructionLimit, GuestError };
-
 struct CoreResult {
     Outcome outcome = Outcome::GuestError;
     uint32_t exit_code = 0;
     std::string error;  // for GuestError
-};
-
-// The standard quantum keeper, plus the one figure a cycle-counting core needs:
-// how much SystemC time is left until the next sync point.
-class QuantumKeeper : public tlm_utils::tlm_quantumkeeper {
-public:
-    sc_core::sc_time time_to_sync_point() const { return m_next_sync_point - sc_core::sc_time_stamp(); }
 };
 
 class R3000Core : public sc_core::sc_module, private r3000::Bus {

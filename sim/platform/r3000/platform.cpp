@@ -1,4 +1,4 @@
-#include "sim/platform/r3000_platform.hpp"
+#include "sim/platform/r3000/platform.hpp"
 
 #include <chrono>
 #include <cstring>
@@ -10,25 +10,33 @@
 
 namespace vmsim::platform {
 
-R3000Platform::R3000Platform(const PlatformParams& params, const std::vector<Segment>& segments, uint32_t entry)
-    : params_(params) {
+R3000Platform::R3000Platform(const R3000Config& config, const std::vector<loader::Segment>& segments,
+                             uint32_t entry, std::FILE* console)
+    : config_(config), console_file_(console) {
     // sc_stop() is how every run ends; SystemC's note saying so is noise.
     sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     // The platform, not a module, owns the global quantum.
-    tlm::tlm_global_quantum::instance().set(params_.quantum);
+    tlm::tlm_global_quantum::instance().set(
+        sc_core::sc_time(static_cast<double>(config_.sim.quantum_ps), sc_core::SC_PS));
 
-    CoreParams core = params_.core;
+    CoreParams core;
+    core.cpu = config_.cpu;
+    // Time resolution is 1 ps: the period is rounded to whole picoseconds.
+    const double period_ps = 1e6 / config_.clock_mhz;
+    core.clock_period = sc_core::sc_time(static_cast<double>(static_cast<uint64_t>(period_ps + 0.5)), sc_core::SC_PS);
+    core.max_instructions = config_.sim.max_instructions;
+    core.sync_elision = config_.sim.sync_elision;
     core.entry_pc = entry;
-    core.initial_sp = VMSIM_KSEG0(params_.mem_size);  // top of RAM, kseg0
+    core.initial_sp = VMSIM_KSEG0(config_.mem_size);  // top of RAM, kseg0
 
-    ram_ = std::make_unique<Ram>("ram", params_.mem_size);
+    ram_ = std::make_unique<Ram>("ram", config_.mem_size);
     router_ = std::make_unique<Router>(
-        "router", std::vector<Router::WindowSpec>{{"ram", VMSIM_RAM_BASE, params_.mem_size},
+        "router", std::vector<Router::WindowSpec>{{"ram", VMSIM_RAM_BASE, config_.mem_size},
                                                   {"console", VMSIM_CONSOLE_BASE, VMSIM_CONSOLE_SIZE},
                                                   {"simctl", VMSIM_SIMCTL_BASE, VMSIM_SIMCTL_SIZE},
                                                   {"timer", VMSIM_TIMER_BASE, VMSIM_TIMER_SIZE}});
     core_ = std::make_unique<R3000Core>("cpu", core);
-    console_ = std::make_unique<Console>("console", params_.console);
+    console_ = std::make_unique<Console>("console", console_file_);
     R3000Core* c = core_.get();
     simctl_ = std::make_unique<SimControl>(
         "simctl",
@@ -36,7 +44,7 @@ R3000Platform::R3000Platform(const PlatformParams& params, const std::vector<Seg
                         [c](uint32_t code) { c->request_exit(code); },
                         [c](std::vector<uint64_t>& out) { r3000_region_counters(c->cpu(), out); }},
         r3000_region_counter_names());
-    timer_ = std::make_unique<Timer>("timer", params_.timer_period, [c] { return c->cycles(); });
+    timer_ = std::make_unique<Timer>("timer", config_.timer_period, [c] { return c->cycles(); });
 
     core_->downstream_socket.bind(router_->upstream_socket);
     router_->downstream_socket("ram").bind(ram_->upstream_socket);
@@ -45,7 +53,7 @@ R3000Platform::R3000Platform(const PlatformParams& params, const std::vector<Seg
     router_->downstream_socket("timer").bind(timer_->upstream_socket);
     core_->attach_timer(timer_.get());
 
-    for (const Segment& s : segments) {
+    for (const loader::Segment& s : segments) {
         std::memcpy(ram_->data() + s.paddr, s.bytes.data(), s.bytes.size());
         std::memset(ram_->data() + s.paddr + s.bytes.size(), 0, s.memsz - s.bytes.size());
     }
@@ -63,43 +71,43 @@ void R3000Platform::write_boot_parameters() {
     bp.magic = VMSIM_BOOTPARAMS_MAGIC;
     bp.version = VMSIM_BOOTPARAMS_VERSION;
     bp.size = sizeof bp;
-    bp.ram_size = params_.mem_size;
-    bp.stlb_entries = params_.stlb_entries;
+    bp.ram_size = config_.mem_size;
+    bp.stlb_entries = config_.stlb_entries;
     static_assert(sizeof bp <= VMSIM_BOOTPARAMS_MAX_SIZE);
     std::memcpy(block, &bp, sizeof bp);  // little-endian host = guest order
 }
 
 R3000Platform::~R3000Platform() = default;
 
-const std::vector<CycleCategory>& r3000_cycle_breakdown() {
+const std::vector<R3000CycleCategory>& r3000_cycle_breakdown() {
     using r3000::Cpu;
     using r3000::CpuStats;
-    static const std::vector<CycleCategory> c = {
-        {"instructions", "one issue cycle per retired instruction",
+    static const std::vector<R3000CycleCategory> c = {
+        {{"instructions", "one issue cycle per retired instruction"},
          [](const Cpu& cpu, const CpuStats&) { return cpu.instructions(); }},
-        {"icache_stall", "instruction fetches that missed the I-cache",
+        {{"icache_stall", "instruction fetches that missed the I-cache"},
          [](const Cpu&, const CpuStats& s) { return s.icache_stall_cycles; }},
-        {"dcache_stall", "loads that missed the D-cache",
+        {{"dcache_stall", "loads that missed the D-cache"},
          [](const Cpu&, const CpuStats& s) { return s.dcache_stall_cycles; }},
-        {"wbuf_stall", "stores into a full write buffer, reads waiting behind writes",
+        {{"wbuf_stall", "stores into a full write buffer, reads waiting behind writes"},
          [](const Cpu&, const CpuStats& s) { return s.wbuf_stall_cycles; }},
-        {"uncached_stall", "uncached fetches and loads (kseg1, N=1 pages, devices)",
+        {{"uncached_stall", "uncached fetches and loads (kseg1, N=1 pages, devices)"},
          [](const Cpu&, const CpuStats& s) { return s.uncached_stall_cycles; }},
-        {"muldiv_stall", "MFHI/MFLO waiting for the multiply/divide unit",
+        {{"muldiv_stall", "MFHI/MFLO waiting for the multiply/divide unit"},
          [](const Cpu&, const CpuStats& s) { return s.muldiv_stall_cycles; }},
-        {"exception_entry", "exception entry", [](const Cpu&, const CpuStats& s) { return s.exception_cycles; }},
-        {"faulted", "issue cycles of instructions that raised an exception",
+        {{"exception_entry", "exception entry"}, [](const Cpu&, const CpuStats& s) { return s.exception_cycles; }},
+        {{"faulted", "issue cycles of instructions that raised an exception"},
          [](const Cpu&, const CpuStats& s) { return s.faulted_cycles; }},
     };
     return c;
 }
 
-const std::vector<CycleCategory>& r3000_cycle_modes() {
+const std::vector<R3000CycleCategory>& r3000_cycle_modes() {
     using r3000::Cpu;
     using r3000::CpuStats;
-    static const std::vector<CycleCategory> c = {
-        {"user", "cycles in user mode", [](const Cpu&, const CpuStats& s) { return s.user_cycles; }},
-        {"kernel", "cycles in kernel mode", [](const Cpu&, const CpuStats& s) { return s.kernel_cycles; }},
+    static const std::vector<R3000CycleCategory> c = {
+        {{"user", "cycles in user mode"}, [](const Cpu&, const CpuStats& s) { return s.user_cycles; }},
+        {{"kernel", "cycles in kernel mode"}, [](const Cpu&, const CpuStats& s) { return s.kernel_cycles; }},
     };
     return c;
 }
@@ -108,7 +116,7 @@ const std::vector<std::string>& r3000_region_counter_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> n{"cycles"};
         for (const auto* list : {&r3000_cycle_breakdown(), &r3000_cycle_modes()})
-            for (const CycleCategory& c : *list) n.push_back(c.name);
+            for (const R3000CycleCategory& c : *list) n.push_back(c.category.name);
         return n;
     }();
     return names;
@@ -118,16 +126,14 @@ void r3000_region_counters(const r3000::Cpu& cpu, std::vector<uint64_t>& out) {
     const r3000::CpuStats s = cpu.stats();
     out.assign(1, cpu.cycles());
     for (const auto* list : {&r3000_cycle_breakdown(), &r3000_cycle_modes()})
-        for (const CycleCategory& c : *list) out.push_back(c.read(cpu, s));
+        for (const R3000CycleCategory& c : *list) out.push_back(c.read(cpu, s));
 }
-
-uint8_t* R3000Platform::ram() { return ram_->data(); }
 
 RunSummary R3000Platform::run() {
     const auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
     const auto t1 = std::chrono::steady_clock::now();
-    std::fflush(params_.console);
+    std::fflush(console_file_);
 
     RunSummary s;
     s.result = core_->result();
@@ -137,7 +143,6 @@ RunSummary R3000Platform::run() {
     s.host_seconds = std::chrono::duration<double>(t1 - t0).count();
     s.quantum_syncs = core_->quantum_syncs();
     s.elided_syncs = core_->elided_syncs();
-    s.console_bytes = console_->bytes_written();
     s.timer_interrupts = timer_->fired();
     return s;
 }

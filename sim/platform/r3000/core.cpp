@@ -1,4 +1,4 @@
-#include "sim/platform/r3000_core.hpp"
+#include "sim/platform/r3000/core.hpp"
 
 #include <algorithm>
 #include <cmath>

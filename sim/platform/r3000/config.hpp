@@ -1,0 +1,25 @@
+// The R3000 machine's configuration: the ISS's CpuConfig plus what the platform
+// around it needs. Every member that a parameter sets is bound to it in
+// r3000/target.cpp; the defaults here are the parameters' defaults.
+#pragma once
+#include <cstdint>
+
+#include "models/mips_r3000/cpu.hpp"
+#include "sim/platform/sim_config.hpp"
+#include "vmsim/bootparams.h"
+#include "vmsim/memmap.h"
+
+namespace vmsim::platform {
+
+struct R3000Config {
+    // The DECstation 3100's R2000 (reference sheet, "Timing facts").
+    double clock_mhz = 16.67;
+    r3000::CpuConfig cpu;
+    uint32_t mem_size = VMSIM_RAM_DEFAULT_SIZE;  // DECstation 3100 maximum: 24 MB
+    uint64_t timer_period = 100000;              // cycles
+    // Guest kernel parameters, handed over in the boot parameter block.
+    uint32_t stlb_entries = VMSIM_STLB_DEFAULT_ENTRIES;  // aegis
+    SimConfig sim;
+};
+
+}  // namespace vmsim::platform

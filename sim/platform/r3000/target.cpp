@@ -1,0 +1,258 @@
+// The R3000 target: parameters declared once (bound to R3000Config), the whole of
+// one run, and the statistics a run records.
+#include "sim/platform/r3000/target.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+
+#include "sim/common/errors.hpp"
+#include "sim/config/param_table.hpp"
+#include "sim/loader/elf_loader.hpp"
+#include "sim/platform/r3000/platform.hpp"
+
+namespace vmsim::platform {
+namespace {
+
+using config::ParamTable;
+
+const ParamTable<R3000Config>& params() {
+    static const auto* table = [] {
+        auto* t = new ParamTable<R3000Config>;
+        auto root = t->root();
+        auto cpu = root.at(&R3000Config::cpu);
+        // SystemC time resolution is 1 ps: 1e6 MHz is the fastest clock it can express.
+        root.number("cpu.clock_mhz", &R3000Config::clock_mhz, "CPU clock in MHz (DECstation 3100: 16.67, 2100: 12.5)")
+            .positive()
+            .max(1e6);
+        cpu.choice("cpu.load_delay", &r3000::CpuConfig::load_delay,
+                   {{"exact", r3000::LoadDelay::Exact}, {"interlocked", r3000::LoadDelay::Interlocked}},
+                   "load/mfc0 delay slot: exact = R3000 non-interlocked one-instruction delay; "
+                   "interlocked = result visible to the next instruction");
+        cpu.uint("cpu.prid", &r3000::CpuConfig::prid, "CP0 PRId value (R3000 0x0220, R3000A 0x0230)")
+            .max(0xffff)
+            .hex();
+        cpu.uint("cpu.mult_latency", &r3000::CpuConfig::mult_latency,
+                 "cycles from MULT/MULTU issue until HI/LO are ready (R3000)")
+            .min(1)
+            .max(1000);
+        cpu.uint("cpu.div_latency", &r3000::CpuConfig::div_latency,
+                 "cycles from DIV/DIVU issue until HI/LO are ready (R3000)")
+            .min(1)
+            .max(1000);
+        cpu.uint("cpu.exception_cycles", &r3000::CpuConfig::exception_entry_cycles,
+                 "cycles lost on exception entry (R3000 squashes the two younger pipeline stages)")
+            .max(1000);
+        // The memory system. The defaults are the DECstation 3100's geometry; the memory
+        // latencies are estimates whose reasoning is in configs/machines/dec3100.cfg.
+        cpu.choice("mem.model", &r3000::CpuConfig::memory,
+                   {{"ideal", r3000::MemoryModel::Ideal}, {"cached", r3000::MemoryModel::Cached}},
+                   "ideal: every access takes its instruction's one cycle; cached: I/D caches, write buffer "
+                   "and memory latency below");
+        for (auto [side, member] : {std::pair{"icache", &r3000::CpuConfig::icache},
+                                    std::pair{"dcache", &r3000::CpuConfig::dcache}}) {
+            const std::string k = side;
+            auto cache = cpu.at(member);
+            cache.size(k + ".size", &r3000::CacheConfig::size, k + " size in bytes (DECstation: 64K)")
+                .min(4)
+                .power_of_two();
+            cache.uint(k + ".line", &r3000::CacheConfig::line, k + " line size in bytes (R2000/R3000: 4)")
+                .min(4)
+                .max(1 << 16)
+                .power_of_two();
+            cache.uint(k + ".assoc", &r3000::CacheConfig::assoc,
+                       k + " ways per set; 1 = direct-mapped (DECstation), LRU otherwise")
+                .min(1)
+                .max(64)
+                .power_of_two();
+        }
+        cpu.at(&r3000::CpuConfig::dcache)
+            .choice("dcache.write_miss", &r3000::CacheConfig::write_miss,
+                    {{"allocate_full_line", r3000::WriteMiss::AllocateFullLine},
+                     {"no_allocate", r3000::WriteMiss::NoAllocate}},
+                    "store miss: a store covering a whole line fills it (R2000/R3000), or never allocate");
+        auto wbuf = cpu.at(&r3000::CpuConfig::wbuf);
+        wbuf.uint("wbuf.depth", &r3000::WriteBufferConfig::depth,
+                  "write-buffer entries (DECstation: 4 R2020 stages); 0 = none")
+            .max(1024);
+        wbuf.uint("wbuf.drain_cycles", &r3000::WriteBufferConfig::drain_cycles,
+                  "cycles memory takes to retire one buffered write")
+            .max(100000);
+        wbuf.choice("wbuf.read_policy", &r3000::WriteBufferConfig::read_policy,
+                    {{"bypass", r3000::ReadPolicy::Bypass}, {"drain", r3000::ReadPolicy::Drain}},
+                    "a read waits for the write in progress only (R2000 + R2020) or for the whole buffer");
+        cpu.uint("mem.read_latency", &r3000::CpuConfig::read_latency,
+                 "stall cycles of a cache-miss read (fill and pipeline restart)")
+            .max(100000);
+        cpu.uint("mem.uncached_latency", &r3000::CpuConfig::uncached_latency,
+                 "stall cycles of an uncached read (kseg1, N=1 pages, devices)")
+            .max(100000);
+        root.size("mem.size", &R3000Config::mem_size, "RAM size in bytes (DECstation 3100 maximum: 24M)")
+            .min(64 << 10)
+            .max(VMSIM_CONSOLE_BASE)
+            .multiple_of(r3000::kPageSize);
+        root.uint("timer.period", &R3000Config::timer_period,
+                  "timer interrupt period in CPU cycles (when the guest enables it)")
+            .min(1)
+            .max(0xffffffffu);
+        root.uint("aegis.stlb_entries", &R3000Config::stlb_entries,
+                  "aegis software-TLB entries (direct-mapped, in unmapped memory); a power of two")
+            .min(1)
+            .max(VMSIM_STLB_MAX_ENTRIES)
+            .power_of_two();
+        bind_sim_params<R3000Config>(root.at(&R3000Config::sim));
+        return t;
+    }();
+    return *table;
+}
+
+// Reads the configuration and checks what the types alone cannot.
+R3000Config read_config(const config::Registry& reg) {
+    R3000Config c = params().read(reg);
+    for (auto [side, cache] : {std::pair{"icache", &c.cpu.icache}, std::pair{"dcache", &c.cpu.dcache}})
+        if (std::string problem = cache->check(); !problem.empty())
+            throw UserError(kExitUsage, std::string(side) + ".size/line/assoc: " + problem);
+    return c;
+}
+
+void add(stats::Registry& stats, const std::string& prefix, const common::StatList& list) {
+    for (const auto& e : list) stats.counter(prefix + e.name, e.description) = e.value;
+}
+
+// What a finished run reports, as plain data: the statistics are recorded from it
+// in one fixed order, and the docs list them from a default-constructed one.
+struct Snapshot {
+    RunSummary run;
+    r3000::CpuStats cpu;
+    std::vector<uint64_t> breakdown, modes;  // by r3000_cycle_breakdown() / r3000_cycle_modes()
+    bool cached = false;                     // the caches and write buffer exist
+    r3000::CacheStats icache, dcache;
+    r3000::WriteBufferStats wbuf;
+    std::vector<std::pair<std::string, SimControl::Region>> regions;  // "N", totals
+    std::vector<std::string> region_counters;
+};
+
+void record(stats::Registry& stats, const Snapshot& s) {
+    const RunSummary& run = s.run;
+    stats.text("sim.outcome", "how the run ended: exited, instruction_limit or guest_error") =
+        outcome_name(run.result.outcome);
+    stats.counter("sim.exit_code", "exit code the guest wrote to sim-control") = run.result.exit_code;
+    stats.counter("cpu.instructions", "instructions retired") = run.instructions;
+    stats.counter("cpu.cycles", "CPU cycles, stalls and exception entry included") = run.cycles;
+    stats.value("sim.seconds", "simulated time in seconds (cycles / clock)") = run.simulated_seconds;
+    add(stats, "cpu.", s.cpu.exception_stats());
+    // Where the cycles went: the breakdown adds up to cpu.cycles, and so do the modes.
+    for (size_t i = 0; i < r3000_cycle_breakdown().size(); ++i) {
+        const CycleCategory& c = r3000_cycle_breakdown()[i].category;
+        stats.counter(std::string("cycles.") + c.name, c.description) = s.breakdown[i];
+    }
+    for (size_t i = 0; i < r3000_cycle_modes().size(); ++i) {
+        const CycleCategory& c = r3000_cycle_modes()[i].category;
+        stats.counter(std::string("cycles.") + c.name, c.description) = s.modes[i];
+    }
+    add(stats, "cycles.kernel.", s.cpu.kernel_entry_stats());
+    if (s.cached) {
+        add(stats, "icache.", s.icache.list(r3000::CacheSide::Instruction));
+        add(stats, "dcache.", s.dcache.list(r3000::CacheSide::Data));
+        add(stats, "wbuf.", s.wbuf.list());
+    }
+    add(stats, "tlb.", s.cpu.tlb_stats());
+    stats.counter("timer.interrupts", "timer periods elapsed while enabled") = run.timer_interrupts;
+    for (const auto& [n, region] : s.regions) {
+        const std::string base = "region." + n;
+        stats.counter(base + ".count", "times measured region " + n + " was entered and left") = region.count;
+        for (size_t k = 0; k < s.region_counters.size(); ++k)
+            stats.counter(base + "." + s.region_counters[k],
+                          s.region_counters[k] + " inside region " + n + " (as cycles.* above)") = region.totals[k];
+    }
+    stats.counter("sim.quantum_syncs", "times the core synchronised with SystemC time") = run.quantum_syncs;
+    stats.counter("sim.elided_syncs", "quantum syncs skipped: no other process had activity pending") =
+        run.elided_syncs;
+    // The only entries that differ between identical runs: they measure the host.
+    stats.value("host.seconds", "host wall-clock seconds spent simulating (not deterministic)") = run.host_seconds;
+    stats.value("host.mips", "simulated instructions per host second / 1e6 (not deterministic)") =
+        run.host_seconds > 0 ? static_cast<double>(run.instructions) / run.host_seconds / 1e6 : 0.0;
+}
+
+Snapshot snapshot(const R3000Platform& platform, const RunSummary& run) {
+    const r3000::Cpu& cpu = platform.cpu();
+    Snapshot s;
+    s.run = run;
+    s.cpu = cpu.stats();
+    for (const auto& c : r3000_cycle_breakdown()) s.breakdown.push_back(c.read(cpu, s.cpu));
+    for (const auto& c : r3000_cycle_modes()) s.modes.push_back(c.read(cpu, s.cpu));
+    if (const r3000::Cache* ic = cpu.icache()) {
+        s.cached = true;
+        s.icache = ic->stats();
+        s.dcache = cpu.dcache()->stats();
+        s.wbuf = cpu.write_buffer()->stats();
+    }
+    const auto& regions = platform.simctl().regions();
+    for (unsigned i = 0; i < regions.size(); ++i)
+        if (regions[i].count) s.regions.emplace_back(std::to_string(i), regions[i]);
+    s.region_counters = platform.simctl().region_counter_names();
+    return s;
+}
+
+std::vector<CycleCategory> categories(const std::vector<R3000CycleCategory>& list) {
+    std::vector<CycleCategory> out;
+    for (const auto& c : list) out.push_back(c.category);
+    return out;
+}
+
+class R3000Target final : public Target {
+public:
+    const char* name() const override { return "r3000"; }
+    const char* description() const override {
+        return "MIPS R3000 with a software-refilled TLB, DECstation 3100/2100 timing";
+    }
+    void declare_params(config::Registry& reg) const override { params().declare(reg); }
+    void check_params(const config::Registry& reg) const override { read_config(reg); }
+
+    RunResult run(const config::Registry& reg, const std::string& program, stats::Registry& stats,
+                  std::FILE* console) const override {
+        const R3000Config config = read_config(reg);
+        const loader::ElfImage image = loader::load_elf(program, config.mem_size);
+        R3000Platform plat(config, image.segments, image.entry, console);
+        const RunSummary summary = plat.run();
+        record(stats, snapshot(plat, summary));
+        RunResult r;
+        r.outcome = summary.result.outcome;
+        r.exit_code = summary.result.exit_code;
+        if (r.outcome == Outcome::GuestError) r.message = "guest error: " + summary.result.error;
+        if (r.outcome == Outcome::InstructionLimit)
+            r.message = "guest did not exit within " + std::to_string(config.sim.max_instructions) +
+                        " instructions (sim.max_instructions); stopped at pc " + fmt::format("0x{:08x}", plat.cpu().pc());
+        return r;
+    }
+
+    const std::vector<CycleCategory>& cycle_breakdown() const override {
+        static const std::vector<CycleCategory> c = categories(r3000_cycle_breakdown());
+        return c;
+    }
+    const std::vector<CycleCategory>& cycle_modes() const override {
+        static const std::vector<CycleCategory> c = categories(r3000_cycle_modes());
+        return c;
+    }
+
+    void describe_stats(stats::Registry& stats) const override {
+        Snapshot s;
+        s.breakdown.assign(r3000_cycle_breakdown().size(), 0);
+        s.modes.assign(r3000_cycle_modes().size(), 0);
+        s.cached = true;
+        s.region_counters = r3000_region_counter_names();
+        s.regions.emplace_back("N", SimControl::Region{});
+        s.regions.back().second.totals.assign(s.region_counters.size(), 0);
+        record(stats, s);
+    }
+
+};
+
+}  // namespace
+
+const Target& r3000_target() {
+    static const R3000Target target;
+    return target;
+}
+
+}  // namespace vmsim::platform

@@ -1,0 +1,26 @@
+// Simulation-control settings any target has: the TLM quantum, sync elision and
+// the instruction limit, declared once for every target that embeds SimConfig.
+#pragma once
+#include <cstdint>
+
+#include "sim/config/param_table.hpp"
+
+namespace vmsim::platform {
+
+struct SimConfig {
+    uint64_t quantum_ps = 1'000'000;  // TLM temporal-decoupling quantum: 1 us
+    bool sync_elision = true;
+    uint64_t max_instructions = 10'000'000'000ull;  // 0 = no limit
+};
+
+template <class Root>
+void bind_sim_params(const typename config::ParamTable<Root>::template Group<SimConfig>& sim) {
+    sim.duration_ps("sim.quantum", &SimConfig::quantum_ps, "TLM temporal-decoupling quantum").positive();
+    sim.flag("sim.sync_elision", &SimConfig::sync_elision,
+             "skip a quantum sync when no other SystemC process has activity pending "
+             "(it could observe nothing); false = sync at every quantum");
+    sim.uint("sim.max_instructions", &SimConfig::max_instructions,
+             "stop a guest that has not exited after this many instructions (0 = no limit)");
+}
+
+}  // namespace vmsim::platform

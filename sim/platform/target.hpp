@@ -1,0 +1,83 @@
+// The target registry: each simulated machine (today the MIPS R3000; the x86 next)
+// declares its parameters, checks them, runs a program and names its cycle
+// categories behind one interface, so the command line and the experiment drivers
+// (run, reproduce, sweeps) never name a target. The parameter `target` chooses one.
+//
+//   const Configured c = configure(config_files, overrides);   // target + checked parameters
+//   stats::Registry stats;
+//   const RunResult r = c.target->run(c.params, "prog.elf", stats, stdout);
+//
+// Adding a target: docs/architecture.md ("Add a target").
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/config/registry.hpp"
+#include "sim/stats/registry.hpp"
+
+namespace vmsim::platform {
+
+// How a run ended.
+enum class Outcome { Exited, InstructionLimit, GuestError };
+const char* outcome_name(Outcome outcome);  // "exited", "instruction_limit", "guest_error"
+
+struct RunResult {
+    Outcome outcome = Outcome::GuestError;
+    uint32_t exit_code = 0;  // Outcome::Exited
+    std::string message;     // otherwise: one line saying what happened and where
+};
+
+// A share of the cycle count, by the name statistics ("cycles.<name>"), measured
+// regions ("region.N.<name>") and figures use.
+struct CycleCategory {
+    const char* name;
+    const char* description;
+};
+
+class Target {
+public:
+    virtual ~Target() = default;
+    virtual const char* name() const = 0;
+    virtual const char* description() const = 0;  // one line, for help
+    // The target's parameters (the registry already holds `target`).
+    virtual void declare_params(config::Registry& reg) const = 0;
+    // Throws UserError(kExitUsage) for values that pass their type but not the
+    // machine (e.g. a cache geometry that does not fit).
+    virtual void check_params(const config::Registry& reg) const = 0;
+    // One whole run: `program` loaded and booted, run to the end, every statistic
+    // recorded into `stats`; the guest's console goes to `console`. SystemC allows
+    // this once per process.
+    virtual RunResult run(const config::Registry& reg, const std::string& program, stats::Registry& stats,
+                          std::FILE* console) const = 0;
+    // Categories that add up to the cycle count, and the same cycles split by mode.
+    virtual const std::vector<CycleCategory>& cycle_breakdown() const = 0;
+    virtual const std::vector<CycleCategory>& cycle_modes() const = 0;
+    // Every statistic a run records, with zero values and the placeholder N for
+    // numbered families (regions), in the order a run records them: for the docs.
+    virtual void describe_stats(stats::Registry& stats) const = 0;
+};
+
+// Every registered target, the default first.
+const std::vector<const Target*>& targets();
+// The target called `name`; UserError(kExitUsage) naming the known ones otherwise.
+const Target& find_target(std::string_view name, std::string_view where);
+
+// A run's parameters: the target the `target` parameter names (default: the first
+// registered) and a registry with that target's parameters declared and the config
+// files (in order) and overrides applied, every value checked.
+struct Configured {
+    const Target* target = nullptr;
+    config::Registry params;
+};
+Configured configure(const std::vector<std::string>& config_files,
+                     const std::vector<config::Assignment>& overrides);
+// The same with `--set key=value` texts.
+Configured configure(const std::vector<std::string>& config_files, const std::vector<std::string>& overrides);
+// A registry with `target` and the target's parameters declared, nothing applied
+// (for help text and docs).
+config::Registry declared_params(const Target& target);
+
+}  // namespace vmsim::platform
