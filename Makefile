@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 
-.PHONY: all deps configure build run test bench sanitize clean
+.PHONY: all deps configure build run test bench sanitize docs clean
 
 all: build
 
@@ -41,6 +41,10 @@ sanitize: deps
 # Simulation speed (not a test): prints host.mips for the TLB benchmark guest.
 bench: build
 	$(BUILD_DIR)/sim/vmsim run --elf $(BUILD_DIR)/workloads/bench/tlbbench.elf
+
+# The generated tables in docs/ (parameters, statistics), from the declarations.
+docs: build
+	./scripts/update-docs.sh $(BUILD_DIR)/sim/vmsim
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan

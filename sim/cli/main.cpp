@@ -29,6 +29,7 @@ constexpr const char* kUsage =
     "  run        boot a guest program on a target machine and report its statistics\n"
     "  reproduce  regenerate a paper's table or figure into results/, next to the paper's numbers\n"
     "  help       show this text; `vmsim help run` for a command's options;\n"
+    "             `vmsim help targets` for the simulated machines;\n"
     "             `vmsim help params|stats [--target NAME] [--markdown]` for the parameter and\n"
     "             statistic tables of a target\n"
     "\n"
@@ -193,6 +194,11 @@ int dispatch(int argc, char** argv) {
         if (!args.empty() && args.front() == "reproduce") return cmd_reproduce({"--help"});
         if (!args.empty() && (args.front() == "params" || args.front() == "stats"))
             return cmd_help_tables(args.front(), {args.begin() + 1, args.end()});
+        if (!args.empty() && args.front() == "targets") {
+            for (const platform::Target* t : platform::targets())
+                std::cout << fmt::format("{:<10} {}\n", t->name(), t->description());
+            return kExitOk;
+        }
         std::cout << kUsage;
         return kExitOk;
     }

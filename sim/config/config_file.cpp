@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "sim/common/errors.hpp"
+#include "sim/common/text.hpp"
 #include "sim/config/registry.hpp"
 
 namespace vmsim::config {
@@ -38,14 +39,6 @@ bool valid_section(std::string_view name) {
     return name.find("..") == std::string_view::npos;
 }
 
-std::string printable(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        out += (u < 0x20 || u == 0x7f) ? fmt::format("\\x{:02x}", u) : std::string(1, c);
-    }
-    return out;
-}
 
 // The assignments of `content`, keys with their section prefix; throws on a malformed line.
 std::vector<Assignment> scan(const std::string& content, const std::string& display) {

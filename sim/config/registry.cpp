@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "sim/common/errors.hpp"
+#include "sim/common/text.hpp"
 #include "sim/config/values.hpp"
 
 namespace vmsim::config {
@@ -42,22 +43,9 @@ bool valid_name(std::string_view name) {
     return true;
 }
 
-// User text inside an error message: quoted, control characters escaped, so the
-// message stays on one line.
-std::string escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) {
-            out += fmt::format("\\x{:02x}", u);
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
 
-std::string quote(std::string_view text) { return "'" + escape(text) + "'"; }
+// User text inside an error message: quoted, on one line.
+std::string quote(std::string_view text) { return "'" + printable(text) + "'"; }
 
 std::string join(const std::vector<std::string>& words, std::string_view separator) {
     std::string out;
@@ -418,7 +406,7 @@ void Registry::assign(std::string_view key, std::string_view value, std::string_
                       Layer layer) {
     auto it = index_.find(key);
     if (it == index_.end()) {
-        std::string message = fmt::format("{}: {}: unknown parameter", where, escape(key));
+        std::string message = fmt::format("{}: {}: unknown parameter", where, printable(key));
         const Param* nearest = nullptr;
         size_t best = 0;
         for (const auto& p : params_) {

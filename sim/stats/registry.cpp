@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/common/text.hpp"
 #include "sim/stats/atomic_file.hpp"
 #include "sim/stats/json.hpp"
 
@@ -37,21 +38,6 @@ std::string human_double(double v) {
     return text;
 }
 
-// A text statistic on one table row: control characters escaped.
-std::string one_line(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '\n') {
-            out += "\\n";
-        } else if (u < 0x20 || u == 0x7f) {
-            out += fmt::format("\\x{:02x}", u);
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -128,7 +114,7 @@ std::string Registry::to_text() const {
         } else if (auto* d = std::get_if<double>(&s.value)) {
             row.value = human_double(*d);
         } else {
-            row.value = one_line(std::get<std::string>(s.value));
+            row.value = printable(std::get<std::string>(s.value));
             row.numeric = false;
         }
         name_width = std::max(name_width, s.name.size());
