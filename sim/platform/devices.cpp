@@ -42,10 +42,7 @@ bool Console::read(uint32_t offset, unsigned, uint32_t& value) {
 
 bool Console::write(uint32_t offset, unsigned, uint32_t value) {
     if (offset >= VMSIM_CONSOLE_SIZE) return false;
-    if (offset == VMSIM_CONSOLE_PUTC) {
-        std::fputc(static_cast<int>(value & 0xff), out_);
-        ++bytes_;
-    }
+    if (offset == VMSIM_CONSOLE_PUTC) std::fputc(static_cast<int>(value & 0xff), out_);
     return true;
 }
 

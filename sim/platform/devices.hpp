@@ -34,7 +34,6 @@ private:
 class Console : public RegisterDevice {
 public:
     Console(sc_core::sc_module_name name, std::FILE* out);
-    uint64_t bytes_written() const { return bytes_; }
 
 protected:
     bool read(uint32_t offset, unsigned size, uint32_t& value) override;
@@ -42,7 +41,6 @@ protected:
 
 private:
     std::FILE* out_;
-    uint64_t bytes_ = 0;
 };
 
 // Counters the sim-control device reads, and what it does on exit.

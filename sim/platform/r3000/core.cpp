@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/platform/dmi.hpp"
+
 namespace vmsim::platform {
 
 R3000Core::R3000Core(sc_core::sc_module_name name, const CoreParams& params)
@@ -15,16 +17,9 @@ R3000Core::R3000Core(sc_core::sc_module_name name, const CoreParams& params)
 R3000Core::~R3000Core() = default;
 
 void R3000Core::start_of_simulation() {
-    // RAM is reached through DMI: ask for it once, at physical address 0.
-    tlm::tlm_generic_payload trans;
-    tlm::tlm_dmi dmi;
-    trans.set_address(0);
-    trans.set_command(tlm::TLM_READ_COMMAND);
-    if (!downstream_socket->get_direct_mem_ptr(trans, dmi) || !dmi.is_read_write_allowed() ||
-        dmi.get_start_address() != 0)
-        SC_REPORT_FATAL(name(), "RAM at physical address 0 does not grant read/write DMI");
-    const uint64_t ram_size = dmi.get_end_address() + 1;
-    cpu_ = std::make_unique<r3000::Cpu>(params_.cpu, dmi.get_dmi_ptr(), static_cast<uint32_t>(ram_size),
+    // RAM is reached through DMI, asked for once.
+    const RamWindow ram = request_ram_dmi(downstream_socket, name());
+    cpu_ = std::make_unique<r3000::Cpu>(params_.cpu, ram.host, static_cast<uint32_t>(ram.size),
                                         static_cast<r3000::Bus*>(this));
     cpu_->reset(params_.entry_pc);
     cpu_->set_gpr(29, params_.initial_sp);
