@@ -16,7 +16,9 @@ struct ReproduceOptions {
 
 struct FigureInfo {
     std::string name, description;
+    void (*run)(const ReproduceOptions&);  // regenerates the figure into out_dir
 };
+// Every figure, in the order `all` regenerates them (figures/*.cpp).
 const std::vector<FigureInfo>& reproducible_figures();
 
 // Regenerates `name` (or every figure for "all"); prints where the files went.

@@ -1,30 +1,35 @@
-// Running simulations from a driver (reproduce, sweeps): SystemC allows one
-// elaboration per process, so each simulation runs in a forked child that sends its
-// statistics back through a pipe. Up to `jobs` children run at once.
+// Running simulations from a driver (reproduce, sweeps): each simulation is a point of
+// the runner (runner.hpp), run in a forked child that writes its statistics to a
+// point file. Up to `jobs` children run at once.
 #pragma once
-#include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
+
+#include "sim/experiment/runner.hpp"
 
 namespace vmsim::experiment {
 
 struct SimulationSpec {
-    std::string label;                 // names the run in errors ("DEC3100 unix")
+    std::string label;                   // names the run in errors ("DEC3100 unix")
     std::string elf;
-    std::vector<std::string> configs;  // config files, in order
+    std::vector<std::string> configs;    // config files, in order
     std::vector<std::string> overrides;  // "key=value"
+    std::string id;                      // its point file's id; point_slug(label) if empty
 };
 
-struct SimulationResult {
-    std::map<std::string, std::string> stats;  // every statistic as text (config too, as "config.<key>")
-    uint64_t u64(const std::string& name) const;  // 0 when absent
-    double number(const std::string& name) const;
-    bool has(const std::string& name) const { return stats.count(name) != 0; }
-};
+// A simulation's statistics and effective configuration. Asking for a statistic it
+// does not have is an error naming the statistic and the run (has() asks first).
+using SimulationResult = PointResult;
 
-// Runs every spec (at most `jobs` at a time) and returns the results in order.
-// A run that does not end with the guest exiting 0 is a UserError naming the run.
+// Runs every spec with its point file in <dir>/points/ and returns the results in
+// order, failed runs included (ok() false, error says why: a guest error, the
+// instruction limit, a nonzero guest exit, an exception, a crash).
+std::vector<SimulationResult> simulate_points(const std::vector<SimulationSpec>& specs, unsigned jobs,
+                                              const std::string& dir);
+
+// Runs every spec, its point files in a temporary directory removed afterwards, and
+// returns the results in order. When all have ended, any run that did not end with the
+// guest exiting 0 is a UserError naming every such run.
 std::vector<SimulationResult> simulate_all(const std::vector<SimulationSpec>& specs, unsigned jobs);
 
 }  // namespace vmsim::experiment

@@ -1,0 +1,10 @@
+// The figures `vmsim reproduce` regenerates, one file each; reproduce.cpp lists them.
+#pragma once
+#include "sim/experiment/reproduce.hpp"
+
+namespace vmsim::experiment::figures {
+
+// AVM (HotOS 1995) Figure 1: Appel-Li VM primitives, Ultrix 4.2 vs Aegis, DEC2100/DEC3100.
+void avm_fig1(const ReproduceOptions& options);
+
+}  // namespace vmsim::experiment::figures
