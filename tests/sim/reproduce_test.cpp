@@ -13,7 +13,7 @@ namespace {
 using namespace vmsim::testing;
 
 namespace fs = std::filesystem;
-constexpr int kUsage = 64, kDataErr = 65, kNoInput = 66;
+constexpr int kUsage = 64, kDataErr = 65, kNoInput = 66, kCantCreate = 73;
 
 std::string only_error_line(const VmsimRun& r, int code) {
     EXPECT_EQ(r.exit_code, code) << describe(r);
@@ -66,6 +66,26 @@ TEST(Reproduce, MissingGuestImageIsNamed) {
         run_vmsim({"reproduce", "avm-fig1", "--build-dir", build.path(), "--out", build.path() + "/out"}), kNoInput);
     EXPECT_TRUE(contains(line, build.path() + "/vmlib/unix/unix_appel.elf")) << line;
     EXPECT_FALSE(fs::exists(build.path() + "/out"));
+}
+
+// An output place that can never hold the tables is exit 73 before any simulation
+// runs (the simulations announce themselves on stderr; the only line is the error).
+TEST(Reproduce, OutputOntoARegularFileIsCantCreateBeforeAnythingRuns) {
+    TempDir dir;
+    const std::string file = dir.write("results", "not a directory\n");
+    const std::string line = only_error_line(run_vmsim({"reproduce", "avm-fig1", "--out", file}), kCantCreate);
+    EXPECT_TRUE(contains(line, file)) << line;
+    EXPECT_EQ(read_whole_file(file), "not a directory\n");
+}
+
+TEST(Reproduce, OutputUnderAFileIsCantCreate) {
+    TempDir dir;
+    const std::string file = dir.write("plain", "x");
+    only_error_line(run_vmsim({"reproduce", "avm-fig1", "--out", file + "/sub/results"}), kCantCreate);
+}
+
+TEST(Reproduce, OutputInProcIsCantCreate) {
+    only_error_line(run_vmsim({"reproduce", "avm-fig1", "--out", "/proc/vmsim-results"}), kCantCreate);
 }
 
 }  // namespace
