@@ -11,6 +11,7 @@
 #include <systemc>
 
 #include "sim/common/errors.hpp"
+#include "sim/common/text.hpp"
 #include "sim/config/registry.hpp"
 #include "sim/experiment/reproduce.hpp"
 #include "sim/platform/target.hpp"
@@ -47,7 +48,8 @@ po::options_description run_options() {
         ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
          "override one parameter; may be repeated; beats config files")
         ("stats-json", po::value<std::string>()->value_name("FILE"),
-         "write statistics and the effective configuration as JSON (atomically)")
+         "write statistics and the effective configuration as JSON (atomically; a device or FIFO "
+         "is written in place)")
         ("max-instructions", po::value<std::string>()->value_name("N"),
          "stop a guest after N instructions (same as --set sim.max_instructions=N)")
         ("quiet,q", "do not print the statistics table on stderr");
@@ -206,7 +208,7 @@ int dispatch(int argc, char** argv) {
         std::cout << "vmsim " << VMSIM_VERSION << "\n";
         return kExitOk;
     }
-    throw UserError(kExitUsage, "vmsim: unknown command '" + cmd + "' (commands: run, reproduce, help)");
+    throw UserError(kExitUsage, "vmsim: unknown command " + quoted(cmd) + " (commands: run, reproduce, help)");
 }
 
 }  // namespace

@@ -8,6 +8,9 @@ namespace vmsim::stats {
 // Writes `content` to a temporary file beside `path`, flushes it to disk, then renames
 // it over `path`. On failure removes the temporary file and throws
 // UserError(kExitCantCreate, "cannot write <path>: <reason>").
+// Never renames over something that is not a regular file: a device node, FIFO,
+// socket or symbolic link at `path` is written through directly (not atomically),
+// and its write errors are reported the same way (/dev/full: "No space left on device").
 void write_file_atomically(const std::string& path, std::string_view content);
 
 // Throws the error write_file_atomically() would for a path that can never be
