@@ -37,6 +37,18 @@ std::string one_error_line(const VmsimRun& r, int code) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// The --stats-json of a run of hello with `options`, which must exit 0.
+StatsJson stats_of_hello(const std::vector<std::string>& options) {
+    TempDir dir;
+    const std::string json = dir.path() + "/run.json";
+    std::vector<std::string> args{"run", "--quiet", "--elf", HELLO_ELF, "--stats-json", json};
+    args.insert(args.end(), options.begin(), options.end());
+    const VmsimRun r = run_vmsim(args);
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    const std::string text = read_whole_file(json);
+    return text.empty() ? StatsJson{} : parse_stats_json(text);
+}
+
 std::string copy_with_byte(const TempDir& dir, const std::string& name, size_t offset, char value) {
     std::string bytes = read_whole_file(HELLO_ELF);
     EXPECT_GT(bytes.size(), offset);
@@ -414,14 +426,11 @@ TEST(CliBadInput, ClockTooSlowForSimulatedTimeIsRejectedStatingTheRange) {
 }
 
 TEST(CliBadInput, SlowestAllowedClockGivesFiniteSimulatedTime) {
-    TempDir dir;
-    const std::string json = dir.path() + "/run.json";
-    const VmsimRun r =
-        run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--set", "cpu.clock_mhz=1", "--stats-json", json});
-    ASSERT_EQ(r.exit_code, 0) << describe(r);
-    const StatsJson stats = parse_stats_json(read_whole_file(json));
+    const StatsJson stats = stats_of_hello({"--set", "cpu.clock_mhz=1"});
     // 1 MHz: one cycle is one microsecond.
-    const double seconds = std::strtod(stats.find("sim.seconds")->c_str(), nullptr);
+    const std::string* text = stats.find("sim.seconds");
+    ASSERT_NE(text, nullptr);
+    const double seconds = std::strtod(text->c_str(), nullptr);
     EXPECT_NEAR(seconds, static_cast<double>(stats.u64("cpu.cycles")) * 1e-6, 1e-9 * seconds);
     EXPECT_GT(seconds, 0.0);
 }
@@ -532,12 +541,7 @@ TEST(CliTargets, UnknownTargetInConfigFileNamesFileAndLine) {
 }
 
 TEST(CliTargets, TheChosenTargetIsRecordedInTheConfiguration) {
-    TempDir dir;
-    const std::string json = dir.path() + "/s.json";
-    const VmsimRun r =
-        run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--set", "target=r3000", "--stats-json", json});
-    ASSERT_EQ(r.exit_code, 0) << describe(r);
-    const StatsJson s = parse_stats_json(read_whole_file(json));
+    const StatsJson s = stats_of_hello({"--set", "target=r3000"});
     const auto it = std::find_if(s.config.begin(), s.config.end(), [](const auto& kv) { return kv.first == "target"; });
     ASSERT_NE(it, s.config.end());
     EXPECT_EQ(it->second, "r3000");
