@@ -105,7 +105,15 @@ int cmd_run(const std::vector<std::string>& args) {
     const std::string elf_path = vm["elf"].as<std::string>();
     stats::Registry stats;
     const platform::RunResult run = c.target->run(c.params, elf_path, stats, stdout);
-    if (vm.count("stats-json")) stats.write_json_file(vm["stats-json"].as<std::string>(), c.params.effective());
+    if (vm.count("stats-json")) {
+        // Reported without a throw: see try_write_file_atomically().
+        const std::string error =
+            stats::try_write_file_atomically(vm["stats-json"].as<std::string>(), stats.to_json(c.params.effective()));
+        if (!error.empty()) {
+            std::cerr << error << "\n";
+            return kExitCantCreate;
+        }
+    }
     if (!vm.count("quiet")) std::cerr << stats.to_text();
 
     switch (run.outcome) {

@@ -46,24 +46,21 @@ bool is_special(const std::string& path) {
 
 // Writes `content` through `path` as it is (following a link), as a shell's `>`
 // would: no temporary file, no rename; every write error is reported (/dev/full).
-void write_in_place(const std::string& path, std::string_view content) {
+// Returns 0 or the errno of the failure.
+int write_in_place(const std::string& path, std::string_view content) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) throw cannot_write(path, errno);
+    if (fd < 0) return errno;
     int error = write_all(fd, content) ? 0 : errno;
     if (::close(fd) != 0 && error == 0) error = errno;
-    if (error != 0) throw cannot_write(path, error);
+    return error;
 }
 
-}  // namespace
-
-void write_file_atomically(const std::string& path, std::string_view content) {
+// write_file_atomically() without throwing: 0 or the errno of the failure.
+int write_file(const std::string& path, std::string_view content) {
     namespace fs = std::filesystem;
     fs::path target(path);
-    if (target.filename().empty()) throw cannot_write(path, EISDIR);
-    if (is_special(path)) {
-        write_in_place(path, content);
-        return;
-    }
+    if (target.filename().empty()) return EISDIR;
+    if (is_special(path)) return write_in_place(path, content);
 
     // Same directory as the target, so rename() never crosses file systems. The
     // name is unique per process and call; O_EXCL guards against anything else.
@@ -75,16 +72,25 @@ void write_file_atomically(const std::string& path, std::string_view content) {
         fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST) break;
     }
-    if (fd < 0) throw cannot_write(path, errno);
+    if (fd < 0) return errno;
 
     int error = 0;
     if (!write_all(fd, content) || ::fsync(fd) != 0) error = errno;
     if (::close(fd) != 0 && error == 0) error = errno;
     if (error == 0 && std::rename(temp.c_str(), path.c_str()) != 0) error = errno;
-    if (error != 0) {
-        ::unlink(temp.c_str());
-        throw cannot_write(path, error);
-    }
+    if (error != 0) ::unlink(temp.c_str());
+    return error;
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, std::string_view content) {
+    if (const int error = write_file(path, content)) throw cannot_write(path, error);
+}
+
+std::string try_write_file_atomically(const std::string& path, std::string_view content) {
+    const int error = write_file(path, content);
+    return error == 0 ? std::string() : cannot_write(path, error).what();
 }
 
 void check_writable(const std::string& path) {

@@ -195,6 +195,14 @@ TEST(StatsFile, WritingIntoAMissingDirectoryIsCantCreateNamingThePath) {
     EXPECT_EQ(std::string(e.what()), "cannot write " + path + ": No such file or directory");
 }
 
+TEST(StatsFile, TryWriteReturnsTheMessageTheThrowingWriteWouldThrow) {
+    TempDir dir;
+    const std::string path = dir.path() + "/no/such/dir/run.json";
+    EXPECT_EQ(try_write_file_atomically(path, "{}"), "cannot write " + path + ": No such file or directory");
+    EXPECT_EQ(try_write_file_atomically(dir.path() + "/ok.json", "{}"), "");
+    EXPECT_EQ(read(dir.path() + "/ok.json"), "{}");
+}
+
 TEST(StatsFile, WritingOverADirectoryIsCantCreateAndLeavesNoTemporary) {
     TempDir dir;
     std::string target = dir.path() + "/out";
