@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 
-.PHONY: all deps configure build run test bench sanitize docs clean
+.PHONY: all deps configure build run test bench sanitize fuzz docs clean
 
 all: build
 
@@ -38,6 +38,15 @@ sanitize: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (fuzz/) in their own clang build tree (build-fuzz), each run
+# for FUZZ_SECONDS (default 60) on one core; findings go to build-fuzz/fuzz-artifacts.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DVMSIM_FUZZ=ON $(CMAKE_FLAGS)
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh build-fuzz
+
 # Simulation speed (not a test): prints host.mips for the TLB benchmark guest.
 bench: build
 	$(BUILD_DIR)/sim/vmsim run --elf $(BUILD_DIR)/workloads/bench/tlbbench.elf
@@ -47,4 +56,4 @@ docs: build
 	./scripts/update-docs.sh $(BUILD_DIR)/sim/vmsim
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

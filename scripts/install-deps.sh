@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev
   gcc-mipsel-linux-gnu binutils-mipsel-linux-gnu   # guest cross toolchain
   libunicorn-dev            # test-only: differential ISS test
+  clang libfuzzer-14-dev    # `make fuzz` only: libFuzzer targets (fuzz/)
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include <systemc>
 
 #include "sim/common/errors.hpp"
+#include "sim/common/text.hpp"
 #include "sim/config/registry.hpp"
 #include "sim/experiment/reproduce.hpp"
 #include "sim/platform/target.hpp"
@@ -47,7 +48,8 @@ po::options_description run_options() {
         ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
          "override one parameter; may be repeated; beats config files")
         ("stats-json", po::value<std::string>()->value_name("FILE"),
-         "write statistics and the effective configuration as JSON (atomically)")
+         "write statistics and the effective configuration as JSON (atomically; a device or FIFO "
+         "is written in place)")
         ("max-instructions", po::value<std::string>()->value_name("N"),
          "stop a guest after N instructions (same as --set sim.max_instructions=N)")
         ("quiet,q", "do not print the statistics table on stderr");
@@ -103,7 +105,15 @@ int cmd_run(const std::vector<std::string>& args) {
     const std::string elf_path = vm["elf"].as<std::string>();
     stats::Registry stats;
     const platform::RunResult run = c.target->run(c.params, elf_path, stats, stdout);
-    if (vm.count("stats-json")) stats.write_json_file(vm["stats-json"].as<std::string>(), c.params.effective());
+    if (vm.count("stats-json")) {
+        // Reported without a throw: see try_write_file_atomically().
+        const std::string error =
+            stats::try_write_file_atomically(vm["stats-json"].as<std::string>(), stats.to_json(c.params.effective()));
+        if (!error.empty()) {
+            std::cerr << error << "\n";
+            return kExitCantCreate;
+        }
+    }
     if (!vm.count("quiet")) std::cerr << stats.to_text();
 
     switch (run.outcome) {
@@ -206,7 +216,7 @@ int dispatch(int argc, char** argv) {
         std::cout << "vmsim " << VMSIM_VERSION << "\n";
         return kExitOk;
     }
-    throw UserError(kExitUsage, "vmsim: unknown command '" + cmd + "' (commands: run, reproduce, help)");
+    throw UserError(kExitUsage, "vmsim: unknown command " + quoted(cmd) + " (commands: run, reproduce, help)");
 }
 
 }  // namespace

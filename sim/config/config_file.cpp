@@ -2,14 +2,18 @@
 // config files (`key = value`, `[section]` prefixes, `#` comments), read by our own
 // line scanner so that every error and every assignment names its file:line.
 // `include = other.cfg` reads another file (relative to the including one) at that
-// point; cycles and over-deep nesting are errors.
+// point; cycles and over-deep nesting are errors. Only regular files are read, of at
+// most 1 MiB each, 4 MiB and 256 included files in all (see kMaxFileBytes).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "sim/common/errors.hpp"
@@ -22,6 +26,12 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::string_view kIncludeKey = "include";
 constexpr size_t kMaxIncludeDepth = 16;
+// Bounds on what one config file and its includes may make us read. Real config
+// files are a few KiB; the bounds stop /dev/zero-like or fanning-out input early,
+// and keep the assignments (about 100 bytes each plus the path) well under 1 GB.
+constexpr size_t kMaxFileBytes = size_t{1} << 20;   // per file: 1 MiB
+constexpr size_t kMaxTotalBytes = size_t{4} << 20;  // a file and its includes together: 4 MiB
+constexpr size_t kMaxIncludedFiles = 256;           // files read through `include`, in all
 
 std::string_view trim(std::string_view s) {
     constexpr std::string_view kSpace = " \t\r\n";
@@ -58,8 +68,8 @@ std::vector<Assignment> scan(const std::string& content, const std::string& disp
         if (s.front() == '[' && s.back() == ']') {
             std::string_view section = s.substr(1, s.size() - 2);
             if (!valid_section(section)) {
-                throw fail(fmt::format("expected a section name of lower-case words joined by dots, got '{}'",
-                                       printable(s)));
+                throw fail(fmt::format("expected a section name of lower-case words joined by dots, got {}",
+                                       quoted(s)));
             }
             prefix = std::string(section);
             if (prefix.back() != '.') prefix += '.';
@@ -67,7 +77,7 @@ std::vector<Assignment> scan(const std::string& content, const std::string& disp
         }
         size_t eq = s.find('=');
         if (eq == std::string_view::npos) {
-            throw fail(fmt::format("expected 'key = value' or '[section]', got '{}'", printable(s)));
+            throw fail(fmt::format("expected 'key = value' or '[section]', got {}", quoted(s)));
         }
         std::string_view key = trim(s.substr(0, eq));
         if (key.empty()) throw fail("missing key before '='");
@@ -77,18 +87,49 @@ std::vector<Assignment> scan(const std::string& content, const std::string& disp
     return out;
 }
 
+// What a path that is not a regular file is, for the message.
+const char* kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) return "is a directory";
+    if (S_ISCHR(mode)) return "is a character device, not a regular file";
+    if (S_ISBLK(mode)) return "is a block device, not a regular file";
+    if (S_ISFIFO(mode)) return "is a FIFO, not a regular file";
+    if (S_ISSOCK(mode)) return "is a socket, not a regular file";
+    return "is not a regular file";
+}
+
+// The bytes of a regular file of at most kMaxFileBytes. Anything else (a device
+// such as /dev/zero that never ends, a FIFO that may never be written) is refused
+// before a byte is read: O_NONBLOCK keeps open() of a FIFO from waiting for a writer.
 std::string read_file(const std::string& path, const std::string& context) {
     auto cannot = [&](const std::string& reason) {
-        return UserError(kExitNoInput, fmt::format("{}cannot open config file '{}': {}", context, path, reason));
+        return UserError(kExitNoInput,
+                         fmt::format("{}cannot open config file '{}': {}", context, printable_path(path), reason));
     };
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) throw cannot("is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw cannot(std::strerror(errno));
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (in.bad()) throw cannot(std::strerror(errno));
-    return content.str();
+    auto too_large = [&] {
+        return UserError(kExitUsage, fmt::format("{}config file '{}' is larger than {} MiB, the most a config "
+                                                 "file may hold", context, printable_path(path), kMaxFileBytes >> 20));
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) throw cannot(std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw cannot(std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw cannot(kind_of(st.st_mode));
+    if (static_cast<uint64_t>(st.st_size) > kMaxFileBytes) throw too_large();
+    // The file can grow while we read it: the limit applies to what is read.
+    std::string content;
+    char chunk[64 << 10];
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw cannot(std::strerror(errno));
+        if (n == 0) return content;
+        content.append(chunk, static_cast<size_t>(n));
+        if (content.size() > kMaxFileBytes) throw too_large();
+    }
 }
 
 // The file's canonical path if it has one, for detecting include cycles.
@@ -99,13 +140,26 @@ std::string identity_of(const std::string& path) {
 }
 
 
-// `context` prefixes a can't-open message ("parent.cfg:4: " for an included file);
-// `open_files` holds the canonical paths of the files being read, to catch cycles.
-void read_nested(const std::string& path, const std::string& context, std::vector<std::string>& open_files,
-                 std::vector<Assignment>& out) {
-    for (Assignment& a : scan(read_file(path, context), path)) {
+// What one read_config_file() call has read so far.
+struct Reading {
+    std::vector<std::string> open_files;  // canonical paths of the files being read, to catch cycles
+    size_t included = 0;                  // files read through `include`
+    size_t bytes = 0;                     // bytes of every file read
+    std::vector<Assignment> out;
+};
+
+// `context` prefixes a can't-open message ("parent.cfg:4: " for an included file).
+void read_nested(const std::string& path, const std::string& context, Reading& r) {
+    const std::string content = read_file(path, context);
+    r.bytes += content.size();
+    if (r.bytes > kMaxTotalBytes) {
+        throw UserError(kExitUsage, fmt::format("{}config file '{}': the files included so far hold more than {} MiB "
+                                                "in all, the most one config file and its includes may hold",
+                                                context, printable_path(path), kMaxTotalBytes >> 20));
+    }
+    for (Assignment& a : scan(content, printable_path(path))) {
         if (a.key != kIncludeKey) {
-            out.push_back(std::move(a));
+            r.out.push_back(std::move(a));
             continue;
         }
         const std::string& where = a.where;
@@ -113,27 +167,33 @@ void read_nested(const std::string& path, const std::string& context, std::vecto
         fs::path target = fs::path(a.value).is_absolute() ? fs::path(a.value) : fs::path(path).parent_path() / a.value;
         std::string target_text = target.lexically_normal().string();
         std::string target_identity = identity_of(target_text);
-        if (std::find(open_files.begin(), open_files.end(), target_identity) != open_files.end()) {
+        if (std::find(r.open_files.begin(), r.open_files.end(), target_identity) != r.open_files.end()) {
             throw UserError(kExitUsage, fmt::format("{}: include: '{}' includes itself (directly or indirectly)",
-                                                    where, target_text));
+                                                    where, printable_path(target_text)));
         }
-        if (open_files.size() > kMaxIncludeDepth) {
+        if (r.open_files.size() > kMaxIncludeDepth) {
             throw UserError(kExitUsage, fmt::format("{}: include: more than {} nested includes", where,
                                                     kMaxIncludeDepth));
         }
-        open_files.push_back(target_identity);
-        read_nested(target_text, where + ": ", open_files, out);
-        open_files.pop_back();
+        // Without cycles, files that include the next one several times still grow
+        // exponentially with the depth: the number of files read is bounded too.
+        if (++r.included > kMaxIncludedFiles) {
+            throw UserError(kExitUsage, fmt::format("{}: include: more than {} included files in all, the most "
+                                                    "one config file may include", where, kMaxIncludedFiles));
+        }
+        r.open_files.push_back(target_identity);
+        read_nested(target_text, where + ": ", r);
+        r.open_files.pop_back();
     }
 }
 
 }  // namespace
 
 std::vector<Assignment> read_config_file(const std::string& path) {
-    std::vector<std::string> open_files{identity_of(path)};
-    std::vector<Assignment> out;
-    read_nested(path, "", open_files, out);
-    return out;
+    Reading r;
+    r.open_files.push_back(identity_of(path));
+    read_nested(path, "", r);
+    return std::move(r.out);
 }
 
 }  // namespace vmsim::config

@@ -15,6 +15,9 @@ namespace {
 using detail::Param;
 using detail::Value;
 
+// An unknown key within this many edits of a parameter's name suggests it.
+constexpr size_t kSuggestDistance = 3;
+
 const char* type_name(Type type) {
     switch (type) {
         case Type::kUint: return "uint";
@@ -43,9 +46,6 @@ bool valid_name(std::string_view name) {
     return true;
 }
 
-
-// User text inside an error message: quoted, on one line.
-std::string quote(std::string_view text) { return "'" + printable(text) + "'"; }
 
 std::string join(const std::vector<std::string>& words, std::string_view separator) {
     std::string out;
@@ -77,13 +77,21 @@ std::string bound_text(const Param& p, uint64_t v) {
     return fmt::format("{}", v);
 }
 
+// The largest value the parameter accepts: for a power of two, the largest power of
+// two within the bound (a 32-bit size's bound 4294967295 is shown as 2G).
+std::optional<uint64_t> largest(const Param& p) {
+    if (!p.max_uint || !p.power_of_two || *p.max_uint == 0) return p.max_uint;
+    uint64_t v = *p.max_uint;
+    while ((v & (v - 1)) != 0) v &= v - 1;
+    return v;
+}
+
 // "in [1, 64]", ">= 1", "<= 64", "" for an integer-valued parameter's bounds.
 std::string uint_bounds(const Param& p) {
-    if (p.min_uint && p.max_uint) {
-        return fmt::format("in [{}, {}]", bound_text(p, *p.min_uint), bound_text(p, *p.max_uint));
-    }
+    const std::optional<uint64_t> max = largest(p);
+    if (p.min_uint && max) return fmt::format("in [{}, {}]", bound_text(p, *p.min_uint), bound_text(p, *max));
     if (p.min_uint) return ">= " + bound_text(p, *p.min_uint);
-    if (p.max_uint) return "<= " + bound_text(p, *p.max_uint);
+    if (max) return "<= " + bound_text(p, *max);
     return "";
 }
 
@@ -142,7 +150,7 @@ std::string type_summary(const Param& p) {
             std::string text = p.type == Type::kUint ? "uint" : "size";
             if (p.min_uint || p.max_uint) {
                 text += " " + (p.min_uint ? bound_text(p, *p.min_uint) : std::string("0")) + "..";
-                if (p.max_uint) text += bound_text(p, *p.max_uint);
+                if (p.max_uint) text += bound_text(p, *largest(p));
             }
             return with_structure(p, text, ", power of 2");
         }
@@ -166,7 +174,7 @@ std::string type_summary(const Param& p) {
 // set to the message tail after "key: ".
 std::optional<Value> convert(const Param& p, std::string_view text, std::string& problem) {
     auto fail = [&](std::string expected) -> std::optional<Value> {
-        problem = fmt::format("expected {}, got {}", expected, quote(text));
+        problem = fmt::format("expected {}, got {}", expected, quoted(text));
         return std::nullopt;
     };
     auto check_uint = [&](uint64_t v) -> std::optional<Value> {
@@ -193,7 +201,7 @@ std::optional<Value> convert(const Param& p, std::string_view text, std::string&
             if (!v && parse_double(text)) {
                 problem = fmt::format(
                     "a unit is needed: expected a duration such as 500ns or 2.5us (units ps|ns|us|ms|s), "
-                    "got {}", quote(text));
+                    "got {}", quoted(text));
                 return std::nullopt;
             }
             return v ? check_uint(*v) : fail(expectation(p));
@@ -410,13 +418,17 @@ void Registry::assign(std::string_view key, std::string_view value, std::string_
         const Param* nearest = nullptr;
         size_t best = 0;
         for (const auto& p : params_) {
+            // A name whose length differs by more than the distance allowed cannot be
+            // suggested; skipping it keeps a 300 KB key from costing seconds.
+            const size_t longer = std::max(key.size(), p.name.size());
+            if (longer - std::min(key.size(), p.name.size()) > kSuggestDistance) continue;
             size_t d = edit_distance(key, p.name);
             if (nearest == nullptr || d < best) {
                 nearest = &p;
                 best = d;
             }
         }
-        if (nearest != nullptr && best <= 3) message += fmt::format(" (did you mean {}?)", nearest->name);
+        if (nearest != nullptr && best <= kSuggestDistance) message += fmt::format(" (did you mean {}?)", nearest->name);
         throw UserError(kExitUsage, message);
     }
     Param& p = params_[it->second];
@@ -427,7 +439,7 @@ void Registry::assign(std::string_view key, std::string_view value, std::string_
 }
 
 Assignment parse_override(std::string_view assignment) {
-    std::string where = "--set " + quote(assignment);
+    std::string where = "--set " + quoted(assignment);
     size_t eq = assignment.find('=');
     if (eq == std::string_view::npos) {
         throw UserError(kExitUsage, fmt::format("{}: expected key=value", where));

@@ -54,6 +54,8 @@ struct Assignment {
 // The assignments of a config file and the files it includes, in the order they
 // apply (an include's assignments at the place of the include). Syntax errors,
 // unreadable files and include cycles are UserErrors; keys are not checked here.
+// Only regular files are read (a device or FIFO: kExitNoInput), of at most 1 MiB
+// each, 4 MiB and 256 included files in all (kExitUsage, naming the limit).
 std::vector<Assignment> read_config_file(const std::string& path);
 // A `--set key=value` argument as an assignment (UserError when it has no '=').
 Assignment parse_override(std::string_view assignment);

@@ -1,6 +1,7 @@
 #include "sim/stats/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -34,12 +35,32 @@ bool write_all(int fd, std::string_view content) {
     return true;
 }
 
-}  // namespace
+// Whether `path` names something that exists and is not a regular file (a device
+// node, a FIFO, a socket, a symbolic link: lstat, so the link itself counts).
+// Renaming over such a path would replace it: as root, `--stats-json /dev/null`
+// would put a JSON file where /dev/null was.
+bool is_special(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
 
-void write_file_atomically(const std::string& path, std::string_view content) {
+// Writes `content` through `path` as it is (following a link), as a shell's `>`
+// would: no temporary file, no rename; every write error is reported (/dev/full).
+// Returns 0 or the errno of the failure.
+int write_in_place(const std::string& path, std::string_view content) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return errno;
+    int error = write_all(fd, content) ? 0 : errno;
+    if (::close(fd) != 0 && error == 0) error = errno;
+    return error;
+}
+
+// write_file_atomically() without throwing: 0 or the errno of the failure.
+int write_file(const std::string& path, std::string_view content) {
     namespace fs = std::filesystem;
     fs::path target(path);
-    if (target.filename().empty()) throw cannot_write(path, EISDIR);
+    if (target.filename().empty()) return EISDIR;
+    if (is_special(path)) return write_in_place(path, content);
 
     // Same directory as the target, so rename() never crosses file systems. The
     // name is unique per process and call; O_EXCL guards against anything else.
@@ -51,16 +72,25 @@ void write_file_atomically(const std::string& path, std::string_view content) {
         fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST) break;
     }
-    if (fd < 0) throw cannot_write(path, errno);
+    if (fd < 0) return errno;
 
     int error = 0;
     if (!write_all(fd, content) || ::fsync(fd) != 0) error = errno;
     if (::close(fd) != 0 && error == 0) error = errno;
     if (error == 0 && std::rename(temp.c_str(), path.c_str()) != 0) error = errno;
-    if (error != 0) {
-        ::unlink(temp.c_str());
-        throw cannot_write(path, error);
-    }
+    if (error != 0) ::unlink(temp.c_str());
+    return error;
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, std::string_view content) {
+    if (const int error = write_file(path, content)) throw cannot_write(path, error);
+}
+
+std::string try_write_file_atomically(const std::string& path, std::string_view content) {
+    const int error = write_file(path, content);
+    return error == 0 ? std::string() : cannot_write(path, error).what();
 }
 
 void check_writable(const std::string& path) {
@@ -68,6 +98,11 @@ void check_writable(const std::string& path) {
     fs::path target(path);
     std::error_code ec;
     if (target.filename().empty() || fs::is_directory(target, ec)) throw cannot_write(path, EISDIR);
+    // Written in place: the path itself must be writable, not its directory (/dev).
+    if (is_special(path)) {
+        if (::access(path.c_str(), W_OK) != 0) throw cannot_write(path, errno);
+        return;
+    }
     const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     if (::access(dir.c_str(), W_OK | X_OK) != 0) throw cannot_write(path, errno);
 }

@@ -50,8 +50,9 @@ public:
     const std::deque<Stat>& all() const { return stats_; }
 
     std::string to_json(const Settings& config) const;
-    // Writes to_json() to `path` atomically (temporary file in the same directory, then
-    // rename); UserError(kExitCantCreate) if that fails.
+    // Writes to_json() to `path` with write_file_atomically() (temporary file in the
+    // same directory, then rename; a device or FIFO is written in place);
+    // UserError(kExitCantCreate) if that fails.
     void write_json_file(const std::string& path, const Settings& config) const;
     // Aligned table of name, value, description for people.
     std::string to_text() const;

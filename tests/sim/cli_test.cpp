@@ -37,6 +37,18 @@ std::string one_error_line(const VmsimRun& r, int code) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// The --stats-json of a run of hello with `options`, which must exit 0.
+StatsJson stats_of_hello(const std::vector<std::string>& options) {
+    TempDir dir;
+    const std::string json = dir.path() + "/run.json";
+    std::vector<std::string> args{"run", "--quiet", "--elf", HELLO_ELF, "--stats-json", json};
+    args.insert(args.end(), options.begin(), options.end());
+    const VmsimRun r = run_vmsim(args);
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    const std::string text = read_whole_file(json);
+    return text.empty() ? StatsJson{} : parse_stats_json(text);
+}
+
 std::string copy_with_byte(const TempDir& dir, const std::string& name, size_t offset, char value) {
     std::string bytes = read_whole_file(HELLO_ELF);
     EXPECT_GT(bytes.size(), offset);
@@ -367,6 +379,69 @@ TEST(CliBadInput, StatsJsonOntoDirectoryCannotBeWrittenAndLeavesNoTemporary) {
     EXPECT_TRUE(fs::is_empty(target));
 }
 
+// Outputs that are not regular files are written in place, never renamed over
+// (issue 7). Only run against the fixed code: as root the old code replaced them.
+TEST(CliBadInput, StatsJsonToDevNullKeepsTheDevice) {
+    const VmsimRun r = run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--stats-json", "/dev/null"});
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_EQ(r.err, "") << describe(r);
+    EXPECT_EQ(fs::status("/dev/null").type(), fs::file_type::character);
+}
+
+TEST(CliBadInput, StatsJsonToDevFullIsCantCreate) {
+    const VmsimRun r = run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--stats-json", "/dev/full"});
+    EXPECT_EQ(r.exit_code, kCantCreate) << describe(r);
+    const std::vector<std::string> lines = split_lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << describe(r);
+    EXPECT_EQ(lines[0], "cannot write /dev/full: No space left on device");
+    EXPECT_EQ(fs::status("/dev/full").type(), fs::file_type::character);
+}
+
+// ---- config input without bounds (issue 7) -----------------------------------------
+
+TEST(CliBadInput, ConfigFromADeviceIsRefusedPromptly) {
+    const std::string line =
+        one_error_line(run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--config", "/dev/zero"}, "", 10), kNoInput);
+    EXPECT_EQ(line, "cannot open config file '/dev/zero': is a character device, not a regular file");
+}
+
+TEST(CliBadInput, ProgramGivenAsConfigFileGivesAShortLine) {
+    // An ELF file as a config file: its first "line" is binary; the message quotes
+    // at most an excerpt of it.
+    const std::string line =
+        one_error_line(run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--config", HELLO_ELF}), kUsage);
+    EXPECT_TRUE(contains(line, std::string(HELLO_ELF) + ":1: expected 'key = value'")) << line;
+    EXPECT_LT(line.size(), std::string(HELLO_ELF).size() + 200) << line;
+}
+
+// ---- floating-point and size ranges (issue 7) --------------------------------------
+
+TEST(CliBadInput, ClockTooSlowForSimulatedTimeIsRejectedStatingTheRange) {
+    for (const char* mhz : {"1e-300", "1e-10", "0.5"}) {
+        const std::string line = one_error_line(
+            run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--set", std::string("cpu.clock_mhz=") + mhz}), kUsage);
+        EXPECT_EQ(line, std::string("--set 'cpu.clock_mhz=") + mhz +
+                            "': cpu.clock_mhz: expected a number >= 1 and <= 1000000, got '" + mhz + "'");
+    }
+}
+
+TEST(CliBadInput, SlowestAllowedClockGivesFiniteSimulatedTime) {
+    const StatsJson stats = stats_of_hello({"--set", "cpu.clock_mhz=1"});
+    // 1 MHz: one cycle is one microsecond.
+    const std::string* text = stats.find("sim.seconds");
+    ASSERT_NE(text, nullptr);
+    const double seconds = std::strtod(text->c_str(), nullptr);
+    EXPECT_NEAR(seconds, static_cast<double>(stats.u64("cpu.cycles")) * 1e-6, 1e-9 * seconds);
+    EXPECT_GT(seconds, 0.0);
+}
+
+TEST(CliBadInput, CacheSizeBeyondItsTypeShowsTheValueGivenAndTheLargestAllowed) {
+    const std::string line = one_error_line(
+        run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--set", "icache.size=4G"}), kUsage);
+    EXPECT_EQ(line, "--set 'icache.size=4G': icache.size: expected a size in bytes (decimal or 0x hex, optional "
+                    "K/M/G suffix) in [4, 2G] that is a power of two, got '4G'");
+}
+
 // ---- guest errors the simulator cannot continue from: exit 125 ------------------
 
 TEST(CliBadInput, ExceptionVectorWithoutMemoryIsAGuestError) {
@@ -466,12 +541,7 @@ TEST(CliTargets, UnknownTargetInConfigFileNamesFileAndLine) {
 }
 
 TEST(CliTargets, TheChosenTargetIsRecordedInTheConfiguration) {
-    TempDir dir;
-    const std::string json = dir.path() + "/s.json";
-    const VmsimRun r =
-        run_vmsim({"run", "--quiet", "--elf", HELLO_ELF, "--set", "target=r3000", "--stats-json", json});
-    ASSERT_EQ(r.exit_code, 0) << describe(r);
-    const StatsJson s = parse_stats_json(read_whole_file(json));
+    const StatsJson s = stats_of_hello({"--set", "target=r3000"});
     const auto it = std::find_if(s.config.begin(), s.config.end(), [](const auto& kv) { return kv.first == "target"; });
     ASSERT_NE(it, s.config.end());
     EXPECT_EQ(it->second, "r3000");

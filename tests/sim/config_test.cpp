@@ -5,7 +5,10 @@
 #include <stdexcept>
 #include <string>
 
+#include <sys/stat.h>
+
 #include "sim/common/errors.hpp"
+#include "sim/common/text.hpp"
 #include "sim/config/registry.hpp"
 #include "sim/config/values.hpp"
 #include "tests/sim/temp_dir.hpp"
@@ -336,6 +339,139 @@ TEST(ConfigFile, SameFileIncludedTwiceInSequenceIsNotACycle) {
     Registry reg = make_registry();
     reg.load_file(file);
     EXPECT_EQ(reg.get_uint("timer.period"), 9u);
+}
+
+// ---- bounds on config input (issue 7): regular files only, sizes and counts capped --
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(ConfigBounds, DeviceThatNeverEndsIsRefusedBeforeReading) {
+    // /dev/zero used to be read until memory ran out.
+    auto e = user_error_from([] { read_config_file("/dev/zero"); });
+    EXPECT_EQ(e.code(), kExitNoInput);
+    EXPECT_EQ(std::string(e.what()),
+              "cannot open config file '/dev/zero': is a character device, not a regular file");
+}
+
+TEST(ConfigBounds, IncludedDeviceIsRefusedNamingTheIncludeLine) {
+    TempDir dir;
+    const std::string file = dir.write("run.cfg", "mem.size = 4M\ninclude = /dev/zero\n");
+    auto e = user_error_from([&] { read_config_file(file); });
+    EXPECT_EQ(e.code(), kExitNoInput);
+    EXPECT_EQ(std::string(e.what()),
+              file + ":2: cannot open config file '/dev/zero': is a character device, not a regular file");
+}
+
+TEST(ConfigBounds, FifoIsRefusedWithoutWaitingForAWriter) {
+    // A FIFO with no writer used to block open() forever; ctest's timeout catches a regression.
+    TempDir dir;
+    const std::string fifo = dir.path() + "/pipe.cfg";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    auto e = user_error_from([&] { read_config_file(fifo); });
+    EXPECT_EQ(e.code(), kExitNoInput);
+    EXPECT_TRUE(contains(e.what(), "is a FIFO, not a regular file")) << e.what();
+}
+
+TEST(ConfigBounds, FileOfExactlyOneMebibyteIsRead) {
+    TempDir dir;
+    std::string text = "timer.period = 5\n";
+    text += "#" + std::string((size_t{1} << 20) - text.size() - 2, 'x') + "\n";
+    ASSERT_EQ(text.size(), size_t{1} << 20);
+    const auto assignments = read_config_file(dir.write("big.cfg", text));
+    ASSERT_EQ(assignments.size(), 1u);
+    EXPECT_EQ(assignments[0].value, "5");
+}
+
+TEST(ConfigBounds, FileLargerThanOneMebibyteIsRefusedSayingTheLimit) {
+    TempDir dir;
+    const std::string big = dir.write("big.cfg", "#" + std::string(size_t{1} << 20, 'x') + "\n");
+    auto e = user_error_from([&] { read_config_file(big); });
+    EXPECT_EQ(e.code(), kExitUsage);
+    EXPECT_EQ(std::string(e.what()), "config file '" + big + "' is larger than 1 MiB, the most a config file may hold");
+
+    const std::string file = dir.write("run.cfg", "\n\ninclude = big.cfg\n");
+    auto nested = user_error_from([&] { read_config_file(file); });
+    EXPECT_TRUE(contains(nested.what(), file + ":3: config file '" + big + "' is larger than 1 MiB")) << nested.what();
+}
+
+TEST(ConfigBounds, IncludesThatFanOutStopAtTheIncludedFileLimit) {
+    // Each level includes the next four times: no cycle, but 4^7 files in all.
+    TempDir dir;
+    const int levels = 8;
+    for (int i = 0; i < levels; ++i) {
+        std::string text = "timer.period = " + std::to_string(i) + "\n";
+        if (i + 1 < levels)
+            for (int k = 0; k < 4; ++k) text += "include = level" + std::to_string(i + 1) + ".cfg\n";
+        dir.write("level" + std::to_string(i) + ".cfg", text);
+    }
+    auto e = user_error_from([&] { read_config_file(dir.path() + "/level0.cfg"); });
+    EXPECT_EQ(e.code(), kExitUsage);
+    const std::string what = e.what();
+    EXPECT_TRUE(contains(what, "include: more than 256 included files in all")) << what;
+    // Named at the include that went over: file:line of a level file.
+    EXPECT_EQ(what.rfind(dir.path() + "/level", 0), 0u) << what;
+    EXPECT_TRUE(contains(what, ".cfg:")) << what;
+}
+
+TEST(ConfigBounds, IncludesHoldingMoreThanFourMebibytesInAllAreRefused) {
+    TempDir dir;
+    dir.write("part.cfg", "#" + std::string((size_t{1} << 20) - 100, 'x') + "\n");
+    std::string text;
+    for (int k = 0; k < 5; ++k) text += "include = part.cfg\n";
+    const std::string file = dir.write("run.cfg", text);
+    auto e = user_error_from([&] { read_config_file(file); });
+    EXPECT_EQ(e.code(), kExitUsage);
+    EXPECT_TRUE(contains(e.what(), file + ":5: config file '" + dir.path() + "/part.cfg': the files included so far "
+                                            "hold more than 4 MiB in all"))
+        << e.what();
+}
+
+TEST(ConfigBounds, MalformedHugeLineIsQuotedAsAShortExcerptWithItsLength) {
+    TempDir dir;
+    const std::string line(300000, 'z');
+    const std::string file = dir.write("x.cfg", line + "\n");
+    auto e = user_error_from([&] { read_config_file(file); });
+    const std::string what = e.what();
+    EXPECT_EQ(what, file + ":1: expected 'key = value' or '[section]', got '" + std::string(kExcerptChars, 'z') +
+                        "...' (300000 bytes)");
+}
+
+TEST(ConfigBounds, BinaryFileGivesAShortOneLineError) {
+    // As `--config some.elf` does: bytes that are mostly control characters.
+    TempDir dir;
+    std::string bytes = "\x7f" "ELF";
+    for (int i = 0; i < 200000; ++i) {
+        const char c = static_cast<char>(i * 7 % 256);
+        bytes += c == '\n' || c == '#' || c == '=' ? '\x01' : c;  // one malformed line of 200 KB
+    }
+    const std::string file = dir.write("some.elf", bytes);
+    auto e = user_error_from([&] { read_config_file(file); });
+    EXPECT_LT(std::string(e.what()).size(), file.size() + 200) << e.what();
+}
+
+TEST(ConfigBounds, HugeSetValueIsQuotedAsAnExcerpt) {
+    Registry reg = make_registry();
+    const std::string value(300000, '7');
+    auto e = user_error_from([&] { reg.set_override("timer.period=" + value); });
+    const std::string excerpt = "timer.period=" + std::string(kExcerptChars - 13, '7');
+    EXPECT_EQ(std::string(e.what()), "--set '" + excerpt + "...' (300013 bytes): timer.period: expected an unsigned "
+                                     "64-bit integer (decimal or 0x hex), got '" +
+                                         std::string(kExcerptChars, '7') + "...' (300000 bytes)");
+}
+
+TEST(ConfigBounds, HugeUnknownKeyIsShownAsAnExcerpt) {
+    Registry reg = make_registry();
+    const std::string key(300000, 'k');
+    auto e = user_error_from([&] { reg.set_override(key + "=1"); });
+    EXPECT_LT(std::string(e.what()).size(), 400u) << e.what();
+    EXPECT_TRUE(contains(e.what(), "(300000 bytes): unknown parameter")) << e.what();
+}
+
+TEST(ConfigBounds, EscapesAreNeverCutInTheMiddle) {
+    // 79 plain characters, then a control character whose escape (\x01) does not fit.
+    const std::string text = std::string(kExcerptChars - 1, 'a') + "\x01" + "tail";
+    EXPECT_EQ(printable(text), std::string(kExcerptChars - 1, 'a') + "... (84 bytes)");
+    EXPECT_EQ(printable(std::string(kExcerptChars, 'a')), std::string(kExcerptChars, 'a'));
 }
 
 TEST(ConfigFile, OddButLegalLayoutsNeverDesynchroniseLineNumbersFromBoost) {

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -192,6 +195,14 @@ TEST(StatsFile, WritingIntoAMissingDirectoryIsCantCreateNamingThePath) {
     EXPECT_EQ(std::string(e.what()), "cannot write " + path + ": No such file or directory");
 }
 
+TEST(StatsFile, TryWriteReturnsTheMessageTheThrowingWriteWouldThrow) {
+    TempDir dir;
+    const std::string path = dir.path() + "/no/such/dir/run.json";
+    EXPECT_EQ(try_write_file_atomically(path, "{}"), "cannot write " + path + ": No such file or directory");
+    EXPECT_EQ(try_write_file_atomically(dir.path() + "/ok.json", "{}"), "");
+    EXPECT_EQ(read(dir.path() + "/ok.json"), "{}");
+}
+
 TEST(StatsFile, WritingOverADirectoryIsCantCreateAndLeavesNoTemporary) {
     TempDir dir;
     std::string target = dir.path() + "/out";
@@ -206,6 +217,67 @@ TEST(StatsFile, WritingOverADirectoryIsCantCreateAndLeavesNoTemporary) {
         ++files;
     }
     EXPECT_EQ(files, 1);
+}
+
+// ---- paths that are not regular files (issue 7): never renamed over -----------------
+
+// A character device node made in `dir` (as /dev/null is 1,3 and /dev/full 1,7), so
+// that a regression replaces a node of the test's own and not the machine's.
+std::string device_node(const TempDir& dir, const char* name, unsigned minor) {
+    const std::string path = dir.path() + "/" + name;
+    if (::mknod(path.c_str(), S_IFCHR | 0666, ::makedev(1, minor)) != 0) return "";
+    return path;
+}
+
+bool is_char_device(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode);
+}
+
+TEST(StatsFile, DeviceNodeIsWrittenInPlaceNotReplaced) {
+    TempDir dir;
+    const std::string null = device_node(dir, "null", 3);
+    if (null.empty()) GTEST_SKIP() << "mknod needs root";
+    write_file_atomically(null, "{}\n");
+    EXPECT_TRUE(is_char_device(null)) << "the device node was replaced";
+    check_writable(null);  // its directory's permissions do not matter
+}
+
+TEST(StatsFile, FullDeviceReportsNoSpaceAsCantCreate) {
+    TempDir dir;
+    const std::string full = device_node(dir, "full", 7);
+    if (full.empty()) GTEST_SKIP() << "mknod needs root";
+    auto e = user_error_from([&] { write_file_atomically(full, "{}\n"); });
+    EXPECT_EQ(e.code(), kExitCantCreate);
+    EXPECT_EQ(std::string(e.what()), "cannot write " + full + ": No space left on device");
+    EXPECT_TRUE(is_char_device(full));
+}
+
+TEST(StatsFile, FifoIsWrittenInPlaceForItsReader) {
+    TempDir dir;
+    const std::string fifo = dir.path() + "/pipe";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    // Read-write: a reader exists (the writer's open does not wait) and open() itself never blocks.
+    const int fd = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+    ASSERT_GE(fd, 0);
+    write_file_atomically(fifo, "{\"a\": 1}\n");
+    char buffer[64] = {};
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    ::close(fd);
+    EXPECT_EQ(std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0), "{\"a\": 1}\n");
+    struct stat st {};
+    ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISFIFO(st.st_mode));
+}
+
+TEST(StatsFile, SymbolicLinkIsKeptAndItsTargetWritten) {
+    TempDir dir;
+    const std::string target = dir.write("run3.json", "old");
+    const std::string link = dir.path() + "/latest.json";
+    std::filesystem::create_symlink("run3.json", link);
+    write_file_atomically(link, "new");
+    EXPECT_TRUE(std::filesystem::is_symlink(link));
+    EXPECT_EQ(read(target), "new");
 }
 
 }  // namespace

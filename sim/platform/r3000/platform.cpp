@@ -54,7 +54,9 @@ R3000Platform::R3000Platform(const R3000Config& config, const std::vector<loader
     core_->attach_timer(timer_.get());
 
     for (const loader::Segment& s : segments) {
-        std::memcpy(ram_->data() + s.paddr, s.bytes.data(), s.bytes.size());
+        // A segment with no file data (.bss alone) has an empty vector, whose data()
+        // may be null: memcpy from null is undefined even for zero bytes.
+        if (!s.bytes.empty()) std::memcpy(ram_->data() + s.paddr, s.bytes.data(), s.bytes.size());
         std::memset(ram_->data() + s.paddr + s.bytes.size(), 0, s.memsz - s.bytes.size());
     }
     write_boot_parameters();

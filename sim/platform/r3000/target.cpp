@@ -21,9 +21,19 @@ const ParamTable<R3000Config>& params() {
         auto* t = new ParamTable<R3000Config>;
         auto root = t->root();
         auto cpu = root.at(&R3000Config::cpu);
-        // SystemC time resolution is 1 ps: 1e6 MHz is the fastest clock it can express.
+        // The range keeps every quantity derived from the clock representable. SystemC
+        // time is a 64-bit count of its 1 ps resolution (at most 2^64 ps, about 213
+        // days). The clock period, 1e6 / clock_mhz ps rounded to whole picoseconds,
+        // must be at least 1 ps: at most 1e6 MHz. A run's simulated time, cycles x
+        // period, must stay below 2^64 ps or it wraps (1e-300 MHz: a period beyond
+        // 2^64 ps and sim.seconds = 0; 1e-10 MHz: 2^64 ps after about 1800 cycles). The
+        // longest run is what sim.max_instructions allows (default 1e10) times the
+        // cycles per instruction: at 1 MHz (period 1e6 ps) 2^64 ps is 1.8e13 cycles,
+        // 1800 cycles per instruction at the default limit and days of host time at
+        // the simulator's ~1e8 cycles per second. Below 1 MHz that margin shrinks in
+        // proportion, and no R3000 system ran that slowly.
         root.number("cpu.clock_mhz", &R3000Config::clock_mhz, "CPU clock in MHz (DECstation 3100: 16.67, 2100: 12.5)")
-            .positive()
+            .min(1)
             .max(1e6);
         cpu.choice("cpu.load_delay", &r3000::CpuConfig::load_delay,
                    {{"exact", r3000::LoadDelay::Exact}, {"interlocked", r3000::LoadDelay::Interlocked}},
