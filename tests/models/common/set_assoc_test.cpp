@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "models/common/set_assoc.hpp"
@@ -157,6 +158,15 @@ TEST_P(SetAssocEveryPolicy, OneWayIsDirectMapped) {
     EXPECT_EQ(fill(tags, 3), 19u);
 }
 
+TEST_P(SetAssocEveryPolicy, RefillingAPresentKeyEvictsNothing) {
+    for (uint32_t ways : {1u, 4u}) {
+        Tags tags(geometry(1, ways, GetParam()));
+        for (uint32_t key = 0; key < ways; ++key) fill(tags, key);  // the set is full
+        EXPECT_EQ(fill(tags, 0), std::nullopt) << ways << " ways";
+        for (uint32_t key = 0; key < ways; ++key) EXPECT_TRUE(tags.contains(key)) << ways << " ways";
+    }
+}
+
 TEST_P(SetAssocEveryPolicy, InvalidateAllEmptiesEverySet) {
     Tags tags(geometry(4, 2, GetParam()));
     for (uint32_t key = 0; key < 8; ++key) fill(tags, key);
@@ -195,9 +205,20 @@ TEST_P(SetAssocEveryPolicy, PredicateSeesEveryResidentKeyOnce) {
     for (uint32_t key = 0; key < 24; ++key) EXPECT_EQ(tags.contains(key), key % 3 != 0);
 }
 
+std::string policy_name(const testing::TestParamInfo<Replacement>& info) {
+    switch (info.param) {
+    case Replacement::Lru: return "Lru";
+    case Replacement::TreePlru: return "TreePlru";
+    case Replacement::Fifo: return "Fifo";
+    case Replacement::Random: return "Random";
+    }
+    return "Unknown";
+}
+
 INSTANTIATE_TEST_SUITE_P(Policies, SetAssocEveryPolicy,
                          testing::Values(Replacement::Lru, Replacement::TreePlru, Replacement::Fifo,
-                                         Replacement::Random));
+                                         Replacement::Random),
+                         policy_name);
 
 TEST(SetAssocGeometry, LowKeyBitsChooseTheSet) {
     Tags tags(geometry(4, 2));
