@@ -4,10 +4,10 @@
 // the functional memory the ISS already uses, so a lookup answers "hit or miss" and changes the
 // tag state the way the hardware would. Plain C++, header-only, no allocation after construction.
 //
-// Replacement with more than one way: LRU. Each set keeps its ways ordered from most to least
-// recently used; a hit moves the way to the front, a fill shifts the set down and evicts the last
-// way. Invalidated ways move to the back, so a fill takes an invalid way before a valid one.
-// With one way this reduces to the direct-mapped tag compare.
+// The tags live in a common::SetAssoc (models/common/set_assoc.hpp): sets of `assoc` ways, one
+// line per block. Replacement with more than one way is a parameter, LRU by default; every policy
+// fills an invalid way before a valid one. With one way all reduce to the direct-mapped tag
+// compare. This file adds what is the R3000's: the size/line/assoc geometry and the store rules.
 //
 // Writes (the D-cache is write-through; the caller also sends every store to the write buffer):
 //  - a store that hits updates the line, which stays valid;
@@ -22,11 +22,11 @@
 // Not modelled: cache isolation and swapping (Status bits IsC 16 and SwC 17, which the kernel uses
 // to flush or size the caches), parity, and whether an R2000 partial-word store hit costs extra.
 #pragma once
-#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <vector>
+
+#include "models/common/set_assoc.hpp"
 
 #include "models/common/stat_list.hpp"
 
@@ -42,6 +42,8 @@ struct CacheConfig {
     uint32_t line = 4;          // bytes per line (R2000/R3000 caches: one word)
     uint32_t assoc = 1;         // ways per set; 1 = direct-mapped (the DECstation)
     WriteMiss write_miss = WriteMiss::AllocateFullLine;
+    common::Replacement replacement = common::Replacement::Lru;  // with assoc > 1
+    uint64_t seed = 0;          // Replacement::Random only
 
     // Empty when the geometry is usable, else one sentence saying what is wrong.
     std::string check() const {
@@ -53,7 +55,18 @@ struct CacheConfig {
         if (static_cast<uint64_t>(line) * assoc > size)
             return "cache of " + std::to_string(size) + " bytes cannot hold one set of " + std::to_string(assoc) +
                    " lines of " + std::to_string(line) + " bytes";
-        return {};
+        return tag_store().check();  // the replacement policy's own limits
+    }
+
+    // The tag store's geometry, one block per line; meaningful once the checks above pass.
+    common::SetAssocConfig tag_store() const {
+        common::SetAssocConfig c;
+        c.sets = size / line / assoc;
+        c.ways = assoc;
+        c.block_bytes = line;
+        c.replacement = replacement;
+        c.seed = seed;
+        return c;
     }
 };
 
@@ -80,129 +93,64 @@ struct CacheStats {
 
 class Cache {
 public:
-    explicit Cache(const CacheConfig& config) : config_(config) {
-        if (std::string problem = config.check(); !problem.empty()) throw std::invalid_argument(problem);
-        line_shift_ = log2(config.line);
-        way_shift_ = log2(config.assoc);
-        set_mask_ = config.size / config.line / config.assoc - 1;
-        tags_.assign(static_cast<size_t>(config.size / config.line), kInvalid);
-    }
+    explicit Cache(const CacheConfig& config) : config_(checked(config)), tags_(config.tag_store()) {}
 
     // A read of the line holding `pa`: an instruction fetch or a load. Returns true on a hit. On a
-    // miss the line is filled (replacing the set's least recently used way) and the caller charges
+    // miss the line is filled (replacing the victim the policy chooses) and the caller charges
     // the memory read.
     bool access(uint32_t pa) {
-        const uint32_t line = pa >> line_shift_;
-        uint32_t* const set = set_of(line);
-        if (set[0] == line) {  // direct-mapped: the only way; associative: the most recent one
+        const uint32_t line = tags_.block_of(pa);
+        if (tags_.lookup(line)) {  // direct-mapped: compares the only way
             ++stats_.read_hits;
             return true;
         }
-        return read_other_ways(set, line);
+        ++stats_.read_misses;
+        tags_.fill(line);
+        return false;
     }
 
     // A store of `bytes` bytes (1, 2 or 4, never crossing a line) at `pa`: returns true on a hit.
     // Pass the bytes the instruction writes (for SWL/SWR, 1 to 4) so that a whole-line store can
     // be told from a partial one.
     bool write(uint32_t pa, unsigned bytes) {
-        const uint32_t line = pa >> line_shift_;
-        uint32_t* const set = set_of(line);
-        const unsigned way = find(set, line);
-        if (way < ways()) {
-            promote(set, way);
+        const uint32_t line = tags_.block_of(pa);
+        if (tags_.lookup(line)) {  // a hit counts as an access for the replacement policy
             ++stats_.write_hits;
             return true;
         }
         ++stats_.write_misses;
         if (config_.write_miss == WriteMiss::AllocateFullLine && bytes >= config_.line) {
-            fill(set, line);
+            tags_.fill(line);
             ++stats_.write_allocations;
         }
         return false;
     }
 
     // Drops the line holding `pa` if it is cached; otherwise changes nothing.
-    void invalidate(uint32_t pa) {
-        const uint32_t line = pa >> line_shift_;
-        uint32_t* const set = set_of(line);
-        unsigned way = find(set, line);
-        if (way >= ways()) return;
-        for (; way + 1 < ways(); ++way) set[way] = set[way + 1];
-        set[ways() - 1] = kInvalid;
-    }
+    void invalidate(uint32_t pa) { tags_.invalidate(tags_.block_of(pa)); }
 
     // Invalidates every line (counters are kept).
-    void flush() { tags_.assign(tags_.size(), kInvalid); }
+    void flush() { tags_.invalidate_all(); }
 
-    // Whether the line holding `pa` is cached. No side effects: counters and LRU order stay.
-    bool contains(uint32_t pa) const {
-        const uint32_t line = pa >> line_shift_;
-        const uint32_t* const set = &tags_[static_cast<size_t>(line & set_mask_) << way_shift_];
-        for (unsigned way = 0; way < ways(); ++way)
-            if (set[way] == line) return true;
-        return false;
-    }
+    // Whether the line holding `pa` is cached. No side effects: counters and replacement state stay.
+    bool contains(uint32_t pa) const { return tags_.contains(tags_.block_of(pa)); }
 
-    uint32_t sets() const { return set_mask_ + 1; }
-    unsigned ways() const { return 1u << way_shift_; }
+    uint32_t sets() const { return tags_.sets(); }
+    unsigned ways() const { return tags_.ways(); }
     const CacheConfig& config() const { return config_; }
     const CacheStats& stats() const { return stats_; }
     void reset_stats() { stats_ = CacheStats{}; }
 
 private:
-    // The tag array holds the whole line address (pa / line): it contains the index and the tag,
-    // so comparing it whole is the hardware's tag compare. Line >= 4 bytes keeps every line
-    // address below kInvalid.
-    static constexpr uint32_t kInvalid = 0xffffffffu;
-
-    static unsigned log2(uint32_t v) {
-        unsigned n = 0;
-        while (v > 1) {
-            v >>= 1;
-            ++n;
-        }
-        return n;
-    }
-
-    uint32_t* set_of(uint32_t line) { return &tags_[static_cast<size_t>(line & set_mask_) << way_shift_]; }
-
-    // The way holding `line`, or ways() when none does.
-    unsigned find(const uint32_t* set, uint32_t line) const {
-        unsigned way = 0;
-        while (way < ways() && set[way] != line) ++way;
-        return way;
-    }
-
-    // Makes `way` the most recently used.
-    void promote(uint32_t* set, unsigned way) {
-        const uint32_t tag = set[way];
-        for (; way > 0; --way) set[way] = set[way - 1];
-        set[0] = tag;
-    }
-
-    // Puts `line` in the most recent position, evicting the least recently used way.
-    void fill(uint32_t* set, uint32_t line) {
-        promote(set, ways() - 1);
-        set[0] = line;
-    }
-
-    bool read_other_ways(uint32_t* set, uint32_t line) {
-        for (unsigned way = 1; way < ways(); ++way) {
-            if (set[way] == line) {
-                promote(set, way);
-                ++stats_.read_hits;
-                return true;
-            }
-        }
-        ++stats_.read_misses;
-        fill(set, line);
-        return false;
+    static const CacheConfig& checked(const CacheConfig& config) {
+        if (std::string problem = config.check(); !problem.empty()) throw std::invalid_argument(problem);
+        return config;
     }
 
     CacheConfig config_;
-    unsigned line_shift_ = 0, way_shift_ = 0;
-    uint32_t set_mask_ = 0;
-    std::vector<uint32_t> tags_;  // [set][way], way 0 most recently used
+    // Keyed by the line address (pa / line), index and tag together. Lines of at least 4 bytes keep
+    // every key below the all-ones key that marks an empty way.
+    common::SetAssoc<uint32_t> tags_;
     CacheStats stats_;
 };
 

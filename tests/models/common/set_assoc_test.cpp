@@ -1,0 +1,386 @@
+// The set-associative structure template (models/common/set_assoc.hpp) and its replacement
+// policies (models/common/replacement.hpp): geometry, the eviction order of each policy worked
+// out by hand, payloads, invalidation and the configuration checks.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/common/set_assoc.hpp"
+
+namespace vmsim::common {
+namespace {
+
+using Tags = SetAssoc<uint32_t>;
+
+SetAssocConfig geometry(uint32_t sets, uint32_t ways, Replacement replacement = Replacement::Lru, uint64_t seed = 0) {
+    SetAssocConfig c;
+    c.sets = sets;
+    c.ways = ways;
+    c.replacement = replacement;
+    c.seed = seed;
+    return c;
+}
+
+// The key a fill evicted, or nothing.
+std::optional<uint32_t> fill(Tags& tags, uint32_t key) {
+    const auto evicted = tags.fill(key);
+    if (!evicted) return std::nullopt;
+    return evicted->key;
+}
+
+// One fully associative set of 4 ways: fill A, B, C, D (nothing to evict), hit A, then fill E,
+// F, G. Returns the three victims.
+constexpr uint32_t A = 10, B = 11, C = 12, D = 13, E = 14, F = 15, G = 16;
+std::vector<std::optional<uint32_t>> victims_after_hit_on_first(Replacement replacement) {
+    Tags tags(geometry(1, 4, replacement));
+    for (uint32_t key : {A, B, C, D}) EXPECT_EQ(fill(tags, key), std::nullopt);
+    EXPECT_NE(tags.lookup(A), nullptr);
+    return {fill(tags, E), fill(tags, F), fill(tags, G)};
+}
+
+using Victims = std::vector<std::optional<uint32_t>>;
+
+TEST(SetAssocLru, EvictsTheLeastRecentlyUsed) {
+    // After the hit on A the recency order is A D C B: E evicts B (E A D C), F evicts C
+    // (F E A D), G evicts D.
+    EXPECT_EQ(victims_after_hit_on_first(Replacement::Lru), (Victims{B, C, D}));
+}
+
+TEST(SetAssocLru, AHitInTheMiddleProtectsTheWay) {
+    Tags tags(geometry(1, 4));
+    for (uint32_t key : {A, B, C, D}) fill(tags, key);  // order D C B A
+    tags.lookup(B);                                      // B D C A
+    tags.lookup(A);                                      // A B D C
+    EXPECT_EQ(fill(tags, E), C);                         // E A B D
+    EXPECT_EQ(fill(tags, F), D);
+    EXPECT_EQ(fill(tags, G), B);
+}
+
+TEST(SetAssocFifo, EvictsInFillOrderWhateverTheHits) {
+    // The hit on A does not count: E evicts A, the first filled, then F evicts B and G evicts C.
+    EXPECT_EQ(victims_after_hit_on_first(Replacement::Fifo), (Victims{A, B, C}));
+}
+
+TEST(SetAssocTreePlru, FourWaysFollowTheTreeBitsNotTheTrueRecency) {
+    // Bits b1 (root), b2 (over ways 0-1), b3 (over ways 2-3); 0 sends the victim left. A touch
+    // points the bits on its path away from the way.
+    //   fill A -> way 0: b2=1 b1=1      fill B -> way 1: b2=0 b1=1
+    //   fill C -> way 2: b3=1 b1=0      fill D -> way 3: b3=0 b1=0      (b1 b2 b3 = 0 0 0)
+    //   hit A (way 0): b2=1 b1=1                                         (1 1 0)
+    //   fill E: b1=1 -> right, b3=0 -> way 2: evicts C; touch 2: b3=1 b1=0 (0 1 1)
+    //   fill F: b1=0 -> left, b2=1 -> way 1: evicts B; touch 1: b2=0 b1=1  (1 0 1)
+    //   fill G: b1=1 -> right, b3=1 -> way 3: evicts D.
+    // True LRU evicts B first (SetAssocLru.EvictsTheLeastRecentlyUsed).
+    EXPECT_EQ(victims_after_hit_on_first(Replacement::TreePlru), (Victims{C, B, D}));
+}
+
+TEST(SetAssocTreePlru, TwoWaysAreExactLru) {
+    // One bit per set, pointing away from the last touched way: that is LRU.
+    Tags tags(geometry(1, 2, Replacement::TreePlru));
+    fill(tags, A);
+    fill(tags, B);
+    tags.lookup(A);
+    EXPECT_EQ(fill(tags, C), B);
+    EXPECT_EQ(fill(tags, D), A);
+}
+
+// Victims of `fills` fills of distinct keys into one set of 4 ways under Random.
+std::vector<uint32_t> random_victims(uint64_t seed, uint32_t fills) {
+    Tags tags(geometry(1, 4, Replacement::Random, seed));
+    std::vector<uint32_t> victims;
+    for (uint32_t key = 0; key < fills; ++key)
+        if (auto victim = fill(tags, key)) victims.push_back(*victim);
+    return victims;
+}
+
+TEST(SetAssocRandom, TheSameSeedGivesTheSameVictims) {
+    const auto first = random_victims(7, 200);
+    EXPECT_EQ(first.size(), 196u);  // the first 4 fills take empty ways
+    EXPECT_EQ(random_victims(7, 200), first);
+}
+
+TEST(SetAssocRandom, TwoSeedsGiveDifferentVictims) {
+    EXPECT_NE(random_victims(7, 200), random_victims(8, 200));
+    EXPECT_NE(random_victims(0, 200), random_victims(1, 200));
+}
+
+TEST(SetAssocRandom, EachResidentEntryIsEquallyLikelyToBeTheVictim) {
+    // Each way holds one entry and the victim way is uniform, so the victim's age rank among the
+    // 4 residents is uniform too: about 1000 of 4000 evictions each (standard deviation 27).
+    Tags tags(geometry(1, 4, Replacement::Random, 1));
+    std::vector<uint32_t> resident;  // oldest first
+    unsigned by_rank[4] = {};
+    for (uint32_t key = 0; key < 4004; ++key) {
+        if (auto victim = fill(tags, key)) {
+            const auto it = std::find(resident.begin(), resident.end(), *victim);
+            ASSERT_NE(it, resident.end());
+            ++by_rank[it - resident.begin()];
+            resident.erase(it);
+        }
+        resident.push_back(key);
+    }
+    for (unsigned count : by_rank) {
+        EXPECT_GT(count, 850u);
+        EXPECT_LT(count, 1150u);
+    }
+}
+
+class SetAssocEveryPolicy : public testing::TestWithParam<Replacement> {};
+
+TEST_P(SetAssocEveryPolicy, FillTakesAnInvalidatedWayBeforeEvicting) {
+    Tags tags(geometry(1, 4, GetParam()));
+    for (uint32_t key : {A, B, C, D}) fill(tags, key);
+    EXPECT_TRUE(tags.invalidate(C));
+    EXPECT_EQ(fill(tags, E), std::nullopt);
+    for (uint32_t key : {A, B, D, E}) EXPECT_TRUE(tags.contains(key));
+    EXPECT_NE(fill(tags, F), std::nullopt);  // full again
+}
+
+TEST_P(SetAssocEveryPolicy, OneSetIsFullyAssociative) {
+    Tags tags(geometry(1, 8, GetParam()));
+    const uint32_t keys[] = {0, 1, 8, 64, 1000, 4096, 0x12345, 0xfffffffe};  // any keys share the set
+    for (uint32_t key : keys) EXPECT_EQ(fill(tags, key), std::nullopt);
+    for (uint32_t key : keys) EXPECT_TRUE(tags.contains(key));
+    EXPECT_NE(fill(tags, 7), std::nullopt);
+}
+
+TEST_P(SetAssocEveryPolicy, OneWayIsDirectMapped) {
+    Tags tags(geometry(16, 1, GetParam()));
+    EXPECT_EQ(fill(tags, 3), std::nullopt);
+    EXPECT_EQ(fill(tags, 4), std::nullopt);  // the next set
+    EXPECT_EQ(fill(tags, 19), 3u);           // 3 + 16 sets: same set, other tag
+    EXPECT_TRUE(tags.contains(4));
+    EXPECT_EQ(fill(tags, 3), 19u);
+}
+
+TEST_P(SetAssocEveryPolicy, RefillingAPresentKeyEvictsNothing) {
+    for (uint32_t ways : {1u, 4u}) {
+        Tags tags(geometry(1, ways, GetParam()));
+        for (uint32_t key = 0; key < ways; ++key) fill(tags, key);  // the set is full
+        EXPECT_EQ(fill(tags, 0), std::nullopt) << ways << " ways";
+        for (uint32_t key = 0; key < ways; ++key) EXPECT_TRUE(tags.contains(key)) << ways << " ways";
+    }
+}
+
+TEST_P(SetAssocEveryPolicy, InvalidateAllEmptiesEverySet) {
+    Tags tags(geometry(4, 2, GetParam()));
+    for (uint32_t key = 0; key < 8; ++key) fill(tags, key);
+    tags.invalidate_all();
+    for (uint32_t key = 0; key < 8; ++key) EXPECT_FALSE(tags.contains(key));
+    for (uint32_t key = 8; key < 16; ++key) EXPECT_EQ(fill(tags, key), std::nullopt);
+}
+
+TEST_P(SetAssocEveryPolicy, ProbeChangesNoReplacementState) {
+    // Two structures see the same fills and hits; one is also probed. Their victims must agree.
+    Tags probed(geometry(1, 4, GetParam(), 3)), plain(geometry(1, 4, GetParam(), 3));
+    for (uint32_t key = 0; key < 64; ++key) {
+        EXPECT_EQ(probed.contains(key / 2), plain.contains(key / 2));
+        probed.probe(key % 5);
+        if (key % 3 == 0) {
+            probed.lookup(key / 2);
+            plain.lookup(key / 2);
+        }
+        EXPECT_EQ(fill(probed, key), fill(plain, key));
+    }
+}
+
+TEST_P(SetAssocEveryPolicy, PredicateSeesEveryResidentKeyOnce) {
+    // Under Lru and Fifo dropping a way moves the later ones up: none may be skipped or seen twice.
+    Tags tags(geometry(8, 4, GetParam()));
+    for (uint32_t key = 0; key < 24; ++key) fill(tags, key);  // 3 keys per set, no evictions
+    std::vector<uint32_t> seen;
+    tags.invalidate_if([&](uint32_t key, const NoPayload&) {
+        seen.push_back(key);
+        return key % 3 == 0;  // one key in each set: 0, 9, 18, 3, 12, 21, 6, 15
+    });
+    std::sort(seen.begin(), seen.end());
+    std::vector<uint32_t> all(24);
+    for (uint32_t key = 0; key < 24; ++key) all[key] = key;
+    EXPECT_EQ(seen, all);
+    for (uint32_t key = 0; key < 24; ++key) EXPECT_EQ(tags.contains(key), key % 3 != 0);
+}
+
+std::string policy_name(const testing::TestParamInfo<Replacement>& info) {
+    switch (info.param) {
+    case Replacement::Lru: return "Lru";
+    case Replacement::TreePlru: return "TreePlru";
+    case Replacement::Fifo: return "Fifo";
+    case Replacement::Random: return "Random";
+    }
+    return "Unknown";
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, SetAssocEveryPolicy,
+                         testing::Values(Replacement::Lru, Replacement::TreePlru, Replacement::Fifo,
+                                         Replacement::Random),
+                         policy_name);
+
+TEST(SetAssocGeometry, LowKeyBitsChooseTheSet) {
+    Tags tags(geometry(4, 2));
+    fill(tags, 1);
+    fill(tags, 5);               // set 1 is now full
+    EXPECT_EQ(fill(tags, 0), std::nullopt);
+    EXPECT_EQ(fill(tags, 4), std::nullopt);
+    EXPECT_EQ(fill(tags, 8), 0u);  // set 0's third key evicts its LRU; set 1 is untouched
+    EXPECT_TRUE(tags.contains(1));
+    EXPECT_TRUE(tags.contains(5));
+}
+
+TEST(SetAssocGeometry, WaysNeedNotBeAPowerOfTwo) {
+    // A 12-way set, as in a 1536-entry STLB: 12 keys fit, the 13th evicts, the other set is apart.
+    Tags tags(geometry(2, 12));
+    for (uint32_t i = 0; i < 12; ++i) EXPECT_EQ(fill(tags, 2 * i), std::nullopt);
+    for (uint32_t i = 0; i < 12; ++i) EXPECT_EQ(fill(tags, 2 * i + 1), std::nullopt);
+    EXPECT_EQ(fill(tags, 24), 0u);
+    EXPECT_EQ(fill(tags, 25), 1u);
+    EXPECT_EQ(tags.ways(), 12u);
+    EXPECT_EQ(tags.sets(), 2u);
+}
+
+TEST(SetAssocGeometry, BlockOfDividesTheAddressByTheBlockSize) {
+    SetAssocConfig c = geometry(1, 1);
+    c.block_bytes = 4096;
+    EXPECT_EQ(Tags(c).block_of(0x12345), 0x12u);
+    c.block_bytes = uint64_t{1} << 39;  // a PML4 entry's 512 GB region
+    EXPECT_EQ(SetAssoc<uint64_t>(c).block_of(uint64_t{5} << 39 | 0x1234), 5u);
+}
+
+TEST(SetAssocGeometry, ContextBitsAboveTheAddressTakePartInTheTagNotTheIndex) {
+    // A PCID in bits 52 and up: the same page under two PCIDs shares a set but not an entry.
+    SetAssoc<uint64_t> tags(geometry(16, 2));
+    auto key = [](uint64_t pcid, uint64_t vpn) { return pcid << 52 | vpn; };
+    tags.fill(key(1, 0x40));
+    tags.fill(key(2, 0x40));
+    EXPECT_TRUE(tags.contains(key(1, 0x40)));
+    EXPECT_TRUE(tags.contains(key(2, 0x40)));
+    const auto evicted = tags.fill(key(1, 0x50));  // 0x50 = 0x40 + 16 sets: the same set
+    ASSERT_TRUE(evicted);
+    EXPECT_EQ(evicted->key, key(1, 0x40));
+}
+
+struct Translation {
+    uint64_t frame = 0;
+    uint16_t pcid = 0;
+    bool global = false;
+};
+using Tlb = SetAssoc<uint64_t, Translation>;
+
+TEST(SetAssocPayload, LookupReturnsWhatTheFillStored) {
+    Tlb tlb(geometry(4, 2));
+    tlb.fill(0x10, {0x800, 3, false});
+    Translation* t = tlb.lookup(0x10);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->frame, 0x800u);
+    EXPECT_EQ(t->pcid, 3u);
+    EXPECT_EQ(tlb.lookup(0x11), nullptr);
+    EXPECT_EQ(tlb.probe(0x10)->frame, 0x800u);
+}
+
+TEST(SetAssocPayload, FillReturnsTheEvictedKeyAndPayload) {
+    Tlb tlb(geometry(1, 2));
+    EXPECT_FALSE(tlb.fill(1, {0x100, 0, false}));
+    EXPECT_FALSE(tlb.fill(2, {0x200, 0, false}));
+    const auto evicted = tlb.fill(3, {0x300, 0, false});
+    ASSERT_TRUE(evicted);
+    EXPECT_EQ(evicted->key, 1u);
+    EXPECT_EQ(evicted->payload.frame, 0x100u);
+}
+
+TEST(SetAssocPayload, RefillingAPresentKeyReplacesItsPayloadAndEvictsNothing) {
+    Tlb tlb(geometry(1, 2));
+    tlb.fill(1, {0x100, 0, false});
+    tlb.fill(2, {0x200, 0, false});
+    EXPECT_FALSE(tlb.fill(1, {0x111, 0, false}));  // and 1 becomes the most recent
+    EXPECT_EQ(tlb.probe(1)->frame, 0x111u);
+    EXPECT_EQ(tlb.fill(3, {})->key, 2u);
+}
+
+TEST(SetAssocPayload, PayloadsMoveWithTheirKeysUnderLru) {
+    // LRU reorders the ways on every hit: each key must keep its own payload.
+    Tlb tlb(geometry(1, 4));
+    for (uint64_t k = 1; k <= 4; ++k) tlb.fill(k, {k * 0x100, 0, false});
+    for (uint64_t k : {3, 1, 4, 1, 2}) EXPECT_EQ(tlb.lookup(k)->frame, k * 0x100);
+    for (uint64_t k = 1; k <= 4; ++k) EXPECT_EQ(tlb.probe(k)->frame, k * 0x100);
+}
+
+TEST(SetAssocInvalidate, InvalidateDropsOnlyThatKey) {
+    Tags tags(geometry(4, 2));
+    fill(tags, 0);
+    fill(tags, 4);
+    EXPECT_TRUE(tags.invalidate(4));
+    EXPECT_FALSE(tags.invalidate(4));  // already gone
+    EXPECT_FALSE(tags.invalidate(8));  // never there
+    EXPECT_TRUE(tags.contains(0));
+    EXPECT_FALSE(tags.contains(4));
+}
+
+TEST(SetAssocInvalidate, PredicateDropsMatchingEntriesAndKeepsTheOthersInOrder) {
+    // A PCID flush: drop the non-global entries of PCID 1.
+    Tlb tlb(geometry(1, 6));
+    tlb.fill(0xa, {0, 1, false});
+    tlb.fill(0xb, {0, 2, false});
+    tlb.fill(0xc, {0, 1, true});
+    tlb.fill(0xd, {0, 1, false});
+    tlb.fill(0xe, {0, 2, false});  // recency: e d c b a, one way empty
+    const size_t dropped =
+        tlb.invalidate_if([](uint64_t, const Translation& t) { return t.pcid == 1 && !t.global; });
+    EXPECT_EQ(dropped, 2u);  // a and d
+    EXPECT_FALSE(tlb.contains(0xa));
+    EXPECT_FALSE(tlb.contains(0xd));
+    // Left: e c b, in that order, and three empty ways, which the next fills take.
+    for (uint64_t k : {0x10, 0x11, 0x12}) EXPECT_FALSE(tlb.fill(k, {}));
+    EXPECT_EQ(tlb.fill(0x13, {})->key, 0xbu);
+    EXPECT_EQ(tlb.fill(0x14, {})->key, 0xcu);
+    EXPECT_EQ(tlb.fill(0x15, {})->key, 0xeu);
+}
+
+TEST(SetAssocCheck, AcceptsUsableConfigurations) {
+    EXPECT_EQ(geometry(1, 1).check(), "");
+    EXPECT_EQ(geometry(128, 12).check(), "");
+    EXPECT_EQ(geometry(1, 6, Replacement::Fifo).check(), "");
+    EXPECT_EQ(geometry(1, 3, Replacement::Random).check(), "");
+    EXPECT_EQ(geometry(1, 64, Replacement::TreePlru).check(), "");
+    EXPECT_EQ(geometry(16, 1, Replacement::TreePlru).check(), "");
+}
+
+TEST(SetAssocCheck, RejectsSetsThatAreNotAPowerOfTwo) {
+    EXPECT_NE(geometry(0, 1).check(), "");
+    EXPECT_NE(geometry(3, 1).check(), "");
+    EXPECT_NE(geometry(96, 4).check(), "");
+}
+
+TEST(SetAssocCheck, RejectsZeroWays) { EXPECT_NE(geometry(1, 0).check(), ""); }
+
+TEST(SetAssocCheck, RejectsBlocksThatAreNotAPowerOfTwo) {
+    SetAssocConfig c = geometry(1, 1);
+    c.block_bytes = 0;
+    EXPECT_NE(c.check(), "");
+    c.block_bytes = 3000;
+    EXPECT_NE(c.check(), "");
+}
+
+TEST(SetAssocCheck, RejectsTreePlruWithoutAPowerOfTwoOfAtMost64Ways) {
+    EXPECT_NE(geometry(1, 6, Replacement::TreePlru).check(), "");
+    EXPECT_NE(geometry(1, 12, Replacement::TreePlru).check(), "");
+    EXPECT_NE(geometry(1, 128, Replacement::TreePlru).check(), "");
+}
+
+TEST(SetAssocCheck, ConstructorThrowsOnWhatCheckRejects) {
+    EXPECT_THROW(Tags(geometry(3, 1)), std::invalid_argument);
+    EXPECT_THROW(Tags(geometry(1, 6, Replacement::TreePlru)), std::invalid_argument);
+}
+
+TEST(SetAssocCheck, ConstructorThrowsWhenTheBlockLeavesNoKeyBits) {
+    SetAssocConfig c = geometry(1, 1);
+    c.block_bytes = uint64_t{1} << 32;
+    EXPECT_THROW(Tags{c}, std::invalid_argument);         // 32-bit keys
+    EXPECT_NO_THROW(SetAssoc<uint64_t>{c});                // 64-bit keys
+}
+
+}  // namespace
+}  // namespace vmsim::common
