@@ -343,6 +343,24 @@ TEST(PlatformPresets, DecstationPresetsAddMemoryStallsThatAccountForEveryCycle) 
     }
 }
 
+// The replacement policy reaches the caches: on a small 4-way I-cache that hello
+// overflows, the policies choose different victims and so miss a different number
+// of times (with one way there is no choice, and every policy misses alike).
+TEST(PlatformPresets, CacheReplacementPolicyChangesTheMissesOfAnAssociativeCache) {
+    auto misses = [](const std::string& assoc, const std::string& policy) {
+        const GuestRun g = run_guest(HELLO_ELF, {"--config", std::string(VMSIM_CONFIGS) + "/machines/dec3100.cfg",
+                                                 "--set", "icache.size=512", "--set", "icache.assoc=" + assoc,
+                                                 "--set", "icache.replacement=" + policy});
+        EXPECT_EQ(g.run.exit_code, 0) << describe(g.run);
+        EXPECT_EQ(g.stats.config_map()["icache.replacement"], policy);
+        return g.stats.u64("icache.misses");
+    };
+    std::set<uint64_t> four_way;
+    for (const char* policy : {"lru", "plru", "fifo", "random"}) four_way.insert(misses("4", policy));
+    EXPECT_GT(four_way.size(), 1u) << "every policy gave the same misses";
+    EXPECT_EQ(misses("1", "lru"), misses("1", "random"));
+}
+
 // ---- --stats-json contents -----------------------------------------------------------
 
 TEST(PlatformStatsJson, HasEveryRequiredKeyAndTheWholeConfiguration) {

@@ -16,6 +16,12 @@ namespace {
 
 using config::ParamTable;
 
+const std::vector<std::pair<std::string, common::Replacement>> kReplacementNames = {
+    {"lru", common::Replacement::Lru},
+    {"plru", common::Replacement::TreePlru},
+    {"fifo", common::Replacement::Fifo},
+    {"random", common::Replacement::Random}};
+
 const ParamTable<R3000Config>& params() {
     static const auto* table = [] {
         auto* t = new ParamTable<R3000Config>;
@@ -71,10 +77,13 @@ const ParamTable<R3000Config>& params() {
                 .max(1 << 16)
                 .power_of_two();
             cache.uint(k + ".assoc", &r3000::CacheConfig::assoc,
-                       k + " ways per set; 1 = direct-mapped (DECstation), LRU otherwise")
+                       k + " ways per set; 1 = direct-mapped (DECstation), else replaced by " + k + ".replacement")
                 .min(1)
                 .max(64)
                 .power_of_two();
+            cache.choice(k + ".replacement", &r3000::CacheConfig::replacement, kReplacementNames,
+                         k + " victim choice when assoc > 1 (models/common/replacement.hpp)");
+            cache.uint(k + ".seed", &r3000::CacheConfig::seed, k + " seed of the random replacement policy");
         }
         cpu.at(&r3000::CpuConfig::dcache)
             .choice("dcache.write_miss", &r3000::CacheConfig::write_miss,
