@@ -46,11 +46,6 @@ class BootEveryGuest : public ::testing::TestWithParam<Guest> {};
 
 TEST_P(BootEveryGuest, EndsInADocumentedWayWithoutCrashOrSanitizerReport) {
     const Guest& g = GetParam();
-    // No leak check in the child: LeakSanitizer's tracer sometimes faults while it
-    // looks for the stack of vmsim's main thread among SystemC's coroutine stacks
-    // ("Tracer caught signal 11", exit 1; about one run in two here). This test is
-    // after undefined behaviour and crashes. (Without the sanitizers: no effect.)
-    ::setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
     TempDir dir;
     const std::string json = dir.path() + "/run.json";
     const VmsimRun r = run_vmsim(
