@@ -174,16 +174,20 @@ private:
     static constexpr uint32_t kTcInvalid = 0xffffffffu;
     enum class Access { Fetch, Load, Store };
 
+    // Members marked inline are defined in cpu_inline.hpp (the run loop's hit paths).
+
+    // cpu_run.cpp: the run loop and the instruction handlers.
     template <bool Exact, bool Timed>
     StopReason run_loop();
-    // Memory-system timing (MemoryModel::Cached): each returns the stall cycles of
-    // one access at cycle `now` and books them.
-    uint64_t memory_read(uint64_t now, unsigned latency, uint64_t& stall_counter);
-    uint64_t read_miss(uint64_t now, uint64_t& stall_counter);
-    uint64_t uncached_read(uint64_t now);
-    uint64_t buffered_write(uint64_t now);
-    inline uint64_t data_read(uint32_t pa, uint64_t now);
-    inline uint64_t data_write(uint32_t pa, unsigned size, uint64_t now);
+    bool interrupt_pending() const;
+
+    // cpu_translate.cpp: translation, the host-side translation caches, decoded
+    // pages, instruction fetch and data access.
+    bool translate(uint32_t va, Access access, uint32_t& pa, bool& cached);
+    void tc_flush();
+    inline void tc_flush_vpn(uint32_t vpn);
+    void tc_fill(std::array<TcEntry, kTcSize>& cache, uint32_t va, uint32_t pa);
+    void tc_forget_write_page(uint32_t ppn);
     // Fetch: make cur_page_ hold pc_; false when that raised an exception.
     bool enter_code_page();
     DecodedPage* decoded_page(uint32_t ppn);
@@ -197,32 +201,35 @@ private:
     bool load_slow(uint32_t va, unsigned size, uint32_t& value);
     bool store_slow(uint32_t va, unsigned size, uint32_t value, uint32_t keep);
     bool store_merge(uint32_t va, uint32_t bits, uint32_t keep);
-    bool translate(uint32_t va, Access access, uint32_t& pa, bool& cached);
-    void tc_flush();
-    void tc_flush_vpn(uint32_t vpn);
-    void tc_fill(std::array<TcEntry, kTcSize>& cache, uint32_t va, uint32_t pa);
-    void tc_forget_write_page(uint32_t ppn);
-    void mode_changed();
-    void account_mode();
-    void book_segment(CpuStats& s, uint64_t span) const;
+    // Memory-system timing (MemoryModel::Cached): each returns the stall cycles of
+    // one access at cycle `now` and books them.
+    inline uint64_t memory_read(uint64_t now, unsigned latency, uint64_t& stall_counter);
+    inline uint64_t read_miss(uint64_t now, uint64_t& stall_counter);
+    inline uint64_t uncached_read(uint64_t now);
+    inline uint64_t buffered_write(uint64_t now);
+    inline uint64_t data_read(uint32_t pa, uint64_t now);
+    inline uint64_t data_write(uint32_t pa, unsigned size, uint64_t now);
 
+    // cpu_cp0.cpp: exceptions, mode accounting, CP0 registers and TLB instructions.
     // Exception entry. epc_pc/bd describe the instruction the exception belongs to.
     void exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector = false, uint32_t ce = 0);
     // An exception caused by the instruction being executed (it does not retire).
-    void fault(uint32_t code, uint32_t ce = 0, bool utlb_vector = false);
+    inline void fault(uint32_t code, uint32_t ce = 0, bool utlb_vector = false);
     void tlb_shutdown(const std::string& what);
     void address_error(uint32_t code, uint32_t va);
     void tlb_exception(uint32_t code, uint32_t va, bool utlb_vector);
     void guest_error(const std::string& msg);
-    void request_check();
-    bool interrupt_pending() const;
+    inline void request_check();
     void commit_pending_loads();
-
+    void mode_changed();
+    void account_mode();
+    void book_segment(CpuStats& s, uint64_t span) const;
+    inline uint32_t read_cp0(unsigned reg, uint64_t cycles) const;
     void exec_cop0(const DecodedInsn& d);
     void write_cp0(unsigned reg, uint32_t v);
     void tlb_write(unsigned index);
     void set_entryhi(uint32_t v);
-    uint32_t random_index(uint64_t cycles) const;
+    inline uint32_t random_index(uint64_t cycles) const;
     void set_status(uint32_t v);
 
     CpuConfig config_;

@@ -1,126 +1,139 @@
 #include "models/mips_r3000/decode.hpp"
 
+#include <initializer_list>
+#include <iterator>
+
 namespace vmsim::r3000 {
 namespace {
+
+// The columns of insn_list.def (described there).
+enum class Field : uint8_t { Opcode, Special, Regimm, Cop0, Cop0Co, None };
+enum class Operands : uint8_t { Shift, Simm, Zimm, Upper, Branch, Jump, Cp0Reg, CopNum, None };
+enum class Dest : uint8_t { Rd, RdPure, Rt, RtPure, Ra, None };
+
+struct InsnInfo {
+    const char* mnemonic;
+    Field field;
+    Operands operands;
+    Dest dest;
+};
+
+constexpr InsnInfo kInsns[] = {
+#define R3000_INSN(name, mnemonic, field, operands, dest, slots) \
+    {mnemonic, Field::field, Operands::operands, Dest::dest},
+#include "models/mips_r3000/insn_list.def"
+};
+static_assert(std::size(kInsns) == kNumOps);
+
+// The opcodes, and the COP0 rs value, that select a second-level table.
+constexpr unsigned kOpSpecial = 0x00, kOpRegimm = 0x01, kOpCop0 = 0x10, kCop0RsCo = 0x10;
+
+// Field value -> Op, one table per Field, built from the slots column.
+struct DecodeTables {
+    std::array<Op, 64> opcode{}, special{}, cop0co{};
+    std::array<Op, 32> regimm{}, cop0{};
+    // Cleared when two instructions claim one slot, a slot is out of range, an
+    // instruction without an encoding has one, or one claims a second-level escape.
+    bool ok = true;
+};
+
+template <size_t N>
+constexpr void clear(std::array<Op, N>& table) {
+    for (auto& op : table) op = Op::RESERVED;
+}
+
+template <size_t N>
+constexpr void claim(std::array<Op, N>& table, unsigned slot, Op op, bool& ok) {
+    if (slot >= N || table[slot] != Op::RESERVED) {
+        ok = false;
+        return;
+    }
+    table[slot] = op;
+}
+
+constexpr void claim(DecodeTables& t, Field field, unsigned slot, Op op) {
+    switch (field) {
+        case Field::Opcode: claim(t.opcode, slot, op, t.ok); break;
+        case Field::Special: claim(t.special, slot, op, t.ok); break;
+        case Field::Regimm: claim(t.regimm, slot, op, t.ok); break;
+        case Field::Cop0: claim(t.cop0, slot, op, t.ok); break;
+        case Field::Cop0Co: claim(t.cop0co, slot, op, t.ok); break;
+        case Field::None: t.ok = false; break;
+    }
+}
+
+constexpr DecodeTables build_tables() {
+    DecodeTables t;
+    clear(t.opcode), clear(t.special), clear(t.cop0co), clear(t.regimm), clear(t.cop0);
+#define R3000_UNPAREN(...) __VA_ARGS__
+#define R3000_INSN(name, mnemonic, field, operands, dest, slots) \
+    for (unsigned slot : std::initializer_list<unsigned>{R3000_UNPAREN slots}) claim(t, Field::field, slot, Op::name);
+#include "models/mips_r3000/insn_list.def"
+#undef R3000_UNPAREN
+    t.ok = t.ok && t.opcode[kOpSpecial] == Op::RESERVED && t.opcode[kOpRegimm] == Op::RESERVED &&
+           t.opcode[kOpCop0] == Op::RESERVED && t.cop0[kCop0RsCo] == Op::RESERVED;
+    return t;
+}
+
+constexpr DecodeTables kTables = build_tables();
+static_assert(kTables.ok, "insn_list.def: an encoding slot is claimed twice, out of range or a table escape");
 
 constexpr uint8_t kZeroSink = 32;
 
 uint8_t dest_reg(uint32_t r) { return r == 0 ? kZeroSink : static_cast<uint8_t>(r); }
-
-DecodedInsn special(uint32_t w, uint32_t rs, uint32_t rt, uint32_t rd, uint32_t sa) {
-    static constexpr Op kFunct[64] = {
-        Op::SLL, Op::RESERVED, Op::SRL, Op::SRA, Op::SLLV, Op::RESERVED, Op::SRLV, Op::SRAV,
-        Op::JR, Op::JALR, Op::RESERVED, Op::RESERVED, Op::SYSCALL, Op::BREAK, Op::RESERVED, Op::RESERVED,
-        Op::MFHI, Op::MTHI, Op::MFLO, Op::MTLO, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED,
-        Op::MULT, Op::MULTU, Op::DIV, Op::DIVU, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED,
-        Op::ADD, Op::ADDU, Op::SUB, Op::SUBU, Op::AND, Op::OR, Op::XOR, Op::NOR,
-        Op::RESERVED, Op::RESERVED, Op::SLT, Op::SLTU, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED,
-        Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED,
-        Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED, Op::RESERVED,
-    };
-    DecodedInsn d;
-    d.op = kFunct[w & 0x3f];
-    d.rs = static_cast<uint8_t>(rs);
-    d.rt = static_cast<uint8_t>(rt);
-    d.sa = static_cast<uint8_t>(sa);
-    switch (d.op) {
-        case Op::JR: case Op::SYSCALL: case Op::BREAK: case Op::MTHI: case Op::MTLO:
-        case Op::MULT: case Op::MULTU: case Op::DIV: case Op::DIVU:
-            d.dest = 0;
-            break;
-        case Op::ADD: case Op::SUB:
-            d.dest = dest_reg(rd);  // may trap on overflow even when rd is $zero
-            break;
-        case Op::RESERVED:
-            break;
-        default:
-            d.dest = dest_reg(rd);
-            // Pure register writes to $zero have no effect at all.
-            if (rd == 0 && d.op != Op::JALR) d.op = Op::NOP, d.dest = 0;
-            break;
-    }
-    return d;
-}
 
 }  // namespace
 
 DecodedInsn decode(uint32_t w) {
     const uint32_t opcode = w >> 26;
     const uint32_t rs = (w >> 21) & 31, rt = (w >> 16) & 31, rd = (w >> 11) & 31;
-    const uint32_t sa = (w >> 6) & 31;
-    const uint32_t simm = static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(w & 0xffff)));
-    const uint32_t zimm = w & 0xffff;
+    const uint32_t funct = w & 0x3f;
+    Op op;
+    switch (opcode) {
+        case kOpSpecial: op = kTables.special[funct]; break;
+        case kOpRegimm: op = kTables.regimm[rt]; break;
+        case kOpCop0: op = rs == kCop0RsCo ? kTables.cop0co[funct] : kTables.cop0[rs]; break;
+        default: op = kTables.opcode[opcode]; break;
+    }
+    const InsnInfo& info = kInsns[static_cast<unsigned>(op)];
 
     DecodedInsn d;
+    d.op = op;
     d.rs = static_cast<uint8_t>(rs);
     d.rt = static_cast<uint8_t>(rt);
-    switch (opcode) {
-        case 0x00: return special(w, rs, rt, rd, sa);
-        case 0x01:  // REGIMM: MIPS-I defines rt = 0, 1, 16, 17 only
-            d.imm = simm << 2;
-            switch (rt) {
-                case 0x00: d.op = Op::BLTZ; break;
-                case 0x01: d.op = Op::BGEZ; break;
-                case 0x10: d.op = Op::BLTZAL; d.dest = 31; break;
-                case 0x11: d.op = Op::BGEZAL; d.dest = 31; break;
-                default: d.op = Op::RESERVED; break;
-            }
-            return d;
-        case 0x02: d.op = Op::J; d.imm = (w & 0x03ffffff) << 2; return d;
-        case 0x03: d.op = Op::JAL; d.imm = (w & 0x03ffffff) << 2; d.dest = 31; return d;
-        case 0x04: d.op = Op::BEQ; d.imm = simm << 2; return d;
-        case 0x05: d.op = Op::BNE; d.imm = simm << 2; return d;
-        case 0x06: d.op = Op::BLEZ; d.imm = simm << 2; return d;
-        case 0x07: d.op = Op::BGTZ; d.imm = simm << 2; return d;
-        case 0x08: d.op = Op::ADDI; d.imm = simm; d.dest = dest_reg(rt); return d;
-        case 0x09: d.op = Op::ADDIU; d.imm = simm; break;
-        case 0x0a: d.op = Op::SLTI; d.imm = simm; break;
-        case 0x0b: d.op = Op::SLTIU; d.imm = simm; break;  // sign-extended, compared unsigned
-        case 0x0c: d.op = Op::ANDI; d.imm = zimm; break;
-        case 0x0d: d.op = Op::ORI; d.imm = zimm; break;
-        case 0x0e: d.op = Op::XORI; d.imm = zimm; break;
-        case 0x0f: d.op = Op::LUI; d.imm = zimm << 16; break;
-        case 0x10:  // COP0
-            d.sa = static_cast<uint8_t>(rd);
-            if (rs == 0x00) { d.op = Op::MFC0; d.dest = dest_reg(rt); return d; }
-            if (rs == 0x04) { d.op = Op::MTC0; return d; }
-            if (rs == 0x10) {  // CO
-                switch (w & 0x3f) {
-                    case 0x01: d.op = Op::TLBR; return d;
-                    case 0x02: d.op = Op::TLBWI; return d;
-                    case 0x06: d.op = Op::TLBWR; return d;
-                    case 0x08: d.op = Op::TLBP; return d;
-                    case 0x10: d.op = Op::RFE; return d;
-                    default: break;
-                }
-            }
-            d.op = Op::RESERVED;
-            return d;
-        case 0x11: case 0x12: case 0x13:  // COP1-3
-            d.op = Op::COPz; d.sa = static_cast<uint8_t>(opcode & 3); return d;
-        case 0x20: d.op = Op::LB; d.imm = simm; d.dest = dest_reg(rt); return d;
-        case 0x21: d.op = Op::LH; d.imm = simm; d.dest = dest_reg(rt); return d;
-        case 0x22: d.op = Op::LWL; d.imm = simm; d.dest = dest_reg(rt); return d;
-        case 0x23: d.op = Op::LW; d.imm = simm; d.dest = dest_reg(rt); return d;
-        case 0x24: d.op = Op::LBU; d.imm = simm; d.dest = dest_reg(rt); return d;
-        case 0x25: d.op = Op::LHU; d.imm = simm; d.dest = dest_reg(rt); return d;
-        case 0x26: d.op = Op::LWR; d.imm = simm; d.dest = dest_reg(rt); return d;
-        case 0x28: d.op = Op::SB; d.imm = simm; return d;
-        case 0x29: d.op = Op::SH; d.imm = simm; return d;
-        case 0x2a: d.op = Op::SWL; d.imm = simm; return d;
-        case 0x2b: d.op = Op::SW; d.imm = simm; return d;
-        case 0x2e: d.op = Op::SWR; d.imm = simm; return d;
-        case 0x31: case 0x32: case 0x33:  // LWCz
-        case 0x39: case 0x3a: case 0x3b:  // SWCz
-            d.op = Op::COPz; d.sa = static_cast<uint8_t>(opcode & 3); return d;
-        default:
-            d.op = Op::RESERVED;
-            return d;
+    const uint32_t simm = static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(w & 0xffff)));
+    switch (info.operands) {
+        case Operands::Shift: d.sa = static_cast<uint8_t>((w >> 6) & 31); break;
+        case Operands::Simm: d.imm = simm; break;
+        case Operands::Zimm: d.imm = w & 0xffff; break;
+        case Operands::Upper: d.imm = (w & 0xffff) << 16; break;
+        case Operands::Branch: d.imm = simm << 2; break;
+        case Operands::Jump: d.imm = (w & 0x03ffffff) << 2; break;
+        case Operands::Cp0Reg: d.sa = static_cast<uint8_t>(rd); break;
+        case Operands::CopNum: d.sa = static_cast<uint8_t>(opcode & 3); break;
+        case Operands::None: break;
     }
-    // Immediate ALU ops: writes to $zero are no-ops.
-    if (rt == 0) return DecodedInsn{Op::NOP, 0, 0, 0, 0, 0};
-    d.dest = static_cast<uint8_t>(rt);
+    switch (info.dest) {
+        case Dest::Rd: d.dest = dest_reg(rd); break;
+        case Dest::Rt: d.dest = dest_reg(rt); break;
+        case Dest::Ra: d.dest = 31; break;
+        // A pure register write to $zero has no effect at all.
+        case Dest::RdPure:
+            if (rd == 0) return DecodedInsn{Op::NOP, 0, 0, 0, 0, 0};
+            d.dest = static_cast<uint8_t>(rd);
+            break;
+        case Dest::RtPure:
+            if (rt == 0) return DecodedInsn{Op::NOP, 0, 0, 0, 0, 0};
+            d.dest = static_cast<uint8_t>(rt);
+            break;
+        case Dest::None: break;
+    }
     return d;
+}
+
+const char* op_name(Op op) {
+    const auto i = static_cast<unsigned>(op);
+    return i < kNumOps ? kInsns[i].mnemonic : "?";
 }
 
 }  // namespace vmsim::r3000

@@ -6,26 +6,15 @@
 
 namespace vmsim::r3000 {
 
+// One enumerator per line of insn_list.def, in its order.
 enum class Op : uint8_t {
-    // SPECIAL
-    SLL, SRL, SRA, SLLV, SRLV, SRAV, JR, JALR, SYSCALL, BREAK,
-    MFHI, MTHI, MFLO, MTLO, MULT, MULTU, DIV, DIVU,
-    ADD, ADDU, SUB, SUBU, AND, OR, XOR, NOR, SLT, SLTU,
-    // REGIMM
-    BLTZ, BGEZ, BLTZAL, BGEZAL,
-    // jumps and branches
-    J, JAL, BEQ, BNE, BLEZ, BGTZ,
-    // immediate ALU
-    ADDI, ADDIU, SLTI, SLTIU, ANDI, ORI, XORI, LUI,
-    // coprocessor 0
-    MFC0, MTC0, TLBR, TLBWI, TLBWR, TLBP, RFE,
-    // coprocessor 1-3 (no coprocessor present: CpU, or RI when enabled)
-    COPz,
-    // loads and stores
-    LB, LH, LWL, LW, LBU, LHU, LWR, SB, SH, SWL, SW, SWR,
-    NOP,       // sll $0,$0,0 and other writes to $zero without side effects
-    RESERVED,  // reserved or MIPS32-only encoding: RI
+#define R3000_INSN(name, ...) name,
+#include "models/mips_r3000/insn_list.def"
 };
+inline constexpr unsigned kNumOps = 0
+#define R3000_INSN(name, ...) +1
+#include "models/mips_r3000/insn_list.def"
+    ;
 
 struct DecodedInsn {
     Op op = Op::RESERVED;
@@ -43,5 +32,9 @@ struct DecodedPage {
 
 // Architectural decode of one instruction word (pure function).
 DecodedInsn decode(uint32_t word);
+
+// The assembler mnemonic of an operation ("addiu"; "nop", "reserved" for the two
+// the decoder makes).
+const char* op_name(Op op);
 
 }  // namespace vmsim::r3000
