@@ -43,6 +43,12 @@ void Cpu::exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector, u
     stats_.exception_cycles += config_.exception_entry_cycles;
 }
 
+void Cpu::fault(uint32_t code, uint32_t ce, bool utlb_vector) {
+    ++non_insn_cycles_;  // the faulting instruction does not retire
+    ++stats_.faulted_cycles;
+    exception(code, cur_pc_, in_delay_, utlb_vector, ce);
+}
+
 void Cpu::address_error(uint32_t code, uint32_t va) {
     badvaddr_ = va;
     fault(code);

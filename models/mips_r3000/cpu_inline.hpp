@@ -152,10 +152,4 @@ inline void Cpu::request_check() {
     cycle_limit_ = 0;
 }
 
-inline void Cpu::fault(uint32_t code, uint32_t ce, bool utlb_vector) {
-    ++non_insn_cycles_;  // the faulting instruction does not retire
-    ++stats_.faulted_cycles;
-    exception(code, cur_pc_, in_delay_, utlb_vector, ce);
-}
-
 }  // namespace vmsim::r3000
