@@ -54,6 +54,8 @@ void Cpu::reset(uint32_t entry_pc) {
     acct_since_ = 0;
     kernel_entry_ = kEntryOther;
     error_flag_ = break_ = false;
+    storm_retired_ = ~uint64_t{0};
+    storm_count_ = 0;
     error_.clear();
     tc_flush();
     mode_changed();

@@ -267,6 +267,10 @@ private:
     uint64_t cycle_limit_ = 0;   // the run loop leaves its fast path when cycles_ reaches this
     uint64_t run_cycle_limit_ = 0, insn_limit_ = 0;
     bool break_ = false, check_ = false, error_flag_ = false;
+    // Exceptions since an instruction last retired (exception storm detection).
+    static constexpr unsigned kExceptionStormLimit = 10000;
+    uint64_t storm_retired_ = ~uint64_t{0};
+    unsigned storm_count_ = 0;
     std::string error_;
     CpuStats stats_;
 

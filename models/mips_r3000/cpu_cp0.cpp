@@ -37,6 +37,17 @@ void Cpu::exception(uint32_t code, uint32_t epc_pc, bool bd, bool utlb_vector, u
     next_in_delay_ = false;
     ++stats_.exceptions[code];
     if (utlb_vector) ++stats_.utlb_refills;
+    // A vector that raises its own exception again (a syscall, break or reserved
+    // instruction stored at the vector) repeats forever without retiring an
+    // instruction, so no instruction limit ends it: stop it as a guest error.
+    if (const uint64_t retired = instructions(); retired != storm_retired_) {
+        storm_retired_ = retired;
+        storm_count_ = 1;
+    } else if (++storm_count_ == kExceptionStormLimit) {
+        guest_error("exception storm: " + std::to_string(kExceptionStormLimit) +
+                    " exceptions without an instruction retiring between them (vector " + hex32(vector) +
+                    ", ExcCode " + std::to_string(code) + " " + exc_code_name(code) + ", EPC " + hex32(epc_) + ")");
+    }
     mode_changed();  // first, so that the entry cycles count as kernel time
     cycles_ += config_.exception_entry_cycles;
     non_insn_cycles_ += config_.exception_entry_cycles;

@@ -120,6 +120,7 @@ int cmd_run(const std::vector<std::string>& args) {
         case platform::Outcome::Exited:
             return static_cast<int>(run.exit_code & 0xff);
         case platform::Outcome::InstructionLimit:
+        case platform::Outcome::CycleLimit:
             std::cerr << "vmsim: " << elf_path << ": " << run.message << "\n";
             return kExitLimit;
         case platform::Outcome::GuestError:

@@ -11,6 +11,7 @@ struct SimConfig {
     uint64_t quantum_ps = 1'000'000;  // TLM temporal-decoupling quantum: 1 us
     bool sync_elision = true;
     uint64_t max_instructions = 10'000'000'000ull;  // 0 = no limit
+    uint64_t max_cycles = 0;                        // 0 = no limit
 };
 
 template <class Root>
@@ -21,6 +22,8 @@ void bind_sim_params(const typename config::ParamTable<Root>::template Group<Sim
              "(it could observe nothing); false = sync at every quantum");
     sim.uint("sim.max_instructions", &SimConfig::max_instructions,
              "stop a guest that has not exited after this many instructions (0 = no limit)");
+    sim.uint("sim.max_cycles", &SimConfig::max_cycles,
+             "stop a guest that has not exited after this many CPU cycles, stalls included (0 = no limit)");
 }
 
 }  // namespace vmsim::platform

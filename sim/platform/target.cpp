@@ -23,6 +23,7 @@ const char* outcome_name(Outcome outcome) {
     switch (outcome) {
         case Outcome::Exited: return "exited";
         case Outcome::InstructionLimit: return "instruction_limit";
+        case Outcome::CycleLimit: return "cycle_limit";
         case Outcome::GuestError: return "guest_error";
     }
     return "?";

@@ -21,8 +21,9 @@
 namespace vmsim::platform {
 
 // How a run ended.
-enum class Outcome { Exited, InstructionLimit, GuestError };
-const char* outcome_name(Outcome outcome);  // "exited", "instruction_limit", "guest_error"
+enum class Outcome { Exited, InstructionLimit, CycleLimit, GuestError };
+// "exited", "instruction_limit", "cycle_limit", "guest_error"
+const char* outcome_name(Outcome outcome);
 
 struct RunResult {
     Outcome outcome = Outcome::GuestError;

@@ -290,6 +290,33 @@ TEST(CliBadInput, NoArgumentsPrintsUsageAndExits64) {
 
 // ---- the guest does not stop: exit 124 -------------------------------------------
 
+TEST(CliBadInput, GuestThatNeverStopsEndsAtTheCycleLimit) {
+    TempDir dir;
+    const std::string json = dir.path() + "/spin.json";
+    const VmsimRun r = run_vmsim({"run", "--quiet", "--elf", SPIN_ELF, "--set", "sim.max_cycles=200000",
+                                  "--config", std::string(VMSIM_CONFIGS) + "/machines/dec3100.cfg", "--stats-json",
+                                  json});
+    EXPECT_EQ(r.exit_code, kLimit) << describe(r);
+    const std::vector<std::string> lines = split_lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << describe(r);
+    EXPECT_TRUE(contains(lines[0], "200000 cycles (sim.max_cycles)")) << lines[0];
+    const StatsJson s = parse_stats_json(read_whole_file(json));
+    EXPECT_EQ(s.u64("cpu.cycles"), 200000u) << "the limit is exact at an instruction boundary or one stall after";
+    EXPECT_EQ(*s.find("sim.outcome"), "cycle_limit");
+}
+
+// A syscall stored at the general exception vector raises the same exception
+// forever: no instruction retires, so only the storm check ends it, promptly.
+TEST(CliBadInput, ExceptionAtItsOwnVectorIsAGuestErrorNamingVectorCodeAndEpc) {
+    TempDir dir;
+    const std::string elf = dir.write("storm.elf", tiny_elf(0x80000080, {0x0000000c /* syscall */}));
+    const std::string line = one_error_line(run_vmsim({"run", "--quiet", "--elf", elf}, "", 20), kGuestError);
+    EXPECT_TRUE(contains(line, "exception storm")) << line;
+    EXPECT_TRUE(contains(line, "vector 0x80000080")) << line;
+    EXPECT_TRUE(contains(line, "ExcCode 8 Sys")) << line;
+    EXPECT_TRUE(contains(line, "EPC 0x80000080")) << line;
+}
+
 TEST(CliBadInput, GuestThatNeverStopsEndsAtTheInstructionLimit) {
     TempDir dir;
     const std::string json = dir.path() + "/spin.json";

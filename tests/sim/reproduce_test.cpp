@@ -1,8 +1,16 @@
 // `vmsim reproduce`: the command's own errors. (That the figure's numbers hold the
 // paper's structure is checked where the guest kernels are tested.)
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <string>
 
 #include "temp_dir.hpp"
@@ -94,6 +102,40 @@ TEST(Reproduce, OutputInProcIsCantCreate) {
 // ---- AVM Figure 1: the structure of the paper's result, not its microseconds ----------
 
 namespace fig1 {
+
+// SIGTERM to `vmsim reproduce` while its simulations run ends them too: as a child
+// subreaper, this test inherits any simulation the parent leaves behind, so after
+// the parent is gone there must be no child left to wait for (issue 7, point 4).
+TEST(ReproduceSignals, SigtermLeavesNoSimulationRunning) {
+    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    TempDir out;
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        const int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+        const std::string dir = out.path() + "/results";
+        ::execl(VMSIM_BINARY, VMSIM_BINARY, "reproduce", "avm-fig1", "--jobs", "1", "--out", dir.c_str(),
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));  // the first simulation is running
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << "status " << status;
+    // Anything the parent left would now be ours: give it a moment to show up.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    int leftover = 0;
+    pid_t orphan;
+    while ((orphan = ::waitpid(-1, &status, WNOHANG)) != 0 && orphan != -1) ++leftover;
+    EXPECT_EQ(orphan, -1) << "a simulation is still running";
+    EXPECT_EQ(errno, ECHILD);
+    EXPECT_EQ(leftover, 0) << "a simulation outlived the parent (reaped here)";
+    EXPECT_FALSE(std::filesystem::exists(out.path() + "/results/avm_fig1.csv"));
+}
 
 using Row = std::vector<std::string>;
 

@@ -53,6 +53,7 @@ void R3000Core::thread() {
     for (;;) {
         uint64_t limit = boundary;
         if (timer_) limit = std::min(limit, timer_->next_event());
+        if (params_.max_cycles) limit = std::min(limit, params_.max_cycles);
         const r3000::StopReason why = cpu_->run(limit, insn_limit);
         qk_.set(local_time());
         if (timer_) cpu_->set_interrupt(2, timer_->update(cpu_->cycles()));
@@ -65,6 +66,10 @@ void R3000Core::thread() {
         if (exit_requested_) break;
         if (why == r3000::StopReason::InstructionLimit) {
             result_.outcome = Outcome::InstructionLimit;
+            break;
+        }
+        if (params_.max_cycles && cpu_->cycles() >= params_.max_cycles) {
+            result_.outcome = Outcome::CycleLimit;
             break;
         }
         if (eliding_ && sc_core::sc_pending_activity()) boundary = cpu_->cycles();  // a device woke something

@@ -22,6 +22,7 @@ struct CoreParams {
     r3000::CpuConfig cpu;
     sc_core::sc_time clock_period;       // one CPU cycle
     uint64_t max_instructions = 0;       // 0 = no limit
+    uint64_t max_cycles = 0;             // 0 = no limit
     uint32_t entry_pc = 0;
     uint32_t initial_sp = 0;
     bool sync_elision = true;            // skip quantum syncs nobody can observe

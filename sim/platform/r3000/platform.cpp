@@ -25,6 +25,7 @@ R3000Platform::R3000Platform(const R3000Config& config, const std::vector<loader
     const double period_ps = 1e6 / config_.clock_mhz;
     core.clock_period = sc_core::sc_time(static_cast<double>(static_cast<uint64_t>(period_ps + 0.5)), sc_core::SC_PS);
     core.max_instructions = config_.sim.max_instructions;
+    core.max_cycles = config_.sim.max_cycles;
     core.sync_elision = config_.sim.sync_elision;
     core.entry_pc = entry;
     core.initial_sp = VMSIM_KSEG0(config_.mem_size);  // top of RAM, kseg0

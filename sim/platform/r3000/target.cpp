@@ -153,7 +153,7 @@ struct Snapshot {
 
 void record(stats::Registry& stats, const Snapshot& s) {
     const RunSummary& run = s.run;
-    stats.text("sim.outcome", "how the run ended: exited, instruction_limit or guest_error") =
+    stats.text("sim.outcome", "how the run ended: exited, instruction_limit, cycle_limit or guest_error") =
         outcome_name(run.result.outcome);
     stats.counter("sim.exit_code", "exit code the guest wrote to sim-control") = run.result.exit_code;
     stats.counter("cpu.instructions", "instructions retired") = run.instructions;
@@ -242,6 +242,9 @@ public:
         if (r.outcome == Outcome::InstructionLimit)
             r.message = "guest did not exit within " + std::to_string(config.sim.max_instructions) +
                         " instructions (sim.max_instructions); stopped at pc " + fmt::format("0x{:08x}", plat.cpu().pc());
+        if (r.outcome == Outcome::CycleLimit)
+            r.message = "guest did not exit within " + std::to_string(config.sim.max_cycles) +
+                        " cycles (sim.max_cycles); stopped at pc " + fmt::format("0x{:08x}", plat.cpu().pc());
         return r;
     }
 
