@@ -48,6 +48,14 @@
 #define VMSIM_STLB_DEFAULT_ENTRIES 4096u
 #define VMSIM_STLB_MAX_ENTRIES 524288u /* 2^19: one entry per kuseg page */
 
+/* avm.pagetable: the page-table structure of the AVM library (vmlib/avm/pt.h),
+ * which an aegis application picks at avm_init. A value is an index into
+ * VMSIM_AVM_PAGETABLE_NAMES, the names the simulator's parameter accepts; 0
+ * (linear, the paper's prototype) is the default. A guest that meets a value it
+ * does not know stops with a message (AVM: exit code 120). */
+#define VMSIM_AVM_PT_LINEAR 0u
+#define VMSIM_AVM_PAGETABLE_NAMES {"linear"}
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
