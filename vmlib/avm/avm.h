@@ -1,10 +1,11 @@
 /*
  * AVM: application-level virtual memory on the aegis exokernel (AVM paper,
  * section 3). Runs in user mode inside the application. It owns the page table
- * (a structure of the application's choice behind struct avm_pt_ops, pt.h; the
- * paper's prototype is `avm_pt_linear`, a vector sorted by virtual page and
- * searched by binary search), handles the TLB misses and protection faults the
- * kernel forwards, and installs mappings with capability-checked system calls.
+ * (a structure behind struct avm_pt_ops, pt.h, chosen at boot by the boot
+ * parameter avm.pagetable; the paper's prototype is `avm_pt_linear`, a vector
+ * sorted by virtual page and searched by binary search), handles the TLB misses
+ * and protection faults the kernel forwards, and installs mappings with
+ * capability-checked system calls.
  *
  * Pages in segment 0 (below 0x40000000) are managed here; the library's own code
  * and data, its page table and its exception stacks are in segment 1, where the
@@ -43,8 +44,10 @@ typedef void (*avm_fault_handler_t)(void *addr, int is_write);
  * xf->badvaddr are filled in. */
 typedef int (*avm_exc_handler_t)(struct aegis_xframe *xf);
 
-/* Sets up the page table and registers the handlers with the kernel. 0 on success. */
-int avm_init(const struct avm_pt_ops *ops);
+/* Sets up the page table the boot parameter avm.pagetable names (pt.h; an unknown
+ * value stops the application with a message and AEGIS_EXIT_BADPARAM) and
+ * registers the handlers with the kernel. 0 on success. */
+int avm_init(void);
 /* The capability this library presents for the pages it allocates. */
 uint32_t avm_cap(void);
 

@@ -1,18 +1,7 @@
-/* aegis kernel, boot: the boot parameter block (vmsim/bootparams.h) and main,
- * which sizes RAM, places the STLB, takes the kernel's pages, creates the
- * environments and enters the first.
+/* aegis kernel, boot: main sizes RAM and the STLB from the boot parameters,
+ * places the STLB, takes the kernel's pages, creates the environments and
+ * enters the first.
  * Part of the kernel's compilation unit (kernel.c includes it; the state is there). */
-
-/* ---- boot parameter block (see vmsim/bootparams.h) ------------------------ */
-#ifdef AEGIS_TEST_BOOTPARAMS_STLB
-/* Test images: a block as the simulator would write it. */
-struct vmsim_bootparams aegis_bootparams __attribute__((section(".bootparams"), used)) = {
-    VMSIM_BOOTPARAMS_MAGIC, VMSIM_BOOTPARAMS_VERSION, sizeof(struct vmsim_bootparams), 0,
-    AEGIS_TEST_BOOTPARAMS_STLB, {0}};
-#else
-struct vmsim_bootparams aegis_bootparams __attribute__((section(".bootparams"), used)) = {
-    VMSIM_BOOTPARAMS_REQUEST, 0, 0, 0, 0, {0}};
-#endif
 
 static void boot_fail(int code, const char *msg, uint32_t value)
 {
@@ -25,7 +14,7 @@ extern const uint8_t aegis_app_start[], aegis_app_end[];
 int main(void)
 {
     const struct vmsim_bootparams *bp = &aegis_bootparams;
-    int have_bp = bp->magic == VMSIM_BOOTPARAMS_MAGIC && bp->version == VMSIM_BOOTPARAMS_VERSION;
+    int have_bp = bootparams_valid();
 
     /* RAM: from the block, else from the boot stack the simulator put at its top. */
     uint32_t sp = (uint32_t)__builtin_frame_address(0);

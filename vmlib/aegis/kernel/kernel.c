@@ -21,7 +21,7 @@
  *   syscall.c  the system calls and their table (entry.S dispatches through it)
  *   env.c      environments: loading the application image, switching on yield/exit
  *   forward.c  exception forwarding state (xpage, handler table), fatal faults
- *   boot.c     the boot parameter block and main
+ *   boot.c     main: boot parameters, RAM, the STLB, the first environment
  * (cp0.h: the CP0 and TLB instructions.) Why one unit: the measured paths depend
  * on what gcc inlines (check_lo, stlb_insert, gmap_find, page_take, ... are small
  * static functions used by several parts; env_create is inlined into main) and on
@@ -75,6 +75,33 @@ static uint8_t page_owner[AEGIS_MAX_PAGES]; /* 0 free, 1 kernel, 2 + env id */
 #define OWNER_ENV(e) (2u + (e)->id)
 
 extern char _end[];
+
+/* ---- boot parameter block (see vmsim/bootparams.h) ------------------------ */
+#if defined(AEGIS_TEST_BOOTPARAMS_STLB) || defined(AEGIS_TEST_BOOTPARAMS_AVM_PT)
+#ifndef AEGIS_TEST_BOOTPARAMS_STLB
+#define AEGIS_TEST_BOOTPARAMS_STLB 0
+#endif
+#ifndef AEGIS_TEST_BOOTPARAMS_AVM_PT
+#define AEGIS_TEST_BOOTPARAMS_AVM_PT 0
+#endif
+/* Test images: a block as the simulator would write it. */
+struct vmsim_bootparams aegis_bootparams __attribute__((section(".bootparams"), used)) = {
+    .magic = VMSIM_BOOTPARAMS_MAGIC,
+    .version = VMSIM_BOOTPARAMS_VERSION,
+    .size = sizeof(struct vmsim_bootparams),
+    .stlb_entries = AEGIS_TEST_BOOTPARAMS_STLB,
+    .avm_pagetable = AEGIS_TEST_BOOTPARAMS_AVM_PT};
+#else
+struct vmsim_bootparams aegis_bootparams __attribute__((section(".bootparams"), used)) = {
+    .magic = VMSIM_BOOTPARAMS_REQUEST};
+#endif
+
+/* Whether the simulator filled the block in (else the kernel's defaults apply). */
+static inline int bootparams_valid(void)
+{
+    const struct vmsim_bootparams *bp = &aegis_bootparams;
+    return bp->magic == VMSIM_BOOTPARAMS_MAGIC && bp->version == VMSIM_BOOTPARAMS_VERSION;
+}
 
 /* Defined in a part included after their first use. */
 static void pin_xpage(struct aegis_env *e);

@@ -258,6 +258,8 @@ static int sys_info(uint32_t what)
     case AEGIS_INFO_STLB_ENTRIES: return (int)stlb_entries;
     case AEGIS_INFO_FASTPATH_INSNS: return (int)(aegis_utlb_fast_end - vmsim_utlb_vector) / 4;
     case AEGIS_INFO_NENVS: return (int)nenvs;
+    case AEGIS_INFO_AVM_PAGETABLE:
+        return (int)(bootparams_valid() ? aegis_bootparams.avm_pagetable : VMSIM_AVM_PT_LINEAR);
     }
     return AEGIS_E_INVAL;
 }

@@ -35,7 +35,7 @@
 #define VMSIM_BOOTPARAMS_MAX_SIZE 0x100u
 #define VMSIM_BOOTPARAMS_REQUEST 0x51525042u /* "BPRQ": placeholder, fill me */
 #define VMSIM_BOOTPARAMS_MAGIC 0x544f4f42u   /* "BOOT": filled by the simulator */
-#define VMSIM_BOOTPARAMS_VERSION 1u
+#define VMSIM_BOOTPARAMS_VERSION 2u /* 2: avm_pagetable */
 
 /* Byte offsets, for assembly and for the simulator. */
 #define VMSIM_BOOTPARAMS_OFF_MAGIC 0x00u
@@ -43,6 +43,7 @@
 #define VMSIM_BOOTPARAMS_OFF_SIZE 0x08u
 #define VMSIM_BOOTPARAMS_OFF_RAM_SIZE 0x0cu
 #define VMSIM_BOOTPARAMS_OFF_STLB_ENTRIES 0x10u
+#define VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE 0x14u
 
 /* aegis: software-TLB entries; a power of two in 1 .. VMSIM_STLB_MAX_ENTRIES. */
 #define VMSIM_STLB_DEFAULT_ENTRIES 4096u
@@ -65,7 +66,8 @@ struct vmsim_bootparams {
     uint32_t size;         /* sizeof(struct vmsim_bootparams)            */
     uint32_t ram_size;     /* bytes of RAM at physical 0 (mem.size)      */
     uint32_t stlb_entries; /* aegis software TLB entries; 0 = default    */
-    uint32_t reserved[11]; /* zero; later parameters go here             */
+    uint32_t avm_pagetable; /* VMSIM_AVM_PT_*; 0 = linear                */
+    uint32_t reserved[10]; /* zero; later parameters go here             */
 };
 #endif
 
