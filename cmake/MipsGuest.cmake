@@ -13,6 +13,12 @@
 # property ELF_FILE:   $<TARGET_PROPERTY:<name>,ELF_FILE>
 # Every guest gets the include directories vmlib/include (vmsim/memmap.h) and
 # workloads/runtime (vmsim.h, stdio.h, string.h). See workloads/README.md.
+#
+#   target_guest_elf_definitions(<target> <guest>...)
+#
+# For a host program (a test) that boots guest images: defines
+# <GUEST>_ELF="<the guest's ELF path>" for each guest target (upper-cased:
+# hello -> HELLO_ELF, aegis_appel -> AEGIS_APPEL_ELF) and builds the guests first.
 include_guard(GLOBAL)
 
 set(MIPS_GUEST_ROOT "${CMAKE_CURRENT_LIST_DIR}/..")
@@ -149,4 +155,14 @@ function(add_mips_guest NAME)
     add_dependencies(${NAME} mips_guest_runtime)
   endif()
   set_target_properties(${NAME} PROPERTIES ELF_FILE "${elf}" MIPS_GUEST TRUE)
+endfunction()
+
+function(target_guest_elf_definitions TARGET)
+  foreach(guest IN LISTS ARGN)
+    string(TOUPPER "${guest}_ELF" def)
+    target_compile_definitions(${TARGET} PRIVATE "${def}=\"$<TARGET_PROPERTY:${guest},ELF_FILE>\"")
+  endforeach()
+  if(ARGN)
+    add_dependencies(${TARGET} ${ARGN})
+  endif()
 endfunction()

@@ -120,6 +120,24 @@ TEST(Aegis, SimulatorRejectsStlbSizeNotPowerOfTwoBeforeBoot) {
     EXPECT_EQ(count_prefix(r, "avm-test:"), 0) << r.out;  // the guest never ran
 }
 
+// avm.pagetable reaches AVM through the block and the kernel (AEGIS_INFO_AVM_PAGETABLE);
+// a value AVM has no structure for stops the application, naming what it has.
+TEST(Aegis, AvmStopsOnAPageTableItDoesNotHave) {
+    const GuestRun r = run(AEGIS_BADPT_TEST_ELF);  // the image's block says avm.pagetable = 7
+    EXPECT_EQ(r.exit_code, kExitBadParam) << r.out;
+    ASSERT_EQ(r.lines.size(), 1u) << r.out;
+    EXPECT_NE(r.lines[0].find("avm.pagetable=7"), std::string::npos) << r.out;
+    EXPECT_NE(r.lines[0].find("0 = linear"), std::string::npos) << r.out;
+    EXPECT_EQ(count_prefix(r, "avm-test:"), 0) << r.out;
+}
+
+TEST(Aegis, SimulatorRejectsAnUnknownPageTableBeforeBoot) {
+    const GuestRun r = run(AEGIS_AVM_TEST_ELF, {"--set", "avm.pagetable=btree"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.out.find("avm.pagetable"), std::string::npos) << r.out;
+    EXPECT_EQ(count_prefix(r, "avm-test:"), 0) << r.out;  // the guest never ran
+}
+
 TEST(Aegis, StlbHitRefillFastPath) {
     const GuestRun r = run(AEGIS_STLB_TEST_ELF);
     ASSERT_EQ(r.exit_code, 0) << r.out;

@@ -35,9 +35,19 @@ static inline uint32_t lo_dirty(uint32_t lo)
     return lo | AVM_PTE_DIRTY | AEGIS_TLB_D;
 }
 
-int avm_init(const struct avm_pt_ops *pt)
+int avm_init(void)
 {
-    ops = pt;
+    /* The structure the boot parameter names; the kernel passes the value on. */
+    uint32_t pt = (uint32_t)aegis_info(AEGIS_INFO_AVM_PAGETABLE);
+    if (pt >= avm_npagetables) {
+        printf("avm: boot parameter avm.pagetable=%u names no page table of this library:",
+               (unsigned)pt);
+        for (unsigned i = 0; i < avm_npagetables; i++)
+            printf(" %u = %s", i, avm_pagetables[i]->name);
+        printf("\n");
+        aegis_exit(AEGIS_EXIT_BADPARAM);
+    }
+    ops = avm_pagetables[pt];
     ops->init();
     cap = 0x41564d00u ^ ((uint32_t)aegis_info(AEGIS_INFO_ENV_ID) * 0x9e3779b1u);
     /* Every exception to avm_exception, except the protection faults of

@@ -1,10 +1,11 @@
 /*
  * AVM: application-level virtual memory on the aegis exokernel (AVM paper,
  * section 3). Runs in user mode inside the application. It owns the page table
- * (a structure of the application's choice behind struct avm_pt_ops; the
- * paper's prototype is `avm_pt_linear`, a vector sorted by virtual page and
- * searched by binary search), handles the TLB misses and protection faults the
- * kernel forwards, and installs mappings with capability-checked system calls.
+ * (a structure behind struct avm_pt_ops, pt.h, chosen at boot by the boot
+ * parameter avm.pagetable; the paper's prototype is `avm_pt_linear`, a vector
+ * sorted by virtual page and searched by binary search), handles the TLB misses
+ * and protection faults the kernel forwards, and installs mappings with
+ * capability-checked system calls.
  *
  * Pages in segment 0 (below 0x40000000) are managed here; the library's own code
  * and data, its page table and its exception stacks are in segment 1, where the
@@ -15,6 +16,7 @@
 
 #include <stdint.h>
 #include <aegis/abi.h>
+#include "pt.h"
 
 /* Protections */
 #define AVM_PROT_NONE 0u
@@ -32,30 +34,7 @@
 #define AVM_PTE_DIRTY 4u   /* written since mapped (software dirty bit) */
 #define AVM_PTE_NOCACHE AEGIS_TLB_N
 
-struct avm_pte {
-    uint32_t vpn; /* virtual page number */
-    uint32_t lo;  /* EntryLo | AVM_PTE_PROT | AVM_PTE_DIRTY */
-    uint32_t cap; /* capability of the physical page */
-    uint32_t pad;
-};
 #define AVM_PTE_PFN(p) ((p)->lo >> AEGIS_PAGE_SHIFT)
-
-/* A page-table structure. lookup/insert/remove by virtual page number; insert
- * returns the (new or existing) entry with vpn set, 0 when full; next returns
- * the entry of page e->vpn + 1 or 0 (range operations walk with it, or use
- * run). Entry pointers are valid until the next insert or remove. */
-struct avm_pt_ops {
-    const char *name;
-    void (*init)(void);
-    struct avm_pte *(*lookup)(uint32_t vpn);
-    struct avm_pte *(*insert)(uint32_t vpn);
-    int (*remove)(uint32_t vpn);
-    struct avm_pte *(*next)(struct avm_pte *e);
-    /* Optional (may be 0): the entries of pages vpn .. vpn + n - 1 as one array,
-     * if the structure stores them so; 0 otherwise. */
-    struct avm_pte *(*run)(uint32_t vpn, unsigned n);
-};
-extern const struct avm_pt_ops avm_pt_linear;
 
 /* Fault handler: the access to `addr` is not allowed by the page table. Return
  * to retry the access (after changing the protection, typically). */
@@ -65,8 +44,10 @@ typedef void (*avm_fault_handler_t)(void *addr, int is_write);
  * xf->badvaddr are filled in. */
 typedef int (*avm_exc_handler_t)(struct aegis_xframe *xf);
 
-/* Sets up the page table and registers the handlers with the kernel. 0 on success. */
-int avm_init(const struct avm_pt_ops *ops);
+/* Sets up the page table the boot parameter avm.pagetable names (pt.h; an unknown
+ * value stops the application with a message and AEGIS_EXIT_BADPARAM) and
+ * registers the handlers with the kernel. 0 on success. */
+int avm_init(void);
 /* The capability this library presents for the pages it allocates. */
 uint32_t avm_cap(void);
 

@@ -1,7 +1,7 @@
 /* AVM page table: the paper's prototype, a vector of entries sorted by virtual
- * page number and searched by binary search. */
+ * page number and searched by binary search (pt.h). */
 #include <string.h>
-#include "avm.h"
+#include "pt.h"
 
 #ifndef AVM_LINEAR_MAX
 #define AVM_LINEAR_MAX 8192

@@ -3,11 +3,7 @@
 #include <aegis/sys.h>
 #include "avm.h"
 
-#ifndef AVM_PT
-#define AVM_PT avm_pt_linear
-#endif
-
-void vm_init(void) { avm_init(&AVM_PT); }
+void vm_init(void) { avm_init(); }
 void *vm_alloc_pages(unsigned n) { return avm_alloc(n, AVM_PROT_RW); }
 int vm_protect(void *addr, unsigned npages)
 {

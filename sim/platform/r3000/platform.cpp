@@ -76,6 +76,7 @@ void R3000Platform::write_boot_parameters() {
     bp.size = sizeof bp;
     bp.ram_size = config_.mem_size;
     bp.stlb_entries = config_.stlb_entries;
+    bp.avm_pagetable = config_.avm_pagetable;
     static_assert(sizeof bp <= VMSIM_BOOTPARAMS_MAX_SIZE);
     std::memcpy(block, &bp, sizeof bp);  // little-endian host = guest order
 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <string>
 
 #include "sim/common/errors.hpp"
@@ -21,6 +22,14 @@ const std::vector<std::pair<std::string, common::Replacement>> kReplacementNames
     {"plru", common::Replacement::TreePlru},
     {"fifo", common::Replacement::Fifo},
     {"random", common::Replacement::Random}};
+
+// avm.pagetable's value in the boot block is its name's index (vmsim/bootparams.h).
+std::vector<std::pair<std::string, uint32_t>> avm_pagetable_names() {
+    const char* const names[] = VMSIM_AVM_PAGETABLE_NAMES;
+    std::vector<std::pair<std::string, uint32_t>> v;
+    for (uint32_t i = 0; i < std::size(names); ++i) v.emplace_back(names[i], i);
+    return v;
+}
 
 const ParamTable<R3000Config>& params() {
     static const auto* table = [] {
@@ -119,6 +128,8 @@ const ParamTable<R3000Config>& params() {
             .min(1)
             .max(VMSIM_STLB_MAX_ENTRIES)
             .power_of_two();
+        root.choice("avm.pagetable", &R3000Config::avm_pagetable, avm_pagetable_names(),
+                    "page-table structure of the AVM library on aegis (linear: sorted vector, binary search)");
         bind_sim_params<R3000Config>(root.at(&R3000Config::sim));
         return t;
     }();

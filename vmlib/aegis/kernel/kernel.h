@@ -1,4 +1,4 @@
-/* aegis kernel internals shared by kernel.c and entry.S. */
+/* aegis kernel internals shared by the C parts (kernel.c) and entry.S. */
 #ifndef AEGIS_KERNEL_H
 #define AEGIS_KERNEL_H
 
@@ -63,6 +63,17 @@ extern struct aegis_env *aegis_cur;
 void aegis_resume_env(struct aegis_env *e) __attribute__((noreturn));
 void aegis_fatal(int reason) __attribute__((noreturn));
 extern char vmsim_utlb_vector[], aegis_utlb_fast_end[];
+
+/* entry.S's range loops: invalidate n STLB/TLB entries from hi on; write n
+ * {entrylo, cap} entries with capability checks (returns how many it wrote). */
+void aegis_range_invalidate(uint32_t hi, uint32_t n, uint32_t *base, uint32_t mask);
+struct range_ctx {
+    uint32_t *base;
+    uint32_t mask;
+    const uint32_t *caps;
+    uint32_t npages, stride;
+};
+uint32_t aegis_range_write(uint32_t hi, const uint32_t *ents, uint32_t n, const struct range_ctx *c);
 #endif
 
 #endif

@@ -35,7 +35,7 @@
 #define VMSIM_BOOTPARAMS_MAX_SIZE 0x100u
 #define VMSIM_BOOTPARAMS_REQUEST 0x51525042u /* "BPRQ": placeholder, fill me */
 #define VMSIM_BOOTPARAMS_MAGIC 0x544f4f42u   /* "BOOT": filled by the simulator */
-#define VMSIM_BOOTPARAMS_VERSION 1u
+#define VMSIM_BOOTPARAMS_VERSION 2u /* 2: avm_pagetable */
 
 /* Byte offsets, for assembly and for the simulator. */
 #define VMSIM_BOOTPARAMS_OFF_MAGIC 0x00u
@@ -43,10 +43,19 @@
 #define VMSIM_BOOTPARAMS_OFF_SIZE 0x08u
 #define VMSIM_BOOTPARAMS_OFF_RAM_SIZE 0x0cu
 #define VMSIM_BOOTPARAMS_OFF_STLB_ENTRIES 0x10u
+#define VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE 0x14u
 
 /* aegis: software-TLB entries; a power of two in 1 .. VMSIM_STLB_MAX_ENTRIES. */
 #define VMSIM_STLB_DEFAULT_ENTRIES 4096u
 #define VMSIM_STLB_MAX_ENTRIES 524288u /* 2^19: one entry per kuseg page */
+
+/* avm.pagetable: the page-table structure of the AVM library (vmlib/avm/pt.h),
+ * which an aegis application picks at avm_init. A value is an index into
+ * VMSIM_AVM_PAGETABLE_NAMES, the names the simulator's parameter accepts; 0
+ * (linear, the paper's prototype) is the default. A guest that meets a value it
+ * does not know stops with a message (AVM: exit code 120). */
+#define VMSIM_AVM_PT_LINEAR 0u
+#define VMSIM_AVM_PAGETABLE_NAMES {"linear"}
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -57,7 +66,8 @@ struct vmsim_bootparams {
     uint32_t size;         /* sizeof(struct vmsim_bootparams)            */
     uint32_t ram_size;     /* bytes of RAM at physical 0 (mem.size)      */
     uint32_t stlb_entries; /* aegis software TLB entries; 0 = default    */
-    uint32_t reserved[11]; /* zero; later parameters go here             */
+    uint32_t avm_pagetable; /* VMSIM_AVM_PT_*; 0 = linear                */
+    uint32_t reserved[10]; /* zero; later parameters go here             */
 };
 #endif
 

@@ -79,6 +79,8 @@
 #define AEGIS_INFO_STLB_ENTRIES 3
 #define AEGIS_INFO_FASTPATH_INSNS 4 /* instructions of the UTLB handler's STLB-hit path */
 #define AEGIS_INFO_NENVS 5
+#define AEGIS_INFO_AVM_PAGETABLE 6  /* boot parameter avm.pagetable (VMSIM_AVM_PT_*, vmsim/bootparams.h),
+                                     * for the library OS: the kernel passes it on unread */
 
 #define AEGIS_E_INVAL (-1)   /* malformed argument */
 #define AEGIS_E_CAP (-2)     /* capability check failed */

@@ -72,7 +72,7 @@ static int skip_exc(struct aegis_xframe *xf)
 
 int main(void)
 {
-    avm_init(&avm_pt_linear);
+    avm_init();
     for (unsigned i = 0; i < STLB_PAGES; i++) {
         int pfn = avm_page_alloc(AEGIS_ANY_PAGE);
         if (pfn < 0 || avm_map(DATA_VA + i * 4096, (uint32_t)pfn, avm_cap(), AVM_PROT_RW)) {

@@ -39,7 +39,7 @@ static void on_fault(void *addr, int is_write)
 int main(void)
 {
     env = aegis_info(AEGIS_INFO_ENV_ID);
-    avm_init(&avm_pt_linear);
+    avm_init();
     avm_set_fault_handler(on_fault);
     volatile uint32_t *x = (volatile uint32_t *)SHARED_VA;
     /* a page in the middle of RAM: free at boot, both envs know its number */
