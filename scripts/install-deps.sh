@@ -13,6 +13,7 @@ packages=(
   gcc-mipsel-linux-gnu binutils-mipsel-linux-gnu   # guest cross toolchain
   libunicorn-dev            # test-only: differential ISS test
   clang libfuzzer-14-dev    # `make fuzz` only: libFuzzer targets (fuzz/)
+  gnuplot-nox               # vmsim plot (and plots in sweep files): SVG and PNG
 )
 
 missing=()

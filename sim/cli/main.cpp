@@ -1,9 +1,14 @@
-// vmsim command line: `vmsim run --elf FILE ...` boots a guest on the chosen target.
+// vmsim command line: `vmsim run --elf FILE ...` boots a guest on the chosen target;
+// `reproduce`, `sweep` and `plot` drive many runs and draw their results.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -13,7 +18,9 @@
 #include "sim/common/errors.hpp"
 #include "sim/common/text.hpp"
 #include "sim/config/registry.hpp"
+#include "sim/experiment/plot.hpp"
 #include "sim/experiment/reproduce.hpp"
+#include "sim/experiment/sweep.hpp"
 #include "sim/platform/target.hpp"
 #include "sim/stats/atomic_file.hpp"
 #include "sim/stats/registry.hpp"
@@ -29,6 +36,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run        boot a guest program on a target machine and report its statistics\n"
     "  reproduce  regenerate a paper's table or figure into results/, next to the paper's numbers\n"
+    "  sweep      run every point of a sweep file (axes over parameters and programs) into a CSV\n"
+    "  plot       draw a results CSV as SVG and PNG with gnuplot\n"
     "  help       show this text; `vmsim help run` for a command's options;\n"
     "             `vmsim help targets` for the simulated machines;\n"
     "             `vmsim help params|stats [--target NAME] [--markdown]` for the parameter and\n"
@@ -190,6 +199,76 @@ int cmd_reproduce(const std::vector<std::string>& args) {
     return kExitOk;
 }
 
+int cmd_sweep(const std::vector<std::string>& args) {
+    const unsigned cores = std::thread::hardware_concurrency();
+    po::options_description opts("vmsim sweep options");
+    opts.add_options()
+        ("help,h", "show this help")
+        ("file", po::value<std::string>()->value_name("FILE"), "the sweep file (syntax: configs/README.md)")
+        ("out", po::value<std::string>()->value_name("DIR"),
+         "where points/, results.csv, results.jsonl and plots go (default: FILE's directory/<stem>.out)")
+        ("jobs,j", po::value<unsigned>()->value_name("N")->default_value(cores ? cores : 1),
+         "simulations run at once (default: the number of cores)")
+        ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
+         "override a parameter in every point (not an axis); may be repeated")
+        ("build-dir", po::value<std::string>()->value_name("DIR")->default_value(VMSIM_BUILD_DIR),
+         "the build tree that ${build} in program paths stands for");
+    const po::variables_map vm = parse("sweep", args, opts, "file");
+    if (vm.count("help")) {
+        std::cout << "usage: vmsim sweep FILE [--out DIR] [--jobs N] [--set KEY=VALUE]... [--build-dir DIR]\n\n"
+                  << opts
+                  << "\nPoints already finished in DIR are not run again. Exit status: 0; 125 when a point\n"
+                     "failed (guest error, instruction limit, nonzero guest exit); 70 when one crashed.\n"
+                     "results.csv and results.jsonl are written either way.\n";
+        return kExitOk;
+    }
+    if (!vm.count("file")) throw UserError(kExitUsage, "vmsim sweep: name a sweep file (see vmsim sweep --help)");
+    experiment::SweepOptions o;
+    if (vm.count("out")) o.out_dir = vm["out"].as<std::string>();
+    o.jobs = vm["jobs"].as<unsigned>();
+    if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
+    o.build_dir = vm["build-dir"].as<std::string>();
+    o.progress = ::isatty(STDERR_FILENO) != 0;
+    return experiment::run_sweep(vm["file"].as<std::string>(), o);
+}
+
+int cmd_plot(const std::vector<std::string>& args) {
+    po::options_description opts("vmsim plot options");
+    opts.add_options()
+        ("help,h", "show this help")
+        ("csv", po::value<std::string>()->value_name("CSV"), "the results table: a header row, then one row per point")
+        ("x", po::value<std::string>()->value_name("COL"), "the column on the x axis (required)")
+        ("y", po::value<std::string>()->value_name("COL"), "the column on the y axis (required)")
+        ("by", po::value<std::string>()->value_name("COL"), "one line per value of this column")
+        ("logx", "logarithmic x axis")
+        ("logy", "logarithmic y axis")
+        ("title", po::value<std::string>()->value_name("T"), "the plot's title (default: Y by BY)")
+        ("out", po::value<std::string>()->value_name("BASE"),
+         "write BASE.svg, BASE.png, BASE.gp (the gnuplot script) and BASE.dat (default: CSV without .csv)");
+    const po::variables_map vm = parse("plot", args, opts, "csv");
+    if (vm.count("help")) {
+        std::cout << "usage: vmsim plot CSV --x COL --y COL [--by COL] [--logx] [--logy] [--out BASE] [--title T]\n\n"
+                  << opts << "\nNeeds gnuplot (Debian: gnuplot-nox). Rows whose status column is not ok are left out.\n";
+        return kExitOk;
+    }
+    if (!vm.count("csv")) throw UserError(kExitUsage, "vmsim plot: name a CSV file (see vmsim plot --help)");
+    if (!vm.count("x") || !vm.count("y"))
+        throw UserError(kExitUsage, "vmsim plot: --x COL and --y COL are required (see vmsim plot --help)");
+    const std::string csv_path = vm["csv"].as<std::string>();
+    experiment::PlotSpec spec;
+    spec.x = vm["x"].as<std::string>();
+    spec.y = vm["y"].as<std::string>();
+    if (vm.count("by")) spec.by = vm["by"].as<std::string>();
+    if (vm.count("title")) spec.title = vm["title"].as<std::string>();
+    spec.logx = vm.count("logx") != 0;
+    spec.logy = vm.count("logy") != 0;
+    const std::string base =
+        vm.count("out") ? vm["out"].as<std::string>() : std::filesystem::path(csv_path).replace_extension().string();
+    const experiment::PlotFiles files = experiment::plot_csv(experiment::read_csv(csv_path), spec, base);
+    std::cout << "wrote " << files.svg << " and " << files.png << " (script " << files.script << ")\n";
+    return kExitOk;
+}
+
 int dispatch(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
@@ -200,9 +279,13 @@ int dispatch(int argc, char** argv) {
     args.erase(args.begin());
     if (cmd == "run") return cmd_run(args);
     if (cmd == "reproduce") return cmd_reproduce(args);
+    if (cmd == "sweep") return cmd_sweep(args);
+    if (cmd == "plot") return cmd_plot(args);
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
         if (!args.empty() && args.front() == "run") return cmd_run({"--help"});
         if (!args.empty() && args.front() == "reproduce") return cmd_reproduce({"--help"});
+        if (!args.empty() && args.front() == "sweep") return cmd_sweep({"--help"});
+        if (!args.empty() && args.front() == "plot") return cmd_plot({"--help"});
         if (!args.empty() && (args.front() == "params" || args.front() == "stats"))
             return cmd_help_tables(args.front(), {args.begin() + 1, args.end()});
         if (!args.empty() && args.front() == "targets") {
@@ -217,7 +300,7 @@ int dispatch(int argc, char** argv) {
         std::cout << "vmsim " << VMSIM_VERSION << "\n";
         return kExitOk;
     }
-    throw UserError(kExitUsage, "vmsim: unknown command " + quoted(cmd) + " (commands: run, reproduce, help)");
+    throw UserError(kExitUsage, "vmsim: unknown command " + quoted(cmd) + " (commands: run, reproduce, sweep, plot, help)");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ enum ExitCode : int {
     kExitUsage = 64,        // bad command line, unknown config key, malformed value
     kExitDataErr = 65,      // an input file's content is wrong (not ELF, wrong class, ...)
     kExitNoInput = 66,      // an input file cannot be opened
+    kExitUnavailable = 69,  // a program vmsim runs is not installed (gnuplot for plots)
     kExitSoftware = 70,     // internal simulator error (a bug: please report)
     kExitCantCreate = 73,   // an output file cannot be written
     kExitLimit = 124,       // the guest hit --max-instructions (or a cycle limit)

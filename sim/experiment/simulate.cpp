@@ -25,18 +25,13 @@ PointReport simulate(const SimulationSpec& spec) {
 
     PointReport report;
     report.config = c.params.effective();
+    report.config.emplace_back("program", spec.elf);  // a point file says what it ran
     for (const stats::Stat& s : stats.all()) report.stats.emplace_back(s.name, s.value);
     if (run.outcome != platform::Outcome::Exited)
         report.error = run.message;
     else if (run.exit_code != 0)
         report.error = "the guest exited with code " + std::to_string(run.exit_code);
     return report;
-}
-
-std::vector<SimulationResult> run_specs(const std::vector<SimulationSpec>& specs, const RunnerOptions& options) {
-    std::vector<PointName> points;
-    for (const SimulationSpec& s : specs) points.push_back({s.id.empty() ? point_slug(s.label) : s.id, s.label});
-    return run_points(points, [&](size_t i) { return simulate(specs[i]); }, options);
 }
 
 // A fresh directory under the system's temporary directory, removed with its content
@@ -64,12 +59,18 @@ private:
 
 }  // namespace
 
+std::vector<SimulationResult> simulate_points(const std::vector<SimulationSpec>& specs, const RunnerOptions& options) {
+    std::vector<PointName> points;
+    for (const SimulationSpec& s : specs) points.push_back({s.id.empty() ? point_slug(s.label) : s.id, s.label});
+    return run_points(points, [&](size_t i) { return simulate(specs[i]); }, options);
+}
+
 std::vector<SimulationResult> simulate_points(const std::vector<SimulationSpec>& specs, unsigned jobs,
                                               const std::string& dir) {
     RunnerOptions options;
     options.dir = dir;
     options.jobs = jobs;
-    return run_specs(specs, options);
+    return simulate_points(specs, options);
 }
 
 std::vector<SimulationResult> simulate_all(const std::vector<SimulationSpec>& specs, unsigned jobs) {
@@ -78,7 +79,7 @@ std::vector<SimulationResult> simulate_all(const std::vector<SimulationSpec>& sp
     options.dir = dir.path();
     options.jobs = jobs;
     options.before_signal_exit = [&dir] { dir.remove(); };
-    std::vector<SimulationResult> results = run_specs(specs, options);
+    std::vector<SimulationResult> results = simulate_points(specs, options);
 
     std::string failures;
     ExitCode code = kExitGuestError;  // unless a simulation crashed rather than reported

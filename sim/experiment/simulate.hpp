@@ -26,6 +26,9 @@ using SimulationResult = PointResult;
 // instruction limit, a nonzero guest exit, an exception, a crash).
 std::vector<SimulationResult> simulate_points(const std::vector<SimulationSpec>& specs, unsigned jobs,
                                               const std::string& dir);
+// The same with every option of the runner (options.dir holds the point files):
+// resuming (skip_finished), progress (on_point_done), cleanup on a signal.
+std::vector<SimulationResult> simulate_points(const std::vector<SimulationSpec>& specs, const RunnerOptions& options);
 
 // Runs every spec, its point files in a temporary directory removed afterwards, and
 // returns the results in order. When all have ended, any run that did not end with the

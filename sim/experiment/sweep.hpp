@@ -1,0 +1,95 @@
+// Design-space sweeps: `vmsim sweep FILE`. A sweep file is an ordinary config file
+// plus axes over any parameter (and over the guest program); every combination of
+// axis values is a point, run as one simulation on the experiment runner.
+//
+//   include = ../machines/dec3100.cfg            # the base of every point, as in any config
+//   program = ${build}/workloads/tests/hello.elf # the guest (relative to this file, or ${build})
+//   sweep.cpu.mult_latency = 1 6 12              # an axis: its values, separated by spaces
+//   sweep.timer.period = 1000 2000 4000
+//   zip = cpu.mult_latency timer.period          # these advance together (3 points, not 9)
+//   sweep.program = a.elf b.elf                  # the program as an axis
+//   plot.x = cpu.mult_latency                    # drawn into <out>/plot.svg when done
+//   plot.y = cpu.cycles
+//   plot.by = program
+//
+// Axes form a cartesian product, the first axis varying slowest; each `zip` line is a
+// group of axes of equal length that take their values together, standing where the
+// first of them stands. configs/README.md ("sweeps/") is the user's description.
+//
+// A point's id is a hash of its effective configuration and its program (name and
+// bytes), so a changed sweep file reruns only the points whose configuration changed
+// and a finished point is never run twice (RunnerOptions::skip_finished).
+//
+// Reading and expanding (this header's first half) need no SystemC; running
+// (sweep_run.cpp) configures every point through platform::configure().
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "sim/config/registry.hpp"
+
+namespace vmsim::experiment {
+
+// The name of the pseudo-parameter that chooses the guest program.
+inline constexpr const char* kProgramKey = "program";
+
+struct Axis {
+    std::string name;                 // a parameter, or kProgramKey
+    std::vector<std::string> values;  // as written
+    std::vector<std::string> paths;   // program axis: each value resolved to a file; else empty
+    std::string where;                // file:line of its `sweep.NAME = ...`
+};
+
+// A plot drawn from results.csv when the points are done (plot.hpp).
+struct SweepPlot {
+    std::string name = "plot";  // `plot.x` -> "plot"; `plot.NAME.x` -> NAME: <out>/NAME.svg
+    std::string x, y, by, title;
+    bool logx = false, logy = false;
+    std::string where;  // file:line of its first key
+};
+
+struct SweepFile {
+    std::string path;
+    // Every parameter assignment that is not an axis, in file order (includes
+    // resolved): the configuration every point starts from.
+    std::vector<config::Assignment> base;
+    std::string program, program_path, program_where;  // the fixed program, unless an axis
+    std::vector<Axis> axes;                            // in the order they first appear
+    std::vector<std::vector<size_t>> zips;             // groups of axis indices, by `zip` line
+    std::vector<SweepPlot> plots;
+};
+
+// Reads a sweep file and checks everything that needs no parameter declarations:
+// empty axes, repeated values, zip groups (names, lengths, overlaps), plot keys,
+// programs that do not exist. `build_dir` replaces a leading ${build} in program
+// paths. Every error is one line naming file:line (UserError: kExitNoInput for a
+// program or file that cannot be read, kExitUsage otherwise).
+SweepFile read_sweep_file(const std::string& path, const std::string& build_dir);
+
+// Every point as one value index per axis, in run order: the cartesian product of the
+// dimensions, the first varying slowest, where a dimension is an axis or a zip group
+// (its axes advance together; it stands at the position of its first axis). No axes:
+// one point. std::logic_error if a group's axes differ in length or an axis is in two
+// groups (read_sweep_file() has already said so to the user).
+std::vector<std::vector<size_t>> expand_axes(const std::vector<size_t>& axis_lengths,
+                                             const std::vector<std::vector<size_t>>& zips);
+
+// ---- running -------------------------------------------------------------------------
+
+struct SweepOptions {
+    std::string out_dir;                 // empty: <sweep file's directory>/<stem>.out
+    unsigned jobs = 1;                   // simulations at once
+    std::vector<std::string> overrides;  // --set key=value: on every point, after the file
+    std::string build_dir;               // for ${build} in program paths
+    bool progress = false;               // a progress line on stderr (a terminal)
+};
+
+// Runs the sweep: checks every point's configuration before any runs (one-line
+// UserError naming file:line), runs the points not already finished in out_dir,
+// writes results.csv and results.jsonl atomically, then draws the file's plots.
+// Returns the exit code: kExitOk; kExitGuestError when a point failed (guest error,
+// instruction limit, nonzero guest exit); kExitSoftware when one crashed.
+int run_sweep(const std::string& path, const SweepOptions& options);
+
+}  // namespace vmsim::experiment
