@@ -248,7 +248,8 @@ int cmd_plot(const std::vector<std::string>& args) {
     const po::variables_map vm = parse("plot", args, opts, "csv");
     if (vm.count("help")) {
         std::cout << "usage: vmsim plot CSV --x COL --y COL [--by COL] [--logx] [--logy] [--out BASE] [--title T]\n\n"
-                  << opts << "\nNeeds gnuplot (Debian: gnuplot-nox). Rows whose status column is not ok are left out.\n";
+                  << opts
+                  << "\nNeeds gnuplot (Debian: gnuplot-nox). Rows whose status column is not ok are left out.\n";
         return kExitOk;
     }
     if (!vm.count("csv")) throw UserError(kExitUsage, "vmsim plot: name a CSV file (see vmsim plot --help)");
@@ -300,7 +301,8 @@ int dispatch(int argc, char** argv) {
         std::cout << "vmsim " << VMSIM_VERSION << "\n";
         return kExitOk;
     }
-    throw UserError(kExitUsage, "vmsim: unknown command " + quoted(cmd) + " (commands: run, reproduce, sweep, plot, help)");
+    throw UserError(kExitUsage,
+                    "vmsim: unknown command " + vmsim::quoted(cmd) + " (commands: run, reproduce, sweep, plot, help)");
 }
 
 }  // namespace

@@ -38,10 +38,13 @@ bool number(const std::string& text, double& value) {
     return *end == '\0' && std::isfinite(value);
 }
 
+// Text drawn or written into the data file: on one line, and whole.
+std::string one_line(const std::string& text) { return printable(text, std::string::npos); }
+
 // Text inside a gnuplot single-quoted string: no escapes but '' for '.
 std::string gp_quote(const std::string& text) {
     std::string out = "'";
-    for (char c : printable(text)) out += c == '\'' ? std::string("''") : std::string(1, c);
+    for (char c : one_line(text)) out += c == '\'' ? std::string("''") : std::string(1, c);
     return out + "'";
 }
 
@@ -103,13 +106,13 @@ std::string data_text(const CsvTable& csv, const PlotSpec& spec, const PlotData&
     std::string out = fmt::format("# {} against {} from {}\n", spec.y, spec.x, csv.path);
     for (size_t i = 0; i < d.series.size(); ++i) {
         if (i) out += "\n\n";
-        out += fmt::format("# index {}: {}\n", i, printable(d.series[i].title));
+        out += fmt::format("# index {}: {}\n", i, one_line(d.series[i].title));
         for (const Point& p : d.series[i].points) {
             if (d.categories.empty()) {
                 out += fmt::format("{} {}\n", p.x_text, p.y);
                 continue;
             }
-            std::string label = printable(p.x_text);
+            std::string label = one_line(p.x_text);
             std::replace(label.begin(), label.end(), '"', '\'');
             out += fmt::format("{} {} \"{}\"\n", static_cast<size_t>(p.x), p.y, label);
         }
@@ -136,7 +139,8 @@ std::string xtics_at_values(const PlotData& d) {
 std::string script_text(const CsvTable& csv, const PlotSpec& spec, const PlotData& d, const std::string& stem) {
     const std::string title =
         !spec.title.empty() ? spec.title : spec.by.empty() ? spec.y : fmt::format("{} by {}", spec.y, spec.by);
-    std::string s = fmt::format("# Drawn by `vmsim plot` from {}; edit and redraw with: gnuplot {}.gp\n", csv.path, stem);
+    std::string s =
+        fmt::format("# Drawn by `vmsim plot` from {}; edit and redraw with: gnuplot {}.gp\n", csv.path, stem);
     s += fmt::format("set title {}\n", gp_quote(title));
     s += fmt::format("set xlabel {}\nset ylabel {}\n", gp_quote(axis_label(spec.x)), gp_quote(axis_label(spec.y)));
     s += "set grid\n";
@@ -224,7 +228,7 @@ size_t CsvTable::column(const std::string& name) const {
     if (it != header.end()) return static_cast<size_t>(it - header.begin());
     std::string names;
     for (const auto& h : header) names += (names.empty() ? "" : " ") + h;
-    throw UserError(kExitUsage, fmt::format("{}: no column '{}' (columns: {})", path, printable(name), names));
+    throw UserError(kExitUsage, fmt::format("{}: no column {} (columns: {})", path, vmsim::quoted(name), names));
 }
 
 CsvTable read_csv(const std::string& path) {
@@ -300,7 +304,8 @@ std::string axis_label(const std::string& column) {
 std::string find_gnuplot() {
     const std::string gnuplot = find_on_path("gnuplot");
     if (gnuplot.empty())
-        throw UserError(kExitUnavailable, "gnuplot is not on PATH: plots cannot be drawn (Debian: apt-get install gnuplot-nox)");
+        throw UserError(kExitUnavailable,
+                        "gnuplot is not on PATH: plots cannot be drawn (Debian: apt-get install gnuplot-nox)");
     return gnuplot;
 }
 

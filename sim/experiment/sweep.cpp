@@ -59,7 +59,7 @@ std::string resolve_program(const std::string& value, const std::string& where, 
     const bool directory = fs::is_directory(resolved, ec);
     std::ifstream in(resolved, std::ios::binary);
     if (directory || !in)
-        throw UserError(kExitNoInput, fmt::format("{}: program: cannot open '{}': {}", where, printable(resolved),
+        throw UserError(kExitNoInput, fmt::format("{}: program: cannot open '{}': {}", where, printable_path(resolved),
                                                   directory ? "is a directory" : std::strerror(errno)));
     return resolved;
 }
@@ -72,7 +72,8 @@ void read_axis(SweepFile& f, const config::Assignment& a, const std::string& bui
     for (size_t i = 0; i < axis.values.size(); ++i)
         for (size_t j = 0; j < i; ++j)
             if (axis.values[i] == axis.values[j])
-                throw usage(a.where, fmt::format("{}: value '{}' is listed twice", a.key, printable(axis.values[i])));
+                throw usage(a.where,
+                            fmt::format("{}: value {} is listed twice", a.key, vmsim::quoted(axis.values[i])));
     if (name == kProgramKey)
         for (const std::string& v : axis.values) axis.paths.push_back(resolve_program(v, a.where, build_dir));
     // A later line for the same axis replaces it, as a later assignment does.
@@ -100,7 +101,8 @@ void read_plot_key(SweepFile& f, const config::Assignment& a) {
     }
     auto flag = [&](bool& out) {
         const auto b = config::parse_bool(a.value);
-        if (!b) throw usage(a.where, fmt::format("{}: expected true or false, got '{}'", a.key, printable(a.value)));
+        if (!b)
+            throw usage(a.where, fmt::format("{}: expected true or false, got {}", a.key, vmsim::quoted(a.value)));
         out = *b;
     };
     if (key == "x") plot->x = a.value;
@@ -121,7 +123,8 @@ void read_zips(SweepFile& f, const std::vector<config::Assignment>& zips) {
         for (const std::string& n : names) {
             auto it = std::find_if(f.axes.begin(), f.axes.end(), [&](const Axis& a) { return a.name == n; });
             if (it == f.axes.end())
-                throw usage(z.where, fmt::format("zip: '{}' is not an axis (no sweep.{} line)", printable(n), printable(n)));
+                throw usage(z.where, fmt::format("zip: {} is not an axis (no sweep.{} line)", vmsim::quoted(n),
+                                                 printable(n)));
             const size_t i = static_cast<size_t>(it - f.axes.begin());
             if (!zipped_at.emplace(i, z.where).second)
                 throw usage(z.where, fmt::format("zip: axis {} is already zipped at {}", n, zipped_at[i]));
@@ -161,7 +164,8 @@ SweepFile read_sweep_file(const std::string& path, const std::string& build_dir)
     const bool program_axis =
         std::any_of(f.axes.begin(), f.axes.end(), [](const Axis& a) { return a.name == kProgramKey; });
     if (f.program.empty() && !program_axis)
-        throw UserError(kExitUsage, path + ": no guest program: add 'program = FILE.elf' or 'sweep.program = A.elf B.elf'");
+        throw UserError(kExitUsage,
+                        path + ": no guest program: add 'program = FILE.elf' or 'sweep.program = A.elf B.elf'");
     for (const SweepPlot& p : f.plots) {
         const std::string prefix = p.name == "plot" ? "plot." : "plot." + p.name + ".";
         if (p.x.empty() || p.y.empty()) throw usage(p.where, fmt::format("{0}x and {0}y are both needed", prefix));

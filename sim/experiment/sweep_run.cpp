@@ -147,8 +147,8 @@ Plan plan(const SweepFile& f, const std::vector<config::Assignment>& sets) {
         const std::string id = point_id(c.params.effective(), program_path, digest->second);
         const auto [seen, fresh] = labels.emplace(id, label);
         if (!fresh)
-            throw UserError(kExitUsage, fmt::format("{}: points '{}' and '{}' have the same effective configuration",
-                                                    f.path, seen->second, label));
+            throw UserError(kExitUsage, fmt::format("{}: points {} and {} have the same effective configuration",
+                                                    f.path, vmsim::quoted(seen->second), vmsim::quoted(label)));
 
         point.spec.label = label;
         point.spec.elf = program_path;
@@ -170,12 +170,14 @@ void check_plot_columns(const SweepFile& f, const Plan& p) {
         for (const auto& [key, column] : {std::pair{"x", &plot.x}, {"y", &plot.y}, {"by", &plot.by}}) {
             const std::string& c = *column;
             const bool axis = std::any_of(f.axes.begin(), f.axes.end(), [&](const Axis& a) { return a.name == c; });
-            const bool stat = !host_stat(c) && std::any_of(p.stat_names.begin(), p.stat_names.end(),
-                                                           [&](const std::string& s) { return matches_described(s, c); });
+            const bool stat =
+                !host_stat(c) && std::any_of(p.stat_names.begin(), p.stat_names.end(),
+                                             [&](const std::string& s) { return matches_described(s, c); });
             if (c.empty() || axis || stat || c == "status" || c == "point") continue;
-            throw UserError(kExitUsage, fmt::format("{}: plot{}.{}: '{}' is neither an axis nor a statistic in results.csv",
-                                                    plot.where, plot.name == "plot" ? "" : "." + plot.name, key,
-                                                    printable(c)));
+            throw UserError(kExitUsage,
+                            fmt::format("{}: plot{}.{}: {} is neither an axis nor a statistic in results.csv",
+                                        plot.where, plot.name == "plot" ? "" : "." + plot.name, key,
+                                        vmsim::quoted(c)));
         }
 }
 
@@ -200,7 +202,8 @@ public:
         if (!r.ok()) {
             ++failed_;
             clear();
-            std::fprintf(stderr, "vmsim sweep: %s: %s\n", r.label.c_str(), printable(r.error).c_str());
+            std::fprintf(stderr, "vmsim sweep: %s: %s\n", r.label.c_str(),
+                         printable(r.error, std::string::npos).c_str());  // the whole of our own message
         }
         redraw();
     }
@@ -241,7 +244,8 @@ const char* status_name(const PointResult& r) {
 std::string cell(const PointValue& v) { return v.kind == PointValue::Kind::Null ? std::string() : v.text; }
 
 std::string json_value(const PointValue& v) {
-    return v.kind == PointValue::Kind::Text ? stats::json_string(v.text) : v.kind == PointValue::Kind::Null ? "null" : v.text;
+    if (v.kind == PointValue::Kind::Text) return stats::json_string(v.text);
+    return v.kind == PointValue::Kind::Null ? "null" : v.text;
 }
 
 // The statistic columns: every name any point recorded, in the order of the first

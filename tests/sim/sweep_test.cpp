@@ -145,7 +145,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadFile{"EmptyAxis", "sweep.cpu.mult_latency =\n", kUsage, 2, "at least one value"},
         BadFile{"RepeatedValue", "sweep.cpu.mult_latency = 1 2 1\n", kUsage, 2, "'1' is listed twice"},
-        BadFile{"ZipLengths", "sweep.cpu.mult_latency = 1 2 3\nsweep.timer.period = 10 20\nzip = cpu.mult_latency timer.period\n",
+        BadFile{"ZipLengths",
+                "sweep.cpu.mult_latency = 1 2 3\nsweep.timer.period = 10 20\nzip = cpu.mult_latency timer.period\n",
                 kUsage, 4, "differ in length"},
         BadFile{"ZipOfANonAxis", "sweep.cpu.mult_latency = 1 2\nzip = cpu.mult_latency cpu.div_latency\n", kUsage, 3,
                 "'cpu.div_latency' is not an axis"},
@@ -413,7 +414,7 @@ struct BadSweep {
     std::string text;  // after "program = ${build}/hello.elf\n" (line 1)
     std::vector<std::string> args;
     int code;
-    std::string place;  // "2": the sweep file's line 2; else a literal start of the message
+    std::string place;  // "2": the sweep file's line 2; "file": the sweep file; else how the message starts
     const char* says;
 };
 
@@ -428,7 +429,8 @@ TEST_P(SweepBadInput, IsOneLineBeforeAnyPointRuns) {
     std::vector<std::string> args{"--out", dir.path() + "/out"};
     args.insert(args.end(), b.args.begin(), b.args.end());
     const std::string line = one_error_line(sweep(file, args), b.code);
-    const std::string place = std::isdigit(static_cast<unsigned char>(b.place[0])) ? file + ":" + b.place + ": " : b.place;
+    const bool line_number = std::isdigit(static_cast<unsigned char>(b.place[0]));
+    const std::string place = line_number ? file + ":" + b.place + ": " : b.place == "file" ? file + ": " : b.place;
     EXPECT_EQ(line.rfind(place, 0), 0u) << line;
     EXPECT_TRUE(contains(line, b.says)) << line;
     EXPECT_FALSE(fs::exists(dir.path() + "/out")) << "nothing ran, nothing was written";
@@ -443,11 +445,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadSweep{"EmptyAxis", "sweep.cpu.mult_latency = \n", {}, kUsage, "2", "at least one value"},
         BadSweep{"MissingProgram", "sweep.program = ${build}/hello.elf ${build}/nope.elf\n", {}, kNoInput, "2",
                  "nope.elf"},
-        BadSweep{"ZipLengths", "sweep.cpu.mult_latency = 1 2\nsweep.timer.period = 1 2 3\nzip = cpu.mult_latency timer.period\n",
+        BadSweep{"ZipLengths",
+                 "sweep.cpu.mult_latency = 1 2\nsweep.timer.period = 1 2 3\nzip = cpu.mult_latency timer.period\n",
                  {}, kUsage, "4", "differ in length"},
-        BadSweep{"PlotOfAnUnknownColumn", "sweep.cpu.mult_latency = 1 2\nplot.x = cpu.mult_latency\nplot.y = cpu.cyles\n",
+        BadSweep{"PlotOfAnUnknownColumn",
+                 "sweep.cpu.mult_latency = 1 2\nplot.x = cpu.mult_latency\nplot.y = cpu.cyles\n",
                  {}, kUsage, "3", "cpu.cyles"},
-        BadSweep{"SameConfigurationTwice", "sweep.mem.size = 64K 65536\n", {}, kUsage, "", "same effective configuration"},
+        BadSweep{"SameConfigurationTwice", "sweep.mem.size = 64K 65536\n", {}, kUsage, "file", "same effective"},
         BadSweep{"SetOverAnAxis", "sweep.cpu.mult_latency = 1 2\n", {"--set", "cpu.mult_latency=3"}, kUsage,
                  "--set 'cpu.mult_latency=3'", "is an axis"},
         BadSweep{"BadSet", "sweep.cpu.mult_latency = 1 2\n", {"--set", "cpu.div_latency=fast"}, kUsage,
@@ -534,7 +538,8 @@ TEST(Plot, AnUnknownColumnIsOneLineNamingIt) {
     TempDir dir;
     const std::string csv = dir.write("t.csv", kTable);
     const std::string line =
-        one_error_line(run_vmsim({"plot", csv, "--x", "size", "--y", "cpu.cycels", "--out", dir.path() + "/fig"}), kUsage);
+        one_error_line(run_vmsim({"plot", csv, "--x", "size", "--y", "cpu.cycels", "--out", dir.path() + "/fig"}),
+                       kUsage);
     EXPECT_TRUE(contains(line, "cpu.cycels")) << line;
     EXPECT_TRUE(contains(line, csv)) << line;
     EXPECT_FALSE(fs::exists(dir.path() + "/fig.gp"));
@@ -544,7 +549,7 @@ TEST(Plot, WithoutGnuplotIsOneLineSayingSo) {
     TempDir dir;
     const std::string csv = dir.write("t.csv", kTable);
     const VmsimRun r = without_gnuplot(
-        dir, [&] { return run_vmsim({"plot", csv, "--x", "size", "--y", "cpu.cycles", "--out", dir.path() + "/fig"}); });
+        dir, [&] { return run_vmsim({"plot", csv, "--x", "size", "--y", "cpu.cycles", "--out", dir.path() + "/f"}); });
     const std::string line = one_error_line(r, kUnavailable);
     EXPECT_TRUE(contains(line, "gnuplot")) << line;
 }
