@@ -14,6 +14,14 @@
 # Every guest gets the include directories vmlib/include (vmsim/memmap.h) and
 # workloads/runtime (vmsim.h, stdio.h, string.h). See workloads/README.md.
 #
+#   mips_guest_embeddable(<guest> <out-var>)
+#
+# For a kernel image that embeds a program (.incbin): the path of a copy of the
+# guest's ELF without symbols and debug information. The kernel loads the same
+# segments from it, and the image no longer depends on where the source and build
+# trees are: debug information and file symbols hold absolute paths, and the
+# embedded file's size moves the kernel's own data (and so the cache behaviour).
+#
 #   target_guest_elf_definitions(<target> <guest>...)
 #
 # For a host program (a test) that boots guest images: defines
@@ -25,7 +33,7 @@ set(MIPS_GUEST_ROOT "${CMAKE_CURRENT_LIST_DIR}/..")
 get_filename_component(MIPS_GUEST_ROOT "${MIPS_GUEST_ROOT}" ABSOLUTE)
 set(MIPS_GUEST_RUNTIME_DIR "${MIPS_GUEST_ROOT}/workloads/runtime")
 
-foreach(tool gcc ar objdump readelf)
+foreach(tool gcc ar objdump readelf objcopy)
   string(TOUPPER "MIPS_GUEST_${tool}" var)
   find_program(${var} mipsel-linux-gnu-${tool})
   if(NOT ${var})
@@ -165,4 +173,16 @@ function(target_guest_elf_definitions TARGET)
   if(ARGN)
     add_dependencies(${TARGET} ${ARGN})
   endif()
+endfunction()
+
+function(mips_guest_embeddable GUEST OUT_VAR)
+  get_target_property(elf ${GUEST} ELF_FILE)
+  string(REGEX REPLACE "\\.elf$" ".embed.elf" embed "${elf}")
+  add_custom_command(
+    OUTPUT "${embed}"
+    COMMAND "${MIPS_GUEST_OBJCOPY}" --strip-all "${elf}" "${embed}"
+    DEPENDS "${elf}"
+    COMMENT "MIPS guest: ${GUEST} without symbols, to embed"
+    VERBATIM)
+  set(${OUT_VAR} "${embed}" PARENT_SCOPE)
 endfunction()
