@@ -106,14 +106,19 @@ uint32_t random_cp0_value(Rng& r) {
     }
 }
 
-// One instruction or a short sequence of the kinds that reach the hard paths.
+// One instruction or a short sequence of the kinds that reach the hard paths. Every
+// generator call is a statement of its own: the order of evaluation of function
+// arguments and of `|` operands differs between gcc and clang, and a seed must give
+// the same program in every build.
 void emit_piece(Rng& r, Asm& a) {
     switch (r.below(12)) {
     case 0: a.emit(r.next()); break;  // any word: reserved encodings, coprocessor ops
     case 1: {  // a TLB write with random fields (global, valid, dirty, non-cacheable)
-        a.li(at, r.chance(50) ? r.next() : (r.next() & 0xfffff000u) | (r.below(64) << 6));
+        const uint32_t vpn = r.next() & 0xfffff000u, asid = r.below(64) << 6;
+        a.li(at, r.chance(50) ? r.next() : vpn | asid);
         a.emit(enc::mtc0(at, kCp0EntryHi));
-        a.li(at, r.chance(50) ? r.next() : (r.below(2 * kRamSize >> 12) << 12) | (r.below(16) << 8));
+        const uint32_t pfn = r.below(2 * kRamSize >> 12) << 12, flags = r.below(16) << 8;
+        a.li(at, r.chance(50) ? r.next() : pfn | flags);
         a.emit(enc::mtc0(at, kCp0EntryLo));
         a.li(at, r.below(64) << 8);
         a.emit(enc::mtc0(at, kCp0Index));
@@ -141,7 +146,11 @@ void emit_piece(Rng& r, Asm& a) {
         a.emit(r.chance(70) ? enc::sw(t7, 0, t8) : r.chance(50) ? enc::sh(t7, 2, t8) : enc::swl(t7, 1, t8));
         break;
     }
-    case 5: a.emit(enc::mfc0(random_reg(r), r.below(32))); break;
+    case 5: {
+        const unsigned rt = random_reg(r);
+        a.emit(enc::mfc0(rt, r.below(32)));
+        break;
+    }
     case 6: a.emit(r.chance(25) ? enc::rfe() : r.chance(33) ? enc::tlbp() : r.chance(50) ? enc::tlbr() : 0x0000000cu);
             break;
     case 7: {  // a load or store through a random base (kuseg, kseg2, devices, RAM)
@@ -154,13 +163,21 @@ void emit_piece(Rng& r, Asm& a) {
         break;
     }
     case 8: {  // a branch with a random offset
-        int32_t off = static_cast<int32_t>(r.below(64)) - 32;
-        a.emit(r.chance(50) ? enc::beq(random_reg(r), random_reg(r), off) : enc::bgezal(random_reg(r), off));
+        const int32_t off = static_cast<int32_t>(r.below(64)) - 32;
+        const unsigned rs = random_reg(r), rt = random_reg(r);
+        a.emit(r.chance(50) ? enc::beq(rs, rt, off) : enc::bgezal(rs, off));
         break;
     }
-    case 9: a.emit(r.chance(50) ? enc::div(random_reg(r), random_reg(r)) : enc::mult(random_reg(r), random_reg(r)));
-            break;
-    case 10: a.emit(enc::addi(random_reg(r), random_reg(r), static_cast<int32_t>(r.next() & 0x7fff))); break;
+    case 9: {
+        const unsigned rs = random_reg(r), rt = random_reg(r);
+        a.emit(r.chance(50) ? enc::div(rs, rt) : enc::mult(rs, rt));
+        break;
+    }
+    case 10: {
+        const unsigned rt = random_reg(r), rs = random_reg(r);
+        a.emit(enc::addi(rt, rs, static_cast<int32_t>(r.next() & 0x7fff)));
+        break;
+    }
     default: for (uint32_t w : exit_sequence()) a.emit(w); break;
     }
 }
