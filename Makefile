@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 
-.PHONY: all deps configure build run test bench sanitize fuzz docs clean
+.PHONY: all deps configure build run test bench sanitize fuzz fuzz-smoke docs clean
 
 all: build
 
@@ -46,6 +46,18 @@ fuzz: deps
 	  -DCMAKE_CXX_COMPILER=clang++ -DVMSIM_FUZZ=ON $(CMAKE_FLAGS)
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh build-fuzz
+
+# A quick pass of the same: each libFuzzer target for FUZZ_SMOKE_SECONDS (default 10)
+# from its seed corpus, then the R3000 guest fuzzer (instrumented the same way) on
+# FUZZ_SMOKE_PROGRAMS programs. Not part of `make test`.
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SMOKE_PROGRAMS ?= 5000
+fuzz-smoke: deps
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DVMSIM_FUZZ=ON $(CMAKE_FLAGS)
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets r3000_guest_fuzz
+	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) ./fuzz/run.sh build-fuzz
+	build-fuzz/tests/models/mips_r3000/r3000_guest_fuzz --programs $(FUZZ_SMOKE_PROGRAMS) --seed 1
 
 # Simulation speed (not a test): prints host.mips for the TLB benchmark guest.
 bench: build
