@@ -28,9 +28,11 @@ run: build
 	$(BUILD_DIR)/sim/vmsim run --elf $(BUILD_DIR)/workloads/tests/hello.elf
 	$(BUILD_DIR)/sim/vmsim reproduce all --build-dir $(BUILD_DIR)
 
-# The whole test suite, then the same suite under ASan+UBSan (build-asan).
+# The whole test suite, a short run of every fuzzer under ASan+UBSan (fuzz-smoke,
+# about a minute once built), then the same suite under ASan+UBSan (build-asan).
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz-smoke
 	$(MAKE) sanitize
 
 sanitize: deps
