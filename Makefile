@@ -43,20 +43,20 @@ sanitize: deps
 # libFuzzer targets (fuzz/) in their own clang build tree (build-fuzz), each run
 # for FUZZ_SECONDS (default 60) on one core; findings go to build-fuzz/fuzz-artifacts.
 FUZZ_SECONDS ?= 60
-fuzz: deps
-	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+FUZZ_CONFIGURE = cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DVMSIM_FUZZ=ON $(CMAKE_FLAGS)
+fuzz: deps
+	$(FUZZ_CONFIGURE)
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh build-fuzz
 
 # A quick pass of the same: each libFuzzer target for FUZZ_SMOKE_SECONDS (default 10)
 # from its seed corpus, then the R3000 guest fuzzer (instrumented the same way) on
-# FUZZ_SMOKE_PROGRAMS programs. Not part of `make test`.
+# FUZZ_SMOKE_PROGRAMS programs. `make test` runs it.
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_SMOKE_PROGRAMS ?= 5000
 fuzz-smoke: deps
-	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
-	  -DCMAKE_CXX_COMPILER=clang++ -DVMSIM_FUZZ=ON $(CMAKE_FLAGS)
+	$(FUZZ_CONFIGURE)
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets r3000_guest_fuzz
 	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) ./fuzz/run.sh build-fuzz
 	build-fuzz/tests/models/mips_r3000/r3000_guest_fuzz --programs $(FUZZ_SMOKE_PROGRAMS) --seed 1

@@ -309,6 +309,7 @@ int run_sweep(const std::string& path, const SweepOptions& options) {
     const fs::path file(path);
     const std::string out = !options.out_dir.empty() ? options.out_dir
                                                       : (file.parent_path() / (file.stem().string() + ".out")).string();
+    stats::check_output_dir(out);  // before any point runs, with a real file
     std::error_code ec;
     fs::create_directories(out, ec);
     if (ec) throw UserError(kExitCantCreate, fmt::format("cannot create {}: {}", out, ec.message()));

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -105,6 +106,25 @@ void check_writable(const std::string& path) {
     }
     const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     if (::access(dir.c_str(), W_OK | X_OK) != 0) throw cannot_write(path, errno);
+}
+
+void check_output_dir(const std::string& dir) {
+    namespace fs = std::filesystem;
+    auto cannot = [&](const std::string& why) {
+        return UserError(kExitCantCreate, fmt::format("cannot write into {}: {}", dir, why));
+    };
+    const fs::path wanted = fs::absolute(dir).lexically_normal();
+    fs::path existing = wanted;
+    std::error_code ec;
+    while (!fs::exists(existing, ec) && existing.has_parent_path() && existing != existing.parent_path())
+        existing = existing.parent_path();
+    if (!fs::is_directory(existing, ec))
+        throw cannot(existing == wanted ? "it is not a directory" : existing.string() + " is not a directory");
+    std::string probe = (existing / ".vmsim-write-test.XXXXXX").string();
+    const int fd = ::mkstemp(probe.data());
+    if (fd < 0) throw cannot(std::strerror(errno));
+    ::close(fd);
+    ::unlink(probe.c_str());
 }
 
 }  // namespace vmsim::stats

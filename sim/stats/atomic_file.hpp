@@ -23,4 +23,11 @@ std::string try_write_file_atomically(const std::string& path, std::string_view 
 // fail before it starts rather than after.
 void check_writable(const std::string& path);
 
+// Throws UserError(kExitCantCreate, "cannot write into <dir>: <reason>") when files
+// can never be written into the directory `dir` (created later by the caller if it
+// does not exist yet): its nearest existing ancestor is not a directory, or a file
+// cannot be made there. Tried with a real file, since access() says yes to root on
+// read-only mounts and in /proc. Creates nothing that outlives the call.
+void check_output_dir(const std::string& dir);
+
 }  // namespace vmsim::stats

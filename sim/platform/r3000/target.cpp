@@ -172,14 +172,12 @@ void record(stats::Registry& stats, const Snapshot& s) {
     stats.value("sim.seconds", "simulated time in seconds (cycles / clock)") = run.simulated_seconds;
     add(stats, "cpu.", s.cpu.exception_stats());
     // Where the cycles went: the breakdown adds up to cpu.cycles, and so do the modes.
-    for (size_t i = 0; i < r3000_cycle_breakdown().size(); ++i) {
-        const CycleCategory& c = r3000_cycle_breakdown()[i].category;
-        stats.counter(std::string("cycles.") + c.name, c.description) = s.breakdown[i];
-    }
-    for (size_t i = 0; i < r3000_cycle_modes().size(); ++i) {
-        const CycleCategory& c = r3000_cycle_modes()[i].category;
-        stats.counter(std::string("cycles.") + c.name, c.description) = s.modes[i];
-    }
+    for (auto [list, values] : {std::pair{&r3000_cycle_breakdown(), &s.breakdown},
+                                std::pair{&r3000_cycle_modes(), &s.modes}})
+        for (size_t i = 0; i < list->size(); ++i) {
+            const CycleCategory& c = (*list)[i].category;
+            stats.counter(std::string("cycles.") + c.name, c.description) = (*values)[i];
+        }
     add(stats, "cycles.kernel.", s.cpu.kernel_entry_stats());
     if (s.cached) {
         add(stats, "icache.", s.icache.list(r3000::CacheSide::Instruction));
@@ -249,13 +247,13 @@ public:
         RunResult r;
         r.outcome = summary.result.outcome;
         r.exit_code = summary.result.exit_code;
+        const auto limit = [&](uint64_t n, const char* what) {
+            return fmt::format("guest did not exit within {} {} (sim.max_{}); stopped at pc 0x{:08x}", n, what, what,
+                               plat.cpu().pc());
+        };
         if (r.outcome == Outcome::GuestError) r.message = "guest error: " + summary.result.error;
-        if (r.outcome == Outcome::InstructionLimit)
-            r.message = "guest did not exit within " + std::to_string(config.sim.max_instructions) +
-                        " instructions (sim.max_instructions); stopped at pc " + fmt::format("0x{:08x}", plat.cpu().pc());
-        if (r.outcome == Outcome::CycleLimit)
-            r.message = "guest did not exit within " + std::to_string(config.sim.max_cycles) +
-                        " cycles (sim.max_cycles); stopped at pc " + fmt::format("0x{:08x}", plat.cpu().pc());
+        if (r.outcome == Outcome::InstructionLimit) r.message = limit(config.sim.max_instructions, "instructions");
+        if (r.outcome == Outcome::CycleLimit) r.message = limit(config.sim.max_cycles, "cycles");
         return r;
     }
 
