@@ -3,39 +3,22 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "sim/common/errors.hpp"
+#include "sim/experiment/csv.hpp"
 
 namespace vmsim::experiment {
 
 PaperTable PaperTable::read(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw UserError(kExitNoInput, "cannot open paper table " + path);
+    const CsvTable csv = read_csv(path);
+    const std::vector<std::string>& h = csv.header;
+    if (h.size() < 3 || h[0] != "machine" || h[1] != "os")
+        throw UserError(kExitDataErr, fmt::format("{}:{}: expected a header 'machine,os,...'", path, csv.header_line));
     PaperTable t;
     t.path_ = path;
-    std::string line;
-    int lineno = 0;
-    bool header = false;
-    while (std::getline(in, line)) {
-        ++lineno;
-        if (line.empty() || line[0] == '#') continue;
-        std::vector<std::string> cells;
-        std::stringstream ss(line);
-        std::string cell;
-        while (std::getline(ss, cell, ',')) cells.push_back(cell);
-        if (line.back() == ',') cells.push_back("");
-        if (!header) {
-            if (cells.size() < 3 || cells[0] != "machine" || cells[1] != "os")
-                throw UserError(kExitDataErr, fmt::format("{}:{}: expected a header 'machine,os,...'", path, lineno));
-            t.columns_.assign(cells.begin() + 2, cells.end());
-            header = true;
-            continue;
-        }
-        if (cells.size() != t.columns_.size() + 2)
-            throw UserError(kExitDataErr, fmt::format("{}:{}: expected {} cells, got {}", path, lineno,
-                                                      t.columns_.size() + 2, cells.size()));
+    t.columns_.assign(h.begin() + 2, h.end());
+    for (size_t r = 0; r < csv.rows.size(); ++r) {
+        const std::vector<std::string>& cells = csv.rows[r];
         std::vector<std::optional<double>> values;
         for (size_t i = 2; i < cells.size(); ++i) {
             if (cells[i].empty()) {
@@ -46,12 +29,11 @@ PaperTable PaperTable::read(const std::string& path) {
             const double v = std::strtod(cells[i].c_str(), &end);
             if (end == cells[i].c_str() || *end)
                 throw UserError(kExitDataErr, fmt::format("{}:{}: expected a number or nothing in column '{}', got '{}'",
-                                                          path, lineno, t.columns_[i - 2], cells[i]));
+                                                          path, csv.row_lines[r], t.columns_[i - 2], cells[i]));
             values.emplace_back(v);
         }
         t.rows_[{cells[0], cells[1]}] = values;
     }
-    if (!header) throw UserError(kExitDataErr, path + ": no header line");
     return t;
 }
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/experiment/csv.hpp"
+
 namespace vmsim::experiment {
 
 struct PlotSpec {
@@ -21,17 +23,6 @@ struct PlotSpec {
     bool logx = false, logy = false;
 };
 
-struct CsvTable {
-    std::string path;
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;  // each as long as the header
-    size_t column(const std::string& name) const;  // UserError(kExitUsage) naming the columns there are
-};
-
-// Reads an RFC 4180 CSV whose first record is the header; lines starting with '#'
-// (outside quotes) are comments. UserError: kExitNoInput if it cannot be opened,
-// kExitDataErr naming file:line if a row is malformed.
-CsvTable read_csv(const std::string& path);
 
 // An axis label: the column name and its unit where the name says it
 // ("cpu.cycles (cycles)", "cpu.clock_mhz (MHz)"), else the name alone.
