@@ -270,6 +270,14 @@ int cmd_plot(const std::vector<std::string>& args) {
     return kExitOk;
 }
 
+// The commands that take options; `vmsim help NAME` is `vmsim NAME --help`.
+struct Command {
+    const char* name;
+    int (*run)(const std::vector<std::string>& args);
+};
+constexpr Command kCommands[] = {
+    {"run", cmd_run}, {"reproduce", cmd_reproduce}, {"sweep", cmd_sweep}, {"plot", cmd_plot}};
+
 int dispatch(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
@@ -278,18 +286,14 @@ int dispatch(int argc, char** argv) {
     }
     const std::string cmd = args.front();
     args.erase(args.begin());
-    if (cmd == "run") return cmd_run(args);
-    if (cmd == "reproduce") return cmd_reproduce(args);
-    if (cmd == "sweep") return cmd_sweep(args);
-    if (cmd == "plot") return cmd_plot(args);
+    for (const Command& c : kCommands)
+        if (cmd == c.name) return c.run(args);
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
-        if (!args.empty() && args.front() == "run") return cmd_run({"--help"});
-        if (!args.empty() && args.front() == "reproduce") return cmd_reproduce({"--help"});
-        if (!args.empty() && args.front() == "sweep") return cmd_sweep({"--help"});
-        if (!args.empty() && args.front() == "plot") return cmd_plot({"--help"});
-        if (!args.empty() && (args.front() == "params" || args.front() == "stats"))
-            return cmd_help_tables(args.front(), {args.begin() + 1, args.end()});
-        if (!args.empty() && args.front() == "targets") {
+        const std::string topic = args.empty() ? "" : args.front();
+        for (const Command& c : kCommands)
+            if (topic == c.name) return c.run({"--help"});
+        if (topic == "params" || topic == "stats") return cmd_help_tables(topic, {args.begin() + 1, args.end()});
+        if (topic == "targets") {
             for (const platform::Target* t : platform::targets())
                 std::cout << fmt::format("{:<10} {}\n", t->name(), t->description());
             return kExitOk;
@@ -301,8 +305,9 @@ int dispatch(int argc, char** argv) {
         std::cout << "vmsim " << VMSIM_VERSION << "\n";
         return kExitOk;
     }
-    throw UserError(kExitUsage,
-                    "vmsim: unknown command " + vmsim::quoted(cmd) + " (commands: run, reproduce, sweep, plot, help)");
+    std::string names;
+    for (const Command& c : kCommands) names += std::string(c.name) + ", ";
+    throw UserError(kExitUsage, "vmsim: unknown command " + vmsim::quoted(cmd) + " (commands: " + names + "help)");
 }
 
 }  // namespace

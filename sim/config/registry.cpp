@@ -349,17 +349,12 @@ size_t Registry::declare(std::string name, Type type, std::string help, Value de
 }
 
 void Registry::declare(const Param& param) {
-    const size_t i = declare(param.name, param.type, param.help, param.default_value);
-    Param& p = params_[i];
-    p.min_uint = param.min_uint;
-    p.max_uint = param.max_uint;
-    p.min_double = param.min_double;
-    p.max_double = param.max_double;
-    p.positive = param.positive;
-    p.power_of_two = param.power_of_two;
-    p.hex = param.hex;
-    p.multiple_of = param.multiple_of;
-    p.choices = param.choices;
+    // Name checks and the index through the one declaration path, then the whole
+    // description (constraints, choices) as given: no field can be forgotten here.
+    Param& p = params_[declare(param.name, param.type, param.help, param.default_value)];
+    p = param;
+    p.file_value.reset();
+    p.override_value.reset();
     if (p.type == Type::kEnum && p.choices.empty())
         throw std::logic_error(fmt::format("config: enum {} has no choices", p.name));
     detail::check_default(p);
