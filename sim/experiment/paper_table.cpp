@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "sim/common/errors.hpp"
+#include "sim/common/text.hpp"
 #include "sim/experiment/csv.hpp"
 
 namespace vmsim::experiment {
@@ -28,8 +29,9 @@ PaperTable PaperTable::read(const std::string& path) {
             char* end = nullptr;
             const double v = std::strtod(cells[i].c_str(), &end);
             if (end == cells[i].c_str() || *end)
-                throw UserError(kExitDataErr, fmt::format("{}:{}: expected a number or nothing in column '{}', got '{}'",
-                                                          path, csv.row_lines[r], t.columns_[i - 2], cells[i]));
+                throw UserError(kExitDataErr, fmt::format("{}:{}: expected a number or nothing in column {}, got {}",
+                                                          path, csv.row_lines[r], quoted(t.columns_[i - 2]),
+                                                          quoted(cells[i])));
             values.emplace_back(v);
         }
         t.rows_[{cells[0], cells[1]}] = values;

@@ -57,6 +57,18 @@ TEST(Reproduce, MalformedPaperTableNamesFileAndLine) {
     EXPECT_FALSE(fs::exists(src.path() + "/out")) << "nothing written on failure";
 }
 
+// Paper tables are RFC 4180 CSV: a quoted cell may hold a newline, and the message
+// about it must still be one line naming the line the row starts on.
+TEST(Reproduce, PaperTableCellWithANewlineGivesAOneLineError) {
+    TempDir src;
+    const std::string table = src.write("configs/papers/avm_fig1.csv",
+                                        "machine,os,dirty\nDEC2100,Aegis,\"1\n2\"\n");
+    const std::string line = only_error_line(
+        run_vmsim({"reproduce", "avm-fig1", "--source-dir", src.path(), "--out", src.path() + "/out"}), kDataErr);
+    EXPECT_TRUE(contains(line, table + ":2:")) << line;
+    EXPECT_TRUE(contains(line, "'1\\n2'")) << line;
+}
+
 // A bad --set is a usage error found before anything runs.
 TEST(Reproduce, BadOverrideIsAUsageErrorBeforeAnythingRuns) {
     TempDir out;
