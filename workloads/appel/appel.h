@@ -12,8 +12,13 @@
  *   appel2 - one iteration is one round over all APPEL_PAGES pages (protect
  *            100, touch each in random order, unprotect in the handler); the
  *            paper's time per page is cycles / iterations / APPEL_PAGES.
- * Every region includes the cost of one region begin/end pair (two in trap),
- * which the null benchmark measures alone.
+ * Every region includes the cost of one region begin/end pair (two in trap).
+ * Each benchmark measures that cost in place: an empty region
+ * APPEL_REGION_INPLACE_NULL(id) right before each entry of region id, in the
+ * same loop (in trap also in the handler, before it re-enters the region), so
+ * the null region has as many entries as the benchmark's and its cycles per
+ * entry are subtracted entry for entry. APPEL_REGION_NULL is the same pair in
+ * a back-to-back loop, kept for comparison.
  */
 #ifndef VMSIM_APPEL_H
 #define VMSIM_APPEL_H
@@ -28,7 +33,8 @@
 #define APPEL_REGION_TRAP 6
 #define APPEL_REGION_APPEL1 7
 #define APPEL_REGION_APPEL2 8
-#define APPEL_REGION_NULL 9 /* empty region: the begin/end overhead */
+#define APPEL_REGION_NULL 9 /* empty regions back to back */
+#define APPEL_REGION_INPLACE_NULL(id) (16 + (id)) /* 17 .. 24 */
 
 #define APPEL_TRAP_ENTRIES_PER_ITERATION 2
 

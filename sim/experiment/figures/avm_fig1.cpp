@@ -57,20 +57,26 @@ std::optional<double> ratio(std::optional<double> a, std::optional<double> b) {
 }
 
 // `counter` per iteration of one region, less (when asked) the begin/end overhead
-// the null region measures on its own; nullopt when the guest did not run it (a
-// region never entered has no statistics).
+// its in-place null region measured entry for entry (workloads/appel/appel.h);
+// nullopt when the guest did not run it (a region never entered has no statistics).
 std::optional<double> region_cycles(const SimulationResult& r, unsigned region, unsigned pairs_per_iteration,
                                     const std::string& counter, bool less_overhead) {
     const std::string base = "region." + std::to_string(region) + ".";
     if (!r.has(base + "count")) return std::nullopt;
     const uint64_t pairs = r.u64(base + "count");
-    const std::string null_base = "region." + std::to_string(APPEL_REGION_NULL) + ".";
-    const double overhead = less_overhead && r.has(null_base + "count")
-                                ? static_cast<double>(r.u64(null_base + counter)) /
-                                      static_cast<double>(r.u64(null_base + "count"))
-                                : 0.0;
+    double total = static_cast<double>(r.u64(base + counter));
+    if (less_overhead) {
+        const std::string null_base = "region." + std::to_string(APPEL_REGION_INPLACE_NULL(region)) + ".";
+        if (!r.has(null_base + "count") || r.u64(null_base + "count") != pairs)
+            throw UserError(kExitSoftware,
+                            fmt::format("avm-fig1: {}: region {} was entered {} times but its in-place null region "
+                                        "{} {} times; the guest is not workloads/appel of this build",
+                                        r.label, region, pairs, APPEL_REGION_INPLACE_NULL(region),
+                                        r.has(null_base + "count") ? r.u64(null_base + "count") : 0));
+        total -= static_cast<double>(r.u64(null_base + counter));
+    }
     const double iterations = static_cast<double>(pairs) / pairs_per_iteration;
-    return (static_cast<double>(r.u64(base + counter)) - overhead * static_cast<double>(pairs)) / iterations;
+    return total / iterations;
 }
 
 // `counter` per operation of a benchmark (the mean of its regions).
