@@ -311,6 +311,27 @@ TEST(PlatformBootParams, InvalidStlbSizeIsRejectedBeforeBoot) {
     EXPECT_EQ(r.out, "");
 }
 
+// ---- the TLB's Random phase --------------------------------------------------------------
+
+// plat_tlbwr exits with the index of the entry its tlbwr filled. cpu.random_seed k
+// moves Random k steps further down its 63..8 countdown at every cycle, so the same
+// guest fills entry k places lower (wrapping 8 -> 63); k and k + 56 are one phase.
+TEST(PlatformTlbRandom, RandomSeedChangesTheEntryTlbwrFills) {
+    auto entry = [](const std::string& seed) {
+        const VmsimRun r = run_vmsim({"run", "--quiet", "--elf", PLAT_TLBWR_ELF, "--set", "cpu.random_seed=" + seed});
+        EXPECT_GE(r.exit_code, 8) << describe(r);
+        EXPECT_LE(r.exit_code, 63) << describe(r);
+        return r.exit_code;
+    };
+    const int base = entry("0");
+    for (int k : {1, 20, 55}) {
+        EXPECT_EQ(entry(std::to_string(k)), 8 + (base - 8 + 56 - k) % 56) << "seed " << k;
+        EXPECT_EQ(entry(std::to_string(k + 56)), entry(std::to_string(k))) << "seed " << k + 56;
+    }
+    const VmsimRun defaults = run_vmsim({"run", "--quiet", "--elf", PLAT_TLBWR_ELF});
+    EXPECT_EQ(defaults.exit_code, base) << "the default is seed 0";
+}
+
 // ---- machine presets -------------------------------------------------------------------
 
 // The DECstation presets turn the memory system on: the guest computes the same
