@@ -137,6 +137,12 @@ const ParamTable<R3000Config>& params() {
             .power_of_two();
         root.choice("avm.pagetable", &R3000Config::avm_pagetable, avm_pagetable_names(),
                     "page-table structure of the AVM library on aegis (linear: sorted vector, binary search)");
+        root.uint("unix.mprotect_asid_threshold", &R3000Config::unix_mprotect_asid_threshold,
+                  "unix kernel: an mprotect of more pages than this gives the process a new ASID "
+                  "(all its TLB entries retired at once) instead of flushing the TLB page by page "
+                  "(tlbp per changed page); >= 524288 (every kuseg page) = always page by page. "
+                  "The switch and the default 16 are this kernel's choice (vmlib/unix/README.md)")
+            .min(1);
         bind_sim_params<R3000Config>(root.at(&R3000Config::sim));
         return t;
     }();
