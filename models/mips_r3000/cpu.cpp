@@ -10,7 +10,8 @@ namespace vmsim::r3000 {
 using namespace detail;
 
 Cpu::Cpu(const CpuConfig& config, uint8_t* ram, uint32_t ram_size, Bus* bus)
-    : config_(config), ram_(ram), ram_size_(ram_size), bus_(bus),
+    : config_(config), random_phase_(config.random_seed % (kTlbEntries - kTlbWired)), ram_(ram),
+      ram_size_(ram_size), bus_(bus),
       pages_((static_cast<uint64_t>(ram_size) + kPageSize - 1) / kPageSize) {
     if (config_.memory == MemoryModel::Cached) {
         timed_ = true;

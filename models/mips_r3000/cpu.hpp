@@ -34,6 +34,16 @@ struct CpuConfig {
     // Cycles lost on exception entry: the R3000 takes exceptions in the MEM stage
     // and squashes the two younger instructions in IF and RD.
     unsigned exception_entry_cycles = 2;
+    // The phase of the TLB's Random register: Random reads 63 - (cycle + seed) mod 56
+    // (see random_index). The chip's Random counts down from power-on, so its value
+    // when a measurement starts is unknown; each seed is one such starting phase.
+    // Seeds s and s + 56 are the same phase; 0 is the phase the model always had.
+    // Since Random steps once per cycle whatever the seed, two seeds put every
+    // tlbwr into entries that differ by the same rotation of 8..63: the TLB holds
+    // the same translations under other entry numbers, and only a guest that uses
+    // entry numbers (tlbwi to an index it computed, Random or Index as values) can
+    // tell the runs apart.
+    uint32_t random_seed = 0;
 
     MemoryModel memory = MemoryModel::Ideal;
     CacheConfig icache, dcache;       // MemoryModel::Cached only
@@ -235,6 +245,7 @@ private:
     void set_status(uint32_t v);
 
     CpuConfig config_;
+    uint32_t random_phase_;  // config_.random_seed mod the 56 values Random takes
     uint8_t* ram_;
     uint32_t ram_size_;
     Bus* bus_;

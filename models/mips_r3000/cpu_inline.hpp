@@ -126,8 +126,9 @@ inline void Cpu::tc_flush_vpn(uint32_t vpn) {
 
 inline uint32_t Cpu::random_index(uint64_t cycles) const {
     // Random counts down from 63 to 8 once per cycle and wraps (reference sheet);
-    // derived from the cycle count so that runs repeat exactly.
-    return 63u - static_cast<uint32_t>(cycles % (kTlbEntries - kTlbWired));
+    // derived from the cycle count so that runs repeat exactly, offset by the
+    // configured starting phase (CpuConfig::random_seed).
+    return 63u - static_cast<uint32_t>((cycles + random_phase_) % (kTlbEntries - kTlbWired));
 }
 
 // As mfc0 reads `reg` at cycle `cycles` (Random depends on it).

@@ -291,15 +291,25 @@ TEST(PlatformDeterminism, QuantumAndSyncElisionDoNotChangeTheSimulatedResult) {
 // ---- boot parameter block --------------------------------------------------------------
 
 // An image with the placeholder gets the block filled in from the configuration
-// (plat_bootparams exits with (ram_size >> 20) + (stlb_entries >> 8), or 1-3 when the
-// magic, version or size is wrong); an image without it is never written, which
-// every other guest, whose code starts at 0x100, shows by running at all.
+// (plat_bootparams exits with (ram_size >> 20) + (stlb_entries >> 8) +
+// unix_mprotect_asid_threshold, or 1-3 when the magic, version or size is wrong); an
+// image without it is never written, which every other guest, whose code starts at
+// 0x100, shows by running at all.
 TEST(PlatformBootParams, KernelsThatAskForParametersGetThem) {
     const VmsimRun defaults = run_vmsim({"run", "--quiet", "--elf", PLAT_BOOTPARAMS_ELF});
-    EXPECT_EQ(defaults.exit_code, 24 + 4096 / 256) << describe(defaults);
+    EXPECT_EQ(defaults.exit_code, 24 + 4096 / 256 + 16) << describe(defaults);
     const VmsimRun set = run_vmsim({"run", "--quiet", "--elf", PLAT_BOOTPARAMS_ELF, "--set", "mem.size=8M", "--set",
-                                    "aegis.stlb_entries=1024"});
-    EXPECT_EQ(set.exit_code, 8 + 1024 / 256) << describe(set);
+                                    "aegis.stlb_entries=1024", "--set", "unix.mprotect_asid_threshold=100"});
+    EXPECT_EQ(set.exit_code, 8 + 1024 / 256 + 100) << describe(set);
+}
+
+// 0 in the block means "the kernel's default", so the parameter cannot be 0.
+TEST(PlatformBootParams, ZeroMprotectAsidThresholdIsRejectedBeforeBoot) {
+    const VmsimRun r =
+        run_vmsim({"run", "--quiet", "--elf", PLAT_BOOTPARAMS_ELF, "--set", "unix.mprotect_asid_threshold=0"});
+    EXPECT_EQ(r.exit_code, 64) << describe(r);
+    EXPECT_NE(r.err.find("unix.mprotect_asid_threshold"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
 }
 
 // An invalid value is refused before the guest boots, naming where it was set.
@@ -309,6 +319,27 @@ TEST(PlatformBootParams, InvalidStlbSizeIsRejectedBeforeBoot) {
     EXPECT_NE(r.err.find("aegis.stlb_entries"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("power of two"), std::string::npos) << r.err;
     EXPECT_EQ(r.out, "");
+}
+
+// ---- the TLB's Random phase --------------------------------------------------------------
+
+// plat_tlbwr exits with the index of the entry its tlbwr filled. cpu.random_seed k
+// moves Random k steps further down its 63..8 countdown at every cycle, so the same
+// guest fills entry k places lower (wrapping 8 -> 63); k and k + 56 are one phase.
+TEST(PlatformTlbRandom, RandomSeedChangesTheEntryTlbwrFills) {
+    auto entry = [](const std::string& seed) {
+        const VmsimRun r = run_vmsim({"run", "--quiet", "--elf", PLAT_TLBWR_ELF, "--set", "cpu.random_seed=" + seed});
+        EXPECT_GE(r.exit_code, 8) << describe(r);
+        EXPECT_LE(r.exit_code, 63) << describe(r);
+        return r.exit_code;
+    };
+    const int base = entry("0");
+    for (int k : {1, 20, 55}) {
+        EXPECT_EQ(entry(std::to_string(k)), 8 + (base - 8 + 56 - k) % 56) << "seed " << k;
+        EXPECT_EQ(entry(std::to_string(k + 56)), entry(std::to_string(k))) << "seed " << k + 56;
+    }
+    const VmsimRun defaults = run_vmsim({"run", "--quiet", "--elf", PLAT_TLBWR_ELF});
+    EXPECT_EQ(defaults.exit_code, base) << "the default is seed 0";
 }
 
 // ---- machine presets -------------------------------------------------------------------

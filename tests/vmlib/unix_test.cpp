@@ -191,6 +191,70 @@ TEST(UnixKernel, RefillHandlerIsNineInstructions) {
     EXPECT_EQ(count, 9);
 }
 
+// ---- unix.mprotect_asid_threshold: new ASID or page-by-page flushing ---------------
+
+// The statistics of a run that are the simulated machine's (host.* measure the host).
+std::vector<std::pair<std::string, std::string>> simulated_stats(const GuestRun& run) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& kv : run.stats.stats)
+        if (kv.first.compare(0, 5, "host.") != 0) out.push_back(kv);
+    return out;
+}
+
+GuestRun appel_with_threshold(const std::string& pages) {
+    return run_guest(UNIX_APPEL_ELF, {"--set", "unix.mprotect_asid_threshold=" + pages});
+}
+
+// The benchmark's ranges are 1 and APPEL_PAGES (100) pages, and a range takes a new ASID
+// when it has more pages than the threshold: 16 (the default) and 99 give the same run,
+// and so do 100 and a value that no range reaches.
+TEST(UnixMprotectStrategy, ThresholdSplitsRangesAtMoreThanThatManyPages) {
+    static_assert(APPEL_PAGES == 100, "the thresholds below bracket a 100-page range");
+    const GuestRun& defaults = appel_run();
+    ASSERT_EQ(defaults.r.exit_code, 0) << vmsim::testing::describe(defaults.r);
+    EXPECT_EQ(simulated_stats(appel_with_threshold("16")), simulated_stats(defaults));
+    EXPECT_EQ(simulated_stats(appel_with_threshold("99")), simulated_stats(defaults));
+    const GuestRun per_page = appel_with_threshold("1000000");
+    ASSERT_EQ(per_page.r.exit_code, 0) << vmsim::testing::describe(per_page.r);
+    EXPECT_EQ(simulated_stats(appel_with_threshold("100")), simulated_stats(per_page));
+    EXPECT_NE(simulated_stats(per_page), simulated_stats(defaults));
+}
+
+// Page by page, each 100-page prot100/unprot100 call probes the TLB for each of its
+// 100 changed PTEs (tlb_flush_addr in locore.S: 11 instructions when nothing
+// matches, more when an entry is invalidated) instead of taking a new ASID; the
+// benchmark computes the same thing.
+TEST(UnixMprotectStrategy, PerPageFlushingProbesEachPageOfALargeRange) {
+    const GuestRun& asid = appel_run();
+    const GuestRun per_page = appel_with_threshold("524288");  // VMSIM_UNIX_MPROTECT_ASID_NEVER
+    ASSERT_EQ(asid.r.exit_code, 0) << vmsim::testing::describe(asid.r);
+    ASSERT_EQ(per_page.r.exit_code, 0) << vmsim::testing::describe(per_page.r);
+    EXPECT_EQ(appel_lines(per_page.lines), appel_lines(asid.lines));
+
+    const long long calls = field(asid.lines, "appel prot100 ", "iterations") +
+                            field(asid.lines, "appel unprot100 ", "iterations");
+    ASSERT_GT(calls, 0) << asid.r.out;
+    EXPECT_GE(field(asid.lines, "unix: stats", "tlbpid_flushes"), calls) << asid.r.out;
+    EXPECT_EQ(field(per_page.lines, "unix: stats", "tlbpid_flushes"), 0) << per_page.r.out;
+    const uint64_t pages = static_cast<uint64_t>(APPEL_PAGES) * static_cast<uint64_t>(calls);
+    EXPECT_GE(per_page.stats.u64("tlb.probes"), asid.stats.u64("tlb.probes") + pages);
+    EXPECT_GE(field(per_page.lines, "unix: stats", "tlb_flushes"),
+              field(asid.lines, "unix: stats", "tlb_flushes") + static_cast<long long>(pages));
+    for (const char* name : {"prot100", "unprot100"})
+        EXPECT_GE(per_iteration(per_page, name), per_iteration(asid, name) + 11.0 * APPEL_PAGES) << name;
+    // One-page calls never reach any threshold: the same cost either way.
+    EXPECT_EQ(per_iteration(per_page, "prot1"), per_iteration(asid, "prot1"));
+}
+
+// Range protection still takes effect page by page (sigtest checks from inside that
+// a protected range faults and an unprotected one does not).
+TEST(UnixMprotectStrategy, SigtestPassesWithPageByPageRangeFlushes) {
+    const GuestRun run = run_guest(UNIX_SIGTEST_ELF, {"--set", "unix.mprotect_asid_threshold=524288"});
+    EXPECT_EQ(run.r.exit_code, 0) << vmsim::testing::describe(run.r);
+    EXPECT_TRUE(has_line(run.lines, "sigtest: range_protect_flushes_tlb ok")) << run.r.out;
+    EXPECT_TRUE(has_line(run.lines, "sigtest: done failures=0")) << run.r.out;
+}
+
 TEST(UnixSignals, SigcontextSigreturnAndTlbFlushBehave) {
     const GuestRun run = run_guest(UNIX_SIGTEST_ELF);
     EXPECT_EQ(run.r.exit_code, 0) << vmsim::testing::describe(run.r);

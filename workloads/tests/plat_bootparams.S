@@ -2,7 +2,7 @@
  * plat_bootparams: carries the boot parameter block placeholder, so the simulator
  * fills it in (vmsim/bootparams.h), and reports what it found through its exit code:
  *   1 magic wrong, 2 version wrong, 3 size wrong, otherwise
- *   (ram_size >> 20) + (stlb_entries >> 8)
+ *   (ram_size >> 20) + (stlb_entries >> 8) + unix_mprotect_asid_threshold
  * For tests/sim/platform_test.cpp.
  */
 #include <vmsim/memmap.h>
@@ -26,6 +26,7 @@ _start:
         lw      $11, VMSIM_BOOTPARAMS_OFF_SIZE($8)
         lw      $12, VMSIM_BOOTPARAMS_OFF_RAM_SIZE($8)
         lw      $13, VMSIM_BOOTPARAMS_OFF_STLB_ENTRIES($8)
+        lw      $15, VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD($8)
         li      $14, VMSIM_BOOTPARAMS_MAGIC
         bne     $9, $14, done
         li      $2, 1                   /* delay slot */
@@ -38,6 +39,7 @@ _start:
         srl     $12, $12, 20
         srl     $13, $13, 8
         addu    $2, $12, $13
+        addu    $2, $2, $15
 done:
         li      $8, VMSIM_KSEG1(VMSIM_SIMCTL_BASE)
         sw      $2, VMSIM_SIMCTL_EXIT($8)

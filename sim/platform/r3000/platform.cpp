@@ -1,6 +1,7 @@
 #include "sim/platform/r3000/platform.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 
 #include "sim/platform/ram.hpp"
@@ -77,7 +78,14 @@ void R3000Platform::write_boot_parameters() {
     bp.ram_size = config_.mem_size;
     bp.stlb_entries = config_.stlb_entries;
     bp.avm_pagetable = config_.avm_pagetable;
+    bp.unix_mprotect_asid_threshold = config_.unix_mprotect_asid_threshold;
     static_assert(sizeof bp <= VMSIM_BOOTPARAMS_MAX_SIZE);
+    // The offsets that assembly (and the comment in bootparams.h) rely on.
+    static_assert(offsetof(vmsim_bootparams, ram_size) == VMSIM_BOOTPARAMS_OFF_RAM_SIZE);
+    static_assert(offsetof(vmsim_bootparams, stlb_entries) == VMSIM_BOOTPARAMS_OFF_STLB_ENTRIES);
+    static_assert(offsetof(vmsim_bootparams, avm_pagetable) == VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE);
+    static_assert(offsetof(vmsim_bootparams, unix_mprotect_asid_threshold) ==
+                  VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD);
     std::memcpy(block, &bp, sizeof bp);  // little-endian host = guest order
 }
 

@@ -68,6 +68,13 @@ const ParamTable<R3000Config>& params() {
         cpu.uint("cpu.exception_cycles", &r3000::CpuConfig::exception_entry_cycles,
                  "cycles lost on exception entry (R3000 squashes the two younger pipeline stages)")
             .max(1000);
+        cpu.uint("cpu.random_seed", &r3000::CpuConfig::random_seed,
+                 "starting phase of the TLB Random register, which tlbwr and mfc0 read as "
+                 "63 - ((cycle + seed) mod 56): the 56 seeds 0..55 are the distinct phases and "
+                 "s + 56 repeats s; 0 = the model's phase so far. Models the unknown value of "
+                 "Random when a measurement starts, not the seed of a random-number generator. A "
+                 "phase only renames entries 8..63: it changes a run only where the guest depends "
+                 "on entry numbers (tlbwi to an index it computed, the values of Random or Index)");
         // The memory system. The defaults are the DECstation 3100's geometry; the memory
         // latencies are estimates whose reasoning is in configs/machines/dec3100.cfg.
         cpu.choice("mem.model", &r3000::CpuConfig::memory,
@@ -130,6 +137,12 @@ const ParamTable<R3000Config>& params() {
             .power_of_two();
         root.choice("avm.pagetable", &R3000Config::avm_pagetable, avm_pagetable_names(),
                     "page-table structure of the AVM library on aegis (linear: sorted vector, binary search)");
+        root.uint("unix.mprotect_asid_threshold", &R3000Config::unix_mprotect_asid_threshold,
+                  "unix kernel: an mprotect of more pages than this gives the process a new ASID "
+                  "(all its TLB entries retired at once) instead of flushing the TLB page by page "
+                  "(tlbp per changed page); >= 524288 (every kuseg page) = always page by page. "
+                  "The switch and the default 16 are this kernel's choice (vmlib/unix/README.md)")
+            .min(1);
         bind_sim_params<R3000Config>(root.at(&R3000Config::sim));
         return t;
     }();

@@ -490,5 +490,134 @@ TEST(TlbRandom, TlbwrNeverWritesEntries0To7) {
     EXPECT_EQ(m.cpu.stats().tlb_writes, kWrites);
 }
 
+// ---- the starting phase of Random (CpuConfig::random_seed) ------------------------
+
+CpuConfig with_random_seed(uint32_t seed) {
+    CpuConfig c;
+    c.random_seed = seed;
+    return c;
+}
+
+// Random's value `k` steps further down its 63..8 cycle from `v` (wrapping 8 -> 63).
+uint32_t random_minus(uint32_t v, uint32_t k) { return 8 + (v - 8 + 56 - k % 56) % 56; }
+
+TEST(TlbRandomSeed, RandomAfterResetIsTheSeedsPhase) {
+    for (uint32_t seed : {0u, 1u, 20u, 55u, 56u, 57u, 0xffffffffu}) {
+        Machine m(with_random_seed(seed));
+        m.reset(kCodeVa);
+        EXPECT_EQ(m.cpu.cp0(kCp0Random) >> 8, random_minus(63, seed)) << "seed " << seed;
+    }
+    Machine last(with_random_seed(55));
+    last.reset(kCodeVa);
+    EXPECT_EQ(last.cpu.cp0(kCp0Random), 8u << 8);  // the last of the 56 phases
+}
+
+// Random as two mfc0 read it, 12 cycles apart, under `seed`; and the cycles taken.
+struct RandomReads {
+    uint32_t first, second;
+    uint64_t cycles;
+};
+RandomReads random_reads(uint32_t seed) {
+    Asm a(kCodeVa);
+    a.nops(37);
+    a(enc::mfc0(t0, kCp0Random));
+    a.nops(11);
+    a(enc::mfc0(t1, kCp0Random));
+    a(enc::nop());  // mfc0's load delay
+    Machine m(with_random_seed(seed));
+    EXPECT_TRUE(RunsToEnd(m, a)) << "seed " << seed;
+    return {m.cpu.gpr(t0) >> 8, m.cpu.gpr(t1) >> 8, m.cpu.cycles()};
+}
+
+// The same program reads Random with mfc0 at the same cycles under seed 0 and seed
+// k: the values differ by exactly k steps of the countdown (mod 56, wrapping 8 -> 63).
+TEST(TlbRandomSeed, MfcRandomUnderSeedKReadsKStepsFurtherDown) {
+    const RandomReads base = random_reads(0);
+    ASSERT_EQ(base.second, random_minus(base.first, 12)) << "12 cycles between the two reads";
+    for (uint32_t k : {1u, 7u, 30u, 55u, 56u + 9u}) {
+        const RandomReads r = random_reads(k);
+        EXPECT_EQ(r.first, random_minus(base.first, k)) << "seed " << k;
+        EXPECT_EQ(r.second, random_minus(base.second, k)) << "seed " << k;
+        EXPECT_EQ(r.cycles, base.cycles) << "the seed changes no timing";
+    }
+}
+
+// A tlbwr program whose writes land by Random; returns the VPN of every entry after it.
+std::vector<uint32_t> tlb_after_random_writes(uint32_t seed) {
+    Asm a(kCodeVa);
+    for (unsigned k = 0; k < 90; ++k) {
+        a.li(at, entry_hi((0x100u + k) << 12, 0));
+        a(enc::mtc0(at, kCp0EntryHi));
+        a.nops(k % 5);
+        a(enc::tlbwr());
+    }
+    Machine m(with_random_seed(seed));
+    EXPECT_TRUE(RunsToEnd(m, a)) << "seed " << seed;
+    std::vector<uint32_t> vpns;
+    for (unsigned i = 0; i < kTlbEntries; ++i) vpns.push_back(m.cpu.tlb().entry(i).vpn());
+    return vpns;
+}
+
+// Random steps once per cycle under every seed, so seed k puts each write k entries
+// further down 63..8 than seed 0 does: the same translations under rotated entry
+// numbers (which is why a seed changes no TLB statistic of a guest that does not use
+// entry numbers). Entries never written keep their reset VPN, a kseg0 one.
+TEST(TlbRandomSeed, SeedRotatesTheEntriesTlbwrFills) {
+    const std::vector<uint32_t> base = tlb_after_random_writes(0);
+    auto written = [](uint32_t vpn) { return vpn < (0x80000000u >> kPageShift); };  // a kuseg page
+    for (uint32_t k : {1u, 17u, 55u}) {
+        const std::vector<uint32_t> seeded = tlb_after_random_writes(k);
+        unsigned same = 0;
+        for (uint32_t i = kTlbWired; i < kTlbEntries; ++i) {
+            const uint32_t moved = seeded[random_minus(i, k)];
+            if (written(base[i])) {
+                EXPECT_EQ(moved, base[i]) << "seed " << k << ", seed-0 entry " << i;
+                ++same;
+            } else {
+                EXPECT_FALSE(written(moved)) << "seed " << k << ", seed-0 entry " << i << " was never written";
+            }
+        }
+        EXPECT_GE(same, 40u) << "90 writes fill most of 8..63";
+    }
+}
+
+TEST(TlbRandomSeed, SeedsThatDifferBy56FillTheTlbIdentically) {
+    for (uint32_t s : {0u, 3u, 55u}) {
+        EXPECT_EQ(tlb_after_random_writes(s), tlb_after_random_writes(s + 56)) << "seed " << s;
+        EXPECT_EQ(tlb_after_random_writes(s), tlb_after_random_writes(s + 56 * 1000)) << "seed " << s;
+    }
+    EXPECT_NE(tlb_after_random_writes(0), tlb_after_random_writes(1));
+}
+
+// tlbwr writes entry 63 - (c + seed mod 56) mod 56, c being the cycle count with
+// its own issue cycle included (the ideal memory model: one cycle). Run up to it,
+// predict from the count, execute it, look.
+TEST(TlbRandomSeed, TlbwrWritesTheEntryThePhasePredicts) {
+    const uint32_t kVa = 0x00777000u;
+    Asm a(kCodeVa);
+    a.nops(23);
+    a.li(at, entry_hi(kVa, 0));
+    a(enc::mtc0(at, kCp0EntryHi));
+    a.li(at, entry_lo(kFramePa, kV));
+    a(enc::mtc0(at, kCp0EntryLo));
+    const uint64_t before_tlbwr = (a.here() - kCodeVa) / 4;
+    a(enc::tlbwr());
+    emit_stop(a, kStopEnd);
+    std::set<unsigned> written;
+    for (uint32_t seed : {0u, 1u, 8u, 40u, 55u, 56u, 1000u}) {
+        Machine m(with_random_seed(seed));
+        m.load(a);
+        m.reset(kCodeVa);
+        ASSERT_EQ(m.run(before_tlbwr), StopReason::InstructionLimit) << describe(m);
+        const uint64_t c = m.cpu.cycles() + 1;
+        const unsigned want = 63 - static_cast<unsigned>((c + seed % 56) % 56);
+        ASSERT_EQ(m.run(1), StopReason::InstructionLimit) << describe(m);
+        ASSERT_EQ(m.cpu.cycles(), c);
+        EXPECT_EQ(m.cpu.tlb().entry(want).vpn(), kVa >> 12) << "seed " << seed << ": entry " << want;
+        written.insert(want);
+    }
+    EXPECT_EQ(written.size(), 6u) << "seeds 0 and 56 share a phase; the other five differ";
+}
+
 }  // namespace
 }  // namespace vmsim::r3000::test

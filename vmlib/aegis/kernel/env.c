@@ -78,11 +78,11 @@ static void map_new(struct aegis_env *e, uint32_t va, uint32_t flags)
  * kernel's exception paths and the application's handlers do not evict each
  * other from the I-cache. Falls back to any page. */
 #define AEGIS_CACHE_COLORS 16u
-extern char __aegis_text_end[];
+extern char __kernel_text_end[];
 
 static uint32_t kalloc_code(struct aegis_env *e)
 {
-    uint32_t kcolors = (((uint32_t)__aegis_text_end - 0x80000000u) + 0xfffu) >> AEGIS_PAGE_SHIFT;
+    uint32_t kcolors = (((uint32_t)__kernel_text_end - 0x80000000u) + 0xfffu) >> AEGIS_PAGE_SHIFT;
     if (kcolors < AEGIS_CACHE_COLORS)
         for (uint32_t p = 0; p < npages; p++)
             if ((p % AEGIS_CACHE_COLORS) >= kcolors && page_is_free(p)) {

@@ -2,8 +2,8 @@
  * vmsim R3000 platform: the boot parameter block.
  *
  * Parameters that a sweep changes without rebuilding the guest (e.g. the aegis
- * kernel's software-TLB size) reach the guest kernel through this block, at a
- * fixed physical address:
+ * kernel's software-TLB size, the unix kernel's mprotect strategy) reach the
+ * guest kernel through this block, at a fixed physical address:
  *
  *   VMSIM_BOOTPARAMS_PADDR = 0x00000100 (kseg0 0x80000100), at most
  *   VMSIM_BOOTPARAMS_MAX_SIZE = 0x100 bytes, i.e. right after the two exception
@@ -23,7 +23,13 @@
  *     version matches; otherwise it uses its built-in defaults. A field that is 0
  *     means "the kernel's default".
  *   - A kernel rejects an invalid value with a one-line message on the console and
- *     a non-zero exit (aegis: exit code 120, see vmlib/aegis/README.md).
+ *     a non-zero exit (aegis: exit code 120, see vmlib/aegis/README.md; the unix
+ *     kernel's one field has no invalid value).
+ *
+ * Kernels that take the block: aegis and unix, both linked with
+ * vmlib/kernel.ld. Layout of version 3 (byte offsets below):
+ *   0x00 magic  0x04 version  0x08 size (64)  0x0c ram_size  0x10 stlb_entries
+ *   0x14 avm_pagetable  0x18 unix_mprotect_asid_threshold  0x1c..0x3f reserved
  *
  * Only #defines and a plain C struct: usable from C, C++ and (the #defines) from
  * assembly.
@@ -35,7 +41,7 @@
 #define VMSIM_BOOTPARAMS_MAX_SIZE 0x100u
 #define VMSIM_BOOTPARAMS_REQUEST 0x51525042u /* "BPRQ": placeholder, fill me */
 #define VMSIM_BOOTPARAMS_MAGIC 0x544f4f42u   /* "BOOT": filled by the simulator */
-#define VMSIM_BOOTPARAMS_VERSION 2u /* 2: avm_pagetable */
+#define VMSIM_BOOTPARAMS_VERSION 3u /* 2: avm_pagetable; 3: unix_mprotect_asid_threshold */
 
 /* Byte offsets, for assembly and for the simulator. */
 #define VMSIM_BOOTPARAMS_OFF_MAGIC 0x00u
@@ -44,6 +50,7 @@
 #define VMSIM_BOOTPARAMS_OFF_RAM_SIZE 0x0cu
 #define VMSIM_BOOTPARAMS_OFF_STLB_ENTRIES 0x10u
 #define VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE 0x14u
+#define VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD 0x18u
 
 /* aegis: software-TLB entries; a power of two in 1 .. VMSIM_STLB_MAX_ENTRIES. */
 #define VMSIM_STLB_DEFAULT_ENTRIES 4096u
@@ -57,6 +64,13 @@
 #define VMSIM_AVM_PT_LINEAR 0u
 #define VMSIM_AVM_PAGETABLE_NAMES {"linear"}
 
+/* unix: mprotect of more than this many pages gives the process a new ASID
+ * instead of flushing the TLB page by page (vmlib/unix/kernel/vm.c). Any value
+ * from 1 is valid; from VMSIM_UNIX_MPROTECT_ASID_NEVER (the number of kuseg
+ * pages, more than any range holds) mprotect always flushes page by page. */
+#define VMSIM_UNIX_MPROTECT_ASID_DEFAULT 16u
+#define VMSIM_UNIX_MPROTECT_ASID_NEVER 524288u /* 2^19 pages of 4 KB: all of kuseg */
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
@@ -67,7 +81,8 @@ struct vmsim_bootparams {
     uint32_t ram_size;     /* bytes of RAM at physical 0 (mem.size)      */
     uint32_t stlb_entries; /* aegis software TLB entries; 0 = default    */
     uint32_t avm_pagetable; /* VMSIM_AVM_PT_*; 0 = linear                */
-    uint32_t reserved[10]; /* zero; later parameters go here             */
+    uint32_t unix_mprotect_asid_threshold; /* unix: pages; 0 = default   */
+    uint32_t reserved[9];  /* zero; later parameters go here             */
 };
 #endif
 

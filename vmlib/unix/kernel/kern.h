@@ -107,6 +107,7 @@ extern uint32_t ram_top;
 extern uint32_t cnt_nested_tlb_misses;
 extern uint32_t cnt_ktlb_misses;
 extern uint32_t usrptmap[UPT_PAGES];
+extern uint32_t mprotect_asid_threshold; /* pages; from the boot parameter block */
 void tlb_flush_all(void);
 int tlb_flush_addr(uint32_t entryhi);
 void set_context(uint32_t ptebase);

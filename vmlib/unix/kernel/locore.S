@@ -2,8 +2,9 @@
  * unix kernel stub: boot entry, exception vectors, trap entry/exit and TLB
  * primitives (MIPS-I, written the way a 4.3BSD-derived MIPS kernel did it).
  *
- * Linked with the runtime's link.ld (NO_RUNTIME): the UTLB vector goes to
- * 0x80000000 (.vector.utlb), the general vector to 0x80000080 (.vector.general).
+ * Linked with vmlib/kernel.ld (NO_RUNTIME): the UTLB vector goes to 0x80000000
+ * (.vector.utlb), the general vector to 0x80000080 (.vector.general), the boot
+ * parameter block (main.c) to 0x80000100, .text from 0x80000200.
  */
 #include <unix/syscall.h>
 #include <vmsim/memmap.h>

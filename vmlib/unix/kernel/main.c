@@ -11,12 +11,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <unix/syscall.h>
+#include <vmsim/bootparams.h>
 
 #include "kern.h"
 
 
 extern const unsigned char user_image[], user_image_end[];
 extern char _end[];
+
+/* The boot parameter block (vmsim/bootparams.h): a placeholder the simulator
+ * fills in before boot; vmlib/kernel.ld puts it at physical 0x100. */
+struct vmsim_bootparams unix_bootparams __attribute__((section(".bootparams"), used)) = {
+    .magic = VMSIM_BOOTPARAMS_REQUEST};
 
 struct proc proc1;
 struct proc *curproc;
@@ -102,8 +108,20 @@ static uint32_t exec_image(struct proc *p)
     return eh->e_entry;
 }
 
+/* The parameters of a filled-in block; a field that is 0 keeps the default. Every
+ * value of the one field is valid (VMSIM_UNIX_MPROTECT_ASID_* in bootparams.h). */
+static void read_bootparams(void)
+{
+    const struct vmsim_bootparams *bp = &unix_bootparams;
+    if (bp->magic != VMSIM_BOOTPARAMS_MAGIC || bp->version != VMSIM_BOOTPARAMS_VERSION)
+        return;
+    if (bp->unix_mprotect_asid_threshold)
+        mprotect_asid_threshold = bp->unix_mprotect_asid_threshold;
+}
+
 void kmain(void)
 {
+    read_bootparams();
     vm_bootstrap((uint32_t)_end & 0x1fffffffu);
     tlb_flush_all();
 

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include <unix/syscall.h>
+#include <vmsim/bootparams.h>
 
 #include "kern.h"
 
@@ -133,8 +134,25 @@ int useracc(struct proc *p, uint32_t va, uint32_t len, int write)
  * once by giving it a new ASID (the TLB PID per process of the MIPS Unix
  * kernels) instead of probing the TLB page by page: a probe costs about 20
  * instructions a page, while the new ASID costs a refill only for pages the
- * process touches again. */
-#define TLB_RANGE_FLUSH_PAGES 16
+ * process touches again. Set at boot from the boot parameter block
+ * (unix.mprotect_asid_threshold); from VMSIM_UNIX_MPROTECT_ASID_NEVER on,
+ * every range is flushed page by page.
+ *
+ * What the MIPS Unix kernels did (vmlib/unix/README.md, "mprotect and the
+ * TLB", has the sources):
+ * - Ultrix 4.2 (DEC's source was never released; an unofficial copy is on
+ *   GitHub): mprotect rewrites the PTEs of the whole range, then one call to
+ *   the machine-dependent newptes() gives the process a new TLB PID when the
+ *   range is more than 7 pages (its comment calls 7 a guess) and otherwise
+ *   unmaps each page's entry (tlbp) whether or not its PTE changed.
+ * - 4.4BSD pmax (CSRG 1992-1995): pmap_protect never switches PIDs for a
+ *   range; it updates each page's TLB entry in place (probe, rewrite),
+ *   and pmap_remove (protection without read) flushes page by page. A new
+ *   TLB PID is taken only at context switch, generation-counted.
+ * Our choices: the value 16 (Ultrix: 7; for the Appel-Li benchmarks, whose
+ * ranges are 1 and 100 pages, any value from 1 to 99 behaves alike), and
+ * probing only the pages whose PTE changed. */
+uint32_t mprotect_asid_threshold = VMSIM_UNIX_MPROTECT_ASID_DEFAULT;
 
 /* Give p a fresh ASID; after the last one, flush the whole TLB and start over. */
 static void new_tlbpid(struct proc *p)
@@ -201,7 +219,7 @@ int vm_mprotect(struct proc *p, uint32_t addr, uint32_t len, int prot)
         va = r->end < end ? r->end : end;
     }
     uint32_t bits = pte_bits(prot);
-    int per_page = (end - addr) >> PGSHIFT <= TLB_RANGE_FLUSH_PAGES;
+    int per_page = (end - addr) >> PGSHIFT <= mprotect_asid_threshold;
     unsigned changed = 0;
     for (struct vm_region *r = p->regions; r && r->start < end; r = r->next) {
         if (r->end <= addr)
