@@ -10,7 +10,8 @@ namespace vmsim::r3000 {
 using namespace detail;
 
 Cpu::Cpu(const CpuConfig& config, uint8_t* ram, uint32_t ram_size, Bus* bus)
-    : config_(config), random_phase_(config.random_seed % (kTlbEntries - kTlbWired)), ram_(ram),
+    : config_(config), random_phase_(config.random_seed % (kTlbEntries - kTlbWired)),
+      random_state_(config.random_seed), ram_(ram),
       ram_size_(ram_size), bus_(bus),
       pages_((static_cast<uint64_t>(ram_size) + kPageSize - 1) / kPageSize) {
     if (config_.memory == MemoryModel::Cached) {
@@ -42,6 +43,8 @@ void Cpu::reset(uint32_t entry_pc) {
     // kseg0 is unmapped, and V = 0.
     for (unsigned i = 0; i < kTlbEntries; ++i) tlb_.write(i, kKseg0 + (i << kPageShift), 0);
     cycles_ = non_insn_cycles_ = 0;
+    random_phase_ = config_.random_seed % (kTlbEntries - kTlbWired);
+    random_state_ = config_.random_seed;
     stats_ = CpuStats{};
     for (auto& p : pages_) p.reset();
     if (timed_) {

@@ -34,15 +34,17 @@ struct CpuConfig {
     // Cycles lost on exception entry: the R3000 takes exceptions in the MEM stage
     // and squashes the two younger instructions in IF and RD.
     unsigned exception_entry_cycles = 2;
-    // The phase of the TLB's Random register: Random reads 63 - (cycle + seed) mod 56
-    // (see random_index). The chip's Random counts down from power-on, so its value
-    // when a measurement starts is unknown; each seed is one such starting phase.
-    // Seeds s and s + 56 are the same phase; 0 is the phase the model always had.
-    // Since Random steps once per cycle whatever the seed, two seeds put every
-    // tlbwr into entries that differ by the same rotation of 8..63: the TLB holds
-    // the same translations under other entry numbers, and only a guest that uses
-    // entry numbers (tlbwi to an index it computed, Random or Index as values) can
-    // tell the runs apart.
+    // The TLB's Random register (see random_index). 0: Random counts down once a
+    // cycle from reset, exactly as the chip does, so which entry a refill replaces
+    // follows the cycle count. Non-zero: Random starts at phase seed mod 56 and,
+    // after each tlbwr, skips ahead a pseudo-random 0..55 steps drawn from a
+    // generator seeded with the seed. A real machine spends cycles between two
+    // refills that the simulator does not execute (clock interrupts, DRAM refresh,
+    // memory timing that depends on the state of the board); software cannot see
+    // them (the R3000 has no cycle counter), but they decide which entry the next
+    // refill replaces. A phase alone would not: since Random steps once a cycle
+    // whatever its phase, a different phase only renames entries 8..63. No timing
+    // changes with the seed; each seed is one repeatable draw of the replacement.
     uint32_t random_seed = 0;
 
     MemoryModel memory = MemoryModel::Ideal;
@@ -245,7 +247,9 @@ private:
     void set_status(uint32_t v);
 
     CpuConfig config_;
-    uint32_t random_phase_;  // config_.random_seed mod the 56 values Random takes
+    uint32_t random_phase_;  // added to the cycle count: config_.random_seed mod 56, then skips
+    uint64_t random_state_;  // the skips' generator (splitmix64), when random_seed != 0
+    inline void random_skip();
     uint8_t* ram_;
     uint32_t ram_size_;
     Bus* bus_;

@@ -189,7 +189,10 @@ void Cpu::exec_cop0(const DecodedInsn& d) {
             break;
         }
         case Op::TLBWI: tlb_write((index_ >> 8) & 63); break;
-        case Op::TLBWR: tlb_write(random_index(cycles_)); break;
+        case Op::TLBWR:
+            tlb_write(random_index(cycles_));
+            random_skip();
+            break;
         case Op::TLBP: {
             ++stats_.tlb_probes;
             const int i = tlb_.lookup(entryhi_ >> kPageShift, (entryhi_ & kEntryHiAsidMask) >> kEntryHiAsidShift);

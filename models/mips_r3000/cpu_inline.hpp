@@ -127,8 +127,20 @@ inline void Cpu::tc_flush_vpn(uint32_t vpn) {
 inline uint32_t Cpu::random_index(uint64_t cycles) const {
     // Random counts down from 63 to 8 once per cycle and wraps (reference sheet);
     // derived from the cycle count so that runs repeat exactly, offset by the
-    // configured starting phase (CpuConfig::random_seed).
+    // phase (CpuConfig::random_seed: the seed's, plus the skips after each tlbwr).
     return 63u - static_cast<uint32_t>((cycles + random_phase_) % (kTlbEntries - kTlbWired));
+}
+
+// After a tlbwr under a non-zero random_seed: Random skips ahead 0..55 steps
+// (CpuConfig::random_seed says why). splitmix64 (Steele, Lea, Flood, OOPSLA 2014).
+inline void Cpu::random_skip() {
+    if (config_.random_seed == 0) return;
+    uint64_t z = (random_state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    constexpr uint32_t kValues = kTlbEntries - kTlbWired;
+    random_phase_ = (random_phase_ + static_cast<uint32_t>(z % kValues)) % kValues;
 }
 
 // As mfc0 reads `reg` at cycle `cycles` (Random depends on it).

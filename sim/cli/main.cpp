@@ -173,6 +173,9 @@ int cmd_reproduce(const std::vector<std::string>& args) {
         ("figure", po::value<std::string>()->value_name("NAME"), "a figure name, or all")
         ("out", po::value<std::string>()->value_name("DIR"), "where the tables go (default: <source>/results)")
         ("jobs,j", po::value<unsigned>()->value_name("N")->default_value(2), "simulations run at once")
+        ("seeds", po::value<unsigned>()->value_name("N")->default_value(8),
+         "runs per cell, with cpu.random_seed 1 .. N (the draw of TLB replacement); the tables give their mean "
+         "and range. 1: one run with the presets' seed (0: the chip's cycle-driven Random)")
         ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
          "override a parameter in every simulation (after the machine preset); may be repeated")
         ("source-dir", po::value<std::string>()->value_name("DIR")->default_value(VMSIM_SOURCE_DIR),
@@ -194,6 +197,7 @@ int cmd_reproduce(const std::vector<std::string>& args) {
     o.build_dir = vm["build-dir"].as<std::string>();
     o.out_dir = vm.count("out") ? vm["out"].as<std::string>() : o.source_dir + "/results";
     o.jobs = vm["jobs"].as<unsigned>();
+    o.seeds = vm["seeds"].as<unsigned>();
     if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
     experiment::reproduce(vm["figure"].as<std::string>(), o);
     return kExitOk;

@@ -32,6 +32,14 @@ void reproduce(const std::string& name, const ReproduceOptions& options) {
         throw UserError(kExitUsage, "vmsim reproduce: unknown figure '" + name + "' (known: " + known + ", all)");
     }
     check_overrides(options.overrides);
+    if (options.seeds < 1 || options.seeds > 1000)
+        throw UserError(kExitUsage, "vmsim reproduce: --seeds " + std::to_string(options.seeds) +
+                                        ": expected 1 .. 1000 (runs per cell, each with its own cpu.random_seed)");
+    for (const std::string& x : options.overrides)
+        if (x.rfind("cpu.random_seed=", 0) == 0 && options.seeds > 1)
+            throw UserError(kExitUsage, "vmsim reproduce: --set " + x + " with --seeds " +
+                                            std::to_string(options.seeds) +
+                                            ": the seeds choose cpu.random_seed; use --seeds 1 to set it yourself");
     // The tables go into out_dir: a place that can never hold them is found now,
     // not after every simulation ran.
     stats::check_output_dir(options.out_dir);

@@ -11,6 +11,7 @@ struct ReproduceOptions {
     std::string build_dir;   // holds the guest images
     std::string out_dir;     // where the tables go (results/)
     unsigned jobs = 2;       // simulations at once
+    unsigned seeds = 8;      // runs per cell with cpu.random_seed 1 .. seeds (1: the presets' seed), <= 1000
     std::vector<std::string> overrides;  // "key=value", applied to every simulation after its preset
 };
 

@@ -81,14 +81,21 @@ std::vector<SimulationResult> simulate_all(const std::vector<SimulationSpec>& sp
     options.before_signal_exit = [&dir] { dir.remove(); };
     std::vector<SimulationResult> results = simulate_points(specs, options);
 
+    // One line: the first few failures in full, then how many more (a figure runs
+    // a hundred simulations; a bad parameter fails them all the same way).
+    constexpr size_t kNamed = 3;
     std::string failures;
+    size_t failed = 0;
     ExitCode code = kExitGuestError;  // unless a simulation crashed rather than reported
     for (size_t i = 0; i < specs.size(); ++i) {
         if (results[i].ok()) continue;
-        failures += (failures.empty() ? "" : "; ") + specs[i].label + " (" + specs[i].elf + "): " + results[i].error;
+        if (++failed <= kNamed)
+            failures += (failures.empty() ? "" : "; ") + specs[i].label + " (" + specs[i].elf + "): " + results[i].error;
         if (results[i].status == PointStatus::Crashed) code = kExitSoftware;
     }
-    if (!failures.empty()) throw UserError(code, failures);
+    if (failed > kNamed) failures += "; and " + std::to_string(failed - kNamed) + " more of " +
+                                     std::to_string(specs.size()) + " simulations failed";
+    if (failed) throw UserError(code, failures);
     return results;
 }
 

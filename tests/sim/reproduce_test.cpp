@@ -79,6 +79,25 @@ TEST(Reproduce, BadOverrideIsAUsageErrorBeforeAnythingRuns) {
     EXPECT_FALSE(fs::exists(out.path() + "/out"));
 }
 
+// --seeds counts runs per cell, 1 .. 1000, and it owns cpu.random_seed.
+TEST(Reproduce, SeedsOutOfRangeIsAUsageError) {
+    TempDir out;
+    for (const char* n : {"0", "1001"}) {
+        const std::string line = only_error_line(
+            run_vmsim({"reproduce", "avm-fig1", "--seeds", n, "--out", out.path() + "/out"}), kUsage);
+        EXPECT_TRUE(contains(line, "--seeds")) << line;
+        EXPECT_TRUE(contains(line, "1 .. 1000")) << line;
+    }
+    EXPECT_FALSE(fs::exists(out.path() + "/out"));
+}
+
+TEST(Reproduce, SettingTheRandomSeedNeedsOneSeed) {
+    TempDir out;
+    const std::string line = only_error_line(
+        run_vmsim({"reproduce", "avm-fig1", "--set", "cpu.random_seed=3", "--out", out.path() + "/out"}), kUsage);
+    EXPECT_TRUE(contains(line, "--seeds 1")) << line;
+}
+
 // Without the guest images there is nothing to run: say which and how to get them.
 TEST(Reproduce, MissingGuestImageIsNamed) {
     TempDir build;
@@ -149,12 +168,38 @@ TEST(ReproduceSignals, SigtermLeavesNoSimulationRunning) {
     EXPECT_FALSE(std::filesystem::exists(out.path() + "/results/avm_fig1.csv"));
 }
 
+// When every simulation fails the same way (here: an instruction limit far too
+// small), the error is still one line: the first few runs named, then a count.
+TEST(ReproduceFailures, ManyFailedSimulationsGiveOneLineWithACount) {
+    TempDir out;
+    const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--set", "sim.max_instructions=1000",
+                                  "--out", out.path() + "/results"});
+    EXPECT_EQ(r.exit_code, 125) << describe(r);  // a simulation that did not end well
+    const auto lines = split_lines(r.err);
+    ASSERT_FALSE(lines.empty());
+    const std::string& line = lines.back();
+    EXPECT_TRUE(contains(line, "instruction")) << line;
+    EXPECT_TRUE(contains(line, "more of ")) << line;
+    EXPECT_LT(line.size(), 2000u) << line;
+    EXPECT_FALSE(std::filesystem::exists(out.path() + "/results/avm_fig1.csv"));
+}
+
 using Row = std::vector<std::string>;
 
-std::vector<Row> read_csv(const std::string& text) {
-    std::vector<Row> rows;
+// The CSV's tables: a run of comment lines starts a new one, whose first row is its
+// header. Table 0 holds the times, table 1 the comparison with the paper, table 2
+// the sensitivity to the memory timings.
+std::vector<std::vector<Row>> read_csv_tables(const std::string& text) {
+    std::vector<std::vector<Row>> tables;
+    bool in_comment = true;
     for (const std::string& line : split_lines(text)) {
-        if (line.empty() || line[0] == '#') continue;
+        if (line.empty()) continue;
+        if (line[0] == '#') {
+            in_comment = true;
+            continue;
+        }
+        if (in_comment) tables.emplace_back();
+        in_comment = false;
         Row row;
         size_t start = 0;
         for (;;) {
@@ -163,10 +208,11 @@ std::vector<Row> read_csv(const std::string& text) {
             if (comma == std::string::npos) break;
             start = comma + 1;
         }
-        rows.push_back(row);
+        tables.back().push_back(row);
     }
-    return rows;
+    return tables;
 }
+std::vector<Row> read_csv(const std::string& text) { return read_csv_tables(text).at(0); }
 
 // The value in `column` of the row for `machine` whose cell `label_col` is `label`;
 // -1 for an empty cell (n/a).
@@ -197,19 +243,44 @@ double ours(const std::vector<Row>& rows, const std::string& m, const std::strin
 
 class AvmFig1 : public ::testing::Test {
 protected:
+    // The figure as the ctest fixture AvmFig1Regenerate wrote it (tests/sim/CMakeLists.txt),
+    // or regenerated here when that is missing or older than the binary or the guests.
     static void SetUpTestSuite() {
         dir_ = new TempDir;
-        const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--out", dir_->path()});
-        ASSERT_EQ(r.exit_code, 0) << describe(r);
-        ours_ = fig1::read_csv(read_whole_file(dir_->path() + "/avm_fig1.csv"));
+        std::string out = VMSIM_FIG1_OUT;
+        if (!fresh(out + "/avm_fig1.csv")) {
+            out = dir_->path();
+            const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--out", out});
+            ASSERT_EQ(r.exit_code, 0) << describe(r);
+        }
+        csv_text_ = read_whole_file(out + "/avm_fig1.csv");
+        md_text_ = read_whole_file(out + "/avm_fig1.md");
+        const auto tables = fig1::read_csv_tables(csv_text_);
+        ASSERT_GE(tables.size(), 2u);
+        tables_ = tables;
+        ours_ = tables[0];
+        against_ = tables[1];
         paper_ = fig1::read_csv(read_whole_file(std::string(VMSIM_CONFIGS) + "/papers/avm_fig1.csv"));
     }
     static void TearDownTestSuite() { delete dir_; }
+    static bool fresh(const std::string& output) {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        const auto t = fs::last_write_time(output, ec);
+        if (ec) return false;
+        for (const char* input : {VMSIM_BINARY, UNIX_APPEL_ELF, AEGIS_APPEL_ELF})
+            if (fs::last_write_time(input, ec) > t || ec) return false;
+        return true;
+    }
     static TempDir* dir_;
-    static std::vector<fig1::Row> ours_, paper_;
+    static std::string csv_text_, md_text_;
+    static std::vector<fig1::Row> ours_, against_, paper_;
+    static std::vector<std::vector<fig1::Row>> tables_;
 };
+std::vector<std::vector<fig1::Row>> AvmFig1::tables_;
 TempDir* AvmFig1::dir_ = nullptr;
-std::vector<fig1::Row> AvmFig1::ours_, AvmFig1::paper_;
+std::string AvmFig1::csv_text_, AvmFig1::md_text_;
+std::vector<fig1::Row> AvmFig1::ours_, AvmFig1::against_, AvmFig1::paper_;
 
 const char* const kMachines[] = {"DEC2100", "DEC3100"};
 const char* const kColumns[] = {"dirty", "unprot1", "prot100", "unprot100", "trap", "appel1", "appel2"};
@@ -238,21 +309,127 @@ TEST_F(AvmFig1, EachColumnsWinnerIsThePapersWinner) {
                                         << pu << " / " << pa;
         }
 }
-// Aegis takes a protection trap at least ten times faster than the Ultrix baseline
-// (the paper: 21-24 times).
-TEST_F(AvmFig1, TrapIsAtLeastTenTimesFasterOnAegis) {
+// The paper's trap speedup (Ultrix 4.2 / Aegis: 21.4x on the DEC2100, 23.8x on the
+// DEC3100) is its headline; vmsim's must be at least half of it, as read from the
+// paper's own table, not a fixed figure.
+TEST_F(AvmFig1, TrapSpeedupIsAtLeastHalfThePapers) {
     for (const char* m : kMachines) {
         const double vu = fig1::ours(ours_, m, "vmsim unix", "trap"), va = fig1::ours(ours_, m, "vmsim aegis", "trap");
+        const double pu = fig1::paper(paper_, m, "Ultrix4.2", "trap"), pa = fig1::paper(paper_, m, "Aegis", "trap");
         ASSERT_GT(va, 0) << m;
-        EXPECT_GE(vu / va, 10.0) << m << ": unix " << vu << " us, aegis " << va << " us";
+        ASSERT_GT(pa, 0) << m;
+        EXPECT_GE(vu / va, 0.5 * pu / pa) << m << ": unix " << vu << " us, aegis " << va << " us";
     }
+}
+
+// The unix baseline is judged within 2x of Ultrix 4.2 (the ratio the paper's own
+// comparison allows for a different kernel on the same hardware): every cell.
+TEST_F(AvmFig1, EveryUnixCellIsWithinTwiceUltrix) {
+    for (const char* m : kMachines)
+        for (const char* c : kColumns) {
+            const double p = fig1::paper(paper_, m, "Ultrix4.2", c);
+            if (p < 0) continue;
+            const double v = fig1::ours(ours_, m, "vmsim unix", c);
+            EXPECT_GE(v, p / 2) << m << " " << c;
+            EXPECT_LE(v, p * 2) << m << " " << c;
+        }
+}
+
+// Each cell is a mean over the seeds with its range: min <= mean <= max, and the
+// seeds matter (TLB replacement follows the Random register) in some cell.
+TEST_F(AvmFig1, CellsAreMeansOverTheSeedsWithTheirRange) {
+    int spread = 0;
+    for (const char* m : kMachines)
+        for (const char* k : {"vmsim unix", "vmsim aegis"})
+            for (const char* c : kColumns) {
+                const double mean = fig1::ours(ours_, m, k, c);
+                if (mean < 0) continue;
+                const double lo = fig1::ours(ours_, m, std::string(k) + " min", c);
+                const double hi = fig1::ours(ours_, m, std::string(k) + " max", c);
+                EXPECT_LE(lo, mean + 0.05) << m << " " << k << " " << c;
+                EXPECT_GE(hi, mean - 0.05) << m << " " << k << " " << c;
+                spread += hi > lo;
+            }
+    EXPECT_GT(spread, 0) << "no cell depends on the Random register's phase";
+}
+
+// The unix kernel's range strategy: flushing the TLB page by page costs more for a
+// 100-page mprotect than switching ASID, and changes nothing before the first range
+// call (unprot1 runs first: the same cycles).
+TEST_F(AvmFig1, PerPageMprotectCostsMoreOnlyForRanges) {
+    for (const char* m : kMachines) {
+        const std::string pp = "vmsim unix (per-page mprotect)";
+        for (const char* c : {"prot100", "unprot100"})
+            EXPECT_GT(fig1::ours(ours_, m, pp, c), 1.2 * fig1::ours(ours_, m, "vmsim unix", c)) << m << " " << c;
+        EXPECT_DOUBLE_EQ(fig1::ours(ours_, m, pp, "unprot1"), fig1::ours(ours_, m, "vmsim unix", "unprot1")) << m;
+    }
+}
+
+// The comparison table counts what the times table shows: recount the defaults row
+// from the ratios (Aegis within +-30 %, Ultrix within 2x) and the winners.
+TEST_F(AvmFig1, AgainstThePaperCountsMatchTheTimes) {
+    ASSERT_FALSE(against_.empty());
+    const fig1::Row& header = against_[0];
+    auto col = [&](const std::string& name) {
+        for (size_t i = 0; i < header.size(); ++i)
+            if (header[i] == name) return i;
+        ADD_FAILURE() << "no column " << name;
+        return size_t{0};
+    };
+    for (const char* m : kMachines) {
+        int aegis_in = 0, unix_in = 0, agree = 0;
+        for (const char* c : kColumns) {
+            const double ra = fig1::ours(ours_, m, "vmsim aegis / paper", c);
+            const double ru = fig1::ours(ours_, m, "vmsim unix / paper", c);
+            // The ratios are printed to two decimals; recompute from the times.
+            const double pa = fig1::paper(paper_, m, "Aegis", c), pu = fig1::paper(paper_, m, "Ultrix4.2", c);
+            const double va = fig1::ours(ours_, m, "vmsim aegis", c), vu = fig1::ours(ours_, m, "vmsim unix", c);
+            if (ra >= 0) aegis_in += va / pa >= 0.7 - 0.001 && va / pa <= 1.3 + 0.001;
+            if (ru >= 0) unix_in += vu / pu >= 0.5 && vu / pu <= 2.0;
+            if (pu > 0 && pa > 0) agree += (va < vu) == (pa < pu);
+        }
+        bool found = false;
+        for (const fig1::Row& r : against_)
+            if (r.size() == header.size() && r[0] == m && r[col("setting")] == "defaults") {
+                found = true;
+                EXPECT_EQ(std::stoi(r[col("aegis_within_30pct")]), aegis_in) << m;
+                EXPECT_EQ(std::stoi(r[col("unix_within_2x")]), unix_in) << m;
+                EXPECT_EQ(std::stoi(r[col("winner_agrees")]), agree) << m;
+            }
+        EXPECT_TRUE(found) << m;
+    }
+}
+
+// The sensitivity section spans what it says, and the band does what a slower
+// memory does: a write-buffer-bound cell (unix trap: hundreds of write-buffer stall
+// cycles an operation) is slowest at the slow end of the drain band and fastest at
+// the fast end.
+TEST_F(AvmFig1, TheDrainBandOrdersAWriteBoundCell) {
+    ASSERT_EQ(tables_.size(), 3u);
+    const std::vector<fig1::Row>& band = tables_[2];
+    auto band_cell = [&](const std::string& machine, const std::string& row_prefix) {
+        for (const fig1::Row& r : band)
+            if (r.size() == band[0].size() && r[0] == machine && r[2].rfind(row_prefix, 0) == 0)
+                return fig1::cell(band, machine, 2, r[2], "trap");
+        ADD_FAILURE() << "no row " << machine << " " << row_prefix;
+        return -1.0;
+    };
+    for (const char* m : kMachines) {
+        const double def = fig1::ours(ours_, m, "vmsim unix", "trap");
+        EXPECT_GT(band_cell(m, "vmsim unix drain high"), def) << m;
+        EXPECT_LT(band_cell(m, "vmsim unix drain low"), def) << m;
+    }
+    const std::string& md = md_text_;
+    EXPECT_TRUE(contains(md, "## Sensitivity to the memory system"));
+    EXPECT_TRUE(contains(md, "wbuf.drain_cycles 3 .. 10")) << "DEC3100: 180 .. 600 ns at 60 ns a cycle";
+    EXPECT_TRUE(contains(md, "wbuf.drain_cycles 3 .. 8")) << "DEC2100: 180 .. 600 ns at 80 ns a cycle";
 }
 
 // --set reaches every simulation: with a much slower memory every vmsim cell grows,
 // and the tables say which parameters were set.
 TEST_F(AvmFig1, OverridesReachEverySimulationAndAreRecorded) {
     TempDir slow;
-    const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--set", "mem.read_latency=60", "--set",
+    const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--set", "mem.read_latency=60", "--set",
                                   "wbuf.drain_cycles=50", "--out", slow.path()});
     ASSERT_EQ(r.exit_code, 0) << describe(r);
     const std::string csv_text = read_whole_file(slow.path() + "/avm_fig1.csv");
@@ -267,10 +444,12 @@ TEST_F(AvmFig1, OverridesReachEverySimulationAndAreRecorded) {
 // Deterministic: the same inputs give byte-identical tables, however many
 // simulations run at once.
 TEST_F(AvmFig1, TablesAreIdenticalRunToRunAndWhateverTheParallelism) {
-    TempDir again;
-    const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--jobs", "1", "--out", again.path()});
-    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    TempDir one, two;
+    const VmsimRun r1 = run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--jobs", "1", "--out", one.path()});
+    ASSERT_EQ(r1.exit_code, 0) << describe(r1);
+    const VmsimRun r2 = run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--jobs", "2", "--out", two.path()});
+    ASSERT_EQ(r2.exit_code, 0) << describe(r2);
     for (const char* file : {"/avm_fig1.csv", "/avm_fig1.md"})
-        EXPECT_EQ(read_whole_file(again.path() + file), read_whole_file(dir_->path() + file)) << file;
+        EXPECT_EQ(read_whole_file(one.path() + file), read_whole_file(two.path() + file)) << file;
 }
 #endif  // VMSIM_HAVE_AVM_FIG1

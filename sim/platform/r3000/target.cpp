@@ -69,12 +69,13 @@ const ParamTable<R3000Config>& params() {
                  "cycles lost on exception entry (R3000 squashes the two younger pipeline stages)")
             .max(1000);
         cpu.uint("cpu.random_seed", &r3000::CpuConfig::random_seed,
-                 "starting phase of the TLB Random register, which tlbwr and mfc0 read as "
-                 "63 - ((cycle + seed) mod 56): the 56 seeds 0..55 are the distinct phases and "
-                 "s + 56 repeats s; 0 = the model's phase so far. Models the unknown value of "
-                 "Random when a measurement starts, not the seed of a random-number generator. A "
-                 "phase only renames entries 8..63: it changes a run only where the guest depends "
-                 "on entry numbers (tlbwi to an index it computed, the values of Random or Index)");
+                 "the TLB Random register, which picks the entry tlbwr replaces. 0: Random counts "
+                 "down 63..8 once a cycle from reset, exactly as the chip (the entry follows the "
+                 "cycle count). Non-zero: Random starts at phase seed mod 56 and after each tlbwr "
+                 "skips ahead a pseudo-random 0..55 steps from a generator seeded with it, modelling "
+                 "cycles a real machine spends between refills that are not simulated (interrupts, "
+                 "DRAM refresh); each seed is one repeatable draw of the replacement, and no timing "
+                 "changes. (A phase alone would only rename entries.)");
         // The memory system. The defaults are the DECstation 3100's geometry; the memory
         // latencies are estimates whose reasoning is in configs/machines/dec3100.cfg.
         cpu.choice("mem.model", &r3000::CpuConfig::memory,

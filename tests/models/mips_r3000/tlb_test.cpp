@@ -558,35 +558,60 @@ std::vector<uint32_t> tlb_after_random_writes(uint32_t seed) {
     return vpns;
 }
 
-// Random steps once per cycle under every seed, so seed k puts each write k entries
-// further down 63..8 than seed 0 does: the same translations under rotated entry
-// numbers (which is why a seed changes no TLB statistic of a guest that does not use
-// entry numbers). Entries never written keep their reset VPN, a kseg0 one.
-TEST(TlbRandomSeed, SeedRotatesTheEntriesTlbwrFills) {
-    const std::vector<uint32_t> base = tlb_after_random_writes(0);
-    auto written = [](uint32_t vpn) { return vpn < (0x80000000u >> kPageShift); };  // a kuseg page
-    for (uint32_t k : {1u, 17u, 55u}) {
-        const std::vector<uint32_t> seeded = tlb_after_random_writes(k);
-        unsigned same = 0;
-        for (uint32_t i = kTlbWired; i < kTlbEntries; ++i) {
-            const uint32_t moved = seeded[random_minus(i, k)];
-            if (written(base[i])) {
-                EXPECT_EQ(moved, base[i]) << "seed " << k << ", seed-0 entry " << i;
-                ++same;
-            } else {
-                EXPECT_FALSE(written(moved)) << "seed " << k << ", seed-0 entry " << i << " was never written";
-            }
-        }
-        EXPECT_GE(same, 40u) << "90 writes fill most of 8..63";
-    }
+// Seed 0 is the chip: Random steps once a cycle, so the entries 90 writes fill
+// follow the cycle count alone, and a run repeats exactly.
+TEST(TlbRandomSeed, SeedZeroFillsTheEntriesTheCycleCountPredicts) {
+    EXPECT_EQ(tlb_after_random_writes(0), tlb_after_random_writes(0));
 }
 
-TEST(TlbRandomSeed, SeedsThatDifferBy56FillTheTlbIdentically) {
-    for (uint32_t s : {0u, 3u, 55u}) {
-        EXPECT_EQ(tlb_after_random_writes(s), tlb_after_random_writes(s + 56)) << "seed " << s;
-        EXPECT_EQ(tlb_after_random_writes(s), tlb_after_random_writes(s + 56 * 1000)) << "seed " << s;
+// A non-zero seed skips Random ahead after each tlbwr, so the translations that
+// survive 90 writes into 56 entries differ from seed to seed (a phase alone would
+// keep the same ones under rotated entry numbers), while each seed repeats exactly.
+TEST(TlbRandomSeed, SeedsChangeWhichTranslationsSurviveAndEachRepeats) {
+    auto survivors = [](const std::vector<uint32_t>& vpns) {
+        std::set<uint32_t> s;
+        for (uint32_t i = kTlbWired; i < kTlbEntries; ++i)
+            if (vpns[i] < (0x80000000u >> kPageShift)) s.insert(vpns[i]);  // a kuseg page: written
+        return s;
+    };
+    std::set<std::set<uint32_t>> distinct;
+    for (uint32_t k : {0u, 1u, 2u, 17u, 55u}) {
+        const std::vector<uint32_t> run = tlb_after_random_writes(k);
+        EXPECT_EQ(run, tlb_after_random_writes(k)) << "seed " << k << " repeats";
+        distinct.insert(survivors(run));
     }
-    EXPECT_NE(tlb_after_random_writes(0), tlb_after_random_writes(1));
+    EXPECT_GE(distinct.size(), 4u) << "five seeds, nearly always five different survivor sets";
+}
+
+// The skips change where a tlbwr writes, never when anything happens.
+TEST(TlbRandomSeed, TheSeedChangesNoTiming) {
+    for (uint32_t k : {1u, 9u, 1000u}) EXPECT_EQ(random_reads(k).cycles, random_reads(0).cycles) << "seed " << k;
+}
+
+// After a tlbwr, Random has skipped: mfc0 reads the cycle count's value plus the
+// phase, which moved by 0..55 steps; under seed 0 it reads the count's value.
+TEST(TlbRandomSeed, RandomSkipsAheadAfterATlbwrOnlyUnderANonZeroSeed) {
+    auto read_after_tlbwr = [](uint32_t seed) {
+        Asm a(kCodeVa);
+        a.li(at, entry_hi(0x00555000u, 0));
+        a(enc::mtc0(at, kCp0EntryHi));
+        a(enc::tlbwr());
+        a(enc::mfc0(t0, kCp0Random));
+        a(enc::nop());
+        Machine m(with_random_seed(seed));
+        EXPECT_TRUE(RunsToEnd(m, a)) << "seed " << seed;
+        return m.cpu.gpr(t0) >> 8;
+    };
+    const uint32_t exact = read_after_tlbwr(0);
+    std::set<uint32_t> seen;
+    for (uint32_t k = 1; k <= 40; ++k) {
+        const uint32_t v = read_after_tlbwr(k);
+        EXPECT_GE(v, 8u);
+        EXPECT_LE(v, 63u);
+        seen.insert(random_minus(v, 56 - k % 56));  // undo the starting phase: the skip remains
+    }
+    EXPECT_GE(seen.size(), 20u) << "the skips spread over Random's values";
+    EXPECT_EQ(read_after_tlbwr(0), exact);
 }
 
 // tlbwr writes entry 63 - (c + seed mod 56) mod 56, c being the cycle count with
@@ -616,7 +641,7 @@ TEST(TlbRandomSeed, TlbwrWritesTheEntryThePhasePredicts) {
         EXPECT_EQ(m.cpu.tlb().entry(want).vpn(), kVa >> 12) << "seed " << seed << ": entry " << want;
         written.insert(want);
     }
-    EXPECT_EQ(written.size(), 6u) << "seeds 0 and 56 share a phase; the other five differ";
+    EXPECT_EQ(written.size(), 6u) << "seeds 0 and 56 share a starting phase; the other five differ";
 }
 
 }  // namespace

@@ -140,18 +140,16 @@ int useracc(struct proc *p, uint32_t va, uint32_t len, int write)
  *
  * What the MIPS Unix kernels did (vmlib/unix/README.md, "mprotect and the
  * TLB", has the sources):
- * - Ultrix 4.2 (DEC's source was never released; an unofficial copy is on
- *   GitHub): mprotect rewrites the PTEs of the whole range, then one call to
- *   the machine-dependent newptes() gives the process a new TLB PID when the
- *   range is more than 7 pages (its comment calls 7 a guess) and otherwise
- *   unmaps each page's entry (tlbp) whether or not its PTE changed.
+ * - Ultrix 4.2: source never published; a TLB PID per process, a full flush
+ *   when they run out. Whether mprotect switched PIDs for a range, no public
+ *   source we have says.
  * - 4.4BSD pmax (CSRG 1992-1995): pmap_protect never switches PIDs for a
  *   range; it updates each page's TLB entry in place (probe, rewrite),
  *   and pmap_remove (protection without read) flushes page by page. A new
  *   TLB PID is taken only at context switch, generation-counted.
- * Our choices: the value 16 (Ultrix: 7; for the Appel-Li benchmarks, whose
- * ranges are 1 and 100 pages, any value from 1 to 99 behaves alike), and
- * probing only the pages whose PTE changed. */
+ * Our choices: switching ASID above a threshold, the value 16 (for the
+ * Appel-Li benchmarks, whose ranges are 1 and 100 pages, any value from 1 to
+ * 99 behaves alike), and probing only the pages whose PTE changed. */
 uint32_t mprotect_asid_threshold = VMSIM_UNIX_MPROTECT_ASID_DEFAULT;
 
 /* Give p a fresh ASID; after the last one, flush the whole TLB and start over. */
