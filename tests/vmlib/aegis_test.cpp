@@ -4,6 +4,7 @@
 // regions of --stats-json. Behaviour is asserted, not copied output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -220,6 +221,156 @@ TEST(Aegis, KernelRejectsStlbSizeNotPowerOfTwo) {
     EXPECT_NE(r.lines[0].find("stlb_entries=3000"), std::string::npos) << r.out;
     EXPECT_NE(r.lines[0].find("power of two"), std::string::npos) << r.out;
     EXPECT_EQ(stat(r, "cpu.exceptions.Sys"), 0);  // before any application ran
+}
+
+// ---- several environments (vmlib/aegis/kernel/sched.c) ---------------------------
+
+// Index of the first line starting with prefix, -1 if none.
+long first_line(const GuestRun& r, const std::string& prefix) {
+    for (size_t i = 0; i < r.lines.size(); ++i)
+        if (r.lines[i].rfind(prefix, 0) == 0) return static_cast<long>(i);
+    return -1;
+}
+
+// A counter of the kernel's last line ("aegis: envs=... key=N ..."), -1 if absent.
+long long kernel_count(const GuestRun& r, const std::string& key) { return field(r, "aegis: envs=", key); }
+
+std::string env_line(const char* prog, int env, const std::string& what) {
+    return std::string(prog) + ": env " + std::to_string(env) + " " + what;
+}
+
+constexpr int kSchedEnvs = 3;  // aegis_sched_test and aegis_recycle_test run 3 by default
+
+TEST(AegisEnvs, TimerPreemptsEnvironmentsThatNeverYield) {
+    // 3001 cycles: short enough for many preemptions inside every phase of the
+    // test, and (with the loop's varying delay) landing in both halves of the
+    // return stub.
+    const GuestRun r = run(AEGIS_SCHED_TEST_ELF, {"--set", "aegis.timeslice=3001"});
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(count_prefix(r, "sched-test: env"), kSchedEnvs * 7) << r.out;  // 4 steps, regs, traps, done
+    // Each step lasts many time slices: every env starts before any gets far.
+    long last_step0 = -1, first_step1 = static_cast<long>(r.lines.size());
+    for (int e = 0; e < kSchedEnvs; ++e) {
+        const long s0 = first_line(r, env_line("sched-test", e, "step 0"));
+        const long s1 = first_line(r, env_line("sched-test", e, "step 1"));
+        ASSERT_GE(s0, 0) << r.out;
+        ASSERT_GE(s1, 0) << r.out;
+        last_step0 = std::max(last_step0, s0);
+        first_step1 = std::min(first_step1, s1);
+        // Every register, HI and LO came back after each preemption, also those
+        // that hit a forwarded exception's handler or the return stub.
+        for (const char* what : {"regs ok", "traps ok", "done"})
+            EXPECT_TRUE(has_line(r, env_line("sched-test", e, what))) << what << "\n" << r.out;
+    }
+    EXPECT_LT(last_step0, first_step1) << r.out;
+    const long long preemptions = kernel_count(r, "preemptions");
+    EXPECT_GT(preemptions, 100) << r.out;
+    // Every tick preempts, but one that comes while the kernel switches after an
+    // exit: the switch restarts the timer (a whole slice for the next env).
+    EXPECT_LE(preemptions, stat(r, "timer.interrupts"));
+    EXPECT_GE(preemptions + kSchedEnvs, stat(r, "timer.interrupts"));
+    EXPECT_GT(kernel_count(r, "stub_restarts"), 0) << r.out;
+    EXPECT_GT(kernel_count(r, "stub_finishes"), 0) << r.out;
+    EXPECT_EQ(kernel_count(r, "timeslice"), 3001) << r.out;
+}
+
+TEST(AegisEnvs, WithoutTimerTicksEnvironmentsRunOneAfterAnother) {
+    // A time slice longer than the whole run: only yield and exit switch.
+    const GuestRun r = run(AEGIS_SCHED_TEST_ELF, {"--set", "aegis.timeslice=2000000000"});
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(kernel_count(r, "preemptions"), 0) << r.out;
+    for (int e = 0; e + 1 < kSchedEnvs; ++e)
+        EXPECT_LT(first_line(r, env_line("sched-test", e, "done")),
+                  first_line(r, env_line("sched-test", e + 1, "step 0")))
+            << r.out;
+}
+
+TEST(AegisEnvs, OneEnvironmentRunsWithoutTheTimer) {
+    const GuestRun r = run(AEGIS_SCHED_TEST_ELF, {"--set", "aegis.nenvs=1", "--set", "aegis.timeslice=3001"});
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(has_line(r, "sched-test: env 0 done")) << r.out;
+    EXPECT_EQ(count_prefix(r, "sched-test: env 1"), 0) << r.out;
+    EXPECT_EQ(kernel_count(r, "envs"), 1) << r.out;
+    EXPECT_EQ(kernel_count(r, "timeslice"), 0) << r.out;  // no timer programmed
+    EXPECT_EQ(stat(r, "timer.interrupts"), 0);
+}
+
+// Three envs, two ASIDs: nearly every switch hands the incoming env an ASID whose
+// previous holder left TLB and STLB entries for pages at the same addresses.
+void expect_recycle_test_passes(const GuestRun& r) {
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(count_prefix(r, "recycle-test: env"), kSchedEnvs * 2) << r.out;  // no FAIL line
+    for (int e = 0; e < kSchedEnvs; ++e) EXPECT_TRUE(has_line(r, env_line("recycle-test", e, "done"))) << r.out;
+}
+
+TEST(AegisEnvs, RecycledAsidsLeaveNoStaleTranslation) {
+    const GuestRun r = run(AEGIS_RECYCLE_TEST_ELF, {"--set", "aegis.asids=2"});
+    expect_recycle_test_passes(r);
+    EXPECT_GT(kernel_count(r, "asid_steals"), 20) << r.out;  // 12 rounds of 3 envs
+    EXPECT_GE(kernel_count(r, "asid_flushes"), kernel_count(r, "asid_steals")) << r.out;
+    for (int e = 0; e < kSchedEnvs; ++e)
+        EXPECT_GT(field(r, env_line("recycle-test", e, "asid changes="), "changes"), 5) << r.out;
+}
+
+TEST(AegisEnvs, EnoughAsidsAreNeverRecycled) {
+    const GuestRun r = run(AEGIS_RECYCLE_TEST_ELF);  // 64 ASIDs
+    expect_recycle_test_passes(r);
+    EXPECT_EQ(kernel_count(r, "asid_steals"), 0) << r.out;
+    EXPECT_EQ(kernel_count(r, "asid_flushes"), 0) << r.out;
+    for (int e = 0; e < kSchedEnvs; ++e)
+        EXPECT_EQ(field(r, env_line("recycle-test", e, "asid changes="), "changes"), 0) << r.out;
+}
+
+TEST(AegisEnvs, MoreEnvironmentsThanTheImageHoldsStopAtBoot) {
+    const GuestRun r = run(AEGIS_RECYCLE_TEST_ELF, {"--set", "aegis.nenvs=5"});  // built with MAX_ENVS 4
+    EXPECT_EQ(r.exit_code, kExitBadParam) << r.out;
+    ASSERT_EQ(r.lines.size(), 1u) << r.out;
+    EXPECT_NE(r.lines[0].find("aegis.nenvs=5"), std::string::npos) << r.out;
+    EXPECT_EQ(stat(r, "cpu.exceptions.Sys"), 0);  // before any application ran
+}
+
+TEST(AegisEnvs, RecyclingWorksWithEveryNumberOfEnvironmentsUpToTheImages) {
+    for (const char* n : {"1", "2", "4"}) {
+        const GuestRun r = run(AEGIS_RECYCLE_TEST_ELF, {"--set", std::string("aegis.nenvs=") + n, "--set",
+                                                        "aegis.asids=2"});
+        EXPECT_EQ(r.exit_code, 0) << n << "\n" << r.out;
+        EXPECT_EQ(count_prefix(r, "recycle-test: env"), 2 * std::stoi(n)) << r.out;
+        EXPECT_EQ(kernel_count(r, "asid_steals") > 0, std::stoi(n) > 2) << r.out;
+    }
+}
+
+TEST(AegisEnvs, SimulatorRejectsSchedulingParametersOutOfRange) {
+    for (const char* bad : {"aegis.asids=1", "aegis.asids=65", "aegis.timeslice=999", "aegis.nenvs=65"}) {
+        const GuestRun r = run(AEGIS_RECYCLE_TEST_ELF, {"--set", bad});
+        EXPECT_NE(r.exit_code, 0) << bad;
+        EXPECT_NE(r.out.find(std::string(bad).substr(0, std::string(bad).find('='))), std::string::npos)
+            << bad << "\n" << r.out;
+        EXPECT_EQ(count_prefix(r, "recycle-test:"), 0) << r.out;  // the guest never ran
+    }
+}
+
+// The negative controls: the same test on kernels that skip one of the two
+// flushes of a reused ASID fails, so the test above does depend on both.
+TEST(AegisEnvs, WithoutTheStlbFlushARecycledAsidReadsAnotherEnvsPage) {
+    const GuestRun r = run(AEGIS_RECYCLE_NOFLUSH_STLB_TEST_ELF, {"--set", "aegis.asids=2"});
+    EXPECT_NE(r.exit_code, 0) << r.out;
+    int foreign = 0;  // values another env wrote: (env << 24) | ...
+    for (const auto& l : r.lines) {
+        std::smatch m;
+        if (std::regex_search(l, m, std::regex("^recycle-test: env ([0-9]) FAIL round [0-9]+ page [0-9] "
+                                               "read 0x([0-9a-f]{8})")))
+            foreign += std::stoul(m[2], nullptr, 16) >> 24 != std::stoul(m[1]);
+    }
+    EXPECT_GT(foreign, 0) << r.out;
+}
+
+TEST(AegisEnvs, WithoutTheTlbFlushARecycledAsidBreaksTheEnvironments) {
+    // Stale TLB entries of segment 1 too: an env runs on another's stack and data.
+    const GuestRun r = run(AEGIS_RECYCLE_NOFLUSH_TLB_TEST_ELF, {"--set", "aegis.asids=2"});
+    EXPECT_NE(r.exit_code, 0) << r.out;
+    int done = 0;
+    for (int e = 0; e < kSchedEnvs; ++e) done += has_line(r, env_line("recycle-test", e, "done"));
+    EXPECT_LT(done, kSchedEnvs) << r.out;
 }
 
 #ifdef AEGIS_APPEL_ELF

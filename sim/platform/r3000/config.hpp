@@ -21,6 +21,13 @@ struct R3000Config {
     uint32_t stlb_entries = VMSIM_STLB_DEFAULT_ENTRIES;  // aegis
     uint32_t avm_pagetable = VMSIM_AVM_PT_LINEAR;        // AVM on aegis: VMSIM_AVM_PT_*
     uint32_t unix_mprotect_asid_threshold = VMSIM_UNIX_MPROTECT_ASID_DEFAULT;  // unix: pages
+    uint32_t aegis_nenvs = 0;                                    // 0: the image's default
+    uint32_t aegis_timeslice = VMSIM_AEGIS_TIMESLICE_DEFAULT;    // cycles
+    uint32_t aegis_asids = VMSIM_AEGIS_ASIDS_MAX;
+    uint32_t scenario_pages = VMSIM_SCENARIO_PAGES_DEFAULT;      // per process
+    uint32_t scenario_slices = VMSIM_SCENARIO_SLICES_DEFAULT;    // per process
+    uint32_t scenario_accesses = VMSIM_SCENARIO_ACCESSES_DEFAULT;  // per time slice
+    uint32_t scenario_seed = VMSIM_SCENARIO_SEED_DEFAULT;
     SimConfig sim;
 };
 

@@ -79,6 +79,11 @@ void R3000Platform::write_boot_parameters() {
     bp.stlb_entries = config_.stlb_entries;
     bp.avm_pagetable = config_.avm_pagetable;
     bp.unix_mprotect_asid_threshold = config_.unix_mprotect_asid_threshold;
+    bp.aegis_nenvs = config_.aegis_nenvs;
+    bp.aegis_timeslice = config_.aegis_timeslice;
+    bp.aegis_asids = config_.aegis_asids;
+    bp.scenario_pages_slices = VMSIM_SCENARIO_PACK(config_.scenario_pages, 16, config_.scenario_slices);
+    bp.scenario_accesses_seed = VMSIM_SCENARIO_PACK(config_.scenario_accesses, 20, config_.scenario_seed);
     static_assert(sizeof bp <= VMSIM_BOOTPARAMS_MAX_SIZE);
     // The offsets that assembly (and the comment in bootparams.h) rely on.
     static_assert(offsetof(vmsim_bootparams, ram_size) == VMSIM_BOOTPARAMS_OFF_RAM_SIZE);
@@ -86,6 +91,12 @@ void R3000Platform::write_boot_parameters() {
     static_assert(offsetof(vmsim_bootparams, avm_pagetable) == VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE);
     static_assert(offsetof(vmsim_bootparams, unix_mprotect_asid_threshold) ==
                   VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD);
+    static_assert(offsetof(vmsim_bootparams, aegis_nenvs) == VMSIM_BOOTPARAMS_OFF_AEGIS_NENVS);
+    static_assert(offsetof(vmsim_bootparams, aegis_timeslice) == VMSIM_BOOTPARAMS_OFF_AEGIS_TIMESLICE);
+    static_assert(offsetof(vmsim_bootparams, aegis_asids) == VMSIM_BOOTPARAMS_OFF_AEGIS_ASIDS);
+    static_assert(offsetof(vmsim_bootparams, scenario_pages_slices) == VMSIM_BOOTPARAMS_OFF_SCENARIO_PAGES_SLICES);
+    static_assert(offsetof(vmsim_bootparams, scenario_accesses_seed) ==
+                  VMSIM_BOOTPARAMS_OFF_SCENARIO_ACCESSES_SEED);
     std::memcpy(block, &bp, sizeof bp);  // little-endian host = guest order
 }
 

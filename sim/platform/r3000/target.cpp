@@ -6,6 +6,7 @@
 
 #include <iterator>
 #include <string>
+#include <tuple>
 
 #include "sim/common/errors.hpp"
 #include "sim/config/param_table.hpp"
@@ -144,6 +145,35 @@ const ParamTable<R3000Config>& params() {
                   "(tlbp per changed page); >= 524288 (every kuseg page) = always page by page. "
                   "The switch and the default 16 are this kernel's choice (vmlib/unix/README.md)")
             .min(1);
+        // Several environments on aegis (vmlib/aegis/README.md, "Several environments").
+        root.uint("aegis.nenvs", &R3000Config::aegis_nenvs,
+                  "aegis: environments that run the image (round robin, preempted by the timer when "
+                  "more than one); 0 = the image's default (aegis_add_system NENVS: 1 for aegis_appel, "
+                  "3 for aegis_scenario), at most the image's MAX_ENVS (64 for aegis_scenario)")
+            .max(VMSIM_AEGIS_MAX_ENVS);
+        root.uint("aegis.timeslice", &R3000Config::aegis_timeslice,
+                  "aegis: time slice in CPU cycles, the period aegis programs into the timer when more "
+                  "than one environment runs (aegis sets the timer's period itself: timer.period has no "
+                  "effect on aegis)")
+            .min(VMSIM_AEGIS_TIMESLICE_MIN)
+            .max(0x7fffffff);
+        root.uint("aegis.asids", &R3000Config::aegis_asids,
+                  "aegis: ASIDs the kernel hands out to environments (the R3000 has 64); with fewer "
+                  "ASIDs than environments an environment scheduled without one takes another's, "
+                  "round robin, after flushing that ASID's TLB and STLB entries")
+            .min(2)
+            .max(VMSIM_AEGIS_ASIDS_MAX);
+        // The scenario workload's (workloads/scenario), passed on by aegis.
+        for (auto [name, member, max, what] :
+             {std::tuple{"scenario.pages", &R3000Config::scenario_pages, VMSIM_SCENARIO_PAGES_MAX,
+                         "pages in each process's working set"},
+              std::tuple{"scenario.slices", &R3000Config::scenario_slices, VMSIM_SCENARIO_SLICES_MAX,
+                         "time slices each process runs (it yields after each)"},
+              std::tuple{"scenario.accesses", &R3000Config::scenario_accesses, VMSIM_SCENARIO_ACCESSES_MAX,
+                         "page accesses per time slice (the timer may preempt earlier)"},
+              std::tuple{"scenario.seed", &R3000Config::scenario_seed, VMSIM_SCENARIO_SEED_MAX,
+                         "seed of the processes' access sequences (each process its own)"}})
+            root.uint(name, member, std::string("scenario workload on aegis: ") + what).min(1).max(max);
         bind_sim_params<R3000Config>(root.at(&R3000Config::sim));
         return t;
     }();

@@ -1,6 +1,6 @@
 /* aegis kernel, boot: main sizes RAM and the STLB from the boot parameters,
- * places the STLB, takes the kernel's pages, creates the environments and
- * enters the first.
+ * places the STLB, takes the kernel's pages, creates the environments (as many
+ * as the parameters say, with their ASIDs and time slice) and enters the first.
  * Part of the kernel's compilation unit (kernel.c includes it; the state is there). */
 
 static void boot_fail(int code, const char *msg, uint32_t value)
@@ -59,11 +59,36 @@ int main(void)
         }
     }
 
-    nenvs = AEGIS_NUM_ENVS;
+    /* Environments: how many, their ASIDs, the time slice (sched.c). */
+    nenvs = (have_bp && bp->aegis_nenvs) ? bp->aegis_nenvs : AEGIS_NUM_ENVS;
+    if (nenvs > AEGIS_MAX_ENVS) {
+        printf("aegis: boot parameter aegis.nenvs=%u is more than the %u environments of this image\n",
+               nenvs, (unsigned)AEGIS_MAX_ENVS);
+        vmsim_exit(AEGIS_EXIT_BADPARAM);
+    }
+    nasids = (have_bp && bp->aegis_asids) ? bp->aegis_asids : AEGIS_NASIDS;
+    if (nasids < 2 || nasids > AEGIS_NASIDS) {
+        printf("aegis: boot parameter aegis.asids=%u is not in 2..%u\n", (unsigned)nasids, AEGIS_NASIDS);
+        vmsim_exit(AEGIS_EXIT_BADPARAM);
+    }
+    uint32_t slice = (have_bp && bp->aegis_timeslice) ? bp->aegis_timeslice : VMSIM_AEGIS_TIMESLICE_DEFAULT;
+    if (slice < VMSIM_AEGIS_TIMESLICE_MIN) {
+        printf("aegis: boot parameter aegis.timeslice=%u is below %u cycles\n", (unsigned)slice,
+               VMSIM_AEGIS_TIMESLICE_MIN);
+        vmsim_exit(AEGIS_EXIT_BADPARAM);
+    }
     for (unsigned i = 0; i < nenvs; i++)
         env_create(&envs[i], i, aegis_app_start, (uint32_t)(aegis_app_end - aegis_app_start));
 
+    /* Status for user mode (the rfe in aegis_resume_env): KUp = 1, and with
+     * several envs the timer's interrupt line unmasked and IEp = 1. */
+    uint32_t status = 0x8;
+    if (nenvs > 1) {
+        timeslice = slice;
+        TIMER_REG(VMSIM_TIMER_PERIOD) = timeslice;
+        status |= (1u << (8 + VMSIM_TIMER_IRQ_LINE)) | 0x4;
+    }
     switch_to(&envs[0]);
-    C0_WRITE(12, 0x8); /* KUp = 1: the rfe in aegis_resume_env enters user mode */
+    C0_WRITE(12, status);
     aegis_resume_env(&envs[0]);
 }

@@ -47,4 +47,13 @@ static inline uint32_t tlb_read_lo(uint32_t idx)
     return lo;
 }
 
+static inline uint32_t tlb_read_hi(uint32_t idx) /* changes EntryHi */
+{
+    uint32_t hi;
+    __asm__ volatile(".set push\n.set noreorder\n"
+                     "mtc0 %1, $0\nnop\ntlbr\nnop\nmfc0 %0, $10\nnop\n.set pop"
+                     : "=r"(hi) : "r"(idx << 8));
+    return hi;
+}
+
 #endif

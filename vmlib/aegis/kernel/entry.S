@@ -13,7 +13,9 @@
  *
  * General vector (0x80000080): system calls, and every exception from user mode
  * forwarded to the application's exception handler (protection faults, Mod,
- * address errors, break, RI, ...). Exceptions in kernel mode are fatal.
+ * address errors, break, RI, ...), and the timer interrupt, which preempts the
+ * running environment when several run (aegis_intr). Exceptions in kernel mode
+ * are fatal; the kernel runs with interrupts off.
  */
 #include <vmsim/memmap.h>
 #include "kernel.h"
@@ -253,45 +255,70 @@ aegis_sys_switch:
         lw      $9, KS_SP($27)
         lw      $10, KS_RA($27)
         lw      $11, KS_EPC($27)
-        sw      $16, ENV_S0 + 0($8)
-        sw      $17, ENV_S0 + 4($8)
-        sw      $18, ENV_S0 + 8($8)
-        sw      $19, ENV_S0 + 12($8)
-        sw      $20, ENV_S0 + 16($8)
-        sw      $21, ENV_S0 + 20($8)
-        sw      $22, ENV_S0 + 24($8)
-        sw      $23, ENV_S0 + 28($8)
-        sw      $30, ENV_S0 + 32($8)
-        sw      $9, ENV_SP($8)
-        sw      $10, ENV_RA($8)
+        .irp    r, 16,17,18,19,20,21,22,23,30
+        sw      $\r, ENV_REG(\r)($8)
+        .endr
+        sw      $9, ENV_REG(29)($8)
+        sw      $10, ENV_REG(31)($8)
         sw      $11, ENV_EPC($8)
         lui     $sp, %hi(aegis_kstack_top)
         addiu   $sp, $sp, %lo(aegis_kstack_top)
         move    $5, $4                          /* a1 = argument */
         jal     aegis_switch                    /* returns the env to run */
         move    $4, $2                          /* delay slot: a0 = number */
-        move    $4, $2
+        b       aegis_resume_env
+        move    $4, $2                          /* delay slot */
         .end    aegis_sys_switch
 
-/* aegis_resume_env(env): continue env in user mode at ctx.epc with v0 = 0.
- * Status must have KUp = 1 (true after a syscall; set by the boot code). */
+/* ---- timer interrupt (user mode: the kernel runs with interrupts off) -------
+ * The general vector treats it as an exception to forward; the application's
+ * entry for ExcCode 0 is always 0 (load_fwd), so the forwarding path branches to
+ * aegis_kfatal_nohandler, which comes here. Nothing of this is on the paths of
+ * refills, forwarded exceptions or system calls. */
+/* From the forwarding path: k0 = the frame where it saved t0..t3, t0..t2 changed. */
+aegis_intr_fwd:
+        lw      $8, AEGIS_XF_T0 + 0($26)
+        lw      $9, AEGIS_XF_T0 + 4($26)
+        lw      $10, AEGIS_XF_T0 + 8($26)
+/* Every user register but k0/k1 as interrupted: save them all in the env, let C
+ * pick the env to continue (aegis_preempt), resume it. */
+        .globl  aegis_intr
+        .ent    aegis_intr
+aegis_intr:
+        lui     $27, %hi(aegis_cur)
+        lw      $27, %lo(aegis_cur)($27)
+        nop
+        .irp    r, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,28,29,30,31
+        sw      $\r, ENV_REG(\r)($27)
+        .endr
+        mfhi    $8
+        mflo    $9
+        mfc0    $10, C0_EPC
+        sw      $8, ENV_HI($27)
+        sw      $9, ENV_LO($27)
+        sw      $10, ENV_EPC($27)
+        lui     $sp, %hi(aegis_kstack_top)
+        jal     aegis_preempt                   /* returns the env to run */
+        addiu   $sp, $sp, %lo(aegis_kstack_top) /* delay slot */
+        move    $4, $2
+        .end    aegis_intr
+
+/* aegis_resume_env(env): continue env in user mode at its EPC with its saved
+ * registers (after a yield, only the callee-saved ones, sp, ra and v0 mean
+ * anything). Status must have KUp = 1 (true after an exception; set by the boot
+ * code). */
         .globl  aegis_resume_env
         .ent    aegis_resume_env
 aegis_resume_env:
         move    $27, $4
-        lw      $16, ENV_S0 + 0($27)
-        lw      $17, ENV_S0 + 4($27)
-        lw      $18, ENV_S0 + 8($27)
-        lw      $19, ENV_S0 + 12($27)
-        lw      $20, ENV_S0 + 16($27)
-        lw      $21, ENV_S0 + 20($27)
-        lw      $22, ENV_S0 + 24($27)
-        lw      $23, ENV_S0 + 28($27)
-        lw      $30, ENV_S0 + 32($27)
-        lw      $29, ENV_SP($27)
-        lw      $31, ENV_RA($27)
+        lw      $8, ENV_HI($27)
+        lw      $9, ENV_LO($27)
         lw      $26, ENV_EPC($27)
-        move    $2, $0
+        mthi    $8
+        mtlo    $9
+        .irp    r, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,28,29,30,31
+        lw      $\r, ENV_REG(\r)($27)
+        .endr
         jr      $26
         rfe
         .end    aegis_resume_env
@@ -301,10 +328,18 @@ aegis_resume_env:
 aegis_kfatal:
         b       1f
         li      $4, AEGIS_FATAL_KERNEL
-aegis_kfatal_nohandler:
+aegis_kfatal_nohandler:                         /* k1 = Cause */
+        andi    $27, $27, 0x7c
+        beqz    $27, aegis_intr_fwd             /* ExcCode 0: the timer */
+        nop
         b       1f
         li      $4, AEGIS_FATAL_NOHANDLER
 aegis_kfatal_nest:
+        mfc0    $27, C0_CAUSE
+        nop
+        andi    $27, $27, 0x7c
+        beqz    $27, aegis_intr                 /* the timer, at the deepest level */
+        nop
         li      $4, AEGIS_FATAL_NEST
 1:      lui     $sp, %hi(aegis_kstack_top)
         j       aegis_fatal

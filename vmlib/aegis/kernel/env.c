@@ -8,41 +8,48 @@ enum { ENV_FREE, ENV_RUNNABLE, ENV_DEAD };
 static void switch_to(struct aegis_env *e)
 {
     aegis_cur = e;
+    if (e->asid == AEGIS_NO_ASID)
+        asid_take(e);
     load_fwd(e);
     restore_entryhi();
     pin_xpage(e);
     restore_entryhi();
+    if (timeslice)
+        timer_restart(); /* a whole time slice for e */
 }
 
 static void finish(void) __attribute__((noreturn));
-static void finish(void)
+
+/* The next runnable env after e, round robin (e itself if it is the only one),
+ * switched to; the run ends when none is left. */
+static struct aegis_env *schedule(struct aegis_env *e)
 {
-    int code = 0;
-    for (unsigned i = 0; i < nenvs; i++)
-        if (envs[i].exit_code && !code)
-            code = (int)envs[i].exit_code;
-    vmsim_exit(code);
+    for (unsigned k = 1; k <= nenvs; k++) {
+        struct aegis_env *n = &envs[(e->id + k) % nenvs];
+        if (n->state == ENV_RUNNABLE) {
+            if (n != e) {
+                kstat.switches++;
+                switch_to(n);
+            }
+            return n;
+        }
+    }
+    finish();
 }
 
 /* entry.S, for yield and exit: the env to continue. */
 struct aegis_env *aegis_switch(uint32_t num, uint32_t arg)
 {
     struct aegis_env *e = aegis_cur;
+    e->tf[TF_V0] = 0; /* what the call returns */
     if (num == AEGIS_SYS_EXIT) {
         e->state = ENV_DEAD;
         e->exit_code = arg;
+        asid_release(e);
     } else if (num != AEGIS_SYS_YIELD) {
         return e; /* unknown number: nothing happens */
     }
-    for (unsigned k = 1; k <= nenvs; k++) {
-        struct aegis_env *n = &envs[(e->id + k) % nenvs];
-        if (n->state == ENV_RUNNABLE) {
-            if (n != e)
-                switch_to(n);
-            return n;
-        }
-    }
-    finish();
+    return schedule(e);
 }
 
 /* Minimal ELF32 structures. */
@@ -98,7 +105,7 @@ static void env_create(struct aegis_env *e, unsigned id, const uint8_t *elf, uin
     const struct elf_ehdr *h = (const struct elf_ehdr *)elf;
     memset(e, 0, sizeof *e);
     e->id = id;
-    e->asid = id + 1;
+    e->asid = AEGIS_NO_ASID; /* one is taken when it first runs */
     e->cap = 0x9e3779b9u * (id + 1) ^ 0xae915u; /* kernel-chosen, never told */
     if (size < sizeof *h || memcmp(h->ident, "\177ELF", 4) || h->phentsize != sizeof(struct elf_phdr))
         boot_fail(AEGIS_EXIT_BADAPP, "application image is not an ELF32 file", id);
@@ -116,12 +123,13 @@ static void env_create(struct aegis_env *e, unsigned id, const uint8_t *elf, uin
                 gmap_add(e, va, (pfn << AEGIS_PAGE_SHIFT) | AEGIS_TLB_V | AEGIS_TLB_D);
                 g = gmap_find(e, va >> AEGIS_PAGE_SHIFT);
             }
-            uint8_t *k = pfn_kva(g->lo >> AEGIS_PAGE_SHIFT);
-            for (uint32_t b = 0; b < AEGIS_PAGE_SIZE; b++) {
-                uint32_t a = va + b;
-                if (a >= p->vaddr && a < p->vaddr + p->filesz)
-                    k[b] = elf[p->offset + (a - p->vaddr)];
-            }
+            /* the file's bytes in this page (the rest stays zero) */
+            uint32_t from = va > p->vaddr ? va : p->vaddr;
+            uint32_t to = va + AEGIS_PAGE_SIZE < p->vaddr + p->filesz ? va + AEGIS_PAGE_SIZE
+                                                                      : p->vaddr + p->filesz;
+            if (from < to)
+                memcpy((uint8_t *)pfn_kva(g->lo >> AEGIS_PAGE_SHIFT) + (from - va),
+                       elf + p->offset + (from - p->vaddr), to - from);
         }
     }
     for (int i = 1; i <= AEGIS_USTACK_PAGES; i++)
@@ -131,7 +139,7 @@ static void env_create(struct aegis_env *e, unsigned id, const uint8_t *elf, uin
     for (uint32_t i = 0; i * 32768 < npages; i++) /* the free bitmap, read-only */
         gmap_add(e, AEGIS_FREEMAP_VA + i * AEGIS_PAGE_SIZE,
                  (((uint32_t)freemap - 0x80000000u) + i * AEGIS_PAGE_SIZE) | AEGIS_TLB_V);
-    e->ctx[9] = AEGIS_USTACK_TOP - 16;
-    e->ctx[11] = h->entry;
+    e->tf[TF_SP] = AEGIS_USTACK_TOP - 16;
+    e->tf[TF_EPC] = h->entry;
     e->state = ENV_RUNNABLE;
 }

@@ -25,6 +25,7 @@ static void load_fwd(const struct aegis_env *e)
     }
     memcpy(aegis_fwd.htab, e->h_exc, sizeof aegis_fwd.htab);
     aegis_fwd.htab[8] = 0; /* Sys never reaches the forwarding path */
+    aegis_fwd.htab[0] = 0; /* Int (the timer) is the kernel's: entry.S, aegis_intr */
     aegis_fwd.tlbmiss = e->h_tlbmiss;
     aegis_fwd.frame1 = e->xpage_k + (1u << AEGIS_XP_FRAME_SHIFT);
     aegis_fwd.delta = e->xpage_k - e->xpage_u;

@@ -9,8 +9,8 @@
  *   - segment 1 of each address space may hold guaranteed mappings that the
  *     kernel refills itself (the application's image, stacks, page tables);
  *   - exceptions are forwarded to user-level handlers (entry.S);
- *   - several environments (address spaces, ASID = env id + 1), switched on
- *     yield and exit.
+ *   - several environments (address spaces, each with an ASID while it runs),
+ *     switched on yield and exit and preempted by the timer.
  * Applications are ELF images embedded in the kernel image (apps.S) and loaded
  * into segment 1 at boot.
  *
@@ -20,6 +20,7 @@
  *   stlb.c     STLB and TLB maintenance, guaranteed mappings, user buffers, revocation
  *   syscall.c  the system calls and their table (entry.S dispatches through it)
  *   env.c      environments: loading the application image, switching on yield/exit
+ *   sched.c    several environments: the timer, ASIDs taken and flushed, counters
  *   forward.c  exception forwarding state (xpage, handler table), fatal faults
  *   boot.c     main: boot parameters, RAM, the STLB, the first environment
  * (cp0.h: the CP0 and TLB instructions.) Why one unit: the measured paths depend
@@ -41,8 +42,14 @@
 #include "kernel.h"
 
 #ifndef AEGIS_NUM_ENVS
-#define AEGIS_NUM_ENVS 1
+#define AEGIS_NUM_ENVS 1 /* environments that run by default (boot parameter aegis.nenvs) */
 #endif
+#ifndef AEGIS_MAX_ENVS
+#define AEGIS_MAX_ENVS AEGIS_NUM_ENVS /* the most this image runs */
+#endif
+_Static_assert(AEGIS_NUM_ENVS >= 1 && AEGIS_NUM_ENVS <= AEGIS_MAX_ENVS &&
+                   AEGIS_MAX_ENVS <= VMSIM_AEGIS_MAX_ENVS,
+               "1 <= NENVS <= MAX_ENVS <= 64");
 
 #include "cp0.h"
 
@@ -61,8 +68,20 @@ struct aegis_fwd aegis_fwd __attribute__((aligned(256))); /* no %hi carry inside
  * finds no handler and stops the run (aegis_fatal reads the original CP0 state). */
 static uint32_t fwd_scratch[(AEGIS_XP_MAXDEPTH + 1) << (AEGIS_XP_FRAME_SHIFT - 2)];
 _Static_assert(sizeof(struct aegis_fwd) == 144 && FWD_STUB == 140, "struct aegis_fwd offsets");
-static struct aegis_env envs[AEGIS_NUM_ENVS];
+static struct aegis_env envs[AEGIS_MAX_ENVS];
 static unsigned nenvs;
+
+/* Counted for the line the kernel prints at the end of a run (sched.c). */
+static struct {
+    uint32_t switches, preemptions, asid_steals, asid_flushes, seg1_misses;
+    uint32_t stub_restarts, stub_finishes;
+} kstat;
+/* Images for one env count no STLB misses: the single-env refill path stays as it was. */
+#if AEGIS_MAX_ENVS > 1
+#define KSTAT_SEG1_MISS() (kstat.seg1_misses++)
+#else
+#define KSTAT_SEG1_MISS() ((void)0)
+#endif
 
 static uint32_t *stlb;               /* kseg0, stlb_entries * 2 words */
 static uint32_t stlb_entries;
@@ -107,10 +126,15 @@ static inline int bootparams_valid(void)
 static void pin_xpage(struct aegis_env *e);
 static void load_fwd(const struct aegis_env *e);
 static void boot_fail(int code, const char *msg, uint32_t value) __attribute__((noreturn));
+static void asid_take(struct aegis_env *e);
+static void asid_release(struct aegis_env *e);
+static void timer_restart(void);
+static uint32_t timeslice; /* timer period in cycles; 0: no timer (one env) */
 
 #include "pages.c"
 #include "stlb.c"
 #include "syscall.c"
 #include "env.c"
+#include "sched.c"
 #include "forward.c"
 #include "boot.c"

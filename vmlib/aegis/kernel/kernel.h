@@ -4,18 +4,19 @@
 
 #include <aegis/abi.h>
 
-/* struct aegis_env offsets used by entry.S */
-#define ENV_S0 12   /* s0..s8 (fp) at 12..44 */
-#define ENV_SP 48
-#define ENV_RA 52
-#define ENV_EPC 56  /* where the env resumes (after its syscall) */
+/* struct aegis_env offsets used by entry.S: the saved user context, tf[] */
+#define ENV_REG(r) (12 + 4 * (r)) /* GPR r (1..31; k0/k1 and $0 are not kept) */
+#define ENV_HI 140
+#define ENV_LO 144
+#define ENV_EPC 148 /* where the env resumes */
 
 /* struct aegis_ksave offsets (the syscall path's save area) */
 #define KS_SP 0
 #define KS_RA 4
 #define KS_EPC 8
 
-#define AEGIS_MAX_ENVS 8
+#define AEGIS_NASIDS 64     /* the R3000's ASIDs */
+#define AEGIS_NO_ASID 64u   /* struct aegis_env.asid of an env without one */
 #define AEGIS_MAX_GUARANTEED 512
 #define AEGIS_MAX_PAGES 32768 /* 128 MB managed; more RAM is left unused */
 #define AEGIS_KSTACK_SIZE 16384
@@ -44,7 +45,10 @@ struct aegis_env {
     uint32_t h_tlbmiss;  /* user entry for forwarded TLB misses (0: none) */
     uint32_t xpage_u;    /* user address of the registered xpage */
     uint32_t xpage_k;    /* kseg0 address of the registered xpage (0: none) */
-    uint32_t ctx[12];    /* s0..s8, sp, ra, epc */
+    /* The user context: GPRs by number, HI, LO, EPC. A yield or exit saves the
+     * callee-saved registers, sp, ra and EPC (the rest is the caller's, as in a
+     * call); a timer interrupt saves every register. */
+    uint32_t tf[35];
     uint32_t h_exc[32];  /* user entry per ExcCode (0: none) */
     uint32_t id, asid, state, exit_code, cap;
     uint32_t ng;
@@ -61,6 +65,11 @@ extern struct aegis_fwd aegis_fwd;
 
 extern struct aegis_env *aegis_cur;
 void aegis_resume_env(struct aegis_env *e) __attribute__((noreturn));
+#define TF_V0 2
+#define TF_SP 29
+#define TF_HI 32
+#define TF_LO 33
+#define TF_EPC 34
 void aegis_fatal(int reason) __attribute__((noreturn));
 extern char vmsim_utlb_vector[], aegis_utlb_fast_end[];
 

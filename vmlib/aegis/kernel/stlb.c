@@ -83,6 +83,7 @@ static int gmap_add(struct aegis_env *e, uint32_t va, uint32_t lo)
 /* Called by entry.S on an STLB miss in segment 1 (user mode). */
 int aegis_seg1_miss(uint32_t badvaddr)
 {
+    KSTAT_SEG1_MISS();
     struct aegis_gmap *g = gmap_find(aegis_cur, badvaddr >> AEGIS_PAGE_SHIFT);
     if (!g)
         return 1; /* not guaranteed: the application's business */
@@ -138,3 +139,20 @@ static void revoke_translations(uint32_t pfn)
     restore_entryhi();
 }
 
+/* ---- retiring an ASID (sched.c, before it changes hands) --------------------------- */
+/* Every STLB entry tagged with ASID asid. */
+static void stlb_flush_asid(uint32_t asid)
+{
+    for (uint32_t i = 0; i < stlb_entries; i++)
+        if ((stlb[2 * i] & 0xfc0u) == asid << 6)
+            stlb[2 * i] = STLB_EMPTY;
+}
+
+/* Every TLB entry tagged with ASID asid, the wired ones (a pinned xpage) included. */
+static void tlb_flush_asid(uint32_t asid)
+{
+    for (uint32_t i = 0; i < TLB_NENTRIES; i++)
+        if ((tlb_read_hi(i) & 0xfc0u) == asid << 6)
+            tlb_invalidate_index(i);
+    restore_entryhi();
+}

@@ -197,7 +197,7 @@ static int sys_tlb_write_range(uint32_t va, uint32_t uents, uint32_t n, uint32_t
 
 static int sys_set_exc_handler(uint32_t code, uint32_t entry)
 {
-    if (code >= 32 || code == 8 || !aegis_cur->xpage_k)
+    if (code >= 32 || code == 8 || code == 0 || !aegis_cur->xpage_k)
         return AEGIS_E_INVAL;
     aegis_cur->h_exc[code] = entry;
     load_fwd(aegis_cur);
@@ -261,6 +261,9 @@ static int sys_info(uint32_t what)
     case AEGIS_INFO_AVM_PAGETABLE:
         return (int)(bootparams_valid() ? aegis_bootparams.avm_pagetable : VMSIM_AVM_PT_LINEAR);
     }
+    uint32_t off = what - AEGIS_INFO_BOOTPARAM(0); /* a word of the block, e.g. an application's */
+    if (off < sizeof aegis_bootparams && !(off & 3))
+        return (int)(bootparams_valid() ? ((const uint32_t *)&aegis_bootparams)[off / 4] : 0);
     return AEGIS_E_INVAL;
 }
 

@@ -5,7 +5,9 @@
  * ends every handler: it finds the frame from sp (abi.h), restores the
  * caller-saved registers and HI/LO, and jumps to the frame's EPC. Because the stub's code and every
  * word it touches are in the pinned page, nothing can fault between its use of
- * k0/k1 and the jump (interrupts are off under aegis).
+ * k0/k1 and the jump. A timer interrupt can (when several environments run):
+ * the kernel then restarts the stub, or finishes it once sp is loaded (abi.h,
+ * AEGIS_XP_STUB_SP_LOAD; vmlib/aegis/kernel/sched.c).
  */
 #include <aegis/abi.h>
         .section .aegis.xpage, "awx", @progbits
@@ -42,10 +44,18 @@ aegis_xret:
         lw      $24, F(AEGIS_XF_T8)
         lw      $25, F(AEGIS_XF_T9)
         lw      $31, F(AEGIS_XF_RA)
+aegis_xret_sp:
         lw      $29, F(AEGIS_XF_SP)             /* (sp's last use was above) */
         lw      $26, F(AEGIS_XF_EPC)
         lw      $27, F(AEGIS_XF_LO)             /* the frame base, last */
         jr      $26
         mtlo    $27                             /* delay slot */
+aegis_xret_end:
         .end    aegis_xret
+        .if     aegis_xret_sp - aegis_xret != AEGIS_XP_STUB_SP_LOAD
+        .error  "AEGIS_XP_STUB_SP_LOAD (abi.h) is not the offset of the stub's load of sp"
+        .endif
+        .if     aegis_xret_end - aegis_xret != AEGIS_XP_STUB_SIZE
+        .error  "AEGIS_XP_STUB_SIZE (abi.h) is not the stub's length"
+        .endif
         .balign 4096, 0

@@ -27,9 +27,11 @@
  *     kernel's one field has no invalid value).
  *
  * Kernels that take the block: aegis and unix, both linked with
- * vmlib/kernel.ld. Layout of version 3 (byte offsets below):
+ * vmlib/kernel.ld. Layout of version 4 (byte offsets below):
  *   0x00 magic  0x04 version  0x08 size (64)  0x0c ram_size  0x10 stlb_entries
- *   0x14 avm_pagetable  0x18 unix_mprotect_asid_threshold  0x1c..0x3f reserved
+ *   0x14 avm_pagetable  0x18 unix_mprotect_asid_threshold  0x1c..0x20 reserved
+ *   0x24 aegis_nenvs  0x28 aegis_timeslice  0x2c aegis_asids
+ *   0x30 scenario_pages_slices  0x34 scenario_accesses_seed  0x38..0x3f reserved
  *
  * Only #defines and a plain C struct: usable from C, C++ and (the #defines) from
  * assembly.
@@ -41,7 +43,8 @@
 #define VMSIM_BOOTPARAMS_MAX_SIZE 0x100u
 #define VMSIM_BOOTPARAMS_REQUEST 0x51525042u /* "BPRQ": placeholder, fill me */
 #define VMSIM_BOOTPARAMS_MAGIC 0x544f4f42u   /* "BOOT": filled by the simulator */
-#define VMSIM_BOOTPARAMS_VERSION 3u /* 2: avm_pagetable; 3: unix_mprotect_asid_threshold */
+#define VMSIM_BOOTPARAMS_VERSION 4u /* 2: avm_pagetable; 3: unix_mprotect_asid_threshold;
+                                      * 4: aegis_nenvs .. scenario_accesses_seed */
 
 /* Byte offsets, for assembly and for the simulator. */
 #define VMSIM_BOOTPARAMS_OFF_MAGIC 0x00u
@@ -51,6 +54,11 @@
 #define VMSIM_BOOTPARAMS_OFF_STLB_ENTRIES 0x10u
 #define VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE 0x14u
 #define VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD 0x18u
+#define VMSIM_BOOTPARAMS_OFF_AEGIS_NENVS 0x24u
+#define VMSIM_BOOTPARAMS_OFF_AEGIS_TIMESLICE 0x28u
+#define VMSIM_BOOTPARAMS_OFF_AEGIS_ASIDS 0x2cu
+#define VMSIM_BOOTPARAMS_OFF_SCENARIO_PAGES_SLICES 0x30u
+#define VMSIM_BOOTPARAMS_OFF_SCENARIO_ACCESSES_SEED 0x34u
 
 /* aegis: software-TLB entries; a power of two in 1 .. VMSIM_STLB_MAX_ENTRIES. */
 #define VMSIM_STLB_DEFAULT_ENTRIES 4096u
@@ -71,6 +79,30 @@
 #define VMSIM_UNIX_MPROTECT_ASID_DEFAULT 16u
 #define VMSIM_UNIX_MPROTECT_ASID_NEVER 524288u /* 2^19 pages of 4 KB: all of kuseg */
 
+/* aegis: several environments (vmlib/aegis/README.md, "Several environments").
+ * aegis_nenvs: how many run, 1 .. the image's maximum (aegis_add_system MAX_ENVS);
+ * 0 = the image's default (NENVS). aegis_timeslice: the timer period in CPU cycles
+ * (the timer preempts only when more than one environment runs).
+ * aegis_asids: ASIDs the kernel hands out, 2 .. 64 (the R3000 has 64). */
+#define VMSIM_AEGIS_MAX_ENVS 64u
+#define VMSIM_AEGIS_TIMESLICE_DEFAULT 100000u /* cycles: 6 ms at 16.67 MHz */
+#define VMSIM_AEGIS_TIMESLICE_MIN 1000u       /* well above the interrupt path's cost */
+#define VMSIM_AEGIS_ASIDS_MAX 64u
+
+/* The scenario workload (workloads/scenario) on aegis: four values in two words,
+ * each field 0 = the program's default. scenario_pages_slices: pages per process
+ * (bits 15..0), time slices per process (bits 31..16); scenario_accesses_seed:
+ * accesses per time slice (bits 19..0), seed (bits 31..20). */
+#define VMSIM_SCENARIO_PAGES_DEFAULT 64u
+#define VMSIM_SCENARIO_SLICES_DEFAULT 20u
+#define VMSIM_SCENARIO_ACCESSES_DEFAULT 1000u
+#define VMSIM_SCENARIO_SEED_DEFAULT 1u
+#define VMSIM_SCENARIO_PAGES_MAX 0xffffu
+#define VMSIM_SCENARIO_SLICES_MAX 0xffffu
+#define VMSIM_SCENARIO_ACCESSES_MAX 0xfffffu
+#define VMSIM_SCENARIO_SEED_MAX 0xfffu
+#define VMSIM_SCENARIO_PACK(lo, lo_bits, hi) ((uint32_t)(lo) | ((uint32_t)(hi) << (lo_bits)))
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
@@ -82,7 +114,13 @@ struct vmsim_bootparams {
     uint32_t stlb_entries; /* aegis software TLB entries; 0 = default    */
     uint32_t avm_pagetable; /* VMSIM_AVM_PT_*; 0 = linear                */
     uint32_t unix_mprotect_asid_threshold; /* unix: pages; 0 = default   */
-    uint32_t reserved[9];  /* zero; later parameters go here             */
+    uint32_t reserved1c[2]; /* zero                                      */
+    uint32_t aegis_nenvs;  /* environments that run; 0 = the image's     */
+    uint32_t aegis_timeslice; /* timer period, CPU cycles; 0 = default  */
+    uint32_t aegis_asids;  /* ASIDs handed out, 2..64; 0 = 64            */
+    uint32_t scenario_pages_slices;  /* pages | slices << 16; 0 = default */
+    uint32_t scenario_accesses_seed; /* accesses | seed << 20; 0 = default */
+    uint32_t reserved[2];  /* zero; later parameters go here             */
 };
 #endif
 

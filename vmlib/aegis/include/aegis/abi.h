@@ -58,7 +58,8 @@
                                       * present TLB entries; stops at a bad capability */
 #define AEGIS_SYS_PAGE_SETCAP 13 /* (pfn, cap, new cap): owner only; revokes translations */
 #define AEGIS_SYS_SET_EXC_HANDLER 14 /* (ExcCode, entry): the entry for one exception code
-                                      * (SET_HANDLERS sets every code's to its exception entry) */
+                                      * (SET_HANDLERS sets every code's to its exception entry;
+                                      * never Int (0) or Sys (8): those are the kernel's) */
 #define AEGIS_NSYS 15
 #define AEGIS_SYS_YIELD 30        /* () -> 0: run the next env                        */
 #define AEGIS_SYS_EXIT 31         /* (code): never returns                            */
@@ -81,6 +82,10 @@
 #define AEGIS_INFO_NENVS 5
 #define AEGIS_INFO_AVM_PAGETABLE 6  /* boot parameter avm.pagetable (VMSIM_AVM_PT_*, vmsim/bootparams.h),
                                      * for the library OS: the kernel passes it on unread */
+/* The word at byte offset off of the boot parameter block (vmsim/bootparams.h), 0
+ * without a filled block: parameters of an application (e.g. scenario.*), passed
+ * on unread. */
+#define AEGIS_INFO_BOOTPARAM(off) (0x100u + (off))
 
 #define AEGIS_E_INVAL (-1)   /* malformed argument */
 #define AEGIS_E_CAP (-2)     /* capability check failed */
@@ -113,6 +118,11 @@
 /* (the stub uses (XSTACK_TOP - sp) >> (12 - FRAME_SHIFT) = (d - 1) << FRAME_SHIFT:
  * the 16 bytes below each exception stack's top must shift out) */
 #define AEGIS_XP_STUB 1024       /* the return stub's offset in the xpage          */
+/* The stub's layout, which the kernel relies on when a timer interrupt stops an
+ * environment inside it (the stub uses k0/k1; kernel/sched.c): byte offset of
+ * its load of sp, and its length (user/xpage.S checks both). */
+#define AEGIS_XP_STUB_SP_LOAD 100
+#define AEGIS_XP_STUB_SIZE 120
 
 /* struct aegis_xframe byte offsets */
 #define AEGIS_XF_AT 0
