@@ -129,6 +129,7 @@ const std::vector<std::string>& r3000_region_counter_names() {
         std::vector<std::string> n{"cycles"};
         for (const auto* list : {&r3000_cycle_breakdown(), &r3000_cycle_modes()})
             for (const R3000CycleCategory& c : *list) n.push_back(c.category.name);
+        n.push_back(kRegionRefills);
         return n;
     }();
     return names;
@@ -139,6 +140,7 @@ void r3000_region_counters(const r3000::Cpu& cpu, std::vector<uint64_t>& out) {
     out.assign(1, cpu.cycles());
     for (const auto* list : {&r3000_cycle_breakdown(), &r3000_cycle_modes()})
         for (const R3000CycleCategory& c : *list) out.push_back(c.read(cpu, s));
+    out.push_back(s.utlb_refills);
 }
 
 RunSummary R3000Platform::run() {

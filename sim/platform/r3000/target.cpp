@@ -203,9 +203,12 @@ void record(stats::Registry& stats, const Snapshot& s) {
     for (const auto& [n, region] : s.regions) {
         const std::string base = "region." + n;
         stats.counter(base + ".count", "times measured region " + n + " was entered and left") = region.count;
-        for (size_t k = 0; k < s.region_counters.size(); ++k)
-            stats.counter(base + "." + s.region_counters[k],
-                          s.region_counters[k] + " inside region " + n + " (as cycles.* above)") = region.totals[k];
+        for (size_t k = 0; k < s.region_counters.size(); ++k) {
+            const std::string& c = s.region_counters[k];
+            stats.counter(base + "." + c, c == kRegionRefills
+                                              ? "TLB misses taken through the UTLB-refill vector inside region " + n
+                                              : c + " inside region " + n + " (as cycles.* above)") = region.totals[k];
+        }
     }
     stats.counter("sim.quantum_syncs", "times the core synchronised with SystemC time") = run.quantum_syncs;
     stats.counter("sim.elided_syncs", "quantum syncs skipped: no other process had activity pending") =
