@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "sim/experiment/plot.hpp"
 #include "sim/experiment/sweep.hpp"
 #include "temp_dir.hpp"
 #include "user_error.hpp"
@@ -546,6 +547,17 @@ TEST(Sweep, DerivedColumnsAreComputedPerPoint) {
     EXPECT_EQ(csv.column("latency_x2"), (std::vector<std::string>{"2", "70"}));
     const std::string jsonl = read_whole_file(dir.path() + "/out/results.jsonl");
     EXPECT_TRUE(contains(jsonl, "\"columns\": {\"cpi\": ")) << jsonl;
+}
+
+// Plot axes carry units by the naming conventions of parameters, statistics and
+// derived columns.
+TEST(Plot, AxisLabelsCarryUnits) {
+    EXPECT_EQ(experiment::axis_label("region.7.cycles"), "region.7.cycles (cycles)");
+    EXPECT_EQ(experiment::axis_label("aegis.stlb_entries"), "aegis.stlb_entries (entries)");
+    EXPECT_EQ(experiment::axis_label("region.7.utlb_refills"), "region.7.utlb_refills (refills)");
+    EXPECT_EQ(experiment::axis_label("unix.mprotect_asid_threshold"), "unix.mprotect_asid_threshold (pages)");
+    EXPECT_EQ(experiment::axis_label("trap_cycles"), "trap_cycles (cycles)");
+    EXPECT_EQ(experiment::axis_label("avm.pagetable"), "avm.pagetable");
 }
 
 // ---- progress ------------------------------------------------------------------------
