@@ -79,6 +79,7 @@ void R3000Platform::write_boot_parameters() {
     bp.stlb_entries = config_.stlb_entries;
     bp.avm_pagetable = config_.avm_pagetable;
     bp.unix_mprotect_asid_threshold = config_.unix_mprotect_asid_threshold;
+    bp.avm_hashed_buckets = config_.avm_hashed_buckets;
     static_assert(sizeof bp <= VMSIM_BOOTPARAMS_MAX_SIZE);
     // The offsets that assembly (and the comment in bootparams.h) rely on.
     static_assert(offsetof(vmsim_bootparams, ram_size) == VMSIM_BOOTPARAMS_OFF_RAM_SIZE);
@@ -86,6 +87,7 @@ void R3000Platform::write_boot_parameters() {
     static_assert(offsetof(vmsim_bootparams, avm_pagetable) == VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE);
     static_assert(offsetof(vmsim_bootparams, unix_mprotect_asid_threshold) ==
                   VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD);
+    static_assert(offsetof(vmsim_bootparams, avm_hashed_buckets) == VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS);
     std::memcpy(block, &bp, sizeof bp);  // little-endian host = guest order
 }
 

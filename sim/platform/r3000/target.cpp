@@ -137,7 +137,14 @@ const ParamTable<R3000Config>& params() {
             .max(VMSIM_STLB_MAX_ENTRIES)
             .power_of_two();
         root.choice("avm.pagetable", &R3000Config::avm_pagetable, avm_pagetable_names(),
-                    "page-table structure of the AVM library on aegis (linear: sorted vector, binary search)");
+                    "page-table structure of the AVM library on aegis: linear (sorted vector, binary "
+                    "search), hier2 (two levels, 4 KB leaves), hashed (chained hash table), inverted "
+                    "(one entry per physical frame, hash anchor table); vmlib/avm/README.md");
+        root.uint("avm.hashed_buckets", &R3000Config::avm_hashed_buckets,
+                  "hash chains of AVM's hashed page table (avm.pagetable=hashed); a power of two")
+            .min(1)
+            .max(VMSIM_AVM_HASHED_MAX_BUCKETS)
+            .power_of_two();
         root.uint("unix.mprotect_asid_threshold", &R3000Config::unix_mprotect_asid_threshold,
                   "unix kernel: an mprotect of more pages than this gives the process a new ASID "
                   "(all its TLB entries retired at once) instead of flushing the TLB page by page "

@@ -81,6 +81,11 @@
 #define AEGIS_INFO_NENVS 5
 #define AEGIS_INFO_AVM_PAGETABLE 6  /* boot parameter avm.pagetable (VMSIM_AVM_PT_*, vmsim/bootparams.h),
                                      * for the library OS: the kernel passes it on unread */
+/* The word at byte offset off (a multiple of 4) of the boot parameter block
+ * (vmsim/bootparams.h), 0 when the simulator did not write the block (0 = the
+ * default): parameters of a library OS, passed on unread, e.g. AVM's
+ * avm_hashed_buckets (VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS). */
+#define AEGIS_INFO_BOOTPARAM(off) (0x100 + (off))
 
 #define AEGIS_E_INVAL (-1)   /* malformed argument */
 #define AEGIS_E_CAP (-2)     /* capability check failed */
