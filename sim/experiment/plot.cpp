@@ -234,7 +234,8 @@ std::string axis_label(const std::string& column) {
         {".cycles", "cycles"}, {"_cycles", "cycles"}, {"_stall", "cycles"}, {"_latency", "cycles"},
         {"timer.period", "cycles"}, {"_mhz", "MHz"}, {".seconds", "s"}, {".mips", "MIPS"},
         {".instructions", "instructions"}, {".size", "bytes"}, {".line", "bytes"}, {"_bytes", "bytes"},
-        {"_entries", "entries"}, {".depth", "entries"},
+        {"_entries", "entries"}, {".depth", "entries"}, {"_refills", "refills"}, {"_threshold", "pages"},
+        {"_pages", "pages"}, {"_us", "us"},
     };
     for (const Unit& u : units)
         if (ends_with(column, u.suffix)) return fmt::format("{} ({})", column, u.unit);

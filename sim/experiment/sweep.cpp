@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 constexpr std::string_view kSweepPrefix = "sweep.";
 constexpr std::string_view kPlotPrefix = "plot.";
 constexpr std::string_view kZipKey = "zip";
+constexpr std::string_view kColumnPrefix = "column.";
 constexpr std::string_view kBuildVariable = "${build}";
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
@@ -114,6 +115,19 @@ void read_plot_key(SweepFile& f, const config::Assignment& a) {
     else throw usage(a.where, a.key + ": unknown plot key (expected x, y, by, title, logx or logy)");
 }
 
+void read_column(SweepFile& f, const config::Assignment& a) {
+    const std::string name = a.key.substr(kColumnPrefix.size());
+    if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+        throw usage(a.where, a.key + ": expected column.NAME = EXPRESSION with NAME of [a-z0-9_]");
+    DerivedColumn c{name, a.value, Expr::parse(a.value, a.where, a.key), a.where};
+    for (DerivedColumn& existing : f.columns)
+        if (existing.name == name) {
+            existing = std::move(c);  // a later line replaces it, as a later assignment does
+            return;
+        }
+    f.columns.push_back(std::move(c));
+}
+
 void read_zips(SweepFile& f, const std::vector<config::Assignment>& zips) {
     std::map<size_t, std::string> zipped_at;  // axis index -> where it was zipped
     for (const config::Assignment& z : zips) {
@@ -150,6 +164,8 @@ SweepFile read_sweep_file(const std::string& path, const std::string& build_dir)
             read_axis(f, a, build_dir);
         } else if (starts_with(a.key, kPlotPrefix)) {
             read_plot_key(f, a);
+        } else if (starts_with(a.key, kColumnPrefix)) {
+            read_column(f, a);
         } else if (a.key == kZipKey) {
             zips.push_back(a);
         } else if (a.key == kProgramKey) {

@@ -8,6 +8,7 @@
 //   sweep.timer.period = 1000 2000 4000
 //   zip = cpu.mult_latency timer.period          # these advance together (3 points, not 9)
 //   sweep.program = a.elf b.elf                  # the program as an axis
+//   column.cpi = cpu.cycles / cpu.instructions   # a derived column in results.csv
 //   plot.x = cpu.mult_latency                    # drawn into <out>/plot.svg when done
 //   plot.y = cpu.cycles
 //   plot.by = program
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "sim/config/registry.hpp"
+#include "sim/experiment/expr.hpp"
 
 namespace vmsim::experiment {
 
@@ -49,6 +51,14 @@ struct SweepPlot {
     std::string where;  // file:line of its first key
 };
 
+// A derived column: `column.NAME = EXPR` (expr.hpp), computed per point from its
+// statistics and numeric axis values, written after the statistics.
+struct DerivedColumn {
+    std::string name, text;
+    Expr expr;
+    std::string where;
+};
+
 struct SweepFile {
     std::string path;
     // Every parameter assignment that is not an axis, in file order (includes
@@ -57,6 +67,7 @@ struct SweepFile {
     std::string program, program_path, program_where;  // the fixed program, unless an axis
     std::vector<Axis> axes;                            // in the order they first appear
     std::vector<std::vector<size_t>> zips;             // groups of axis indices, by `zip` line
+    std::vector<DerivedColumn> columns;                // in file order
     std::vector<SweepPlot> plots;
 };
 

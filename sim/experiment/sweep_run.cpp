@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -164,18 +167,39 @@ Plan plan(const SweepFile& f, const std::vector<config::Assignment>& sets) {
     return p;
 }
 
-// A plot column must be an axis, a result column or a statistic the targets record.
+bool is_axis(const SweepFile& f, const std::string& c) {
+    return std::any_of(f.axes.begin(), f.axes.end(), [&](const Axis& a) { return a.name == c; });
+}
+bool is_stat(const Plan& p, const std::string& c) {
+    return !host_stat(c) && std::any_of(p.stat_names.begin(), p.stat_names.end(),
+                                        [&](const std::string& s) { return matches_described(s, c); });
+}
+bool is_column(const SweepFile& f, const std::string& c) {
+    return std::any_of(f.columns.begin(), f.columns.end(), [&](const DerivedColumn& d) { return d.name == c; });
+}
+
+// A derived column refers to axes and statistics only (not to other derived columns:
+// their order would matter).
+void check_derived_columns(const SweepFile& f, const Plan& p) {
+    for (const DerivedColumn& d : f.columns)
+        for (const std::string& n : d.expr.names())
+            if (!is_axis(f, n) && !is_stat(p, n))
+                throw UserError(kExitUsage, fmt::format("{}: column.{}: {} is neither an axis nor a statistic of "
+                                                        "the target (vmsim help stats)",
+                                                        d.where, d.name, vmsim::quoted(n)));
+}
+
+// A plot column must be an axis, a result column, a derived column or a statistic the
+// targets record.
 void check_plot_columns(const SweepFile& f, const Plan& p) {
     for (const SweepPlot& plot : f.plots)
         for (const auto& [key, column] : {std::pair{"x", &plot.x}, {"y", &plot.y}, {"by", &plot.by}}) {
             const std::string& c = *column;
-            const bool axis = std::any_of(f.axes.begin(), f.axes.end(), [&](const Axis& a) { return a.name == c; });
-            const bool stat =
-                !host_stat(c) && std::any_of(p.stat_names.begin(), p.stat_names.end(),
-                                             [&](const std::string& s) { return matches_described(s, c); });
-            if (c.empty() || axis || stat || c == "status" || c == "point") continue;
+            if (c.empty() || is_axis(f, c) || is_stat(p, c) || is_column(f, c) || c == "status" || c == "point")
+                continue;
             throw UserError(kExitUsage,
-                            fmt::format("{}: plot{}.{}: {} is neither an axis nor a statistic in results.csv",
+                            fmt::format("{}: plot{}.{}: {} is neither an axis, a column nor a statistic in "
+                                        "results.csv",
                                         plot.where, plot.name == "plot" ? "" : "." + plot.name, key,
                                         vmsim::quoted(c)));
         }
@@ -259,6 +283,29 @@ std::vector<std::string> stat_columns(const std::vector<SimulationResult>& resul
     return names;
 }
 
+// A number as results.csv holds it (a counter, a float, a numeric axis value like 4K
+// already shown as 4096), or nullopt.
+std::optional<double> number(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+// A derived column of one point; nullopt for a failed point or one that lacks a value.
+std::optional<double> derived_value(const DerivedColumn& d, const SweepFile& f, const Point& point,
+                                    const SimulationResult& r) {
+    if (!r.ok()) return std::nullopt;
+    return d.expr.eval([&](const std::string& name) -> std::optional<double> {
+        for (size_t a = 0; a < f.axes.size(); ++a)
+            if (f.axes[a].name == name) return number(point.values[a]);
+        if (!r.has(name)) return std::nullopt;
+        const PointValue& v = r.stat(name);
+        return v.kind == PointValue::Kind::Null ? std::nullopt : number(v.text);
+    });
+}
+
 void write_results(const std::string& out, const SweepFile& f, const Plan& p,
                    const std::vector<SimulationResult>& results) {
     const std::vector<std::string> stats = stat_columns(results);
@@ -267,6 +314,7 @@ void write_results(const std::string& out, const SweepFile& f, const Plan& p,
     for (const Axis& a : f.axes) header.push_back(a.name);
     header.push_back("status");
     header.insert(header.end(), stats.begin(), stats.end());
+    for (const DerivedColumn& d : f.columns) header.push_back(d.name);
     header.insert(header.end(), {"message", "point"});
     csv.csv_row(header);
     std::string jsonl;
@@ -288,6 +336,14 @@ void write_results(const std::string& out, const SweepFile& f, const Plan& p,
             line += fmt::format("{}{}: {}", separator, stats::json_string(name), json_value(r.stat(name)));
             separator = ", ";
         }
+        line += "}, \"columns\": {";
+        separator = "";
+        for (const DerivedColumn& d : f.columns) {
+            const auto v = derived_value(d, f, p.points[i], r);
+            row.push_back(v ? fmt::format("{}", *v) : "");
+            line += fmt::format("{}{}: {}", separator, stats::json_string(d.name), v ? fmt::format("{}", *v) : "null");
+            separator = ", ";
+        }
         row.insert(row.end(), {r.error, r.id});
         csv.csv_row(row);
         jsonl += line + "}}\n";
@@ -303,6 +359,7 @@ int run_sweep(const std::string& path, const SweepOptions& options) {
     std::vector<config::Assignment> sets;
     for (const auto& s : options.overrides) sets.push_back(config::parse_override(s));
     const Plan p = plan(f, sets);
+    check_derived_columns(f, p);
     check_plot_columns(f, p);
     if (!f.plots.empty()) find_gnuplot();  // not after an hour of simulation
 

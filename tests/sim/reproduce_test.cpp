@@ -173,7 +173,8 @@ TEST(ReproduceSignals, SigtermLeavesNoSimulationRunning) {
 TEST(ReproduceFailures, ManyFailedSimulationsGiveOneLineWithACount) {
     TempDir out;
     const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--set", "sim.max_instructions=1000",
-                                  "--out", out.path() + "/results"});
+                                  "--out", out.path() + "/results"},
+                                 "", 280);
     EXPECT_EQ(r.exit_code, 125) << describe(r);  // a simulation that did not end well
     const auto lines = split_lines(r.err);
     ASSERT_FALSE(lines.empty());
@@ -241,6 +242,9 @@ double ours(const std::vector<Row>& rows, const std::string& m, const std::strin
 
 }  // namespace fig1
 
+// A whole figure under the sanitizers takes a minute or more.
+constexpr unsigned kSlowRunSeconds = 280;
+
 class AvmFig1 : public ::testing::Test {
 protected:
     // The figure as the ctest fixture AvmFig1Regenerate wrote it (tests/sim/CMakeLists.txt),
@@ -250,7 +254,7 @@ protected:
         std::string out = VMSIM_FIG1_OUT;
         if (!fresh(out + "/avm_fig1.csv")) {
             out = dir_->path();
-            const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--out", out});
+            const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--out", out}, "", kSlowRunSeconds);
             ASSERT_EQ(r.exit_code, 0) << describe(r);
         }
         csv_text_ = read_whole_file(out + "/avm_fig1.csv");
@@ -429,8 +433,9 @@ TEST_F(AvmFig1, TheDrainBandOrdersAWriteBoundCell) {
 // and the tables say which parameters were set.
 TEST_F(AvmFig1, OverridesReachEverySimulationAndAreRecorded) {
     TempDir slow;
-    const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--set", "mem.read_latency=60", "--set",
-                                  "wbuf.drain_cycles=50", "--out", slow.path()});
+    const VmsimRun r = run_vmsim({"reproduce", "avm-fig1", "--seeds", "1", "--set", "mem.read_latency=60", "--set",
+                                  "wbuf.drain_cycles=50", "--out", slow.path()},
+                                 "", kSlowRunSeconds);
     ASSERT_EQ(r.exit_code, 0) << describe(r);
     const std::string csv_text = read_whole_file(slow.path() + "/avm_fig1.csv");
     EXPECT_TRUE(contains(csv_text, "mem.read_latency=60")) << "the CSV records the override";
@@ -445,9 +450,11 @@ TEST_F(AvmFig1, OverridesReachEverySimulationAndAreRecorded) {
 // simulations run at once.
 TEST_F(AvmFig1, TablesAreIdenticalRunToRunAndWhateverTheParallelism) {
     TempDir one, two;
-    const VmsimRun r1 = run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--jobs", "1", "--out", one.path()});
+    const VmsimRun r1 =
+        run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--jobs", "1", "--out", one.path()}, "", kSlowRunSeconds);
     ASSERT_EQ(r1.exit_code, 0) << describe(r1);
-    const VmsimRun r2 = run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--jobs", "2", "--out", two.path()});
+    const VmsimRun r2 =
+        run_vmsim({"reproduce", "avm-fig1", "--seeds", "2", "--jobs", "2", "--out", two.path()}, "", kSlowRunSeconds);
     ASSERT_EQ(r2.exit_code, 0) << describe(r2);
     for (const char* file : {"/avm_fig1.csv", "/avm_fig1.md"})
         EXPECT_EQ(read_whole_file(one.path() + file), read_whole_file(two.path() + file)) << file;

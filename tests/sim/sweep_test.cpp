@@ -12,11 +12,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "sim/experiment/plot.hpp"
 #include "sim/experiment/sweep.hpp"
 #include "temp_dir.hpp"
 #include "user_error.hpp"
@@ -157,6 +160,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"MissingProgram", "sweep.program = a.elf nope.elf\n", kNoInput, 2, "nope.elf"},
         BadFile{"UnknownPlotKey", "plot.x = a\nplot.colour = red\n", kUsage, 3, "unknown plot key"},
         BadFile{"PlotWithoutY", "plot.x = cpu.mult_latency\n", kUsage, 2, "plot.y"},
+        BadFile{"ColumnSyntax", "column.cpi = cpu.cycles / / cpu.instructions\n", kUsage, 2, "column 14"},
+        BadFile{"ColumnUnbalanced", "column.cpi = (cpu.cycles / cpu.instructions\n", kUsage, 2, "missing ')'"},
+        BadFile{"ColumnBadName", "column.CPI = cpu.cycles\n", kUsage, 2, "[a-z0-9_]"},
         BadFile{"PlotFlagNotABool", "plot.x = a\nplot.y = b\nplot.logx = maybe\n", kUsage, 4, "true or false"},
         BadFile{"NoProgram", "sweep.cpu.mult_latency = 1 2\n", kUsage, 0, "no guest program"}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -472,12 +478,87 @@ INSTANTIATE_TEST_SUITE_P(
         BadSweep{"PlotOfAnUnknownColumn",
                  "sweep.cpu.mult_latency = 1 2\nplot.x = cpu.mult_latency\nplot.y = cpu.cyles\n",
                  {}, kUsage, "3", "cpu.cyles"},
+        BadSweep{"ColumnOfAnUnknownStatistic", "sweep.cpu.mult_latency = 1 2\ncolumn.cpi = cpu.cycles / cpu.instr\n",
+                 {}, kUsage, "3", "'cpu.instr'"},
         BadSweep{"SameConfigurationTwice", "sweep.mem.size = 64K 65536\n", {}, kUsage, "file", "same effective"},
         BadSweep{"SetOverAnAxis", "sweep.cpu.mult_latency = 1 2\n", {"--set", "cpu.mult_latency=3"}, kUsage,
                  "--set 'cpu.mult_latency=3'", "is an axis"},
         BadSweep{"BadSet", "sweep.cpu.mult_latency = 1 2\n", {"--set", "cpu.div_latency=fast"}, kUsage,
                  "--set 'cpu.div_latency=fast'", "fast"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// ---- derived columns -------------------------------------------------------------
+
+double eval_with(const std::string& text, const std::map<std::string, double>& values) {
+    const experiment::Expr e = experiment::Expr::parse(text, "f:1", "column.x");
+    const auto v = e.eval([&](const std::string& n) -> std::optional<double> {
+        const auto it = values.find(n);
+        return it == values.end() ? std::nullopt : std::optional<double>(it->second);
+    });
+    return v ? *v : -12345;
+}
+
+TEST(SweepColumns, ArithmeticHasTheUsualPrecedence) {
+    EXPECT_EQ(eval_with("1 + 2 * 3", {}), 7);
+    EXPECT_EQ(eval_with("(1 + 2) * 3", {}), 9);
+    EXPECT_EQ(eval_with("10 - 4 - 3", {}), 3) << "left to right";
+    EXPECT_EQ(eval_with("12 / 3 / 2", {}), 2) << "left to right";
+    EXPECT_EQ(eval_with("-2 * -3", {}), 6);
+    EXPECT_EQ(eval_with("region.7.cycles / region.7.count", {{"region.7.cycles", 900}, {"region.7.count", 300}}), 3);
+    EXPECT_EQ(eval_with("a.b - 1.5e1", {{"a.b", 20}}), 5);
+}
+
+TEST(SweepColumns, AMissingValueOrADivisionByZeroGivesNoNumber) {
+    EXPECT_EQ(eval_with("a / b", {{"a", 1}, {"b", 0}}), -12345);
+    EXPECT_EQ(eval_with("a + nope", {{"a", 1}}), -12345);
+}
+
+TEST(SweepColumns, NamesAreListedOnceInOrder) {
+    const auto e = experiment::Expr::parse("b + a * b - c.d", "f:1", "column.x");
+    EXPECT_EQ(e.names(), (std::vector<std::string>{"b", "a", "c.d"}));
+}
+
+TEST(SweepColumns, HostileExpressionsAreOneLineErrors) {
+    for (const std::string& text : {std::string(5000, '('), std::string(2000, '-') + "1", std::string(600, '1') + "+",
+                                    std::string("1 +"), std::string("a b"), std::string("")}) {
+        const UserError e = user_error_from([&] { experiment::Expr::parse(text, "f:3", "column.x"); });
+        EXPECT_EQ(e.code(), kUsage);
+        EXPECT_EQ(std::string(e.what()).rfind("f:3: column.x: ", 0), 0u) << e.what();
+        EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+    }
+}
+
+// A derived column is computed per point from its statistics and axes, after them in
+// results.csv, and can be plotted.
+TEST(Sweep, DerivedColumnsAreComputedPerPoint) {
+    TempDir dir;
+    const std::string file = dir.write("s.cfg",
+                                       "program = ${build}/hello.elf\n"
+                                       "sweep.cpu.div_latency = 1 35\n"
+                                       "column.cpi = cpu.cycles / cpu.instructions\n"
+                                       "column.latency_x2 = cpu.div_latency * 2\n");
+    const VmsimRun r = sweep(file, {"--out", dir.path() + "/out"});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    const Csv csv = read_results(dir.path() + "/out");
+    const auto cycles = csv.column("cpu.cycles"), insns = csv.column("cpu.instructions"), cpi = csv.column("cpi");
+    ASSERT_EQ(cpi.size(), 2u);
+    for (size_t i = 0; i < 2; ++i)
+        EXPECT_DOUBLE_EQ(std::stod(cpi[i]), std::stod(cycles[i]) / std::stod(insns[i])) << i;
+    EXPECT_EQ(csv.column("latency_x2"), (std::vector<std::string>{"2", "70"}));
+    const std::string jsonl = read_whole_file(dir.path() + "/out/results.jsonl");
+    EXPECT_TRUE(contains(jsonl, "\"columns\": {\"cpi\": ")) << jsonl;
+}
+
+// Plot axes carry units by the naming conventions of parameters, statistics and
+// derived columns.
+TEST(Plot, AxisLabelsCarryUnits) {
+    EXPECT_EQ(experiment::axis_label("region.7.cycles"), "region.7.cycles (cycles)");
+    EXPECT_EQ(experiment::axis_label("aegis.stlb_entries"), "aegis.stlb_entries (entries)");
+    EXPECT_EQ(experiment::axis_label("region.7.utlb_refills"), "region.7.utlb_refills (refills)");
+    EXPECT_EQ(experiment::axis_label("unix.mprotect_asid_threshold"), "unix.mprotect_asid_threshold (pages)");
+    EXPECT_EQ(experiment::axis_label("trap_cycles"), "trap_cycles (cycles)");
+    EXPECT_EQ(experiment::axis_label("avm.pagetable"), "avm.pagetable");
+}
 
 // ---- progress ------------------------------------------------------------------------
 

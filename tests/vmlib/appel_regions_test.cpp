@@ -161,6 +161,31 @@ TEST(AppelRegions, AegisDirtyRunsAtUserLevelOnly) {
     EXPECT_GT(r.net("dirty", "instructions"), 0.0);
 }
 
+// region.N.utlb_refills counts the TLB misses a region takes through the refill
+// vector. The unix kernel's mprotect drops a protected page's TLB entry, so every
+// trap and appel1 access misses in the TLB first (at least one refill an
+// operation); AVM on aegis turns the entry invalid in place (AEGIS_FLUSH_INVALID),
+// so its traps usually raise TLBL without a refill (fewer than one). Aegis dirty, a
+// user-level walk over pages already mapped, takes none; no region counts more
+// refills than the whole run.
+TEST(AppelRegions, RefillsInsideRegionsAreCounted) {
+    for (const AppelRun& r : runs()) {
+        ASSERT_EQ(r.exit_code, 0) << r.describe;
+        for (const Benchmark& b : kBenchmarks) {
+            if (!r.ran(b)) continue;
+            EXPECT_LE(r.stats.u64(AppelRun::key(b.region, "utlb_refills")), r.stats.u64("tlb.refill_exceptions"))
+                << r.kernel << " " << b.name;
+        }
+    }
+    const AppelRun& unix_run = run_of("unix");
+    const AppelRun& aegis = run_of("aegis");
+    EXPECT_GE(unix_run.net("trap", "utlb_refills"), 1.0);
+    EXPECT_GE(unix_run.net("appel1", "utlb_refills"), 1.0);
+    EXPECT_LT(aegis.net("trap", "utlb_refills"), 1.0);
+    EXPECT_GT(aegis.net("trap", "utlb_refills"), 0.0) << "some protected entries were evicted before the access";
+    EXPECT_EQ(aegis.net("dirty", "utlb_refills"), 0.0);
+}
+
 // A range protection is the one-page call plus a per-page loop: rewriting a
 // PTE (and, on the unix kernel below its ASID threshold, a TLB probe of about
 // 20 instructions; on aegis, the page's software-TLB entry). 5 to 60

@@ -1,7 +1,9 @@
 /* AVM: the application-level virtual memory system (see avm.h). */
 #include <stdio.h>
 #include <aegis/sys.h>
+#include <vmsim/bootparams.h>
 #include "avm.h"
+#include "avm_regions.h"
 
 #define PAGE_SHIFT AEGIS_PAGE_SHIFT
 #define EXC_MOD 1
@@ -10,6 +12,7 @@
 #define AVM_HEAP_BASE 0x10000000u /* segment 0: where avm_alloc places pages */
 
 static const struct avm_pt_ops *ops;
+static unsigned mapped_pages; /* entries in the page table */
 static uint32_t cap;
 static uint32_t heap_next = AVM_HEAP_BASE;
 static avm_fault_handler_t fault_handler;
@@ -28,6 +31,11 @@ static inline uint32_t lo_with_prot(uint32_t lo, unsigned prot)
         lo |= (lo & AVM_PTE_DIRTY) << 8;
     return lo;
 }
+
+/* An operand or result held in a register at a region boundary: the work that
+ * computes it finishes before, the work that uses it starts after (the empty asm
+ * may change it and clobbers memory; workloads/appel/appel.c does the same). */
+#define SETTLE(x) __asm__ volatile("" : "+r"(x) : : "memory")
 
 /* The first write of a page allowed to be written: the software dirty bit, and D. */
 static inline uint32_t lo_dirty(uint32_t lo)
@@ -48,7 +56,18 @@ int avm_init(void)
         aegis_exit(AEGIS_EXIT_BADPARAM);
     }
     ops = avm_pagetables[pt];
-    ops->init();
+    /* What the structures are sized by: the frames the kernel manages (inverted)
+     * and avm.hashed_buckets, which the kernel passes on from the boot block. */
+    struct avm_pt_params params = {
+        (uint32_t)aegis_info(AEGIS_INFO_NPAGES),
+        (uint32_t)aegis_info(AEGIS_INFO_BOOTPARAM(VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS))};
+    if (ops->init(&params)) {
+        printf("avm: page table %s does not fit frames=%u avm.hashed_buckets=%u (limits: "
+               "vmlib/avm/README.md)\n",
+               ops->name, (unsigned)params.frames, (unsigned)params.hashed_buckets);
+        aegis_exit(AEGIS_EXIT_BADPARAM);
+    }
+    mapped_pages = 0;
     cap = 0x41564d00u ^ ((uint32_t)aegis_info(AEGIS_INFO_ENV_ID) * 0x9e3779b1u);
     /* Every exception to avm_exception, except the protection faults of
      * avm_protect's invalid entries, which go straight to the fault handler. */
@@ -66,13 +85,14 @@ int avm_page_alloc(uint32_t pfn) { return aegis_page_alloc(pfn, cap); }
 int avm_map(uint32_t va, uint32_t pfn, uint32_t pcap, unsigned prot)
 {
     int existed = ops->lookup(va >> PAGE_SHIFT) != 0;
-    struct avm_pte *p = ops->insert(va >> PAGE_SHIFT);
+    struct avm_pte *p = ops->insert(va >> PAGE_SHIFT, lo_with_prot(pfn << PAGE_SHIFT, prot & AVM_PTE_PROT));
     if (!p)
         return -1;
-    p->lo = lo_with_prot(pfn << PAGE_SHIFT, prot & AVM_PTE_PROT);
     p->cap = pcap;
     if (existed)
         aegis_tlb_flush(va & ~0xfffu, 1, AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB);
+    else
+        mapped_pages++;
     return 0;
 }
 
@@ -80,6 +100,7 @@ int avm_unmap(uint32_t va)
 {
     if (ops->remove(va >> PAGE_SHIFT))
         return -1;
+    mapped_pages--;
     return aegis_tlb_flush(va & ~0xfffu, 1, AEGIS_FLUSH_TLB | AEGIS_FLUSH_STLB);
 }
 
@@ -172,11 +193,20 @@ static inline void fault(struct aegis_xframe *xf, uint32_t cause, uint32_t badva
     h((void *)badvaddr, is_write);
 }
 
-/* Forwarded by the kernel when neither the TLB nor the STLB maps the page. */
+/* Forwarded by the kernel when neither the TLB nor the STLB maps the page. The
+ * page-table lookup is measured region AVM_REGION_LOOKUP, after an empty region
+ * that measures the begin/end pair in place (avm_regions.h). */
 void avm_tlb_miss(struct aegis_xframe *xf, uint32_t cause, uint32_t va)
 {
     int is_write = AEGIS_CAUSE_EXCCODE(cause) == EXC_TLBS;
-    struct avm_pte *p = ops->lookup(va >> PAGE_SHIFT);
+    uint32_t vpn = va >> PAGE_SHIFT;
+    SETTLE(vpn);
+    aegis_region_begin(AVM_REGION_LOOKUP_NULL);
+    aegis_region_end(AVM_REGION_LOOKUP_NULL);
+    aegis_region_begin(AVM_REGION_LOOKUP);
+    struct avm_pte *p = ops->lookup(vpn);
+    aegis_region_end(AVM_REGION_LOOKUP);
+    SETTLE(p);
     if (p) {
         unsigned prot = p->lo & AVM_PTE_PROT;
         if (prot == AVM_PROT_RW || (prot == AVM_PROT_READ && !is_write)) {
@@ -224,4 +254,12 @@ void avm_exception(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr)
     if (exc_handler && exc_handler(xf))
         return;
     fatal(xf, cause, badvaddr);
+}
+
+/* Called by the runtime after main returns (crt0.S): what the page table cost. */
+void aegis_libos_exit(void)
+{
+    if (ops)
+        printf("avm: pagetable=%s bytes=%u pages=%u\n", ops->name, (unsigned)ops->bytes(),
+               mapped_pages);
 }

@@ -1,16 +1,19 @@
 /* AVM page table: the paper's prototype, a vector of entries sorted by virtual
- * page number and searched by binary search (pt.h). */
+ * page number and searched by binary search (pt.h). The vector is the whole arena:
+ * 8192 entries. */
 #include <string.h>
 #include "pt.h"
 
-#ifndef AVM_LINEAR_MAX
-#define AVM_LINEAR_MAX 8192
-#endif
-
-static struct avm_pte pt[AVM_LINEAR_MAX];
+#define AVM_LINEAR_MAX (AVM_PT_ARENA_BYTES / sizeof(struct avm_pte))
+#define pt ((struct avm_pte *)avm_pt_arena)
 static unsigned n;
 
-static void lin_init(void) { n = 0; }
+static int lin_init(const struct avm_pt_params *params)
+{
+    (void)params;
+    n = 0;
+    return 0;
+}
 
 /* First index whose vpn >= vpn. */
 static unsigned lower_bound(uint32_t vpn)
@@ -32,17 +35,20 @@ static struct avm_pte *lin_lookup(uint32_t vpn)
     return i < n && pt[i].vpn == vpn ? &pt[i] : 0;
 }
 
-static struct avm_pte *lin_insert(uint32_t vpn)
+static struct avm_pte *lin_insert(uint32_t vpn, uint32_t lo)
 {
     unsigned i = lower_bound(vpn);
-    if (i < n && pt[i].vpn == vpn)
+    if (i < n && pt[i].vpn == vpn) {
+        pt[i].lo = lo;
         return &pt[i];
-    if (n == AVM_LINEAR_MAX)
+    }
+    if (n == AVM_LINEAR_MAX || vpn >= AVM_PT_VPNS)
         return 0;
     memmove(&pt[i + 1], &pt[i], (n - i) * sizeof pt[0]);
     n++;
     memset(&pt[i], 0, sizeof pt[i]);
     pt[i].vpn = vpn;
+    pt[i].lo = lo;
     return &pt[i];
 }
 
@@ -71,5 +77,8 @@ static struct avm_pte *lin_run(uint32_t vpn, unsigned count)
                : 0;
 }
 
-const struct avm_pt_ops avm_pt_linear = {"linear", lin_init,  lin_lookup, lin_insert,
-                                         lin_remove, lin_next, lin_run};
+/* A vector grown to fit would hold the entries and nothing else. */
+static uint32_t lin_bytes(void) { return n * sizeof pt[0]; }
+
+const struct avm_pt_ops avm_pt_linear = {"linear",   lin_init, lin_lookup, lin_insert,
+                                         lin_remove, lin_next, lin_run,    lin_bytes};

@@ -79,6 +79,7 @@ void R3000Platform::write_boot_parameters() {
     bp.stlb_entries = config_.stlb_entries;
     bp.avm_pagetable = config_.avm_pagetable;
     bp.unix_mprotect_asid_threshold = config_.unix_mprotect_asid_threshold;
+    bp.avm_hashed_buckets = config_.avm_hashed_buckets;
     bp.aegis_nenvs = config_.aegis_nenvs;
     bp.aegis_timeslice = config_.aegis_timeslice;
     bp.aegis_asids = config_.aegis_asids;
@@ -91,6 +92,7 @@ void R3000Platform::write_boot_parameters() {
     static_assert(offsetof(vmsim_bootparams, avm_pagetable) == VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE);
     static_assert(offsetof(vmsim_bootparams, unix_mprotect_asid_threshold) ==
                   VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD);
+    static_assert(offsetof(vmsim_bootparams, avm_hashed_buckets) == VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS);
     static_assert(offsetof(vmsim_bootparams, aegis_nenvs) == VMSIM_BOOTPARAMS_OFF_AEGIS_NENVS);
     static_assert(offsetof(vmsim_bootparams, aegis_timeslice) == VMSIM_BOOTPARAMS_OFF_AEGIS_TIMESLICE);
     static_assert(offsetof(vmsim_bootparams, aegis_asids) == VMSIM_BOOTPARAMS_OFF_AEGIS_ASIDS);
@@ -140,6 +142,7 @@ const std::vector<std::string>& r3000_region_counter_names() {
         std::vector<std::string> n{"cycles"};
         for (const auto* list : {&r3000_cycle_breakdown(), &r3000_cycle_modes()})
             for (const R3000CycleCategory& c : *list) n.push_back(c.category.name);
+        n.push_back(kRegionRefills);
         return n;
     }();
     return names;
@@ -150,6 +153,7 @@ void r3000_region_counters(const r3000::Cpu& cpu, std::vector<uint64_t>& out) {
     out.assign(1, cpu.cycles());
     for (const auto* list : {&r3000_cycle_breakdown(), &r3000_cycle_modes()})
         for (const R3000CycleCategory& c : *list) out.push_back(c.read(cpu, s));
+    out.push_back(s.utlb_refills);
 }
 
 RunSummary R3000Platform::run() {

@@ -37,7 +37,9 @@ const std::vector<R3000CycleCategory>& r3000_cycle_breakdown();
 // The same cycles split by mode (user, kernel).
 const std::vector<R3000CycleCategory>& r3000_cycle_modes();
 
-// The counters measured regions accumulate: "cycles", then the breakdown, then the modes.
+// The counters measured regions accumulate: "cycles", then the breakdown, then the modes,
+// then kRegionRefills (TLB misses through the UTLB-refill vector: refills per operation).
+inline constexpr const char* kRegionRefills = "utlb_refills";
 const std::vector<std::string>& r3000_region_counter_names();
 void r3000_region_counters(const r3000::Cpu& cpu, std::vector<uint64_t>& out);
 

@@ -138,7 +138,14 @@ const ParamTable<R3000Config>& params() {
             .max(VMSIM_STLB_MAX_ENTRIES)
             .power_of_two();
         root.choice("avm.pagetable", &R3000Config::avm_pagetable, avm_pagetable_names(),
-                    "page-table structure of the AVM library on aegis (linear: sorted vector, binary search)");
+                    "page-table structure of the AVM library on aegis: linear (sorted vector, binary "
+                    "search), hier2 (two levels, 4 KB leaves), hashed (chained hash table), inverted "
+                    "(one entry per physical frame, hash anchor table); vmlib/avm/README.md");
+        root.uint("avm.hashed_buckets", &R3000Config::avm_hashed_buckets,
+                  "hash chains of AVM's hashed page table (avm.pagetable=hashed); a power of two")
+            .min(1)
+            .max(VMSIM_AVM_HASHED_MAX_BUCKETS)
+            .power_of_two();
         root.uint("unix.mprotect_asid_threshold", &R3000Config::unix_mprotect_asid_threshold,
                   "unix kernel: an mprotect of more pages than this gives the process a new ASID "
                   "(all its TLB entries retired at once) instead of flushing the TLB page by page "
@@ -233,9 +240,12 @@ void record(stats::Registry& stats, const Snapshot& s) {
     for (const auto& [n, region] : s.regions) {
         const std::string base = "region." + n;
         stats.counter(base + ".count", "times measured region " + n + " was entered and left") = region.count;
-        for (size_t k = 0; k < s.region_counters.size(); ++k)
-            stats.counter(base + "." + s.region_counters[k],
-                          s.region_counters[k] + " inside region " + n + " (as cycles.* above)") = region.totals[k];
+        for (size_t k = 0; k < s.region_counters.size(); ++k) {
+            const std::string& c = s.region_counters[k];
+            stats.counter(base + "." + c, c == kRegionRefills
+                                              ? "TLB misses taken through the UTLB-refill vector inside region " + n
+                                              : c + " inside region " + n + " (as cycles.* above)") = region.totals[k];
+        }
     }
     stats.counter("sim.quantum_syncs", "times the core synchronised with SystemC time") = run.quantum_syncs;
     stats.counter("sim.elided_syncs", "quantum syncs skipped: no other process had activity pending") =

@@ -251,6 +251,9 @@ static int sys_region(uint32_t n, uint32_t end)
 
 static int sys_info(uint32_t what)
 {
+    uint32_t bp_off = what - AEGIS_INFO_BOOTPARAM(0);
+    if (bp_off < sizeof aegis_bootparams && !(bp_off & 3))
+        return bootparams_valid() ? (int)((const uint32_t *)&aegis_bootparams)[bp_off >> 2] : 0;
     switch (what) {
     case AEGIS_INFO_ENV_ID: return (int)aegis_cur->id;
     case AEGIS_INFO_ASID: return (int)aegis_cur->asid;
@@ -261,9 +264,6 @@ static int sys_info(uint32_t what)
     case AEGIS_INFO_AVM_PAGETABLE:
         return (int)(bootparams_valid() ? aegis_bootparams.avm_pagetable : VMSIM_AVM_PT_LINEAR);
     }
-    uint32_t off = what - AEGIS_INFO_BOOTPARAM(0); /* a word of the block, e.g. an application's */
-    if (off < sizeof aegis_bootparams && !(off & 3))
-        return (int)(bootparams_valid() ? ((const uint32_t *)&aegis_bootparams)[off / 4] : 0);
     return AEGIS_E_INVAL;
 }
 

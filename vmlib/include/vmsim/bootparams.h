@@ -29,8 +29,8 @@
  * Kernels that take the block: aegis and unix, both linked with
  * vmlib/kernel.ld. Layout of version 4 (byte offsets below):
  *   0x00 magic  0x04 version  0x08 size (64)  0x0c ram_size  0x10 stlb_entries
- *   0x14 avm_pagetable  0x18 unix_mprotect_asid_threshold  0x1c..0x20 reserved
- *   0x24 aegis_nenvs  0x28 aegis_timeslice  0x2c aegis_asids
+ *   0x14 avm_pagetable  0x18 unix_mprotect_asid_threshold  0x1c avm_hashed_buckets
+ *   0x20 reserved  0x24 aegis_nenvs  0x28 aegis_timeslice  0x2c aegis_asids
  *   0x30 scenario_pages_slices  0x34 scenario_accesses_seed  0x38..0x3f reserved
  *
  * Only #defines and a plain C struct: usable from C, C++ and (the #defines) from
@@ -44,7 +44,7 @@
 #define VMSIM_BOOTPARAMS_REQUEST 0x51525042u /* "BPRQ": placeholder, fill me */
 #define VMSIM_BOOTPARAMS_MAGIC 0x544f4f42u   /* "BOOT": filled by the simulator */
 #define VMSIM_BOOTPARAMS_VERSION 4u /* 2: avm_pagetable; 3: unix_mprotect_asid_threshold;
-                                      * 4: aegis_nenvs .. scenario_accesses_seed */
+                                      * 4: avm_hashed_buckets, aegis_nenvs .. scenario_accesses_seed */
 
 /* Byte offsets, for assembly and for the simulator. */
 #define VMSIM_BOOTPARAMS_OFF_MAGIC 0x00u
@@ -54,6 +54,7 @@
 #define VMSIM_BOOTPARAMS_OFF_STLB_ENTRIES 0x10u
 #define VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE 0x14u
 #define VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD 0x18u
+#define VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS 0x1cu
 #define VMSIM_BOOTPARAMS_OFF_AEGIS_NENVS 0x24u
 #define VMSIM_BOOTPARAMS_OFF_AEGIS_TIMESLICE 0x28u
 #define VMSIM_BOOTPARAMS_OFF_AEGIS_ASIDS 0x2cu
@@ -70,7 +71,18 @@
  * (linear, the paper's prototype) is the default. A guest that meets a value it
  * does not know stops with a message (AVM: exit code 120). */
 #define VMSIM_AVM_PT_LINEAR 0u
-#define VMSIM_AVM_PAGETABLE_NAMES {"linear"}
+#define VMSIM_AVM_PT_HIER2 1u
+#define VMSIM_AVM_PT_HASHED 2u
+#define VMSIM_AVM_PT_INVERTED 3u
+#define VMSIM_AVM_PAGETABLE_NAMES {"linear", "hier2", "hashed", "inverted"}
+
+/* avm.hashed_buckets: hash chains of AVM's `hashed` page table, a power of two
+ * up to VMSIM_AVM_HASHED_MAX_BUCKETS; 0 = the library's default (vmlib/avm/README.md
+ * says why 1024: one 4 KB page of chain heads, and no two pages of an aligned
+ * 1024-page range share a chain). Like avm.pagetable, the kernel passes it on unread
+ * (AEGIS_INFO_BOOTPARAM) and AVM checks it. */
+#define VMSIM_AVM_HASHED_DEFAULT_BUCKETS 1024u
+#define VMSIM_AVM_HASHED_MAX_BUCKETS 8192u
 
 /* unix: mprotect of more than this many pages gives the process a new ASID
  * instead of flushing the TLB page by page (vmlib/unix/kernel/vm.c). Any value
@@ -114,7 +126,8 @@ struct vmsim_bootparams {
     uint32_t stlb_entries; /* aegis software TLB entries; 0 = default    */
     uint32_t avm_pagetable; /* VMSIM_AVM_PT_*; 0 = linear                */
     uint32_t unix_mprotect_asid_threshold; /* unix: pages; 0 = default   */
-    uint32_t reserved1c[2]; /* zero                                      */
+    uint32_t avm_hashed_buckets; /* AVM hashed page table; 0 = default   */
+    uint32_t reserved20;   /* zero                                       */
     uint32_t aegis_nenvs;  /* environments that run; 0 = the image's     */
     uint32_t aegis_timeslice; /* timer period, CPU cycles; 0 = default  */
     uint32_t aegis_asids;  /* ASIDs handed out, 2..64; 0 = 64            */

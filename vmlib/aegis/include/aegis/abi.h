@@ -82,10 +82,12 @@
 #define AEGIS_INFO_NENVS 5
 #define AEGIS_INFO_AVM_PAGETABLE 6  /* boot parameter avm.pagetable (VMSIM_AVM_PT_*, vmsim/bootparams.h),
                                      * for the library OS: the kernel passes it on unread */
-/* The word at byte offset off of the boot parameter block (vmsim/bootparams.h), 0
- * without a filled block: parameters of an application (e.g. scenario.*), passed
- * on unread. */
-#define AEGIS_INFO_BOOTPARAM(off) (0x100u + (off))
+/* The word at byte offset off (a multiple of 4) of the boot parameter block
+ * (vmsim/bootparams.h), 0 when the simulator did not write the block (0 = the
+ * default): parameters of a library OS or an application, passed on unread, e.g.
+ * AVM's avm_hashed_buckets (VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS) or the
+ * scenario workload's scenario.*. */
+#define AEGIS_INFO_BOOTPARAM(off) (0x100 + (off))
 
 #define AEGIS_E_INVAL (-1)   /* malformed argument */
 #define AEGIS_E_CAP (-2)     /* capability check failed */
