@@ -80,6 +80,7 @@ void R3000Platform::write_boot_parameters() {
     bp.avm_pagetable = config_.avm_pagetable;
     bp.unix_mprotect_asid_threshold = config_.unix_mprotect_asid_threshold;
     bp.avm_hashed_buckets = config_.avm_hashed_buckets;
+    bp.avm_measure_lookups = config_.avm_measure_lookups ? 1 : 0;
     static_assert(sizeof bp <= VMSIM_BOOTPARAMS_MAX_SIZE);
     // The offsets that assembly (and the comment in bootparams.h) rely on.
     static_assert(offsetof(vmsim_bootparams, ram_size) == VMSIM_BOOTPARAMS_OFF_RAM_SIZE);
@@ -88,6 +89,7 @@ void R3000Platform::write_boot_parameters() {
     static_assert(offsetof(vmsim_bootparams, unix_mprotect_asid_threshold) ==
                   VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD);
     static_assert(offsetof(vmsim_bootparams, avm_hashed_buckets) == VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS);
+    static_assert(offsetof(vmsim_bootparams, avm_measure_lookups) == VMSIM_BOOTPARAMS_OFF_AVM_MEASURE_LOOKUPS);
     std::memcpy(block, &bp, sizeof bp);  // little-endian host = guest order
 }
 

@@ -30,7 +30,7 @@
  * vmlib/kernel.ld. Layout of version 4 (byte offsets below):
  *   0x00 magic  0x04 version  0x08 size (64)  0x0c ram_size  0x10 stlb_entries
  *   0x14 avm_pagetable  0x18 unix_mprotect_asid_threshold  0x1c avm_hashed_buckets
- *   0x20..0x3f reserved
+ *   0x20..0x37 reserved  0x38 avm_measure_lookups  0x3c reserved
  *
  * Only #defines and a plain C struct: usable from C, C++ and (the #defines) from
  * assembly.
@@ -43,7 +43,7 @@
 #define VMSIM_BOOTPARAMS_REQUEST 0x51525042u /* "BPRQ": placeholder, fill me */
 #define VMSIM_BOOTPARAMS_MAGIC 0x544f4f42u   /* "BOOT": filled by the simulator */
 #define VMSIM_BOOTPARAMS_VERSION 4u /* 2: avm_pagetable; 3: unix_mprotect_asid_threshold;
-                                      * 4: avm_hashed_buckets */
+                                      * 4: avm_hashed_buckets, avm_measure_lookups */
 
 /* Byte offsets, for assembly and for the simulator. */
 #define VMSIM_BOOTPARAMS_OFF_MAGIC 0x00u
@@ -54,6 +54,7 @@
 #define VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE 0x14u
 #define VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD 0x18u
 #define VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS 0x1cu
+#define VMSIM_BOOTPARAMS_OFF_AVM_MEASURE_LOOKUPS 0x38u
 
 /* aegis: software-TLB entries; a power of two in 1 .. VMSIM_STLB_MAX_ENTRIES. */
 #define VMSIM_STLB_DEFAULT_ENTRIES 4096u
@@ -97,7 +98,9 @@ struct vmsim_bootparams {
     uint32_t avm_pagetable; /* VMSIM_AVM_PT_*; 0 = linear                */
     uint32_t unix_mprotect_asid_threshold; /* unix: pages; 0 = default   */
     uint32_t avm_hashed_buckets; /* AVM hashed page table; 0 = default   */
-    uint32_t reserved[8];  /* zero; later parameters go here             */
+    uint32_t reserved[6];  /* zero; later parameters go here             */
+    uint32_t avm_measure_lookups; /* AVM: 1 = time each page-table lookup */
+    uint32_t reserved_end[1];
 };
 #endif
 
