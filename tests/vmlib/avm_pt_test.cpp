@@ -70,12 +70,28 @@ GuestRun run(const std::string& elf, const std::vector<std::string>& sets) {
     return r;
 }
 
-// aegis_appel under one structure, run once per test process.
+// aegis_appel under one structure, its lookups measured (avm.measure_lookups), run
+// once per test process.
 const GuestRun& appel(const std::string& structure) {
     static std::map<std::string, GuestRun> runs;
     auto it = runs.find(structure);
-    if (it == runs.end()) it = runs.emplace(structure, run(AEGIS_APPEL_ELF, {"avm.pagetable=" + structure})).first;
+    if (it == runs.end())
+        it = runs.emplace(structure, run(AEGIS_APPEL_ELF, {"avm.pagetable=" + structure, "avm.measure_lookups=true"}))
+                 .first;
     return it->second;
+}
+
+// Lookups are measured only when asked: by default no system call of the library's
+// own regions lands inside the benchmarks' regions.
+TEST(AvmPageTables, LookupsAreMeasuredOnlyWhenAsked) {
+    const GuestRun plain = run(AEGIS_APPEL_ELF, {});
+    ASSERT_EQ(plain.exit_code, 0) << plain.describe;
+    EXPECT_FALSE(plain.stats.has("region." + std::to_string(AVM_REGION_LOOKUP) + ".count"));
+    EXPECT_FALSE(plain.stats.has("region." + std::to_string(AVM_REGION_LOOKUP_NULL) + ".count"));
+    const GuestRun& measured = appel("linear");
+    EXPECT_GT(measured.region(AVM_REGION_LOOKUP, "count"), 0) << measured.describe;
+    // The measurement's system calls are the only difference in the appel1 region.
+    EXPECT_LT(plain.region(APPEL_REGION_APPEL1, "instructions"), measured.region(APPEL_REGION_APPEL1, "instructions"));
 }
 
 TEST(AvmPageTables, AppelComputesTheSameAndTakesTheSameFaultsUnderEveryStructure) {

@@ -21,6 +21,7 @@ struct R3000Config {
     uint32_t stlb_entries = VMSIM_STLB_DEFAULT_ENTRIES;  // aegis
     uint32_t avm_pagetable = VMSIM_AVM_PT_LINEAR;        // AVM on aegis: VMSIM_AVM_PT_*
     uint32_t avm_hashed_buckets = VMSIM_AVM_HASHED_DEFAULT_BUCKETS;  // AVM's hashed table
+    bool avm_measure_lookups = false;  // AVM: a measured region around each page-table lookup
     uint32_t unix_mprotect_asid_threshold = VMSIM_UNIX_MPROTECT_ASID_DEFAULT;  // unix: pages
     uint32_t aegis_nenvs = 0;                                    // 0: the image's default
     uint32_t aegis_timeslice = VMSIM_AEGIS_TIMESLICE_DEFAULT;    // cycles

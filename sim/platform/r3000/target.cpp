@@ -146,6 +146,11 @@ const ParamTable<R3000Config>& params() {
             .min(1)
             .max(VMSIM_AVM_HASHED_MAX_BUCKETS)
             .power_of_two();
+        root.flag("avm.measure_lookups", &R3000Config::avm_measure_lookups,
+                  "AVM on aegis: time each page-table lookup of the library's TLB-miss handler as "
+                  "measured region 40 (region 41: the empty region in front of it), for cycles and "
+                  "instructions per lookup. Off by default: the two regions' system calls would "
+                  "land inside the benchmarks' own regions");
         root.uint("unix.mprotect_asid_threshold", &R3000Config::unix_mprotect_asid_threshold,
                   "unix kernel: an mprotect of more pages than this gives the process a new ASID "
                   "(all its TLB entries retired at once) instead of flushing the TLB page by page "

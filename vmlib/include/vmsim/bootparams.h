@@ -31,7 +31,8 @@
  *   0x00 magic  0x04 version  0x08 size (64)  0x0c ram_size  0x10 stlb_entries
  *   0x14 avm_pagetable  0x18 unix_mprotect_asid_threshold  0x1c avm_hashed_buckets
  *   0x20 reserved  0x24 aegis_nenvs  0x28 aegis_timeslice  0x2c aegis_asids
- *   0x30 scenario_pages_slices  0x34 scenario_accesses_seed  0x38..0x3f reserved
+ *   0x30 scenario_pages_slices  0x34 scenario_accesses_seed  0x38 avm_measure_lookups
+ *   0x3c reserved
  *
  * Only #defines and a plain C struct: usable from C, C++ and (the #defines) from
  * assembly.
@@ -44,7 +45,8 @@
 #define VMSIM_BOOTPARAMS_REQUEST 0x51525042u /* "BPRQ": placeholder, fill me */
 #define VMSIM_BOOTPARAMS_MAGIC 0x544f4f42u   /* "BOOT": filled by the simulator */
 #define VMSIM_BOOTPARAMS_VERSION 4u /* 2: avm_pagetable; 3: unix_mprotect_asid_threshold;
-                                      * 4: avm_hashed_buckets, aegis_nenvs .. scenario_accesses_seed */
+                                      * 4: avm_hashed_buckets, aegis_nenvs .. scenario_accesses_seed,
+                                      * avm_measure_lookups */
 
 /* Byte offsets, for assembly and for the simulator. */
 #define VMSIM_BOOTPARAMS_OFF_MAGIC 0x00u
@@ -60,6 +62,7 @@
 #define VMSIM_BOOTPARAMS_OFF_AEGIS_ASIDS 0x2cu
 #define VMSIM_BOOTPARAMS_OFF_SCENARIO_PAGES_SLICES 0x30u
 #define VMSIM_BOOTPARAMS_OFF_SCENARIO_ACCESSES_SEED 0x34u
+#define VMSIM_BOOTPARAMS_OFF_AVM_MEASURE_LOOKUPS 0x38u
 
 /* aegis: software-TLB entries; a power of two in 1 .. VMSIM_STLB_MAX_ENTRIES. */
 #define VMSIM_STLB_DEFAULT_ENTRIES 4096u
@@ -133,7 +136,8 @@ struct vmsim_bootparams {
     uint32_t aegis_asids;  /* ASIDs handed out, 2..64; 0 = 64            */
     uint32_t scenario_pages_slices;  /* pages | slices << 16; 0 = default */
     uint32_t scenario_accesses_seed; /* accesses | seed << 20; 0 = default */
-    uint32_t reserved[2];  /* zero; later parameters go here             */
+    uint32_t avm_measure_lookups; /* AVM: 1 = time each page-table lookup */
+    uint32_t reserved[1];  /* zero; later parameters go here             */
 };
 #endif
 
