@@ -86,6 +86,16 @@ bool SimControl::write(uint32_t offset, unsigned size, uint32_t value) {
             }
             return true;
         }
+        case VMSIM_SIMCTL_COUNTER_SELECT:
+            if (value >= kMaxGuestCounters) return false;  // a bus error: out of range
+            selected_counter_ = value;
+            return true;
+        case VMSIM_SIMCTL_COUNTER_ADD: {
+            GuestCounter& c = guest_counters_[selected_counter_];
+            c.value += value;
+            c.written = true;
+            return true;
+        }
         default: return offset < VMSIM_SIMCTL_SIZE;
     }
 }

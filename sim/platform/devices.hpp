@@ -66,6 +66,13 @@ public:
     SimControl(sc_core::sc_module_name name, SimControlHooks hooks, std::vector<std::string> region_counter_names);
     const std::array<Region, kMaxRegions>& regions() const { return regions_; }
     const std::vector<std::string>& region_counter_names() const { return counter_names_; }
+    // Guest counters (VMSIM_SIMCTL_COUNTER_*): value, and whether the guest wrote it.
+    static constexpr unsigned kMaxGuestCounters = 64;
+    struct GuestCounter {
+        uint64_t value = 0;
+        bool written = false;
+    };
+    const std::array<GuestCounter, kMaxGuestCounters>& guest_counters() const { return guest_counters_; }
 
 protected:
     bool read(uint32_t offset, unsigned size, uint32_t& value) override;
@@ -76,6 +83,8 @@ private:
     std::vector<std::string> counter_names_;
     std::array<Region, kMaxRegions> regions_{};
     std::vector<uint64_t> now_;  // scratch for reading the counters
+    std::array<GuestCounter, kMaxGuestCounters> guest_counters_{};
+    uint32_t selected_counter_ = 0;
 };
 
 // Periodic timer in the cycle domain: while enabled it raises its interrupt line

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "aegis/abi.h"
 #include "scenario_core.h"
 #include "vmsim/bootparams.h"
 #include "vmsim_run.hpp"
@@ -146,6 +147,22 @@ TEST(Scenario, DefaultsAreThreeProcessesOfSixtyFourPages) {
     const ScenarioRun r = run({});
     expect_processes_correct(r, 3, VMSIM_SCENARIO_PAGES_DEFAULT, VMSIM_SCENARIO_SLICES_DEFAULT,
                              VMSIM_SCENARIO_ACCESSES_DEFAULT, VMSIM_SCENARIO_SEED_DEFAULT);
+}
+
+// The kernel's counters reach the statistics (guest.N, VMSIM_SIMCTL_COUNTER_*) with the
+// values it prints: the ASID steals and segment-1 misses of a run that recycles ASIDs.
+TEST(Scenario, KernelCountersAreStatistics) {
+    const ScenarioRun r = run({"aegis.nenvs=4", "aegis.asids=3", "scenario.pages=16", "scenario.slices=5",
+                               "scenario.accesses=200"});
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    ASSERT_GT(r.asid_steals, 0) << r.out;
+    EXPECT_EQ(r.stats.u64("guest." + std::to_string(AEGIS_COUNTER_ASID_STEALS)),
+              static_cast<uint64_t>(r.asid_steals));
+    EXPECT_EQ(r.stats.u64("guest." + std::to_string(AEGIS_COUNTER_SEG1_STLB_MISSES)),
+              static_cast<uint64_t>(r.seg1_misses));
+    EXPECT_GE(r.stats.u64("guest." + std::to_string(AEGIS_COUNTER_SWITCHES)),
+              r.stats.u64("guest." + std::to_string(AEGIS_COUNTER_PREEMPTIONS)));
+    EXPECT_FALSE(r.stats.has("guest.63")) << "only counters the guest wrote";
 }
 
 TEST(Scenario, ParametersReachEveryProcess) {

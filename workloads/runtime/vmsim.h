@@ -19,6 +19,14 @@ extern "C" {
 /* Stops the simulation; the simulator exits with `code`. Never returns. */
 void vmsim_exit(int code) __attribute__((noreturn));
 
+/* Adds `value` to guest counter `n` (0 .. VMSIM_SIMCTL_MAX_COUNTERS - 1), which the
+ * simulator reports as the statistic guest.<n>. */
+static inline void vmsim_counter_add(uint32_t n, uint32_t value)
+{
+    VMSIM_SIMCTL_REG(VMSIM_SIMCTL_COUNTER_SELECT) = n;
+    VMSIM_SIMCTL_REG(VMSIM_SIMCTL_COUNTER_ADD) = value;
+}
+
 /* Reads a 64-bit simulator counter whose halves live at lo_off/hi_off:
  * hi, lo, hi again, and retry if the high word moved in between. */
 static inline uint64_t vmsim_read_counter64(uint32_t lo_off, uint32_t hi_off)

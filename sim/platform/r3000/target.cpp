@@ -216,6 +216,7 @@ struct Snapshot {
     r3000::WriteBufferStats wbuf;
     std::vector<std::pair<std::string, SimControl::Region>> regions;  // "N", totals
     std::vector<std::string> region_counters;
+    std::vector<std::pair<std::string, uint64_t>> guest_counters;  // "N", value: those written
 };
 
 void record(stats::Registry& stats, const Snapshot& s) {
@@ -242,6 +243,9 @@ void record(stats::Registry& stats, const Snapshot& s) {
     }
     add(stats, "tlb.", s.cpu.tlb_stats());
     stats.counter("timer.interrupts", "timer periods elapsed while enabled") = run.timer_interrupts;
+    for (const auto& [n, value] : s.guest_counters)
+        stats.counter("guest." + n, "counter " + n + " as the guest reported it (VMSIM_SIMCTL_COUNTER_*; what it "
+                                   "counts is the guest's to say, e.g. vmlib/aegis/README.md)") = value;
     for (const auto& [n, region] : s.regions) {
         const std::string base = "region." + n;
         stats.counter(base + ".count", "times measured region " + n + " was entered and left") = region.count;
@@ -278,6 +282,9 @@ Snapshot snapshot(const R3000Platform& platform, const RunSummary& run) {
     for (unsigned i = 0; i < regions.size(); ++i)
         if (regions[i].count) s.regions.emplace_back(std::to_string(i), regions[i]);
     s.region_counters = platform.simctl().region_counter_names();
+    const auto& counters = platform.simctl().guest_counters();
+    for (unsigned i = 0; i < counters.size(); ++i)
+        if (counters[i].written) s.guest_counters.emplace_back(std::to_string(i), counters[i].value);
     return s;
 }
 
@@ -331,6 +338,7 @@ public:
         s.modes.assign(r3000_cycle_modes().size(), 0);
         s.cached = true;
         s.region_counters = r3000_region_counter_names();
+        s.guest_counters.emplace_back("N", 0);
         s.regions.emplace_back("N", SimControl::Region{});
         s.regions.back().second.totals.assign(s.region_counters.size(), 0);
         record(stats, s);

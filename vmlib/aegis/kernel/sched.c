@@ -106,6 +106,12 @@ static void finish(void)
         if (envs[i].exit_code && !code)
             code = (int)envs[i].exit_code;
 #if AEGIS_MAX_ENVS > 1
+    /* The same counters as statistics guest.0 .. guest.4 (vmlib/aegis/README.md). */
+    vmsim_counter_add(AEGIS_COUNTER_SWITCHES, kstat.switches);
+    vmsim_counter_add(AEGIS_COUNTER_PREEMPTIONS, kstat.preemptions);
+    vmsim_counter_add(AEGIS_COUNTER_ASID_STEALS, kstat.asid_steals);
+    vmsim_counter_add(AEGIS_COUNTER_ASID_FLUSHES, kstat.asid_flushes);
+    vmsim_counter_add(AEGIS_COUNTER_SEG1_STLB_MISSES, kstat.seg1_misses);
     printf("aegis: envs=%u asids=%u timeslice=%u switches=%u preemptions=%u asid_steals=%u "
            "asid_flushes=%u seg1_stlb_misses=%u stub_restarts=%u stub_finishes=%u\n",
            nenvs, (unsigned)nasids, (unsigned)timeslice, (unsigned)kstat.switches,

@@ -28,6 +28,13 @@
 #define VMSIM_SIMCTL_REGION_BEGIN 0x20u  /* write N: begin measured region N */
 #define VMSIM_SIMCTL_REGION_END 0x24u    /* write N: end measured region N */
 #define VMSIM_SIMCTL_MAX_REGIONS 64u     /* regions 0 .. 63 */
+/* Guest counters: numbers a guest reports as statistics `guest.N` (a kernel's
+ * software-TLB misses, context switches...). Write N to SELECT, then values to
+ * ADD, each added to counter N; a counter written at least once is a statistic.
+ * Which N means what is the guest's to document (vmlib/aegis/README.md). */
+#define VMSIM_SIMCTL_COUNTER_SELECT 0x28u /* write N: the counter ADD adds to */
+#define VMSIM_SIMCTL_COUNTER_ADD 0x2cu    /* write V: counter N += V          */
+#define VMSIM_SIMCTL_MAX_COUNTERS 64u     /* counters 0 .. 63 */
 
 /* Timer: raises interrupt line IP2 (Cause bit 10) every timer.period cycles
  * while enabled. Reading CTRL returns 1 when enabled; writing 1/0 enables or

@@ -181,4 +181,12 @@ struct aegis_tlbreq {
 typedef void (*aegis_handler_t)(struct aegis_xframe *xf, uint32_t cause, uint32_t badvaddr);
 #endif
 
+/* The kernel's counters as simulator statistics guest.N (vmsim_counter_add, at the
+ * end of a run of an image built for several environments). */
+#define AEGIS_COUNTER_SWITCHES 0         /* environment switches */
+#define AEGIS_COUNTER_PREEMPTIONS 1      /* switches forced by the timer */
+#define AEGIS_COUNTER_ASID_STEALS 2      /* ASIDs taken from another environment */
+#define AEGIS_COUNTER_ASID_FLUSHES 3     /* TLB + STLB flushes of a recycled ASID */
+#define AEGIS_COUNTER_SEG1_STLB_MISSES 4 /* segment-1 misses the STLB could not satisfy */
+
 #endif /* AEGIS_ABI_H */
