@@ -415,10 +415,12 @@ TEST(AegisStlbOrg, NoStaleTranslationSurvivesAnyMaintenancePath) {
 }
 
 // Another address space's flush of its own ASID leaves this one's entries (a 2way set
-// holding both: the flush moves ours up from way 1), and flushes its own.
+// holding both: the flush moves ours up from way 1), and flushes its own. (The two
+// environments take turns at aegis_yield: a time slice longer than the run.)
 TEST(AegisStlbOrg, AnotherAddressSpacesFlushLeavesOursAlone) {
     for (const char* org : kOrgs) {
-        const GuestRun r = run_org(AEGIS_STLBORG2_TEST_ELF, org, 64);
+        const GuestRun r = run(AEGIS_STLBORG2_TEST_ELF, {"--set", std::string("aegis.stlb_org=") + org, "--set",
+                                                         "aegis.stlb_entries=64", "--set", "aegis.timeslice=2147483647"});
         EXPECT_EQ(r.exit_code, 0) << org << "\n" << r.out;
         EXPECT_EQ(count_prefix(r, "stlb-org: FAIL"), 0) << org << "\n" << r.out;
         for (const char* check :
@@ -500,6 +502,18 @@ TEST(AegisStlbOrg, HitPathsMeasuredTakeTheHandlersInstructions) {
         EXPECT_GT(clean_refill(r, REFILL_KIND_MISS), hit) << org;
     }
     EXPECT_GT(none_miss, way1);
+}
+
+// ASID recycling (sched.c) flushes a recycled ASID's STLB entries in every
+// organisation: the recycle test passes, and without that flush a two-way STLB keeps
+// stale entries as a direct-mapped one does (with no STLB there is nothing to flush).
+TEST(AegisStlbOrg, RecycledAsidsLeaveNoStaleEntryInAnyOrganisation) {
+    for (const char* org : kOrgs) {
+        const std::string set = std::string("aegis.stlb_org=") + org;
+        expect_recycle_test_passes(run(AEGIS_RECYCLE_TEST_ELF, {"--set", "aegis.asids=2", "--set", set}));
+        const GuestRun noflush = run(AEGIS_RECYCLE_NOFLUSH_STLB_TEST_ELF, {"--set", "aegis.asids=2", "--set", set});
+        EXPECT_EQ(recycle_test_passed(noflush), std::string(org) == "none") << org << "\n" << noflush.out;
+    }
 }
 
 TEST(AegisStlbOrg, KernelRejectsAnUnknownOrganisation) {

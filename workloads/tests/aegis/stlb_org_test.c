@@ -13,7 +13,8 @@
  *   range     TLB_WRITE_RANGE over pages whose entries are in way 1
  *   revoke    PAGE_SETCAP and PAGE_FREE of a frame mapped by way 1 and by way 0
  *   asid      the address space's flush with both ways of the set its own; with
- *             two environments (NENVS 2), another address space's flush keeps them
+ *             two environments (NENVS 2, run with a time slice longer than the run:
+ *             they take turns at aegis_yield), another address space's flush keeps them
  * Each read also says whether the STLB served it (no call to the handler), which
  * the organisation predicts: a 2way STLB holds both A and B, direct only the last,
  * none neither. Prints "stlb-org: <check> ok" or "stlb-org: FAIL ..." (exit 1).
