@@ -18,6 +18,10 @@ const std::vector<FigureInfo>& reproducible_figures() {
     static const std::vector<FigureInfo> f = {
         {"avm-fig1", "AVM (HotOS 1995) Figure 1: Appel-Li VM primitives, Ultrix 4.2 vs Aegis, DEC2100/DEC3100",
          figures::avm_fig1},
+        {"rialto-refill",
+         "Rialto (MSR-TR-97-04): refill instructions of a 2-way software TLB and a linear page table, beside "
+         "aegis's STLB organisations and the unix refill",
+         figures::rialto_refill},
     };
     return f;
 }

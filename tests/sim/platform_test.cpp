@@ -292,15 +292,16 @@ TEST(PlatformDeterminism, QuantumAndSyncElisionDoNotChangeTheSimulatedResult) {
 
 // An image with the placeholder gets the block filled in from the configuration
 // (plat_bootparams exits with (ram_size >> 20) + (stlb_entries >> 8) +
-// unix_mprotect_asid_threshold, or 1-3 when the magic, version or size is wrong); an
+// unix_mprotect_asid_threshold + (stlb_org << 7), or 1-3 when the magic, version or size is wrong); an
 // image without it is never written, which every other guest, whose code starts at
 // 0x100, shows by running at all.
 TEST(PlatformBootParams, KernelsThatAskForParametersGetThem) {
     const VmsimRun defaults = run_vmsim({"run", "--quiet", "--elf", PLAT_BOOTPARAMS_ELF});
     EXPECT_EQ(defaults.exit_code, 24 + 4096 / 256 + 16) << describe(defaults);
     const VmsimRun set = run_vmsim({"run", "--quiet", "--elf", PLAT_BOOTPARAMS_ELF, "--set", "mem.size=8M", "--set",
-                                    "aegis.stlb_entries=1024", "--set", "unix.mprotect_asid_threshold=100"});
-    EXPECT_EQ(set.exit_code, 8 + 1024 / 256 + 100) << describe(set);
+                                    "aegis.stlb_entries=1024", "--set", "unix.mprotect_asid_threshold=100",
+                                    "--set", "aegis.stlb_org=2way"});
+    EXPECT_EQ(set.exit_code, 8 + 1024 / 256 + 100 + (1 << 7)) << describe(set);  // 2way is value 1
 }
 
 // 0 in the block means "the kernel's default", so the parameter cannot be 0.

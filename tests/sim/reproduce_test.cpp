@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <thread>
 #include <string>
 
@@ -460,3 +462,119 @@ TEST_F(AvmFig1, TablesAreIdenticalRunToRunAndWhateverTheParallelism) {
         EXPECT_EQ(read_whole_file(one.path() + file), read_whole_file(two.path() + file)) << file;
 }
 #endif  // VMSIM_HAVE_AVM_FIG1
+
+#if defined(VMSIM_HAVE_RIALTO_REFILL) && defined(VMSIM_HAVE_AVM_FIG1)  // (fig1:: reads the CSV)
+// ---- Rialto's refill costs beside vmsim's: the structure, from one cheap regeneration ----
+
+class RialtoRefill : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new TempDir;
+        const VmsimRun r = run_vmsim({"reproduce", "rialto-refill", "--out", dir_->path()});
+        ASSERT_EQ(r.exit_code, 0) << describe(r);
+        md_ = read_whole_file(dir_->path() + "/rialto_refill.md");
+        rows_ = fig1::read_csv(read_whole_file(dir_->path() + "/rialto_refill.csv"));
+        // The paper's quantities, read here from the data file the figure reads.
+        for (const std::string& line : split_lines(read_whole_file(std::string(VMSIM_CONFIGS) + "/papers/rialto.csv"))) {
+            const size_t a = line.find(','), b = line.find(',', a + 1);
+            if (line.empty() || line[0] == '#' || a == std::string::npos) continue;
+            paper_[line.substr(0, a)] = line.substr(a + 1, b == std::string::npos ? b : b - a - 1);
+        }
+    }
+    static void TearDownTestSuite() { delete dir_; }
+    // instructions_min (or max) of the row (system, organisation prefix, path prefix); -1 if absent.
+    static double value(const std::string& system, const std::string& organisation, const std::string& path,
+                        const std::string& column = "instructions_min") {
+        const fig1::Row& h = rows_.at(0);
+        const size_t col = std::find(h.begin(), h.end(), column) - h.begin();
+        for (const fig1::Row& r : rows_)
+            if (r.size() == h.size() && r[0] == system && r[1].rfind(organisation, 0) == 0 &&
+                r[3].rfind(path, 0) == 0 && col < h.size())
+                return std::stod(r[col]);
+        ADD_FAILURE() << "no row " << system << " / " << organisation << " / " << path;
+        return -1;
+    }
+    static double paper(const std::string& quantity) { return std::stod(paper_.at(quantity)); }
+    static TempDir* dir_;
+    static std::string md_;
+    static std::vector<fig1::Row> rows_;
+    static std::map<std::string, std::string> paper_;
+};
+TempDir* RialtoRefill::dir_ = nullptr;
+std::string RialtoRefill::md_;
+std::vector<fig1::Row> RialtoRefill::rows_;
+std::map<std::string, std::string> RialtoRefill::paper_;
+
+TEST(ReproduceRialto, IsAFigureOfReproduceAll) {
+    const VmsimRun r = run_vmsim({"reproduce", "--help"});
+    EXPECT_TRUE(contains(r.out, "rialto-refill")) << r.out;
+    const std::string line = only_error_line(run_vmsim({"reproduce", "no-such-figure"}), kUsage);
+    EXPECT_TRUE(contains(line, "rialto-refill")) << line;
+}
+
+TEST(ReproduceRialto, MissingGuestImageIsNamed) {
+    TempDir build;
+    const std::string line = only_error_line(
+        run_vmsim({"reproduce", "rialto-refill", "--build-dir", build.path(), "--out", build.path() + "/out"}),
+        kNoInput);
+    EXPECT_TRUE(contains(line, build.path() + "/workloads/refill/aegis_refill.elf")) << line;
+}
+
+// Rialto's rows are its paper's numbers as configs/papers/rialto.csv has them.
+TEST_F(RialtoRefill, RialtosNumbersComeFromTheDataFile) {
+    EXPECT_EQ(value("Rialto (paper)", "2way", "VTLB hit"), paper("mips_stlb_hit_instructions_min"));
+    EXPECT_EQ(value("Rialto (paper)", "2way", "VTLB hit", "instructions_max"), paper("mips_stlb_hit_instructions_max"));
+    EXPECT_EQ(value("Rialto (paper)", "linear", "page-table hit"), paper("linear_page_table_hit_instructions"));
+    // vmsim's STLB has the VTLB's size.
+    const std::string size = paper_.at("mips_stlb_entries") + " entries";
+    EXPECT_TRUE(contains(md_, "| 2way VTLB, " + size)) << md_;
+    EXPECT_TRUE(contains(md_, "| 2way, " + size)) << md_;
+    EXPECT_TRUE(contains(md_, "| direct, " + size)) << md_;
+}
+
+// Every measured path took its refill in some event, and the clean events of a path
+// (at least two) retired the same instructions (the paths have no data-dependent branches).
+TEST_F(RialtoRefill, EveryPathIsMeasuredAndItsCleanEventsAgree) {
+    const fig1::Row& h = rows_.at(0);
+    int measured = 0;
+    for (const fig1::Row& r : rows_) {
+        if (r.size() != h.size() || r[0].rfind("vmsim", 0) != 0) continue;
+        ++measured;
+        EXPECT_GT(std::stod(r[4]), 0) << r[3];
+        EXPECT_EQ(r[4], r[5]) << r[1] << " " << r[3];
+        EXPECT_GE(std::stoi(r[6]), 2) << r[1] << " " << r[3] << ": too few clean events to compare";
+        EXPECT_LE(std::stoi(r[6]), std::stoi(r[7]));
+    }
+    EXPECT_EQ(measured, 7);  // 2way: 2 hits, a miss; direct: a hit, a miss; none: a miss; unix: a refill
+}
+
+// The two-way STLB probes way 0 as the direct-mapped STLB probes its entry, and way 1
+// after it: a way-1 hit costs more than either, a way-0 hit what a direct hit does.
+TEST_F(RialtoRefill, WayOneHitCostsMoreThanTheDirectHit) {
+    const double way0 = value("vmsim aegis", "2way", "STLB hit in way 0");
+    const double way1 = value("vmsim aegis", "2way", "STLB hit in way 1");
+    const double direct = value("vmsim aegis", "direct", "STLB hit");
+    EXPECT_GT(way1, direct);
+    EXPECT_GT(way1, way0);
+    EXPECT_EQ(way0, direct);
+}
+
+// A miss that goes to the application costs more than any hit, and each organisation's
+// probe adds to it: none < direct < 2way.
+TEST_F(RialtoRefill, MissesCostMoreThanHitsAndTheProbeAddsToThem) {
+    const double none = value("vmsim aegis", "none", "TLB miss");
+    const double direct = value("vmsim aegis", "direct", "STLB miss");
+    const double two = value("vmsim aegis", "2way", "STLB miss");
+    EXPECT_GT(none, value("vmsim aegis", "2way", "STLB hit in way 1"));
+    EXPECT_LT(none, direct);
+    EXPECT_LT(direct, two);
+}
+
+// As in Rialto, a linear page table's refill is cheaper than a software TLB's hit.
+TEST_F(RialtoRefill, LinearPageTableRefillIsTheCheapest) {
+    const double unix_refill = value("vmsim unix", "linear", "UTLB refill");
+    EXPECT_GT(unix_refill, 0);
+    EXPECT_LT(unix_refill, value("vmsim aegis", "direct", "STLB hit"));
+    EXPECT_LT(paper("linear_page_table_hit_instructions"), paper("mips_stlb_hit_instructions_min"));
+}
+#endif  // VMSIM_HAVE_RIALTO_REFILL

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "refill.h"
 #include "vmsim_run.hpp"
 
 namespace {
@@ -372,6 +373,167 @@ TEST(AegisEnvs, WithoutTheTlbFlushARecycledAsidBreaksTheEnvironments) {
     // with whatever outcome; it is not the passing run.
     const GuestRun r = run(AEGIS_RECYCLE_NOFLUSH_TLB_TEST_ELF, {"--set", "aegis.asids=2"});
     EXPECT_FALSE(recycle_test_passed(r)) << r.out;
+}
+
+// ---- STLB organisations (aegis.stlb_org) -------------------------------------------
+
+const char* const kOrgs[] = {"direct", "2way", "none"};
+
+GuestRun run_org(const std::string& elf, const std::string& org, unsigned entries) {
+    return run(elf, {"--set", "aegis.stlb_org=" + org, "--set", "aegis.stlb_entries=" + std::to_string(entries)});
+}
+
+// Every maintenance path with the entry under test in way 1 of a 2way STLB (direct:
+// the same slot; none: no STLB): a read after it returns the frame the application's
+// page table names, and the STLB served it exactly when the organisation holds the
+// entry (the guest checks both). A stale translation in either way fails a -value
+// check; an entry lost from way 1 fails a -hit check.
+TEST(AegisStlbOrg, NoStaleTranslationSurvivesAnyMaintenancePath) {
+    for (const char* org : kOrgs)
+        for (unsigned entries : {64u, 8192u}) {
+            const GuestRun r = run_org(AEGIS_STLBORG_TEST_ELF, org, entries);
+            const std::string what = std::string(org) + " " + std::to_string(entries);
+            EXPECT_EQ(r.exit_code, 0) << what << "\n" << r.out;
+            EXPECT_EQ(count_prefix(r, "stlb-org: FAIL"), 0) << what << "\n" << r.out;
+            EXPECT_TRUE(has_line(r, "stlb-org: env=0 done")) << what << "\n" << r.out;
+            for (const char* check :
+                 {"way1-holds-a", "update-a-value", "update-b-value", "tlbwrite-a-value", "tlbwrite-b-value",
+                  "third-evicts-oldest", "flush-way1-a-value", "flush-way0-keeps-a-value", "flush-way0-a-stays-value",
+                  "rewrite-way0-flush-a-value", "protect-way1", "protect-way1-stays", "unprotect-a-value",
+                  "range-protect-way1", "range-p3-value", "range-q3-value", "revoke-setcap-way1-value",
+                  "revoke-free-way1-value", "revoke-way0-keeps-b-value", "flush-asid-a-value", "flush-asid-b-value"})
+                EXPECT_TRUE(has_line(r, std::string("stlb-org: ") + check + " ok")) << what << " " << check;
+            // Under 2way, way 1 was where the guest expected it: served by the STLB.
+            if (std::string(org) == "2way") {
+                for (const char* hit : {"update-b-hit", "flush-way0-a-stays-hit", "range-q3-hit", "revoke-way0-keeps-b-hit"})
+                    EXPECT_TRUE(has_line(r, std::string("stlb-org: ") + hit + " ok")) << what << " " << hit;
+            }
+            const long long sets = field(r, "stlb-org: env=0 org", "sets");
+            EXPECT_EQ(sets, std::string(org) == "2way" ? entries / 2 : std::string(org) == "direct" ? entries : 64)
+                << what;
+        }
+}
+
+// Another address space's flush of its own ASID leaves this one's entries (a 2way set
+// holding both: the flush moves ours up from way 1), and flushes its own. (The two
+// environments take turns at aegis_yield: a time slice longer than the run.)
+TEST(AegisStlbOrg, AnotherAddressSpacesFlushLeavesOursAlone) {
+    for (const char* org : kOrgs) {
+        const GuestRun r = run(AEGIS_STLBORG2_TEST_ELF, {"--set", std::string("aegis.stlb_org=") + org, "--set",
+                                                         "aegis.stlb_entries=64", "--set", "aegis.timeslice=2147483647"});
+        EXPECT_EQ(r.exit_code, 0) << org << "\n" << r.out;
+        EXPECT_EQ(count_prefix(r, "stlb-org: FAIL"), 0) << org << "\n" << r.out;
+        for (const char* check :
+             {"other-asid-flush", "other-asid-kept-value", "own-asid-flushed-value", "own-asid-flushed-miss"})
+            EXPECT_TRUE(has_line(r, std::string("stlb-org: ") + check + " ok")) << org << " " << check;
+        if (std::string(org) == "2way") {  // both envs' entries in one set: ours still served
+            EXPECT_TRUE(has_line(r, "stlb-org: other-asid-kept-hit ok")) << r.out;
+        }
+    }
+}
+
+// AVM and several address spaces work whatever the organisation and size.
+TEST(AegisStlbOrg, AvmAndAddressSpacesWorkUnderEveryOrganisation) {
+    for (const char* org : kOrgs)
+        for (unsigned entries : {64u, 8192u}) {
+            const GuestRun r = run_org(AEGIS_AVM_TEST_ELF, org, entries);
+            SCOPED_TRACE(std::string(org) + " " + std::to_string(entries));
+            expect_avm_test_passes(r);
+            EXPECT_EQ(field(r, "avm-test: stlb_entries", "stlb_entries"), std::string(org) == "none" ? 0 : entries);
+            const GuestRun two = run_org(AEGIS_ASID_TEST_ELF, org, entries);
+            EXPECT_EQ(two.exit_code, 0) << two.out;
+            EXPECT_TRUE(has_line(two, "asid-test: env 0 value-kept-again ok")) << two.out;
+            EXPECT_TRUE(has_line(two, "asid-test: env 1 own-value ok")) << two.out;
+        }
+}
+
+// Instructions of one kind of refill in workloads/refill (refill.h): an event's
+// instructions beyond its base region's per entry, over the events with the fewest
+// exceptions; -1 if those disagree or the kind was not measured.
+long long clean_refill(const GuestRun& r, unsigned kind, long long* exceptions = nullptr) {
+    const std::string base = "region." + std::to_string(REFILL_REGION_BASE(kind)) + ".";
+    const long long n = stat(r, base + "count");
+    if (n <= 0) return -1;
+    const long long bi = stat(r, base + "instructions") / n, bf = stat(r, base + "faulted") / n;
+    long long best_f = -1, insns = -1;
+    for (unsigned i = 0; i < REFILL_EVENTS; ++i) {
+        const std::string e = "region." + std::to_string(REFILL_REGION_EVENT(kind, i)) + ".";
+        const long long f = stat(r, e + "faulted") - bf, d = stat(r, e + "instructions") - bi;
+        if (best_f < 0 || f < best_f) {
+            best_f = f;
+            insns = d;
+        } else if (f == best_f && d != insns) {
+            return -1;
+        }
+    }
+    if (exceptions) *exceptions = best_f;
+    return insns;
+}
+
+// The hit paths measured by running them take what the handler's code says (its
+// static length, AEGIS_INFO_FASTPATH_*): direct and way 0 of 2way one path, way 1
+// longer; with no STLB there is no hit, and a miss to the application costs more.
+TEST(AegisStlbOrg, HitPathsMeasuredTakeTheHandlersInstructions) {
+    long long way1 = -1, none_miss = -1;
+    for (const char* org : kOrgs) {
+        const GuestRun r = run_org(AEGIS_REFILL_ELF, org, 512);
+        ASSERT_EQ(r.exit_code, 0) << org << "\n" << r.out;
+        const long long fast = field(r, "refill: org", "fastpath_insns");
+        const long long fast1 = field(r, "refill: org", "way1_insns");
+        long long exceptions = 0;
+        const long long hit = clean_refill(r, REFILL_KIND_HIT, &exceptions);
+        if (std::string(org) == "none") {
+            EXPECT_EQ(hit, -1) << "no STLB, no hit";
+            EXPECT_EQ(fast, 0);
+            none_miss = clean_refill(r, REFILL_KIND_MISS);
+            continue;
+        }
+        EXPECT_EQ(exceptions, 1) << org << ": a hit is one refill";
+        EXPECT_EQ(hit, fast) << org;
+        EXPECT_LE(hit, 18) << org << ": the AVM paper's Aegis: 18 instructions";
+        if (std::string(org) == "2way") {
+            way1 = clean_refill(r, REFILL_KIND_WAY1, &exceptions);
+            EXPECT_EQ(exceptions, 1);
+            EXPECT_EQ(way1, fast1);
+            EXPECT_GT(way1, hit);
+        } else {
+            EXPECT_EQ(clean_refill(r, REFILL_KIND_WAY1), -1) << "direct has no way 1";
+        }
+        EXPECT_GT(clean_refill(r, REFILL_KIND_MISS), hit) << org;
+    }
+    EXPECT_GT(none_miss, way1);
+}
+
+// ASID recycling (sched.c) flushes a recycled ASID's STLB entries in every
+// organisation: the recycle test passes, and without that flush a two-way STLB keeps
+// stale entries as a direct-mapped one does (with no STLB there is nothing to flush).
+TEST(AegisStlbOrg, RecycledAsidsLeaveNoStaleEntryInAnyOrganisation) {
+    for (const char* org : kOrgs) {
+        const std::string set = std::string("aegis.stlb_org=") + org;
+        expect_recycle_test_passes(run(AEGIS_RECYCLE_TEST_ELF, {"--set", "aegis.asids=2", "--set", set}));
+        const GuestRun noflush = run(AEGIS_RECYCLE_NOFLUSH_STLB_TEST_ELF, {"--set", "aegis.asids=2", "--set", set});
+        EXPECT_EQ(recycle_test_passed(noflush), std::string(org) == "none") << org << "\n" << noflush.out;
+    }
+}
+
+TEST(AegisStlbOrg, KernelRejectsAnUnknownOrganisation) {
+    const GuestRun r = run(AEGIS_BADORG_TEST_ELF);  // the image's block says stlb_org = 7
+    EXPECT_EQ(r.exit_code, kExitBadParam) << r.out;
+    ASSERT_EQ(r.lines.size(), 1u) << r.out;
+    EXPECT_NE(r.lines[0].find("stlb_org=7"), std::string::npos) << r.out;
+    EXPECT_NE(r.lines[0].find("2 = none"), std::string::npos) << r.out;
+}
+
+TEST(AegisStlbOrg, SimulatorRejectsABadOrganisationBeforeBoot) {
+    const GuestRun bad = run(AEGIS_AVM_TEST_ELF, {"--set", "aegis.stlb_org=4way"});
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.out.find("aegis.stlb_org"), std::string::npos) << bad.out;
+    EXPECT_EQ(count_prefix(bad, "avm-test:"), 0) << bad.out;
+    // a 2way STLB is sets of two entries
+    const GuestRun one = run_org(AEGIS_AVM_TEST_ELF, "2way", 1);
+    EXPECT_NE(one.exit_code, 0);
+    EXPECT_NE(one.out.find("aegis.stlb_entries"), std::string::npos) << one.out;
+    EXPECT_EQ(count_prefix(one, "avm-test:"), 0) << one.out;
 }
 
 #ifdef AEGIS_APPEL_ELF

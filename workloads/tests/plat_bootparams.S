@@ -3,6 +3,7 @@
  * fills it in (vmsim/bootparams.h), and reports what it found through its exit code:
  *   1 magic wrong, 2 version wrong, 3 size wrong, otherwise
  *   (ram_size >> 20) + (stlb_entries >> 8) + unix_mprotect_asid_threshold
+ *   + (stlb_org << 7)
  * For tests/sim/platform_test.cpp.
  */
 #include <vmsim/memmap.h>
@@ -27,6 +28,7 @@ _start:
         lw      $12, VMSIM_BOOTPARAMS_OFF_RAM_SIZE($8)
         lw      $13, VMSIM_BOOTPARAMS_OFF_STLB_ENTRIES($8)
         lw      $15, VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD($8)
+        lw      $24, VMSIM_BOOTPARAMS_OFF_STLB_ORG($8)
         li      $14, VMSIM_BOOTPARAMS_MAGIC
         bne     $9, $14, done
         li      $2, 1                   /* delay slot */
@@ -40,6 +42,8 @@ _start:
         srl     $13, $13, 8
         addu    $2, $12, $13
         addu    $2, $2, $15
+        sll     $24, $24, 7
+        addu    $2, $2, $24
 done:
         li      $8, VMSIM_KSEG1(VMSIM_SIMCTL_BASE)
         sw      $2, VMSIM_SIMCTL_EXIT($8)

@@ -7,4 +7,8 @@ namespace vmsim::experiment::figures {
 // AVM (HotOS 1995) Figure 1: Appel-Li VM primitives, Ultrix 4.2 vs Aegis, DEC2100/DEC3100.
 void avm_fig1(const ReproduceOptions& options);
 
+// Rialto (MSR-TR-97-04): refill instructions of its 2-way VTLB and a linear page table,
+// beside aegis's STLB organisations and the unix kernel's refill, measured by running them.
+void rialto_refill(const ReproduceOptions& options);
+
 }  // namespace vmsim::experiment::figures

@@ -19,6 +19,7 @@ struct R3000Config {
     uint64_t timer_period = 100000;              // cycles
     // Guest kernel parameters, handed over in the boot parameter block.
     uint32_t stlb_entries = VMSIM_STLB_DEFAULT_ENTRIES;  // aegis
+    uint32_t stlb_org = VMSIM_STLB_ORG_DIRECT;           // aegis: VMSIM_STLB_ORG_*
     uint32_t avm_pagetable = VMSIM_AVM_PT_LINEAR;        // AVM on aegis: VMSIM_AVM_PT_*
     uint32_t avm_hashed_buckets = VMSIM_AVM_HASHED_DEFAULT_BUCKETS;  // AVM's hashed table
     bool avm_measure_lookups = false;  // AVM: a measured region around each page-table lookup

@@ -86,6 +86,7 @@ void R3000Platform::write_boot_parameters() {
     bp.scenario_pages_slices = VMSIM_SCENARIO_PACK(config_.scenario_pages, 16, config_.scenario_slices);
     bp.scenario_accesses_seed = VMSIM_SCENARIO_PACK(config_.scenario_accesses, 20, config_.scenario_seed);
     bp.avm_measure_lookups = config_.avm_measure_lookups ? 1 : 0;
+    bp.stlb_org = config_.stlb_org;
     static_assert(sizeof bp <= VMSIM_BOOTPARAMS_MAX_SIZE);
     // The offsets that assembly (and the comment in bootparams.h) rely on.
     static_assert(offsetof(vmsim_bootparams, ram_size) == VMSIM_BOOTPARAMS_OFF_RAM_SIZE);
@@ -101,6 +102,7 @@ void R3000Platform::write_boot_parameters() {
     static_assert(offsetof(vmsim_bootparams, scenario_accesses_seed) ==
                   VMSIM_BOOTPARAMS_OFF_SCENARIO_ACCESSES_SEED);
     static_assert(offsetof(vmsim_bootparams, avm_measure_lookups) == VMSIM_BOOTPARAMS_OFF_AVM_MEASURE_LOOKUPS);
+    static_assert(offsetof(vmsim_bootparams, stlb_org) == VMSIM_BOOTPARAMS_OFF_STLB_ORG);
     std::memcpy(block, &bp, sizeof bp);  // little-endian host = guest order
 }
 

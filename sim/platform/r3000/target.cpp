@@ -24,12 +24,21 @@ const std::vector<std::pair<std::string, common::Replacement>> kReplacementNames
     {"fifo", common::Replacement::Fifo},
     {"random", common::Replacement::Random}};
 
-// avm.pagetable's value in the boot block is its name's index (vmsim/bootparams.h).
+// avm.pagetable's and aegis.stlb_org's values in the boot block are their names'
+// indices (vmsim/bootparams.h).
+template <size_t N>
+std::vector<std::pair<std::string, uint32_t>> indexed_names(const char* const (&names)[N]) {
+    std::vector<std::pair<std::string, uint32_t>> v;
+    for (uint32_t i = 0; i < N; ++i) v.emplace_back(names[i], i);
+    return v;
+}
 std::vector<std::pair<std::string, uint32_t>> avm_pagetable_names() {
     const char* const names[] = VMSIM_AVM_PAGETABLE_NAMES;
-    std::vector<std::pair<std::string, uint32_t>> v;
-    for (uint32_t i = 0; i < std::size(names); ++i) v.emplace_back(names[i], i);
-    return v;
+    return indexed_names(names);
+}
+std::vector<std::pair<std::string, uint32_t>> stlb_org_names() {
+    const char* const names[] = VMSIM_STLB_ORG_NAMES;
+    return indexed_names(names);
 }
 
 const ParamTable<R3000Config>& params() {
@@ -133,10 +142,17 @@ const ParamTable<R3000Config>& params() {
             .min(1)
             .max(0xffffffffu);
         root.uint("aegis.stlb_entries", &R3000Config::stlb_entries,
-                  "aegis software-TLB entries (direct-mapped, in unmapped memory); a power of two")
+                  "aegis software-TLB entries (in unmapped memory); a power of two, from 2 when "
+                  "aegis.stlb_org = 2way (one set of two); unused when none")
             .min(1)
             .max(VMSIM_STLB_MAX_ENTRIES)
             .power_of_two();
+        root.choice("aegis.stlb_org", &R3000Config::stlb_org, stlb_org_names(),
+                    "aegis software-TLB organisation: direct = direct-mapped, as the AVM paper's Aegis "
+                    "(15-instruction refill on a hit); 2way = two-way set-associative like Rialto's MIPS "
+                    "VTLB (way 0 probed first: the newest entry of the set, 15 instructions on a hit there, "
+                    "27 in way 1); none = no software TLB, every TLB miss in segment 0 goes to the "
+                    "application's handler (vmlib/aegis/README.md)");
         root.choice("avm.pagetable", &R3000Config::avm_pagetable, avm_pagetable_names(),
                     "page-table structure of the AVM library on aegis: linear (sorted vector, binary "
                     "search), hier2 (two levels, 4 KB leaves), hashed (chained hash table), inverted "
@@ -198,6 +214,9 @@ R3000Config read_config(const config::Registry& reg) {
     for (auto [side, cache] : {std::pair{"icache", &c.cpu.icache}, std::pair{"dcache", &c.cpu.dcache}})
         if (std::string problem = cache->check(); !problem.empty())
             throw UserError(kExitUsage, std::string(side) + ".size/line/assoc: " + problem);
+    if (c.stlb_org == VMSIM_STLB_ORG_2WAY && c.stlb_entries < 2)
+        throw UserError(kExitUsage, "aegis.stlb_entries: a 2way software TLB needs at least 2 entries (one set), got " +
+                                        std::to_string(c.stlb_entries));
     return c;
 }
 

@@ -1,6 +1,7 @@
-/* aegis kernel, boot: main sizes RAM and the STLB from the boot parameters,
- * places the STLB, takes the kernel's pages, creates the environments (as many
- * as the parameters say, with their ASIDs and time slice) and enters the first.
+/* aegis kernel, boot: main sizes RAM and the STLB (and its organisation) from
+ * the boot parameters, places the STLB, takes the kernel's pages, creates the
+ * environments (as many as the parameters say, with their ASIDs and time slice)
+ * and enters the first.
  * Part of the kernel's compilation unit (kernel.c includes it; the state is there). */
 
 static void boot_fail(int code, const char *msg, uint32_t value)
@@ -24,27 +25,30 @@ int main(void)
     if (npages > AEGIS_MAX_PAGES)
         npages = AEGIS_MAX_PAGES;
 
-    stlb_entries = (have_bp && bp->stlb_entries) ? bp->stlb_entries : VMSIM_STLB_DEFAULT_ENTRIES;
-    if (stlb_entries & (stlb_entries - 1) || stlb_entries > VMSIM_STLB_MAX_ENTRIES) {
-        printf("aegis: boot parameter stlb_entries=%u is not a power of two in 1..%u\n",
-               (unsigned)stlb_entries, (unsigned)VMSIM_STLB_MAX_ENTRIES);
+    stlb_org = have_bp ? bp->stlb_org : VMSIM_STLB_ORG_DIRECT;
+    if (stlb_org > VMSIM_STLB_ORG_NONE) {
+        printf("aegis: boot parameter stlb_org=%u names no organisation: 0 = direct, 1 = 2way, 2 = none\n",
+               (unsigned)stlb_org);
         vmsim_exit(AEGIS_EXIT_BADPARAM);
     }
+    stlb_entries = (have_bp && bp->stlb_entries) ? bp->stlb_entries : VMSIM_STLB_DEFAULT_ENTRIES;
+    uint32_t min_entries = stlb_org == VMSIM_STLB_ORG_2WAY ? 2 : 1; /* a set of two */
+    if (stlb_entries & (stlb_entries - 1) || stlb_entries < min_entries || stlb_entries > VMSIM_STLB_MAX_ENTRIES) {
+        printf("aegis: boot parameter stlb_entries=%u is not a power of two in %u..%u\n",
+               (unsigned)stlb_entries, (unsigned)min_entries, (unsigned)VMSIM_STLB_MAX_ENTRIES);
+        vmsim_exit(AEGIS_EXIT_BADPARAM);
+    }
+    if (stlb_org == VMSIM_STLB_ORG_NONE)
+        stlb_entries = 0;
 
-    /* STLB: at the first 4 MB boundary above the kernel image (entry.S). */
+    /* STLB: at the first 4 MB (2way: 8 MB) boundary above the kernel image (stlb.c). */
     uint32_t kend = ((uint32_t)_end - 0x80000000u + 0xfffu) & ~0xfffu;
-    uint32_t stlb_pa = (kend + 0x3fffffu) & ~0x3fffffu;
+    uint32_t stlb_pa = stlb_place(kend);
     uint32_t stlb_bytes = stlb_entries * 8;
     uint32_t kstack_pages = 4; /* the boot stack at the top of RAM */
     if (stlb_pa + stlb_bytes + (kstack_pages << AEGIS_PAGE_SHIFT) > (npages << AEGIS_PAGE_SHIFT))
         boot_fail(AEGIS_EXIT_BADPARAM, "RAM too small for the kernel and its STLB, bytes", ram);
-    stlb = (uint32_t *)VMSIM_KSEG0(stlb_pa);
-    for (uint32_t i = 0; i < stlb_entries; i++) {
-        stlb[2 * i] = STLB_EMPTY;
-        stlb[2 * i + 1] = 0;
-    }
-    aegis_stlb_mask = VMSIM_KSEG0(stlb_pa) | ((stlb_entries - 1) << 3);
-    C0_WRITE(4, VMSIM_KSEG0(stlb_pa) >> 1); /* Context.PTEBase = B / 2 */
+    stlb_init(stlb_pa);
 
     /* Physical pages: the kernel image, the STLB and the boot stack are the kernel's. */
     for (uint32_t p = 0; p < npages; p++) {

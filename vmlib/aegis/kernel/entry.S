@@ -3,7 +3,8 @@
  *
  * UTLB refill (0x80000000): probe the direct-mapped STLB; on a hit write the
  * TLB and return (the fast path, vmsim_utlb_vector .. aegis_utlb_fast_end,
- * 15 instructions). The STLB base B is 4 MB aligned; Context.PTEBase holds B/2,
+ * 15 instructions). The 2way and none organisations copy their own handler over
+ * this one at boot (below). The STLB base B is 4 MB aligned; Context.PTEBase holds B/2,
  * so Context << 1 = B | VPN << 3 and one AND with aegis_stlb_mask = B |
  * (entries - 1) << 3 gives the entry's address. An entry is two words: the tag
  * (EntryHi format: VPN | ASID, 1 when empty, never equal to an EntryHi) and the
@@ -76,6 +77,60 @@ vmsim_utlb_vector:
         rfe
 aegis_utlb_fast_end:
         .end    vmsim_utlb_vector
+
+/* ---- UTLB refill of the other STLB organisations ------------------------------
+ * Copied over the vector at boot (stlb.c, stlb_init) when the boot parameter
+ * stlb_org names them; kept here as data, never run in place. A branch inside a
+ * copy keeps its target (relative); the way out is a j (absolute, the same 256 MB).
+ *
+ * 2way: the set's address from Context as direct's entry address, but with 16-byte
+ * sets: Context.PTEBase holds B/4 (B 8 MB aligned), Context << 2 = B | VPN << 4,
+ * aegis_stlb_mask = B | (sets-1) << 4. Way 0 (the set's newest entry) exactly as
+ * direct: 15 instructions on a hit. Way 1 at +8: k0 and k1 are all the registers
+ * there are, and way 0's compare used both, so the set's address is computed again:
+ * 12 + 15 = 27 instructions on a hit. No stores on either hit path.
+ * none: straight to the STLB-miss path. */
+        .section .rodata.utlb, "a"
+        .globl  aegis_utlb2
+        .globl  aegis_utlb2_way0_end
+        .globl  aegis_utlb2_way1_end
+        .globl  aegis_utlb2_end
+        .globl  aegis_utlb0
+        .globl  aegis_utlb0_end
+        .align  2
+/* PROBE2 way, miss: k0 = the set's address from Context; compare way `way`'s tag
+ * with EntryHi; on a match write the TLB and return, else go to `miss` (EntryLo
+ * written, k0 = EPC). 15 instructions on a hit. */
+        .macro  PROBE2 way, miss
+        mfc0    $26, C0_CONTEXT                 /* B/4 | VPN << 2 */
+        lui     $27, %hi(aegis_stlb_mask)
+        lw      $27, %lo(aegis_stlb_mask)($27)  /* B | (sets-1) << 4 */
+        sll     $26, $26, 2                     /* B | VPN << 4 */
+        and     $26, $26, $27                   /* &set[VPN mod sets] */
+        lw      $27, 8 * \way + 4($26)          /* EntryLo */
+        lw      $26, 8 * \way($26)              /* tag */
+        mtc0    $27, C0_ENTRYLO
+        mfc0    $27, C0_ENTRYHI                 /* VPN | ASID of the miss */
+        nop
+        bne     $26, $27, \miss
+        mfc0    $26, C0_EPC                     /* delay slot */
+        tlbwr
+        jr      $26
+        rfe
+        .endm
+aegis_utlb2:
+        PROBE2  0, 1f
+aegis_utlb2_way0_end:
+1:      PROBE2  1, 2f                           /* way 1: the set again (k0, k1 are all we have) */
+aegis_utlb2_way1_end:
+2:      j       aegis_utlb_slow
+        nop
+aegis_utlb2_end:
+
+aegis_utlb0:
+        j       aegis_utlb_slow
+        nop
+aegis_utlb0_end:
 
 /* ---- general vector ------------------------------------------------------ */
         .section .vector.general, "ax", @progbits

@@ -4,8 +4,10 @@
  *   - physical pages are allocated by number, each with the capability the
  *     allocating application chose; every TLB write presents a capability that
  *     is checked against the page's;
- *   - a direct-mapped software TLB (STLB) in kseg0 backs the 64-entry TLB; the
- *     UTLB refill handler (entry.S) satisfies hits, misses go to the application;
+ *   - a software TLB (STLB) in kseg0 backs the 64-entry TLB: direct-mapped as in
+ *     the paper, or two-way set-associative, or none (boot parameter stlb_org,
+ *     stlb.c); the UTLB refill handler (entry.S) satisfies hits, misses go to the
+ *     application;
  *   - segment 1 of each address space may hold guaranteed mappings that the
  *     kernel refills itself (the application's image, stacks, page tables);
  *   - exceptions are forwarded to user-level handlers (entry.S);
@@ -54,7 +56,7 @@ _Static_assert(AEGIS_NUM_ENVS >= 1 && AEGIS_NUM_ENVS <= AEGIS_MAX_ENVS &&
 #include "cp0.h"
 
 /* ---- state ---------------------------------------------------------------- */
-uint32_t aegis_stlb_mask;            /* read by the UTLB handler: B | (N-1) << 3 */
+uint32_t aegis_stlb_mask;            /* read by the UTLB handler: B | (N-1) << 3 (2way: B | (sets-1) << 4) */
 uint32_t aegis_ksave[3];             /* syscall path: user sp, ra, return EPC */
 uint32_t aegis_ktf[34];              /* STLB-miss slow path: registers, hi, lo */
 uint8_t aegis_kstack[AEGIS_KSTACK_SIZE] __attribute__((aligned(8)));
@@ -84,7 +86,9 @@ static struct {
 #endif
 
 static uint32_t *stlb;               /* kseg0, stlb_entries * 2 words */
-static uint32_t stlb_entries;
+static uint32_t stlb_entries;        /* 0 when stlb_org is none */
+static uint32_t stlb_org;            /* VMSIM_STLB_ORG_* (stlb.c) */
+static uint32_t *stlb_direct;        /* stlb if direct-mapped, else 0 (stlb.c) */
 static uint32_t npages;              /* managed physical pages */
 /* Free bitmap, bit set = free; one page, mapped read-only into every env. */
 static uint32_t freemap[AEGIS_MAX_PAGES / 32] __attribute__((aligned(4096)));
@@ -96,12 +100,16 @@ static uint8_t page_owner[AEGIS_MAX_PAGES]; /* 0 free, 1 kernel, 2 + env id */
 extern char _end[];
 
 /* ---- boot parameter block (see vmsim/bootparams.h) ------------------------ */
-#if defined(AEGIS_TEST_BOOTPARAMS_STLB) || defined(AEGIS_TEST_BOOTPARAMS_AVM_PT)
+#if defined(AEGIS_TEST_BOOTPARAMS_STLB) || defined(AEGIS_TEST_BOOTPARAMS_AVM_PT) || \
+    defined(AEGIS_TEST_BOOTPARAMS_STLB_ORG)
 #ifndef AEGIS_TEST_BOOTPARAMS_STLB
 #define AEGIS_TEST_BOOTPARAMS_STLB 0
 #endif
 #ifndef AEGIS_TEST_BOOTPARAMS_AVM_PT
 #define AEGIS_TEST_BOOTPARAMS_AVM_PT 0
+#endif
+#ifndef AEGIS_TEST_BOOTPARAMS_STLB_ORG
+#define AEGIS_TEST_BOOTPARAMS_STLB_ORG 0
 #endif
 /* Test images: a block as the simulator would write it. */
 struct vmsim_bootparams aegis_bootparams __attribute__((section(".bootparams"), used)) = {
@@ -109,7 +117,8 @@ struct vmsim_bootparams aegis_bootparams __attribute__((section(".bootparams"), 
     .version = VMSIM_BOOTPARAMS_VERSION,
     .size = sizeof(struct vmsim_bootparams),
     .stlb_entries = AEGIS_TEST_BOOTPARAMS_STLB,
-    .avm_pagetable = AEGIS_TEST_BOOTPARAMS_AVM_PT};
+    .avm_pagetable = AEGIS_TEST_BOOTPARAMS_AVM_PT,
+    .stlb_org = AEGIS_TEST_BOOTPARAMS_STLB_ORG};
 #else
 struct vmsim_bootparams aegis_bootparams __attribute__((section(".bootparams"), used)) = {
     .magic = VMSIM_BOOTPARAMS_REQUEST};

@@ -87,10 +87,21 @@ static int sys_tlb_flush(uint32_t va, uint32_t n, uint32_t flags)
     if (va >= AEGIS_USER_TOP || n > (AEGIS_USER_TOP - va) >> AEGIS_PAGE_SHIFT)
         return AEGIS_E_INVAL;
     uint32_t hi = env_hi(va);
-    if ((flags & (AEGIS_FLUSH_INVALID | AEGIS_FLUSH_STLB | AEGIS_FLUSH_TLB)) ==
-        (AEGIS_FLUSH_INVALID | AEGIS_FLUSH_STLB | AEGIS_FLUSH_TLB)) {
-        /* protection: invalid entries in both (entry.S) */
-        aegis_range_invalidate(hi, n, stlb, (stlb_entries - 1) << 3);
+    if ((flags & (AEGIS_FLUSH_ASID | AEGIS_FLUSH_INVALID | AEGIS_FLUSH_STLB | AEGIS_FLUSH_TLB)) ==
+            (AEGIS_FLUSH_INVALID | AEGIS_FLUSH_STLB | AEGIS_FLUSH_TLB) &&
+        stlb_direct) {
+        /* protection: invalid entries in both (entry.S; direct-mapped, else below) */
+        aegis_range_invalidate(hi, n, stlb_direct, (stlb_entries - 1) << 3);
+        restore_entryhi();
+        return 0;
+    }
+    if (flags & AEGIS_FLUSH_ASID) { /* the whole address space (stlb.c) */
+        if (flags & AEGIS_FLUSH_INVALID)
+            return AEGIS_E_INVAL;
+        if (flags & AEGIS_FLUSH_STLB)
+            stlb_flush_asid(aegis_cur->asid);
+        if (flags & AEGIS_FLUSH_TLB)
+            tlb_flush_asid_from(aegis_cur->asid, TLB_WIRED);
         restore_entryhi();
         return 0;
     }
@@ -98,11 +109,10 @@ static int sys_tlb_flush(uint32_t va, uint32_t n, uint32_t flags)
     const int do_stlb = (flags & AEGIS_FLUSH_STLB) != 0, do_tlb = (flags & AEGIS_FLUSH_TLB) != 0;
     for (; n; n--, hi += AEGIS_PAGE_SIZE) {
         if (do_stlb) {
-            uint32_t *s = stlb_slot(hi);
             if (leave_invalid)
                 stlb_insert(hi, 0);
-            else if (s[0] == hi)
-                s[0] = STLB_EMPTY;
+            else
+                stlb_remove(hi);
         }
         if (do_tlb) {
             uint32_t idx = tlb_probe(hi);
@@ -120,8 +130,8 @@ static int sys_tlb_flush(uint32_t va, uint32_t n, uint32_t flags)
 
 static int sys_stlb_probe(uint32_t va)
 {
-    uint32_t *s = stlb_slot(va);
-    return va < AEGIS_USER_TOP && s[0] == env_hi(va) ? (int)s[1] : 0;
+    uint32_t *s = va < AEGIS_USER_TOP ? stlb_find(env_hi(va)) : 0;
+    return s ? (int)s[1] : 0;
 }
 
 static int sys_stlb_update(uint32_t va, uint32_t lo, uint32_t cap)
@@ -171,7 +181,7 @@ static int sys_tlb_write_range(uint32_t va, uint32_t uents, uint32_t n, uint32_t
     if ((uents & 7) || (stride & 7) || stride == 0 || stride > AEGIS_PAGE_SIZE ||
         va >= AEGIS_USER_TOP || n > (AEGIS_USER_TOP - va) >> AEGIS_PAGE_SHIFT)
         return AEGIS_E_INVAL;
-    const struct range_ctx c = {stlb, (stlb_entries - 1) << 3, page_cap, npages, stride};
+    const struct range_ctx c = {stlb_direct, (stlb_entries - 1) << 3, page_cap, npages, stride};
     uint32_t hi = env_hi(va);
     int r = 0;
     while (n) {
@@ -183,7 +193,7 @@ static int sys_tlb_write_range(uint32_t va, uint32_t uents, uint32_t n, uint32_t
         uint32_t room = AEGIS_PAGE_SIZE - (uents & 0xfffu), fit = n; /* entries in this page */
         if (n > room / stride + 1 || (n - 1) * stride >= room)
             fit = (room + stride - 1) / stride;
-        if (aegis_range_write(hi, k, fit, &c) != fit) { /* entry.S */
+        if (stlb_range_write(hi, k, fit, &c) != fit) { /* stlb.c */
             r = AEGIS_E_CAP;
             break;
         }
@@ -259,7 +269,9 @@ static int sys_info(uint32_t what)
     case AEGIS_INFO_ASID: return (int)aegis_cur->asid;
     case AEGIS_INFO_NPAGES: return (int)npages;
     case AEGIS_INFO_STLB_ENTRIES: return (int)stlb_entries;
-    case AEGIS_INFO_FASTPATH_INSNS: return (int)(aegis_utlb_fast_end - vmsim_utlb_vector) / 4;
+    case AEGIS_INFO_FASTPATH_INSNS: return stlb_hit_insns(0);
+    case AEGIS_INFO_FASTPATH_WAY1_INSNS: return stlb_hit_insns(1);
+    case AEGIS_INFO_STLB_ORG: return (int)stlb_org;
     case AEGIS_INFO_NENVS: return (int)nenvs;
     case AEGIS_INFO_AVM_PAGETABLE:
         return (int)(bootparams_valid() ? aegis_bootparams.avm_pagetable : VMSIM_AVM_PT_LINEAR);

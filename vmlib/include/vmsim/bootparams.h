@@ -30,7 +30,7 @@
  * vmlib/kernel.ld. Layout of version 4 (byte offsets below):
  *   0x00 magic  0x04 version  0x08 size (64)  0x0c ram_size  0x10 stlb_entries
  *   0x14 avm_pagetable  0x18 unix_mprotect_asid_threshold  0x1c avm_hashed_buckets
- *   0x20 reserved  0x24 aegis_nenvs  0x28 aegis_timeslice  0x2c aegis_asids
+ *   0x20 stlb_org  0x24 aegis_nenvs  0x28 aegis_timeslice  0x2c aegis_asids
  *   0x30 scenario_pages_slices  0x34 scenario_accesses_seed  0x38 avm_measure_lookups
  *   0x3c reserved
  *
@@ -45,7 +45,7 @@
 #define VMSIM_BOOTPARAMS_REQUEST 0x51525042u /* "BPRQ": placeholder, fill me */
 #define VMSIM_BOOTPARAMS_MAGIC 0x544f4f42u   /* "BOOT": filled by the simulator */
 #define VMSIM_BOOTPARAMS_VERSION 4u /* 2: avm_pagetable; 3: unix_mprotect_asid_threshold;
-                                      * 4: avm_hashed_buckets, aegis_nenvs .. scenario_accesses_seed,
+                                      * 4: avm_hashed_buckets, stlb_org, aegis_nenvs .. scenario_accesses_seed,
                                       * avm_measure_lookups */
 
 /* Byte offsets, for assembly and for the simulator. */
@@ -57,6 +57,7 @@
 #define VMSIM_BOOTPARAMS_OFF_AVM_PAGETABLE 0x14u
 #define VMSIM_BOOTPARAMS_OFF_UNIX_MPROTECT_ASID_THRESHOLD 0x18u
 #define VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS 0x1cu
+#define VMSIM_BOOTPARAMS_OFF_STLB_ORG 0x20u
 #define VMSIM_BOOTPARAMS_OFF_AEGIS_NENVS 0x24u
 #define VMSIM_BOOTPARAMS_OFF_AEGIS_TIMESLICE 0x28u
 #define VMSIM_BOOTPARAMS_OFF_AEGIS_ASIDS 0x2cu
@@ -64,9 +65,20 @@
 #define VMSIM_BOOTPARAMS_OFF_SCENARIO_ACCESSES_SEED 0x34u
 #define VMSIM_BOOTPARAMS_OFF_AVM_MEASURE_LOOKUPS 0x38u
 
-/* aegis: software-TLB entries; a power of two in 1 .. VMSIM_STLB_MAX_ENTRIES. */
+/* aegis: software-TLB entries; a power of two in 1 .. VMSIM_STLB_MAX_ENTRIES
+ * (2way: from 2, one set of two entries). */
 #define VMSIM_STLB_DEFAULT_ENTRIES 4096u
 #define VMSIM_STLB_MAX_ENTRIES 524288u /* 2^19: one entry per kuseg page */
+
+/* aegis.stlb_org: the software TLB's organisation (vmlib/aegis/kernel/stlb.c). A
+ * value is an index into VMSIM_STLB_ORG_NAMES; 0 (direct, the paper's) is the
+ * default. direct: direct-mapped; 2way: two-way set-associative, like Rialto's
+ * MIPS VTLB; none: no software TLB, every user TLB miss of segment 0 goes to the
+ * application. */
+#define VMSIM_STLB_ORG_DIRECT 0u
+#define VMSIM_STLB_ORG_2WAY 1u
+#define VMSIM_STLB_ORG_NONE 2u
+#define VMSIM_STLB_ORG_NAMES {"direct", "2way", "none"}
 
 /* avm.pagetable: the page-table structure of the AVM library (vmlib/avm/pt.h),
  * which an aegis application picks at avm_init. A value is an index into
@@ -130,7 +142,7 @@ struct vmsim_bootparams {
     uint32_t avm_pagetable; /* VMSIM_AVM_PT_*; 0 = linear                */
     uint32_t unix_mprotect_asid_threshold; /* unix: pages; 0 = default   */
     uint32_t avm_hashed_buckets; /* AVM hashed page table; 0 = default   */
-    uint32_t reserved20;   /* zero                                       */
+    uint32_t stlb_org;     /* aegis: VMSIM_STLB_ORG_*; 0 = direct        */
     uint32_t aegis_nenvs;  /* environments that run; 0 = the image's     */
     uint32_t aegis_timeslice; /* timer period, CPU cycles; 0 = default  */
     uint32_t aegis_asids;  /* ASIDs handed out, 2..64; 0 = 64            */

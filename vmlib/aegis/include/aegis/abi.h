@@ -73,12 +73,16 @@
  * place of a TLB copy: the next access then raises TLBL/TLBS, forwarded to the
  * exception handler as a protection fault, instead of a TLB miss. */
 #define AEGIS_FLUSH_INVALID 4u
+/* Instead of the range: every entry of the caller's address space (its ASID; pass
+ * va = npages = 0; not with AEGIS_FLUSH_INVALID). The pinned xpage stays. */
+#define AEGIS_FLUSH_ASID 8u
 
 #define AEGIS_INFO_ENV_ID 0
 #define AEGIS_INFO_ASID 1
 #define AEGIS_INFO_NPAGES 2        /* physical pages the kernel manages */
 #define AEGIS_INFO_STLB_ENTRIES 3
-#define AEGIS_INFO_FASTPATH_INSNS 4 /* instructions of the UTLB handler's STLB-hit path */
+#define AEGIS_INFO_FASTPATH_INSNS 4 /* instructions of the UTLB handler's STLB-hit path (2way: a hit
+                                     * in way 0; none: 0), as linked */
 #define AEGIS_INFO_NENVS 5
 #define AEGIS_INFO_AVM_PAGETABLE 6  /* boot parameter avm.pagetable (VMSIM_AVM_PT_*, vmsim/bootparams.h),
                                      * for the library OS: the kernel passes it on unread */
@@ -88,6 +92,8 @@
  * AVM's avm_hashed_buckets (VMSIM_BOOTPARAMS_OFF_AVM_HASHED_BUCKETS) or the
  * scenario workload's scenario.*. */
 #define AEGIS_INFO_BOOTPARAM(off) (0x100 + (off))
+#define AEGIS_INFO_STLB_ORG 7       /* boot parameter stlb_org: VMSIM_STLB_ORG_* (vmsim/bootparams.h) */
+#define AEGIS_INFO_FASTPATH_WAY1_INSNS 8 /* 2way: the hit path's instructions for a hit in way 1 */
 
 #define AEGIS_E_INVAL (-1)   /* malformed argument */
 #define AEGIS_E_CAP (-2)     /* capability check failed */
