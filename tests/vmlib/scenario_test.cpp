@@ -163,6 +163,13 @@ TEST(Scenario, KernelCountersAreStatistics) {
     EXPECT_GE(r.stats.u64("guest." + std::to_string(AEGIS_COUNTER_SWITCHES)),
               r.stats.u64("guest." + std::to_string(AEGIS_COUNTER_PREEMPTIONS)));
     EXPECT_FALSE(r.stats.has("guest.63")) << "only counters the guest wrote";
+    // The processes' own counters (AEGIS_SYS_COUNTER), summed over the processes:
+    // guest.16 slice STLB misses, guest.17 the others, guest.18 accesses.
+    long long slice = 0, other = 0;
+    for (const Proc& p : r.procs) slice += p.misses, other += p.other_misses;
+    EXPECT_EQ(r.stats.u64("guest.16"), static_cast<uint64_t>(slice));
+    EXPECT_EQ(r.stats.u64("guest.17"), static_cast<uint64_t>(other));
+    EXPECT_EQ(r.stats.u64("guest.18"), 4u * 5u * 200u) << "4 processes, 5 slices of 200 accesses";
 }
 
 TEST(Scenario, ParametersReachEveryProcess) {

@@ -39,6 +39,12 @@
 #include "avm.h"
 #include "scenario_core.h"
 
+/* Guest counters (statistics guest.N), summed over the processes: STLB misses in
+ * the time slices and outside them, and the accesses made. */
+#define SCENARIO_COUNTER_STLB_MISSES 16
+#define SCENARIO_COUNTER_OTHER_STLB_MISSES 17
+#define SCENARIO_COUNTER_ACCESSES 18
+
 #define WS_BASE 0x10000000u
 #define SHARED_VA 0x0ffff000u
 #define EXC_TLBL 2
@@ -145,6 +151,10 @@ int main(void)
                (unsigned)bad_signatures, (unsigned)bad_shared, (unsigned)total, (unsigned)(slices * accesses));
         failures++;
     }
+    /* The same numbers as statistics, summed over the processes (workloads/README.md). */
+    aegis_counter(SCENARIO_COUNTER_STLB_MISSES, misses);
+    aegis_counter(SCENARIO_COUNTER_OTHER_STLB_MISSES, stlb_misses - misses);
+    aegis_counter(SCENARIO_COUNTER_ACCESSES, total);
     printf("scenario: proc %u pages=%u slices=%u accesses=%u seed=%u stlb_misses=%u other_stlb_misses=%u "
            "fingerprint=0x%08x\n",
            (unsigned)proc, (unsigned)pages, (unsigned)slices, (unsigned)accesses, (unsigned)seed, (unsigned)misses,

@@ -259,6 +259,16 @@ static int sys_region(uint32_t n, uint32_t end)
     return 0;
 }
 
+/* An application's counter: the kernel's own (0 .. AEGIS_COUNTER_APP_FIRST - 1)
+ * are not the application's to change. */
+static int sys_counter(uint32_t n, uint32_t value)
+{
+    if (n < AEGIS_COUNTER_APP_FIRST || n >= VMSIM_SIMCTL_MAX_COUNTERS)
+        return AEGIS_E_INVAL;
+    vmsim_counter_add(n, value);
+    return 0;
+}
+
 static int sys_info(uint32_t what)
 {
     uint32_t bp_off = what - AEGIS_INFO_BOOTPARAM(0);
@@ -300,4 +310,5 @@ const syscall_fn aegis_systab[AEGIS_SYS_SWITCH_MIN] = {
     [AEGIS_SYS_TLB_WRITE_RANGE] = (syscall_fn)sys_tlb_write_range,
     [AEGIS_SYS_PAGE_SETCAP] = (syscall_fn)sys_page_setcap,
     [AEGIS_SYS_SET_EXC_HANDLER] = (syscall_fn)sys_set_exc_handler,
+    [AEGIS_SYS_COUNTER] = (syscall_fn)sys_counter,
 };

@@ -57,6 +57,8 @@
                                       * (8-byte aligned, stride a multiple of 8); STLB +
                                       * present TLB entries; stops at a bad capability */
 #define AEGIS_SYS_PAGE_SETCAP 13 /* (pfn, cap, new cap): owner only; revokes translations */
+#define AEGIS_SYS_COUNTER 15      /* (n, value): add value to the simulator's guest counter n,
+                                   * AEGIS_COUNTER_APP_FIRST .. 63 (statistic guest.n) */
 #define AEGIS_SYS_SET_EXC_HANDLER 14 /* (ExcCode, entry): the entry for one exception code
                                       * (SET_HANDLERS sets every code's to its exception entry;
                                       * never Int (0) or Sys (8): those are the kernel's) */
@@ -194,5 +196,6 @@ typedef void (*aegis_handler_t)(struct aegis_xframe *xf, uint32_t cause, uint32_
 #define AEGIS_COUNTER_ASID_STEALS 2      /* ASIDs taken from another environment */
 #define AEGIS_COUNTER_ASID_FLUSHES 3     /* TLB + STLB flushes of a recycled ASID */
 #define AEGIS_COUNTER_SEG1_STLB_MISSES 4 /* segment-1 misses the STLB could not satisfy */
+#define AEGIS_COUNTER_APP_FIRST 16       /* 16 .. 63: the applications' (AEGIS_SYS_COUNTER) */
 
 #endif /* AEGIS_ABI_H */

@@ -19,6 +19,7 @@ int aegis_set_handlers(void *xpage, aegis_handler_t tlbmiss, aegis_handler_t exc
 int aegis_set_exc_handler(unsigned exccode, aegis_handler_t entry);
 int aegis_guarantee(uint32_t va, uint32_t entrylo, uint32_t cap);
 int aegis_region(unsigned n, unsigned end);
+int aegis_counter(unsigned n, unsigned value); /* AEGIS_SYS_COUNTER */
 int aegis_info(unsigned what);
 int aegis_yield(void);
 void aegis_exit(int code) __attribute__((noreturn));
