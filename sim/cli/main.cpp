@@ -243,7 +243,7 @@ int cmd_plot(const std::vector<std::string>& args) {
         ("csv", po::value<std::string>()->value_name("CSV"), "the results table: a header row, then one row per point")
         ("x", po::value<std::string>()->value_name("COL"), "the column on the x axis (required)")
         ("y", po::value<std::string>()->value_name("COL"), "the column on the y axis (required)")
-        ("by", po::value<std::string>()->value_name("COL"), "one line per value of this column")
+        ("by", po::value<std::string>()->value_name("COL"), "one line per value of this column (or per combination of several, space-separated)")
         ("logx", "logarithmic x axis")
         ("logy", "logarithmic y axis")
         ("title", po::value<std::string>()->value_name("T"), "the plot's title (default: Y by BY)")

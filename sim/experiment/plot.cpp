@@ -68,7 +68,9 @@ struct PlotData {
 
 PlotData collect(const CsvTable& csv, const PlotSpec& spec) {
     const size_t x = csv.column(spec.x), y = csv.column(spec.y);
-    const size_t by = spec.by.empty() ? 0 : csv.column(spec.by);
+    std::vector<size_t> by;  // one series per combination of their values
+    const std::vector<std::string> by_names = plot_by_columns(spec.by);
+    for (const std::string& name : by_names) by.push_back(csv.column(name));
     const auto status = std::find(csv.header.begin(), csv.header.end(), "status");
     std::vector<const std::vector<std::string>*> rows;
     PlotData d;
@@ -83,7 +85,16 @@ PlotData collect(const CsvTable& csv, const PlotSpec& spec) {
         return number((*row)[x], v);
     });
     for (const auto* row : rows) {
-        const std::string title = spec.by.empty() ? spec.y : (*row)[by];
+        std::string title = by.empty() ? spec.y : std::string();
+        // One column: its value; several: "name=value, ..." with each name's last part.
+        for (size_t i = 0; i < by.size(); ++i) {
+            if (by.size() == 1) {
+                title = (*row)[by[i]];
+                break;
+            }
+            const std::string& n = by_names[i];
+            title += fmt::format("{}{}={}", i ? ", " : "", n.substr(n.rfind('.') + 1), (*row)[by[i]]);
+        }
         auto s = std::find_if(d.series.begin(), d.series.end(), [&](const Series& s) { return s.title == title; });
         if (s == d.series.end()) s = d.series.insert(d.series.end(), Series{title, {}});
         double xv = 0;
@@ -222,6 +233,13 @@ std::string first_complaint(const std::string& text) {
 }
 
 }  // namespace
+
+std::vector<std::string> plot_by_columns(const std::string& by) {
+    std::vector<std::string> out;
+    std::istringstream in(by);
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
 
 std::string axis_label(const std::string& column) {
     // By the conventions of vmsim's parameter and statistic names (docs/parameters.md,

@@ -18,7 +18,7 @@
 namespace vmsim::experiment {
 
 struct PlotSpec {
-    std::string x, y, by;  // column names; `by` may be empty (one line)
+    std::string x, y, by;  // column names; `by` may be empty (one line) or name several, space-separated
     std::string title;     // empty: "<y> by <by>"
     bool logx = false, logy = false;
 };
@@ -27,6 +27,8 @@ struct PlotSpec {
 // An axis label: the column name and its unit where the name says it
 // ("cpu.cycles (cycles)", "cpu.clock_mhz (MHz)"), else the name alone.
 std::string axis_label(const std::string& column);
+// The columns a plot's `by` names (space-separated; none when empty).
+std::vector<std::string> plot_by_columns(const std::string& by);
 
 // The gnuplot program on PATH; UserError(kExitUnavailable) saying how to install it.
 std::string find_gnuplot();

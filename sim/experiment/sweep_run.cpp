@@ -189,12 +189,18 @@ void check_derived_columns(const SweepFile& f, const Plan& p) {
                                                         d.where, d.name, vmsim::quoted(n)));
 }
 
+// Every column a plot names: x, y, and each of `by`'s.
+std::vector<std::pair<const char*, std::string>> plot_columns(const SweepPlot& plot) {
+    std::vector<std::pair<const char*, std::string>> out = {{"x", plot.x}, {"y", plot.y}};
+    for (const std::string& b : plot_by_columns(plot.by)) out.emplace_back("by", b);
+    return out;
+}
+
 // A plot column must be an axis, a result column, a derived column or a statistic the
 // targets record.
 void check_plot_columns(const SweepFile& f, const Plan& p) {
     for (const SweepPlot& plot : f.plots)
-        for (const auto& [key, column] : {std::pair{"x", &plot.x}, {"y", &plot.y}, {"by", &plot.by}}) {
-            const std::string& c = *column;
+        for (const auto& [key, c] : plot_columns(plot)) {
             if (c.empty() || is_axis(f, c) || is_stat(p, c) || is_column(f, c) || c == "status" || c == "point")
                 continue;
             throw UserError(kExitUsage,

@@ -636,6 +636,22 @@ TEST(Plot, DrawsOneSeriesPerValueOfTheByColumn) {
     EXPECT_TRUE(contains(read_whole_file(dir.path() + "/p/fig.gp"), "set logscale x"));
 }
 
+// `by` may name several columns: one series per combination of their values, named
+// by each column's last name part.
+TEST(Plot, SeveralByColumnsGiveOneSeriesPerCombination) {
+    TempDir dir;
+    const std::string csv = dir.write("t.csv",
+                                      "size,a.org,b.envs,status,cpu.cycles\n"
+                                      "64,direct,1,ok,10\n128,direct,1,ok,9\n"
+                                      "64,direct,3,ok,30\n128,direct,3,ok,20\n"
+                                      "64,2way,3,ok,25\n128,2way,3,ok,15\n");
+    const VmsimRun r = run_vmsim({"plot", csv, "--x", "size", "--y", "cpu.cycles", "--by", "a.org b.envs", "--out",
+                                  dir.path() + "/fig"});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_EQ(svg_series(read_whole_file(dir.path() + "/fig.svg")),
+              (std::vector<std::string>{"org=direct, envs=1", "org=direct, envs=3", "org=2way, envs=3"}));
+}
+
 TEST(Plot, AnUnknownColumnIsOneLineNamingIt) {
     TempDir dir;
     const std::string csv = dir.write("t.csv", kTable);
