@@ -23,10 +23,12 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The main job: boot the demo guest (its output and stats), then regenerate the
-# papers' tables into results/.
+# papers' tables and the committed sweeps (configs/sweeps/) into results/.
+SWEEPS = configs/sweeps/pagetable_x_stlb.cfg configs/sweeps/stlb_x_procs.cfg
 run: build
 	$(BUILD_DIR)/sim/vmsim run --elf $(BUILD_DIR)/workloads/tests/hello.elf
 	$(BUILD_DIR)/sim/vmsim reproduce all --build-dir $(BUILD_DIR)
+	for s in $(SWEEPS); do scripts/publish-sweep.sh $(BUILD_DIR) $$s || exit 1; done
 
 # The whole test suite, a short run of every fuzzer under ASan+UBSan (fuzz-smoke,
 # about a minute once built), then the same suite under ASan+UBSan (build-asan).

@@ -723,5 +723,71 @@ TEST(Sweep, TheExampleSweepRunsAndItsStallsFallWithCacheSize) {
               (std::vector<std::string>{"hello.elf", "crc32.elf", "qsort.elf"}));
 }
 
+#ifdef VMSIM_HAVE_COMMITTED_SWEEPS
+// ---- the committed sweeps (configs/sweeps/, results/sweeps/) ---------------------------
+
+double num(const std::string& cell) { return cell.empty() ? -1.0 : std::stod(cell); }
+
+// Every point finishes; AVM's indexed page tables look a page up in fewer cycles than the
+// linear table's binary search, so each appel1 fault (one lookup in its refill) is cheaper
+// under them at every STLB size; and the 3 processes' 192 pages cost more per access in a
+// 64-entry STLB than in one that holds them all.
+TEST(CommittedSweeps, PagetableByStlbRunsAndTheIndexedTablesBeatTheBinarySearch) {
+    TempDir dir;
+    const std::string out = dir.path() + "/out";
+    const VmsimRun r = run_vmsim(
+        {"sweep", VMSIM_CONFIGS "/sweeps/pagetable_x_stlb.cfg", "--out", out, "--jobs", "2"}, "", 280);
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    const Csv csv = read_results(out);
+    ASSERT_EQ(csv.rows.size(), 48u);
+    EXPECT_EQ(csv.column("status"), std::vector<std::string>(48, "ok"));
+    const auto table = csv.column("avm.pagetable"), entries = csv.column("aegis.stlb_entries"),
+               appel1 = csv.column("appel1_cycles"), scenario = csv.column("scenario_cycles");
+    // The column's value at (page table, entries): only the program it is about has one.
+    auto cell = [&](const std::vector<std::string>& col, const std::string& pt, const std::string& n) {
+        for (size_t i = 0; i < csv.rows.size(); ++i)
+            if (table[i] == pt && entries[i] == n && !col[i].empty()) return num(col[i]);
+        ADD_FAILURE() << "no value at " << pt << " " << n;
+        return -1.0;
+    };
+    for (const char* n : {"64", "256", "2048"})
+        for (const char* pt : {"hier2", "hashed", "inverted"}) {
+            const double linear = cell(appel1, "linear", n), other = cell(appel1, pt, n);
+            ASSERT_GT(linear, 0) << n;
+            ASSERT_GT(other, 0) << pt << " " << n;
+            EXPECT_LT(other, linear) << pt << " at " << n << " STLB entries";
+        }
+    for (const char* pt : {"linear", "hier2", "hashed", "inverted"})
+        EXPECT_GT(cell(scenario, pt, "64"), cell(scenario, pt, "2048")) << pt;
+}
+
+// The shared STLB holds the working sets once it has about as many entries as their pages
+// (64 a process): 3 processes miss far less at 256 entries than at 64, 10 processes far
+// less at 1024 than at 256; one process fits everywhere.
+TEST(CommittedSweeps, StlbByProcessesBendsWhereTheWorkingSetsFit) {
+    TempDir dir;
+    const std::string out = dir.path() + "/out";
+    const VmsimRun r =
+        run_vmsim({"sweep", VMSIM_CONFIGS "/sweeps/stlb_x_procs.cfg", "--out", out, "--jobs", "2"}, "", 280);
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    const Csv csv = read_results(out);
+    ASSERT_EQ(csv.rows.size(), 48u);
+    EXPECT_EQ(csv.column("status"), std::vector<std::string>(48, "ok"));
+    const auto org = csv.column("aegis.stlb_org"), envs = csv.column("aegis.nenvs"),
+               entries = csv.column("aegis.stlb_entries"), rate = csv.column("stlb_miss_rate");
+    auto miss = [&](const std::string& o, const std::string& e, const std::string& n) {
+        for (size_t i = 0; i < csv.rows.size(); ++i)
+            if (org[i] == o && envs[i] == e && entries[i] == n) return num(rate[i]);
+        ADD_FAILURE() << "no point " << o << " " << e << " " << n;
+        return -1.0;
+    };
+    for (const char* o : {"direct", "2way"}) {
+        EXPECT_LT(miss(o, "3", "256"), 0.5 * miss(o, "3", "64")) << o;
+        EXPECT_LT(miss(o, "10", "1024"), 0.5 * miss(o, "10", "256")) << o;
+        EXPECT_LT(miss(o, "1", "64"), 0.5 * miss(o, "10", "64")) << o << ": 64 pages nearly fit";
+    }
+}
+#endif
+
 }  // namespace
 }  // namespace vmsim::testing
