@@ -1,0 +1,189 @@
+// Latency model of a data-cache hierarchy: up to three levels of cache (L1D, L2, L3) in front of
+// memory, each a tag store on the shared set-associative template (set_assoc.hpp). An access names
+// a physical address and gets back the level that served it and that level's latency. Plain C++17,
+// header-only, no allocation after construction, deterministic.
+//
+// What it is for: the x86 page walker sends each paging-structure reference through it, so that a
+// walk costs the sum of its references (Intel's Skylake PMU counts where walker loads were served,
+// PAGE_WALKER_LOADS.DTLB_L1/L2/L3/MEMORY: the same four places), and a core model can send its own
+// data references through the same object so that both compete for the same lines.
+//
+// The model, and what it leaves out:
+//  - Latency is the load-to-use latency of the level that holds the line, as published for a core
+//    (Skylake client: L1D 4, L2 12, L3 44 cycles; Intel 64 and IA-32 Architectures Optimization
+//    Reference Manual, "Skylake client microarchitecture", cache parameters table). It is not a sum
+//    of per-level lookups: published figures already include the misses on the way.
+//  - A miss fills the line into every level above the one that served it (write-allocate, so a
+//    store is an access like a load). Evictions are not propagated: no level is kept inclusive or
+//    exclusive of another, no write-backs are timed, there is no prefetching, no bandwidth limit
+//    and no miss overlap. Those are the limits of a latency model, not a timing model.
+//  - A level of size 0 does not exist (the Pentium has no on-chip L2); the levels that exist are
+//    looked up in order. All levels share one line size.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/common/replacement.hpp"
+#include "models/common/set_assoc.hpp"
+#include "models/common/stat_list.hpp"
+
+namespace vmsim::common {
+
+enum class CacheLevel : uint8_t { L1, L2, L3, Memory };
+constexpr unsigned kCacheLevels = 4;  // including memory
+
+// The level's name in statistics and parameters.
+inline const char* cache_level_name(CacheLevel level) {
+    static constexpr const char* kNames[kCacheLevels] = {"l1d", "l2", "l3", "memory"};
+    return kNames[static_cast<unsigned>(level)];
+}
+
+struct CacheLevelConfig {
+    uint64_t size = 0;        // bytes; 0 = the level does not exist
+    uint32_t ways = 1;
+    uint32_t hit_cycles = 0;  // load-to-use latency of an access this level serves
+    Replacement replacement = Replacement::Lru;
+    uint64_t seed = 0;        // Replacement::Random only
+};
+
+// Defaults: a Skylake client core (optimization manual's Skylake cache table for L1D, L2, L3 per
+// the text above; 8 MB is the L3 of a four-core part at 2 MB per core). Memory: about 200 cycles,
+// the reference sheet's figure for a modern core (../shared/reference/x86.md); DRAM latency is a
+// property of the platform, not the core, so it is the first figure a preset should restate.
+struct CacheHierarchyConfig {
+    uint32_t line = 64;  // bytes, every level
+    CacheLevelConfig l1d{32 * 1024, 8, 4};
+    CacheLevelConfig l2{256 * 1024, 4, 12};
+    CacheLevelConfig l3{8 * 1024 * 1024, 16, 44};
+    uint32_t memory_cycles = 200;
+
+    const CacheLevelConfig& level(CacheLevel l) const { return l == CacheLevel::L1 ? l1d : l == CacheLevel::L2 ? l2 : l3; }
+
+    // Empty when usable, else one sentence naming the field that is wrong ("l2.ways ...").
+    std::string check() const {
+        auto pow2 = [](uint64_t v) { return v != 0 && (v & (v - 1)) == 0; };
+        if (!pow2(line)) return "line must be a power of two bytes, got " + std::to_string(line);
+        for (CacheLevel l : {CacheLevel::L1, CacheLevel::L2, CacheLevel::L3}) {
+            const CacheLevelConfig& c = level(l);
+            if (c.size == 0) continue;
+            const std::string name = cache_level_name(l);
+            if (c.ways == 0) return name + ".ways must be at least 1";
+            const uint64_t set_bytes = uint64_t{line} * c.ways;
+            if (c.size % set_bytes != 0)
+                return name + ".size " + std::to_string(c.size) + " is not a multiple of " + name + ".ways x line (" +
+                       std::to_string(c.ways) + " x " + std::to_string(line) + " bytes)";
+            if (!pow2(c.size / set_bytes) || c.size / set_bytes > (uint64_t{1} << 31))
+                return name + ".size / (" + name + ".ways x line) must be a power of two sets up to 2^31, got " +
+                       std::to_string(c.size / set_bytes);
+            if (std::string problem = tag_store(l).check(); !problem.empty()) return name + ": " + problem;
+        }
+        return {};
+    }
+
+    // The tag store of one level; meaningful once check() passes.
+    SetAssocConfig tag_store(CacheLevel l) const {
+        const CacheLevelConfig& c = level(l);
+        SetAssocConfig s;
+        s.ways = c.ways;
+        s.sets = static_cast<uint32_t>(c.size / (uint64_t{line} * c.ways));
+        s.block_bytes = line;
+        s.replacement = c.replacement;
+        s.seed = c.seed;
+        return s;
+    }
+};
+
+struct CacheHierarchyStats {
+    std::array<uint64_t, kCacheLevels> served{};  // accesses each level served (memory: every miss of the last)
+    std::array<uint64_t, kCacheLevels> misses{};  // accesses that looked a level up and missed (memory: none)
+
+    // As statistics, relative names ("l1d.hits"); levels that do not exist are still listed, at 0.
+    StatList list() const {
+        StatList out;
+        for (unsigned i = 0; i + 1 < kCacheLevels; ++i) {
+            const std::string n = cache_level_name(static_cast<CacheLevel>(i));
+            out.push_back({n + ".hits", "accesses the " + n + " cache served", served[i]});
+            out.push_back({n + ".misses", "accesses that missed the " + n + " cache", misses[i]});
+        }
+        out.push_back({"memory.accesses", "accesses that missed every cache and went to memory",
+                       served[static_cast<unsigned>(CacheLevel::Memory)]});
+        return out;
+    }
+};
+
+class CacheHierarchy {
+public:
+    struct Access {
+        uint32_t cycles;
+        CacheLevel level;  // where the line was found
+    };
+
+    // Throws std::invalid_argument with check()'s sentence when the configuration is unusable.
+    explicit CacheHierarchy(const CacheHierarchyConfig& config) : config_(checked(config)) {
+        line_shift_ = 0;
+        while ((uint64_t{1} << line_shift_) < config.line) ++line_shift_;
+        for (CacheLevel l : {CacheLevel::L1, CacheLevel::L2, CacheLevel::L3})
+            if (config.level(l).size != 0) levels_.push_back(Level{l, config.level(l).hit_cycles, SetAssoc<uint64_t>(config.tag_store(l))});
+    }
+
+    // A load or store of the line holding `pa`: the level that served it and its latency. The line
+    // is filled into every level above that one.
+    Access access(uint64_t pa) {
+        const uint64_t line = pa >> line_shift_;
+        for (size_t i = 0; i < levels_.size(); ++i) {
+            if (levels_[i].tags.lookup(line)) {
+                ++stats_.served[static_cast<unsigned>(levels_[i].id)];
+                fill_above(i, line);
+                return {levels_[i].cycles, levels_[i].id};
+            }
+            ++stats_.misses[static_cast<unsigned>(levels_[i].id)];
+        }
+        ++stats_.served[static_cast<unsigned>(CacheLevel::Memory)];
+        fill_above(levels_.size(), line);
+        return {config_.memory_cycles, CacheLevel::Memory};
+    }
+
+    // Whether `level` holds the line of `pa`. No side effects. A level that does not exist holds
+    // nothing; memory holds everything.
+    bool contains(CacheLevel level, uint64_t pa) const {
+        if (level == CacheLevel::Memory) return true;
+        for (const Level& l : levels_)
+            if (l.id == level) return l.tags.contains(pa >> line_shift_);
+        return false;
+    }
+
+    // Empties every level (counters are kept).
+    void flush() {
+        for (Level& l : levels_) l.tags.invalidate_all();
+    }
+
+    const CacheHierarchyConfig& config() const { return config_; }
+    const CacheHierarchyStats& stats() const { return stats_; }
+    void reset_stats() { stats_ = CacheHierarchyStats{}; }
+
+private:
+    struct Level {
+        CacheLevel id;
+        uint32_t cycles;
+        SetAssoc<uint64_t> tags;  // keyed by line number (pa / line): never the all-ones key
+    };
+
+    static const CacheHierarchyConfig& checked(const CacheHierarchyConfig& config) {
+        if (std::string problem = config.check(); !problem.empty()) throw std::invalid_argument(problem);
+        return config;
+    }
+
+    void fill_above(size_t level, uint64_t line) {
+        for (size_t i = 0; i < level; ++i) levels_[i].tags.fill(line);
+    }
+
+    CacheHierarchyConfig config_;
+    unsigned line_shift_ = 0;
+    std::vector<Level> levels_;  // the levels that exist, nearest first
+    CacheHierarchyStats stats_;
+};
+
+}  // namespace vmsim::common

@@ -1,0 +1,112 @@
+// The data-cache latency model (models/common/cache_hierarchy.hpp): which level serves an access,
+// the latency of that level, fills on the way back, absent levels, counters and the configuration
+// checks. Latencies are the configured ones.
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "models/common/cache_hierarchy.hpp"
+
+namespace vmsim::common {
+namespace {
+
+using ::testing::HasSubstr;
+
+CacheHierarchyConfig small() {
+    CacheHierarchyConfig c;
+    c.l1d = CacheLevelConfig{64, 1, 2};  // one line
+    c.l2 = CacheLevelConfig{1024, 2, 10};
+    c.l3 = CacheLevelConfig{4096, 4, 30};
+    c.memory_cycles = 100;
+    return c;
+}
+
+TEST(CacheHierarchy, AColdLineComesFromMemoryAndFillsEveryLevel) {
+    CacheHierarchy h(small());
+    const auto a = h.access(0x1000);
+    EXPECT_EQ(a.level, CacheLevel::Memory);
+    EXPECT_EQ(a.cycles, 100u);
+    EXPECT_TRUE(h.contains(CacheLevel::L1, 0x1000));
+    EXPECT_TRUE(h.contains(CacheLevel::L2, 0x1020));  // same 64-byte line
+    EXPECT_TRUE(h.contains(CacheLevel::L3, 0x1000));
+}
+
+TEST(CacheHierarchy, TheLatencyIsThatOfTheLevelThatHoldsTheLine) {
+    CacheHierarchy h(small());
+    h.access(0x1000);
+    EXPECT_EQ(h.access(0x1008).cycles, 2u);
+    h.access(0x2000);  // evicts 0x1000 from the one-line L1
+    const auto a = h.access(0x1000);
+    EXPECT_EQ(a.level, CacheLevel::L2);
+    EXPECT_EQ(a.cycles, 10u);
+    EXPECT_TRUE(h.contains(CacheLevel::L1, 0x1000));  // filled on the way back
+}
+
+TEST(CacheHierarchy, ALevelOfSizeZeroDoesNotExist) {
+    CacheHierarchyConfig c = small();
+    c.l2.size = 0;
+    CacheHierarchy h(c);
+    h.access(0x1000);
+    h.access(0x2000);
+    const auto a = h.access(0x1000);
+    EXPECT_EQ(a.level, CacheLevel::L3);
+    EXPECT_EQ(a.cycles, 30u);
+    EXPECT_FALSE(h.contains(CacheLevel::L2, 0x1000));
+}
+
+TEST(CacheHierarchy, CountsWhatEachLevelServedAndMissed) {
+    CacheHierarchy h(small());
+    h.access(0x1000);  // memory
+    h.access(0x1000);  // L1
+    h.access(0x2000);  // memory
+    h.access(0x1000);  // L2
+    const CacheHierarchyStats& s = h.stats();
+    EXPECT_EQ(s.served[0], 1u);
+    EXPECT_EQ(s.served[1], 1u);
+    EXPECT_EQ(s.served[3], 2u);
+    EXPECT_EQ(s.misses[0], 3u);
+    EXPECT_EQ(s.misses[1], 2u);
+    EXPECT_EQ(s.misses[2], 2u);
+    bool listed = false;
+    for (const StatEntry& e : s.list())
+        if (e.name == "memory.accesses") listed = e.value == 2;
+    EXPECT_TRUE(listed);
+}
+
+TEST(CacheHierarchy, FlushEmptiesEveryLevel) {
+    CacheHierarchy h(small());
+    h.access(0x1000);
+    h.flush();
+    EXPECT_EQ(h.access(0x1000).level, CacheLevel::Memory);
+}
+
+TEST(CacheHierarchyConfig, TheSkylakeDefaultsAreUsable) { EXPECT_EQ(CacheHierarchyConfig{}.check(), ""); }
+
+TEST(CacheHierarchyConfig, ProblemsNameTheLevelAndField) {
+    CacheHierarchyConfig c;
+    c.l2.size = 300 * 1024;  // 1200 sets of 4 x 64 bytes: not a power of two
+    EXPECT_THAT(c.check(), HasSubstr("l2.size / (l2.ways x line)"));
+    c = CacheHierarchyConfig{};
+    c.l3.size = 1000;
+    EXPECT_THAT(c.check(), HasSubstr("l3.size 1000 is not a multiple of l3.ways x line"));
+    c = CacheHierarchyConfig{};
+    c.l1d.ways = 0;
+    EXPECT_EQ(c.check(), "l1d.ways must be at least 1");
+    c = CacheHierarchyConfig{};
+    c.l2 = CacheLevelConfig{12 * 64 * 16, 12, 12, Replacement::TreePlru};
+    EXPECT_THAT(c.check(), HasSubstr("l2: tree-PLRU"));
+    c = CacheHierarchyConfig{};
+    c.line = 48;
+    EXPECT_THAT(c.check(), HasSubstr("line"));
+}
+
+TEST(CacheHierarchyConfig, TheHierarchyRefusesAnUnusableConfiguration) {
+    CacheHierarchyConfig c;
+    c.l1d.size = 1000;
+    EXPECT_THROW(CacheHierarchy h(c), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace vmsim::common
