@@ -1,0 +1,283 @@
+// The x86 MMU: TLBs, paging-structure caches and the hardware page walker, with the control
+// registers that steer them. One interface for every driver — an instruction-set simulator, a
+// workload compiled for the host, a trace reader:
+//
+//     Translation t = mmu.translate(linear_address, Access::Write, Privilege::User);
+//     if (t.ok()) use t.pa, charge t.cycles; else deliver t.fault (#PF: t.error_code, t.cr2)
+//
+// Plain C++17 (no SystemC). Section numbers refer to the Intel SDM, Volume 3A (paging.hpp).
+//
+// What a translation does, in order:
+//  1. L1 TLB of the access's side (I-TLB for fetches, D-TLB otherwise), all page sizes. A hit whose
+//     cached rights allow the access is the answer (l1_hit_cycles). A hit whose rights forbid it is
+//     a #PF from the cached rights, as on hardware. A write that hits an entry filled while the
+//     page's D bit was 0 walks again, so that the walker sets D in memory (4.8): a TLB entry
+//     remembers whether it was filled dirty.
+//  2. On an L1 miss, the second level (stlb_hit_cycles): a hit fills the L1 and is the answer.
+//  3. Otherwise a walk. It starts from the deepest paging-structure cache that hits (PDE, then PDPTE,
+//     then PML4E, PML5E: 4.10.3.2), else from CR3, and reads one entry per remaining level from
+//     physical memory, each read costing what the data-cache hierarchy says (the walk's latency is
+//     the sum). At each level: P = 0 ends the walk with a not-present #PF; a reserved bit set ends it
+//     with a RSVD #PF (4.7); the rights are ANDed (R/W, U/S) and XD ORed (4.6); a table entry gets
+//     A set (4.8) and enters its paging-structure cache. At the leaf the access rights are checked,
+//     then A (and D for a write) are set, and the translation fills the second level and the L1.
+//  4. A #PF sets CR2 and drops the TLB entries for the page and the paging-structure-cache entries
+//     that would translate the address (4.10.4.1, "page faults invalidate"), so a retry walks.
+//
+// A and D on a faulting walk: table entries the walk used have A set even if a later level faults
+// — a paging-structure-cache entry may be created from them before any translation exists, and A is
+// set before it is (4.10.3.1) — while the leaf gets A and D only when the access is allowed. (For a
+// protection fault the SDM leaves the leaf's A model-specific: Vol. 3A 6.15, "Interrupt 14".)
+//
+// Walkers. translate() models a core that blocks on each translation: a walk starts when the
+// previous access has finished, so every walker is free and their number does not change any
+// latency; walker statistics stay at 0. translate_at() is told the cycle the access issues; a
+// core that issues several accesses before the first completes (an out-of-order window, a model of
+// memory-level parallelism) has its walks overlap up to `walkers` at once, and a walk that finds
+// every walker busy waits for the first to finish (the wait is in the latency, walker.waits and
+// walker.wait_cycles count it). TLB and cache state change in call order, not in time order.
+//
+// Not modelled: PAE paging (register values that would select it are refused), SMEP, SMAP,
+// protection keys, INVPCID, memory types (PWT/PCD/PAT), VMX/EPT, accesses that span two pages (the
+// caller translates each page), and the Pentium's lack of PAT beyond the `pat` feature flag.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/common/cache_hierarchy.hpp"
+#include "models/common/set_assoc.hpp"
+#include "models/x86_64/config.hpp"
+#include "models/x86_64/paging.hpp"
+#include "models/x86_64/phys_mem.hpp"
+#include "models/x86_64/stats.hpp"
+
+namespace vmsim::x86 {
+
+enum class Fault : uint8_t {
+    None,
+    Page,          // #PF: error_code, cr2
+    NonCanonical,  // #GP(0), or #SS(0) for a stack reference: the caller knows which (SDM 3.3.7.1)
+    Bus,           // a paging-structure entry lies where no memory answers (pa: its address)
+};
+
+struct Translation {
+    uint64_t pa = 0;         // the physical address; with Fault::Bus, the entry's address
+    uint64_t cr2 = 0;        // Fault::Page: the faulting linear address (CR2 holds it too)
+    uint32_t cycles = 0;     // latency the translation added, faults included
+    Fault fault = Fault::None;
+    uint8_t error_code = 0;  // Fault::Page: kPfP | kPfW | kPfU | kPfRsvd | kPfI
+    PageSize page_size = PageSize::k4K;  // Fault::None: the size of the page that maps the address
+    bool ok() const { return fault == Fault::None; }
+};
+
+class Mmu {
+public:
+    static constexpr uint64_t kUntimed = ~uint64_t{0};
+
+    // Throws std::invalid_argument with config.check()'s sentence. `memory` and `caches` must
+    // outlive the Mmu; the caches may be shared with the core's own data references. Starts with
+    // paging off (CR0 = CR3 = CR4 = EFER = 0).
+    Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy& caches);
+
+    // Translates a linear address for one access (see the header comment). With paging off the
+    // physical address is the linear address. With 32-bit paging or paging off the address is
+    // taken modulo 2^32.
+    Translation translate(uint64_t la, Access access, Privilege privilege) {
+        return translate_at(la, access, privilege, kUntimed);
+    }
+
+    // The same, for an access issued at cycle `now` (kUntimed: no walker contention).
+    Translation translate_at(uint64_t la, Access access, Privilege privilege, uint64_t now) {
+        // The hot path: a non-global 4 KB L1 hit that the access is allowed. Everything else,
+        // including a fault, a non-canonical address and paging off, is translate_slow().
+        la &= la_mask_;
+        const unsigned side = access == Access::Fetch ? kInstruction : kData;
+        TlbEntry* e = nullptr;
+        if (canonical(la)) {
+            const uint64_t key = ((la >> 12) & vpn_mask_[0]) | tag_key_;
+            e = tlbs_[side * kClasses].set.lookup(key);
+            if (e) {
+                const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
+                if ((e->perm() & need) == need) {
+                    ++(side == kInstruction ? stats_.itlb : stats_.dtlb).hits[static_cast<unsigned>(e->page())];
+                    Translation t;
+                    t.pa = e->frame() | (la & 0xfff);
+                    t.cycles = config_.l1_hit_cycles;
+                    t.page_size = e->page();
+                    return t;
+                }
+            }
+        }
+        return translate_slow(la, access, privilege, now, e);
+    }
+
+    // Register writes (MOV to CR0/CR3/CR4, WRMSR to IA32_EFER), with the TLB and paging-structure-
+    // cache invalidations they imply (4.10.4.1). Each returns false, changing nothing, for a value
+    // the CPU would refuse with #GP (a feature the configuration lacks, CR3 bits above MAXPHYADDR
+    // while CR4.PAE = 1, CR4.PCIDE set outside IA-32e mode or with CR3[11:0] != 0, LME or LA57
+    // changed with paging on, PAE cleared in IA-32e mode) and for one that would select PAE paging.
+    // With CR4.PAE = 0, CR3 keeps bits 31:0. EFER.LMA is derived (LME and PG) and ignored in a
+    // written value.
+    bool write_cr0(uint64_t value);
+    bool write_cr3(uint64_t value);
+    bool write_cr4(uint64_t value);
+    bool write_efer(uint64_t value);
+
+    // INVLPG: drops every TLB entry (any page size, fractured entries included) for the page of
+    // `la` that belongs to the current PCID or is global, and every paging-structure-cache entry of
+    // the current PCID whatever its address (4.10.4.1). A non-canonical address is a no-op.
+    void invlpg(uint64_t la);
+
+    uint64_t cr0() const { return cr0_; }
+    uint64_t cr2() const { return cr2_; }
+    uint64_t cr3() const { return cr3_; }
+    uint64_t cr4() const { return cr4_; }
+    uint64_t efer() const { return efer_; }
+    PagingMode mode() const { return mode_; }
+    uint16_t pcid() const { return static_cast<uint16_t>(pcid_); }
+
+    const MmuConfig& config() const { return config_; }
+    const MmuStats& stats() const { return stats_; }
+    void reset_stats() { stats_ = MmuStats{}; }
+
+private:
+    static constexpr unsigned kData = 0, kInstruction = 1;
+    // Size classes: what one TLB structure's entries cover. Class 1 is 2 MB in long mode, 4 MB
+    // with 32-bit paging.
+    static constexpr unsigned kClasses = 3;
+    static constexpr unsigned kStlb = 2 * kClasses, kStlb1g = kStlb + 1, kTlbs = kStlb1g + 1;
+    static constexpr unsigned kMaxLevels = 5;
+
+    // A key is [tag 59:47][size class 46:45][page number 44:0]: the page number of the linear address
+    // at the structure's size (45 bits: 57-bit addresses), the size class, and the PCID — or
+    // kGlobalTag for a global entry, which every PCID matches. The page number's low bits choose
+    // the set, as a hardware TLB indexes by the page number of its size.
+    static constexpr unsigned kClassShift = 45, kTagShift = 47;
+    static constexpr uint64_t kGlobalTag = 0x1000;
+
+    // Rights an entry grants, ANDed over the walk, plus whether the page was dirty when cached.
+    static constexpr uint8_t kPermW = 1, kPermU = 2, kPermX = 4, kPermD = 8;
+
+    // One word, so that the LRU reordering of a set moves 8 bytes per way: the physical address of
+    // the start of what the entry covers (bits 63:12), the size of the page the paging structures
+    // map (5:4; larger than the entry if fractured) and the rights (3:0).
+    struct TlbEntry {
+        uint64_t bits;
+        static TlbEntry make(uint64_t frame, uint8_t perm, PageSize page) {
+            return TlbEntry{frame | (uint64_t{static_cast<uint8_t>(page)} << 4) | perm};
+        }
+        uint64_t frame() const { return bits & ~uint64_t{0xfff}; }
+        uint8_t perm() const { return static_cast<uint8_t>(bits & 0xf); }
+        PageSize page() const { return static_cast<PageSize>((bits >> 4) & 3); }
+    };
+    struct Tlb {
+        common::SetAssoc<uint64_t, TlbEntry> set;
+        bool present;
+        uint8_t classes;          // size classes it may hold (bit per class)
+        uint8_t filled = 0;       // size classes filled since it was last emptied: others need no lookup
+        bool fractured = false;   // holds an entry for part of a larger page
+    };
+    // The physical address of the next paging structure (63:12) and the rights ANDed down to and
+    // including the cached entry (3:0).
+    struct PscEntry {
+        uint64_t bits;
+        uint64_t table() const { return bits & ~uint64_t{0xfff}; }
+        uint8_t perm() const { return static_cast<uint8_t>(bits & 0xf); }
+    };
+    struct Psc {
+        common::SetAssoc<uint64_t, PscEntry> set;
+        bool present;
+    };
+    // A translation as the TLBs receive it.
+    struct Mapping {
+        uint64_t frame;  // physical address of the page
+        PageSize page;
+        uint8_t perm;
+        bool global;
+    };
+    struct Hit {
+        TlbEntry* entry = nullptr;
+        unsigned cls = 0;
+        bool global = false;
+    };
+    struct Walk {
+        bool ok = false;
+        bool bus = false;
+        uint8_t error_code = 0;
+        uint64_t bus_pa = 0;
+        Mapping mapping{};
+        uint32_t cycles = 0;
+        unsigned refs = 0;
+    };
+
+    // `l1_4k`: what the hot path's lookup found in the 4 KB L1 of the access's side for the current
+    // PCID (null: nothing, or the address is not canonical); nothing has changed since.
+    [[gnu::noinline]] Translation translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now,
+                                                 TlbEntry* l1_4k);
+    Walk walk(uint64_t la, Access access, Privilege privilege);
+    bool read_entry(uint64_t pa, uint64_t& entry);
+    void set_bits(uint64_t pa, uint64_t& entry, uint64_t bits, Walk& w);
+    uint64_t leaf_frame(uint64_t entry, unsigned level) const;
+    uint32_t claim_walker(uint64_t start, uint32_t walk_cycles);
+    Translation page_fault(uint64_t la, uint8_t error_code, uint32_t cycles);
+
+    Hit find(Tlb& tlb, unsigned cls, uint64_t la, bool own);
+    Hit find_l1(unsigned side, uint64_t la, TlbEntry* l1_4k);
+    Hit find_second_level(uint64_t la);
+    void fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m);
+    void fill_l1(unsigned side, uint64_t la, const Mapping& m);
+    void fill_second_level(uint64_t la, const Mapping& m);
+
+    void drop_page(uint64_t la);     // TLB entries for la's page: current PCID and global
+    void drop_psc_for(uint64_t la);  // paging-structure-cache entries that translate la
+    void drop_tag(uint64_t tag);     // non-global TLB and PSC entries of one PCID
+    void flush_all();
+    bool derive();  // recomputes everything below from the registers; true if the paging mode changed
+
+    uint64_t key(uint64_t la, unsigned cls, uint64_t tag) const {
+        return ((la >> class_shift_[cls]) & vpn_mask_[cls]) | (uint64_t{cls} << kClassShift) | (tag << kTagShift);
+    }
+    uint64_t psc_key(uint64_t la, unsigned level) const {
+        return ((la >> level_shift_[level]) & region_mask_[level]) | (pcid_ << kTagShift);
+    }
+    bool canonical(uint64_t la) const {
+        return static_cast<uint64_t>(static_cast<int64_t>(la << canon_shift_) >> canon_shift_) == la;
+    }
+    static unsigned class_of(PageSize page) { return page == PageSize::k4K ? 0 : page == PageSize::k1G ? 2 : 1; }
+
+    MmuConfig config_;
+    PhysicalMemory& memory_;
+    common::CacheHierarchy& caches_;
+    std::vector<Tlb> tlbs_;  // [side * kClasses + class] for the L1s, then kStlb, kStlb1g
+    std::vector<Psc> psc_;   // [level]; levels 0 and 1 never exist
+    std::vector<uint64_t> walker_free_;  // cycle at which each walker finishes its walk
+    bool second_level_ = false;          // an STLB or a 1 GB STLB exists
+    bool any_global_ = false;            // a global entry may be cached
+
+    uint64_t cr0_ = 0, cr2_ = 0, cr3_ = 0, cr4_ = 0, efer_ = 0;
+
+    // Derived from the registers by derive().
+    PagingMode mode_ = PagingMode::Off;
+    uint64_t la_mask_ = 0xffffffff;
+    unsigned canon_shift_ = 0;  // 64 - linear-address width in long mode; 0 when all are canonical
+    std::array<unsigned, kClasses> class_shift_{};
+    std::array<uint64_t, kClasses> vpn_mask_{};
+    uint8_t valid_classes_ = 0;  // size classes a translation can have in this mode
+    unsigned levels_ = 0, entry_bytes_ = 4;
+    uint64_t index_mask_ = 0;
+    std::array<unsigned, kMaxLevels + 1> level_shift_{};
+    std::array<uint64_t, kMaxLevels + 1> region_mask_{};
+    std::array<uint64_t, kMaxLevels + 1> rsvd_table_{}, rsvd_leaf_{};
+    std::array<bool, kMaxLevels + 1> leaf_ok_{};  // PS = 1 maps a page at this level
+    uint64_t table_mask_ = 0;                      // address bits of an entry that references a table
+    uint64_t cr3_base_ = 0;
+    uint64_t pcid_ = 0, tag_key_ = 0;
+    bool nxe_ = false, pge_ = false;
+    uint8_t need_[3][2] = {};      // [access][privilege]: perm bits the access needs (kPermD: write)
+    uint8_t fault_bits_[3][2] = {};  // [access][privilege]: W/R, U/S and I/D bits of its #PF
+
+    MmuStats stats_;
+};
+
+}  // namespace vmsim::x86

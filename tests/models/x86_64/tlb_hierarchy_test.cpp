@@ -1,0 +1,305 @@
+// The structures around the walker: L1 I- and D-TLBs per page size, the second level and which
+// sizes it holds, fractured large pages, paging-structure caches per level, replacement per
+// structure, the latency of a walk through the data caches, the walkers, and the statistics.
+// Expected latencies are built from the configured latencies, not read from the model.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "tests/models/x86_64/machine.hpp"
+
+namespace vmsim::x86::test {
+namespace {
+
+constexpr uint64_t kLa = 0x7000401000, kPa = 0x00555000;
+
+TEST(TlbHierarchy, AnL1HitCostsTheL1HitLatency) {
+    MmuConfig c;
+    c.l1_hit_cycles = 1;
+    Machine m(c);
+    m.pt.map(kLa, kPa, K4);
+    m.enable();
+    ASSERT_TRUE(m.read(kLa).ok());
+    const Translation t = m.read(kLa + 8);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t.pa, kPa + 8);
+    EXPECT_EQ(t.cycles, 1u);
+    EXPECT_EQ(m.mmu.stats().dtlb.hits[0], 1u);
+    EXPECT_EQ(m.mmu.stats().dtlb.misses[0], 1u);
+}
+
+TEST(TlbHierarchy, AnStlbHitCostsTheStlbLatencyAndRefillsTheL1) {
+    MmuConfig c;
+    c.dtlb_4k = TlbConfig{1, 1};
+    Machine m(c);
+    m.pt.map(kLa, kPa, K4);
+    m.pt.map(kLa + K4, kPa + K4, K4);
+    m.enable();
+    m.read(kLa);
+    m.read(kLa + K4);  // evicts kLa from the one-entry L1
+    const Translation t = m.read(kLa);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t.pa, kPa);
+    EXPECT_EQ(t.cycles, c.l1_hit_cycles + c.stlb_hit_cycles);
+    EXPECT_EQ(m.mmu.stats().stlb.hits[0], 1u);
+    EXPECT_EQ(m.mmu.stats().walks, 2u);
+    m.read(kLa);
+    EXPECT_EQ(m.mmu.stats().dtlb.hits[0], 1u);
+}
+
+TEST(TlbHierarchy, EachPageSizeHasItsOwnL1Structure) {
+    MmuConfig c;
+    c.dtlb_4k = TlbConfig{1, 1};
+    c.dtlb_2m = TlbConfig{1, 1};
+    c.stlb = TlbConfig{};
+    Machine m(c);
+    m.pt.map(kLa, kPa, K4);
+    m.pt.map(0x40000000, 0x600000, M2);
+    m.enable();
+    for (uint64_t la : {kLa, uint64_t{0x40000000}, kLa, uint64_t{0x40000000}}) ASSERT_TRUE(m.read(la).ok());
+    EXPECT_EQ(m.mmu.stats().walks, 2u);
+    EXPECT_EQ(m.mmu.stats().dtlb.hits[static_cast<unsigned>(PageSize::k4K)], 1u);
+    EXPECT_EQ(m.mmu.stats().dtlb.hits[static_cast<unsigned>(PageSize::k2M)], 1u);
+}
+
+// Reads two 2 MB pages through a one-entry 2 MB D-TLB, then the first again: returns the walks.
+uint64_t walks_for_two_large_pages(bool stlb_holds_2m) {
+    MmuConfig c;
+    c.dtlb_2m = TlbConfig{1, 1};
+    c.stlb_holds_2m = stlb_holds_2m;
+    Machine m(c);
+    m.pt.map(0x40000000, 0x600000, M2);
+    m.pt.map(0x40200000, 0x800000, M2);
+    m.enable();
+    for (uint64_t la : {0x40000000, 0x40200000, 0x40000000}) EXPECT_TRUE(m.read(la).ok());
+    return m.mmu.stats().walks;
+}
+
+TEST(TlbHierarchy, TheStlbHoldsOnlyThePageSizesItIsConfiguredFor) {
+    EXPECT_EQ(walks_for_two_large_pages(true), 2u);
+    EXPECT_EQ(walks_for_two_large_pages(false), 3u);
+}
+
+TEST(TlbHierarchy, OneGigabytePagesUseTheirOwnSecondLevelStructure) {
+    MmuConfig c;  // Skylake: the STLB holds 4K and 2M, a 16-entry structure holds 1G
+    c.dtlb_1g = TlbConfig{1, 1};
+    Machine m(c);
+    m.pt.map(0x40000000, 0x40000000, G1);
+    m.pt.map(0x80000000, 0x80000000, G1);
+    m.enable();
+    for (uint64_t la : {uint64_t{0x40000000}, uint64_t{0x80000000}, uint64_t{0x40000000}}) ASSERT_TRUE(m.read(la).ok());
+    EXPECT_EQ(m.mmu.stats().walks, 2u);
+    EXPECT_EQ(m.mmu.stats().stlb.hits[static_cast<unsigned>(PageSize::k1G)], 1u);
+}
+
+TEST(TlbHierarchy, ALargePageWithoutAnL1StructureIsCachedAsSmallerEntries) {
+    // Skylake's I-TLB has no 1 GB entries: a 1 GB code page is cached as 2 MB pieces.
+    MmuConfig c;
+    c.stlb = TlbConfig{};
+    c.stlb_1g = TlbConfig{};
+    Machine m(c);
+    m.pt.map(0x40000000, 0x40000000, G1);
+    m.enable();
+    const Translation first = m.fetch(0x40000000);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first.page_size, PageSize::k1G);
+    const Translation same_piece = m.fetch(0x40001000);
+    EXPECT_EQ(same_piece.pa, 0x40001000u);
+    EXPECT_EQ(m.mmu.stats().walks, 1u);
+    const Translation next_piece = m.fetch(0x40200000);
+    EXPECT_EQ(next_piece.pa, 0x40200000u);
+    EXPECT_EQ(m.mmu.stats().walks, 2u);
+    EXPECT_EQ(m.mmu.stats().itlb.hits[static_cast<unsigned>(PageSize::k1G)], 1u);
+}
+
+TEST(TlbHierarchy, InstructionAndDataSidesHaveSeparateL1s) {
+    MmuConfig c;
+    c.stlb = TlbConfig{};
+    Machine m(c);
+    m.pt.map(kLa, kPa, K4);
+    m.enable();
+    ASSERT_TRUE(m.fetch(kLa).ok());
+    ASSERT_TRUE(m.read(kLa).ok());
+    EXPECT_EQ(m.mmu.stats().walks, 2u);
+    ASSERT_TRUE(m.read(kLa).ok());
+    ASSERT_TRUE(m.fetch(kLa).ok());
+    EXPECT_EQ(m.mmu.stats().walks, 2u);
+    EXPECT_EQ(m.mmu.stats().itlb.hits[0], 1u);
+    EXPECT_EQ(m.mmu.stats().dtlb.hits[0], 1u);
+}
+
+// No TLBs, paging-structure caches only.
+MmuConfig psc_only() {
+    MmuConfig c = no_caching();
+    MmuConfig d;
+    c.psc_pde = d.psc_pde;
+    c.psc_pdpte = d.psc_pdpte;
+    c.psc_pml4e = d.psc_pml4e;
+    return c;
+}
+
+TEST(PagingStructureCaches, TheDeepestHitSkipsTheLevelsAboveIt) {
+    Machine m(psc_only());
+    const uint64_t base = 0x7000000000;
+    const uint64_t step[] = {0, K4, M2, G1, uint64_t{512} << 30};  // same PT, PD, PDPT, none
+    for (uint64_t s : step) m.pt.map(base + s, kPa, K4);
+    m.enable();
+    for (uint64_t s : step) ASSERT_TRUE(m.read(base + s).ok());
+    const MmuStats& st = m.mmu.stats();
+    EXPECT_EQ(st.psc_hits[2], 1u);  // base + 4K: the PDE cached, one read (the PTE)
+    EXPECT_EQ(st.psc_hits[3], 1u);  // base + 2M: the PDPTE cached, two reads
+    EXPECT_EQ(st.psc_hits[4], 1u);  // base + 1G: the PML4E cached, three reads
+    EXPECT_EQ(st.walks_by_refs[1], 1u);
+    EXPECT_EQ(st.walks_by_refs[2], 1u);
+    EXPECT_EQ(st.walks_by_refs[3], 1u);
+    EXPECT_EQ(st.walks_by_refs[4], 2u);  // the first walk and base + 512G
+    EXPECT_EQ(st.walk_refs, 1u + 2 + 3 + 4 + 4);
+}
+
+TEST(PagingStructureCaches, LegacyPagingCachesPdes) {
+    MmuConfig c = psc_only();
+    Machine m(c, Format::Legacy);
+    m.pt.map(0x00401000, 0x00777000, K4);
+    m.pt.map(0x00402000, 0x00778000, K4);
+    m.enable();
+    ASSERT_TRUE(m.read(0x00401000).ok());
+    const Translation t = m.read(0x00402010);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t.pa, 0x00778010u);
+    EXPECT_EQ(m.mmu.stats().psc_hits[2], 1u);
+    EXPECT_EQ(m.mmu.stats().walk_refs, 3u);
+}
+
+// Distinct latencies per level, so that a sum says where each reference was served.
+common::CacheHierarchyConfig distinct_latencies() {
+    common::CacheHierarchyConfig c;
+    c.l1d.hit_cycles = 3;
+    c.l2.hit_cycles = 11;
+    c.l3.hit_cycles = 37;
+    c.memory_cycles = 101;
+    return c;
+}
+
+TEST(WalkLatency, AWalkCostsTheSumOfItsReferences) {
+    const common::CacheHierarchyConfig cc = distinct_latencies();
+    Machine m(no_caching(), Format::Long4, cc);
+    m.pt.map(kLa, kPa, K4, P | RW | US | A, P | RW | US | A);  // no A writes
+    m.enable();
+    EXPECT_EQ(m.read(kLa).cycles, 4 * cc.memory_cycles);  // cold: four reads from memory
+    EXPECT_EQ(m.read(kLa).cycles, 4 * cc.l1d.hit_cycles);
+    EXPECT_EQ(m.mmu.stats().walk_refs_served[static_cast<unsigned>(common::CacheLevel::Memory)], 4u);
+    EXPECT_EQ(m.mmu.stats().walk_refs_served[static_cast<unsigned>(common::CacheLevel::L1)], 4u);
+    EXPECT_EQ(m.mmu.stats().walk_cycles, 4u * cc.memory_cycles + 4 * cc.l1d.hit_cycles);
+}
+
+TEST(WalkLatency, ReferencesThatMissL1AreServedByL2) {
+    common::CacheHierarchyConfig cc = distinct_latencies();
+    cc.l1d.size = 64;  // one line: each reference evicts the one before
+    cc.l1d.ways = 1;
+    Machine m(no_caching(), Format::Long4, cc);
+    m.pt.map(kLa, kPa, K4, P | RW | US | A, P | RW | US | A);
+    m.enable();
+    m.read(kLa);
+    EXPECT_EQ(m.read(kLa).cycles, 4 * cc.l2.hit_cycles);
+}
+
+TEST(WalkLatency, TheStlbLookupPrecedesTheWalk) {
+    const common::CacheHierarchyConfig cc = distinct_latencies();
+    MmuConfig c = no_caching();
+    c.stlb = TlbConfig{16, 4};
+    Machine m(c, Format::Long4, cc);
+    m.pt.map(kLa, kPa, K4, P | RW | US | A, P | RW | US | A);
+    m.enable();
+    EXPECT_EQ(m.read(kLa).cycles, c.stlb_hit_cycles + 4 * cc.memory_cycles);
+}
+
+// Two walks issued in the same cycle; returns their latencies.
+std::pair<uint32_t, uint32_t> two_walks_at_once(unsigned walkers, MmuStats* stats) {
+    MmuConfig c = no_caching();
+    c.walkers = walkers;
+    Machine m(c);
+    m.pt.map(kLa, kPa, K4);
+    m.pt.map(kLa + K4, kPa + K4, K4);
+    m.enable();
+    const Translation a = m.mmu.translate_at(kLa, Access::Read, Privilege::User, 100);
+    const Translation b = m.mmu.translate_at(kLa + K4, Access::Read, Privilege::User, 100);
+    EXPECT_TRUE(a.ok() && b.ok());
+    *stats = m.mmu.stats();
+    return {a.cycles, b.cycles};
+}
+
+TEST(Walkers, AWalkThatFindsEveryWalkerBusyWaitsForTheFirstToFinish) {
+    MmuStats one, two;
+    const auto [a1, b1] = two_walks_at_once(1, &one);
+    const auto [a2, b2] = two_walks_at_once(2, &two);
+    EXPECT_EQ(a1, a2);
+    EXPECT_EQ(b1, a2 + b2);  // waited for the whole first walk
+    EXPECT_EQ(one.walker_waits, 1u);
+    EXPECT_EQ(one.walker_wait_cycles, a2);
+    EXPECT_EQ(two.walker_waits, 0u);
+}
+
+TEST(Walkers, ABlockingCoreNeverWaitsForAWalker) {
+    MmuConfig c = no_caching();
+    c.walkers = 1;
+    Machine m(c);
+    m.pt.map(kLa, kPa, K4);
+    m.pt.map(kLa + K4, kPa + K4, K4);
+    m.enable();
+    const Translation a = m.mmu.translate_at(kLa, Access::Read, Privilege::User, 0);
+    m.mmu.translate_at(kLa + K4, Access::Read, Privilege::User, a.cycles);  // issued when a finished
+    m.read(kLa);                                                          // untimed
+    EXPECT_EQ(m.mmu.stats().walker_waits, 0u);
+}
+
+// Pages A B A C A through a two-entry fully associative D-TLB: returns the walks.
+uint64_t walks_with(common::Replacement policy) {
+    MmuConfig c = no_caching();
+    c.dtlb_4k = TlbConfig{2, 2, policy};
+    Machine m(c);
+    for (uint64_t i = 0; i < 3; ++i) m.pt.map(kLa + i * K4, kPa + i * K4, K4);
+    m.enable();
+    for (uint64_t i : {0, 1, 0, 2, 0}) EXPECT_TRUE(m.read(kLa + i * K4).ok());
+    return m.mmu.stats().walks;
+}
+
+TEST(Replacement, EachStructureUsesItsOwnPolicy) {
+    EXPECT_EQ(walks_with(common::Replacement::Lru), 3u);   // C evicts B, A hits
+    EXPECT_EQ(walks_with(common::Replacement::Fifo), 4u);  // C evicts A, the oldest
+}
+
+TEST(MmuStats, ListNamesEveryCounterOnceWithItsValue) {
+    Machine m;
+    m.pt.map(kLa, kPa, K4, P | US);
+    m.enable();
+    m.read(kLa, Privilege::User);
+    m.read(kLa, Privilege::User);
+    m.write(kLa, Privilege::User);  // fault 0x07 from the cached rights
+    const common::StatList list = m.mmu.stats().list();
+    std::set<std::string> names;
+    for (const common::StatEntry& e : list) {
+        EXPECT_TRUE(names.insert(e.name).second) << e.name;
+        EXPECT_FALSE(e.description.empty()) << e.name;
+    }
+    auto value = [&](const std::string& name) {
+        for (const common::StatEntry& e : list)
+            if (e.name == name) return e.value;
+        ADD_FAILURE() << "no statistic " << name;
+        return uint64_t{0};
+    };
+    EXPECT_EQ(value("walks"), 1u);
+    EXPECT_EQ(value("dtlb.hits.4k"), 1u);
+    EXPECT_EQ(value("dtlb.misses.4k"), 1u);
+    EXPECT_EQ(value("stlb.misses.4k"), 1u);
+    EXPECT_EQ(value("faults.ec_0x07"), 1u);
+    EXPECT_EQ(value("faults.page"), 1u);
+    EXPECT_EQ(value("tlb_faults"), 1u);
+    EXPECT_EQ(value("walk.refs.memory") + value("walk.refs.l1d") + value("walk.refs.l2") + value("walk.refs.l3"), 4u);
+    EXPECT_EQ(names.count("faults.ec_0x09"), 1u);  // reserved bit, read
+    EXPECT_EQ(names.count("faults.ec_0x08"), 0u);  // RSVD without P cannot happen
+    EXPECT_EQ(names.count("psc.pml5e.hits"), 1u);
+}
+
+}  // namespace
+}  // namespace vmsim::x86::test
