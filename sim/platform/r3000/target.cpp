@@ -12,17 +12,12 @@
 #include "sim/config/param_table.hpp"
 #include "sim/loader/elf_loader.hpp"
 #include "sim/platform/r3000/platform.hpp"
+#include "sim/platform/replacement_names.hpp"
 
 namespace vmsim::platform {
 namespace {
 
 using config::ParamTable;
-
-const std::vector<std::pair<std::string, common::Replacement>> kReplacementNames = {
-    {"lru", common::Replacement::Lru},
-    {"plru", common::Replacement::TreePlru},
-    {"fifo", common::Replacement::Fifo},
-    {"random", common::Replacement::Random}};
 
 // avm.pagetable's and aegis.stlb_org's values in the boot block are their names'
 // indices (vmsim/bootparams.h).
@@ -108,7 +103,7 @@ const ParamTable<R3000Config>& params() {
                 .min(1)
                 .max(64)
                 .power_of_two();
-            cache.choice(k + ".replacement", &r3000::CacheConfig::replacement, kReplacementNames,
+            cache.choice(k + ".replacement", &r3000::CacheConfig::replacement, replacement_names(),
                          k + " victim choice when assoc > 1 (models/common/replacement.hpp)");
             cache.uint(k + ".seed", &r3000::CacheConfig::seed, k + " seed of the random replacement policy");
         }
