@@ -13,6 +13,8 @@
 //  - StlbHit: 1024 pages in turn: every access misses the L1 and hits the STLB.
 //  - WalkPdeCacheHit: no TLBs; 512 pages of one page table: every access is a walk that starts at
 //    the PTE from a PDE-cache hit (one reference, an L1D hit).
+//  - WalkPdeCacheHitRandom: no TLBs; random pages over 64 MB: the same walk, its PTE read served
+//    mostly by the L2 of the cache model, and the host's caches missed more often.
 //  - WalkPdeCacheHitDefault: Skylake structures; random pages over 64 MB (16384 pages, well past the
 //    STLB's reach, within the PDE cache's 32 entries): mostly walks from a PDE-cache hit, with the
 //    L1 and STLB lookups and fills a real miss costs.
@@ -102,6 +104,7 @@ void register_all(int64_t iterations) {
         {"L1HitRandomWithinReach", MmuConfig{}, 64, true},
         {"StlbHit", MmuConfig{}, 1024, false},
         {"WalkPdeCacheHit", without_tlbs(true), 512, false},
+        {"WalkPdeCacheHitRandom", without_tlbs(true), 16384, true},
         {"WalkPdeCacheHitDefault", MmuConfig{}, 16384, true},
         {"WalkFull", without_tlbs(false), 512, false},
     };
