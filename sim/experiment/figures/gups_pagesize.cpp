@@ -4,10 +4,13 @@
 // Per page size: cycles, TLB misses and page walks per update, the references a walk makes, where
 // they were served, the paging-structure-cache hits behind them, and the reach that explains them.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,9 +20,12 @@
 #include "sim/experiment/plot.hpp"
 #include "sim/experiment/simulate.hpp"
 #include "sim/experiment/table.hpp"
+#include "sim/stats/atomic_file.hpp"
 
 namespace vmsim::experiment::figures {
 namespace {
+
+namespace fs = std::filesystem;
 
 struct Machine {
     std::string name;  // the preset's file stem
@@ -93,6 +99,14 @@ std::string bytes_text(double b) {
     if (b >= 1073741824.0) return fmt::format("{:g} GB", b / 1073741824.0);
     if (b >= 1048576.0) return fmt::format("{:g} MB", b / 1048576.0);
     return fmt::format("{:g} KB", b / 1024.0);
+}
+
+std::string read_whole(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (!in) throw UserError(kExitSoftware, "reproduce gups-pagesize: cannot read back " + path);
+    return bytes.str();
 }
 
 const Row* find(const std::vector<Row>& rows, const std::string& machine, const std::string& page) {
@@ -221,16 +235,27 @@ void gups_pagesize(const ReproduceOptions& o) {
     const auto [csv, md] = doc.write(o.out_dir, "gups_pagesize");
     std::cout << "wrote " << csv << " and " << md << "\n";
     // The plot: cycles per update by page size (MiB, so that 2 and 4 MB have short labels on a log
-    // axis), a line per machine. Without gnuplot the tables stand.
+    // axis), a line per machine. Drawn in a scratch directory and only the pictures published, as
+    // the committed sweeps are (scripts/publish-sweep.sh). Without gnuplot the tables stand.
+    const fs::path scratch = fs::temp_directory_path() / fmt::format("vmsim-gups-plot-{}", ::getpid());
     try {
         const PlotFiles files = plot_csv(read_csv(csv), {"page_mib", "cycles_per_update", "machine",
                                                          "GUPS: cycles per update by page size", true, true},
-                                         (std::filesystem::path(o.out_dir) / "gups_pagesize").string());
-        std::cout << "wrote " << files.svg << " and " << files.png << "\n";
+                                         (scratch / "gups_pagesize").string());
+        for (const std::string& picture : {files.svg, files.png}) {
+            const std::string dest = (fs::path(o.out_dir) / fs::path(picture).filename()).string();
+            stats::write_file_atomically(dest, read_whole(picture));
+            std::cout << "wrote " << dest << "\n";
+        }
     } catch (const UserError& e) {
+        std::error_code ec;
+        fs::remove_all(scratch, ec);
         if (e.code() != kExitUnavailable) throw;
         std::cerr << "reproduce gups-pagesize: no plot: " << e.what() << "\n";
+        return;
     }
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
 }
 
 }  // namespace vmsim::experiment::figures
