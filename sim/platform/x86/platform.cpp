@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "sim/platform/ram.hpp"
+#include "sim/platform/setup.hpp"
 
 namespace vmsim::platform {
 
@@ -15,19 +16,13 @@ std::unique_ptr<x86::Workload> make_x86_workload(const X86Config& config) {
 }
 
 X86Platform::X86Platform(const X86Config& config) : config_(config), workload_(make_x86_workload(config)) {
-    // sc_stop() is how every run ends; SystemC's note saying so is noise.
-    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-    // The platform, not a module, owns the global quantum.
-    tlm::tlm_global_quantum::instance().set(
-        sc_core::sc_time(static_cast<double>(config_.sim.quantum_ps), sc_core::SC_PS));
+    setup_systemc(config_.sim.quantum_ps);
 
     X86CoreParams core;
     core.mmu = config_.mmu;
     core.paging = config_.paging;
     core.caches = config_.caches;
-    // Time resolution is 1 ps: the period is rounded to whole picoseconds (250 ps at 4 GHz).
-    const double period_ps = 1e6 / config_.clock_mhz;
-    core.clock_period = sc_core::sc_time(static_cast<double>(static_cast<uint64_t>(period_ps + 0.5)), sc_core::SC_PS);
+    core.clock_period = clock_period(config_.clock_mhz);  // 250 ps at 4 GHz
     core.max_operations = config_.sim.max_instructions;
     core.max_cycles = config_.sim.max_cycles;
     core.fault_cycles = config_.fault_cycles;

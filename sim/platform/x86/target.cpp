@@ -12,6 +12,7 @@
 #include "sim/common/errors.hpp"
 #include "sim/config/param_table.hpp"
 #include "sim/platform/replacement_names.hpp"
+#include "sim/platform/setup.hpp"
 #include "sim/platform/x86/platform.hpp"
 
 namespace vmsim::platform {
@@ -202,10 +203,6 @@ X86Config read_config(const config::Registry& reg) {
     return c;
 }
 
-void add(stats::Registry& stats, const std::string& prefix, const common::StatList& list) {
-    for (const auto& e : list) stats.counter(prefix + e.name, e.description) = e.value;
-}
-
 void record(stats::Registry& stats, const X86RunSummary& run) {
     stats.text("sim.outcome", "how the run ended: exited, instruction_limit (the operation limit), cycle_limit or "
                               "guest_error") = outcome_name(run.result.outcome);
@@ -222,8 +219,8 @@ void record(stats::Registry& stats, const X86RunSummary& run) {
     for (const auto* list : {&x86_cycle_breakdown(), &x86_cycle_modes()})
         for (const X86CycleCategory& c : *list)
             stats.counter(std::string("cycles.") + c.category.name, c.category.description) = c.read(core);
-    add(stats, "mmu.", run.mmu.list());
-    add(stats, "cache.", run.caches.list());
+    add_stats(stats, "mmu.", run.mmu.list());
+    add_stats(stats, "cache.", run.caches.list());
     stats.counter("sim.quantum_syncs", "times the core synchronised with SystemC time") = run.quantum_syncs;
     stats.counter("sim.elided_syncs", "quantum syncs skipped: no other process had activity pending") =
         run.elided_syncs;
@@ -231,12 +228,6 @@ void record(stats::Registry& stats, const X86RunSummary& run) {
     stats.value("host.seconds", "host wall-clock seconds spent simulating (not deterministic)") = run.host_seconds;
     stats.value("host.mops", "workload operations simulated per host second / 1e6 (not deterministic)") =
         run.host_seconds > 0 ? static_cast<double>(core.operations) / run.host_seconds / 1e6 : 0.0;
-}
-
-std::vector<CycleCategory> categories(const std::vector<X86CycleCategory>& list) {
-    std::vector<CycleCategory> out;
-    for (const auto& c : list) out.push_back(c.category);
-    return out;
 }
 
 const char* workload_name(X86Workload w) {
@@ -277,11 +268,11 @@ public:
     }
 
     const std::vector<CycleCategory>& cycle_breakdown() const override {
-        static const std::vector<CycleCategory> c = categories(x86_cycle_breakdown());
+        static const std::vector<CycleCategory> c = cycle_categories(x86_cycle_breakdown());
         return c;
     }
     const std::vector<CycleCategory>& cycle_modes() const override {
-        static const std::vector<CycleCategory> c = categories(x86_cycle_modes());
+        static const std::vector<CycleCategory> c = cycle_categories(x86_cycle_modes());
         return c;
     }
 
