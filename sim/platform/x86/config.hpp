@@ -20,7 +20,9 @@ struct X86Config {
     x86::MmuConfig mmu;
     x86::PagingMode paging = x86::PagingMode::Long4;
     common::CacheHierarchyConfig caches;
-    uint32_t mem_size = uint32_t{2} << 30;  // bytes of RAM at physical 0 (reserved lazily on the host)
+    // Bytes of RAM at physical 0, reserved lazily on the host. 3 GB: a 1 GB frame at 1 GB with the
+    // pager's tables above it (vmlib/x86 takes large frames from the bottom, tables from the top).
+    uint32_t mem_size = uint32_t{3} << 30;
     // A page fault delivered to the workload's pager and the return to the faulting access: exception
     // entry, the upcall, the handler's bookkeeping, IRET. An estimate; the pager's page-table writes
     // are not simulated accesses.

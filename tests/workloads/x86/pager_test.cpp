@@ -1,7 +1,8 @@
-// The minimal pager and GUPS (workloads/x86) on the MMU model directly, in this process: the page
-// tables the pager writes must be what the walker reads in every paging mode and page size, lazy
-// regions must fault once per page and then translate, and GUPS's checks must name the parameter
-// at fault. The platform's own runs are tests/sim/x86_platform_test.cpp.
+// GUPS (workloads/x86) on the MMU model and the self-paging library directly, in this process: its
+// table must be mapped with the page size asked for in each paging mode, on demand one fault per
+// page, its updates must land in the table as a host replay says, and its checks must name the
+// parameter at fault and agree with what the pager can place. The platform's own runs are
+// tests/sim/x86_platform_test.cpp; the library's are tests/vmlib/x86.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -16,7 +17,6 @@
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/mmu.hpp"
 #include "workloads/x86/gups.hpp"
-#include "workloads/x86/simple_pager.hpp"
 
 namespace vmsim::x86 {
 namespace {
@@ -65,7 +65,7 @@ public:
         if (mode == PagingMode::Legacy) {
             ok = mmu_.write_cr4(kCr4Pse);
         } else {
-            ok = mmu_.write_cr4(kCr4Pae | (mode == PagingMode::Long5 ? kCr4La57 : 0)) && mmu_.write_efer(kEferLme);
+            ok = mmu_.write_cr4(kCr4Pae) && mmu_.write_efer(kEferLme | kEferNxe);  // as the platform boots
         }
         ok = ok && mmu_.write_cr0(kPe | kCr0Wp | kCr0Pg);
         if (!ok || mmu_.mode() != mode) throw std::logic_error("TestMachine: paging mode refused");
@@ -104,31 +104,32 @@ private:
     FaultHandler handler_;
 };
 
-class PagerMapsEveryPageSize : public ::testing::TestWithParam<std::tuple<PagingMode, PageSize>> {};
+// ---- GUPS ------------------------------------------------------------------------------
 
-TEST_P(PagerMapsEveryPageSize, WalkerFindsEachPageAtItsOwnAlignedFrame) {
+class GupsTable : public ::testing::TestWithParam<std::tuple<PagingMode, PageSize>> {};
+
+TEST_P(GupsTable, IsMappedWithThePageSizeAskedForAndTheCodeReadOnly) {
     const auto [mode, page] = GetParam();
-    const uint64_t size = bytes_of(page);
-    TestMachine m(mode, page == PageSize::k1G ? 5 * kGiB : 64 * kMiB);
-    SimplePager pager(m);
-    const uint64_t la = kGiB;
-    pager.add_region({la, 3 * size, page, true}, true);
-    EXPECT_EQ(pager.pages_mapped(), 3u);
-    std::map<uint64_t, int> frames;
-    for (int i = 0; i < 3; ++i) {
-        const uint64_t offset = size / 2 + 8;
-        const Translation t = m.translate(la + i * size + offset, Access::Write);
-        ASSERT_TRUE(t.ok()) << "page " << i << " fault " << int(t.error_code);
-        EXPECT_EQ(t.page_size, page);
-        const uint64_t frame = t.pa - offset;
-        EXPECT_EQ(frame % size, 0u) << "frame aligned to its page size";
-        EXPECT_GE(frame, kMiB);
-        ++frames[frame];
+    TestMachine m(mode, 3 * kGiB);
+    GupsConfig c;
+    c.table_bytes = 8 * kMiB;
+    c.page = page;
+    Gups g(c);
+    ASSERT_EQ(Gups::check(c, mode, true, m.free_memory()), "");
+    g.setup(m);
+    for (uint64_t off : {uint64_t{0}, c.table_bytes / 2 + 8, c.table_bytes - 8}) {
+        const Translation t = m.translate(Gups::kTableLa + off, Access::Write);
+        ASSERT_TRUE(t.ok()) << off;
+        EXPECT_EQ(t.page_size, page) << off;
+        EXPECT_EQ((t.pa - off) % bytes_of(page), 0u) << "the frame is aligned to its page size";
     }
-    EXPECT_EQ(frames.size(), 3u) << "each page its own frame";
+    EXPECT_TRUE(m.translate(Gups::kCodeLa, Access::Fetch).ok());
+    const Translation w = m.translate(Gups::kCodeLa, Access::Write);
+    ASSERT_EQ(w.fault, Fault::Page);
+    EXPECT_EQ(w.error_code, kPfP | kPfW | kPfU) << "the code page is read-only";
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, PagerMapsEveryPageSize,
+INSTANTIATE_TEST_SUITE_P(Modes, GupsTable,
                          ::testing::Values(std::tuple{PagingMode::Legacy, PageSize::k4K},
                                            std::tuple{PagingMode::Legacy, PageSize::k4M},
                                            std::tuple{PagingMode::Long4, PageSize::k4K},
@@ -139,98 +140,34 @@ INSTANTIATE_TEST_SUITE_P(Modes, PagerMapsEveryPageSize,
                                     page_size_name(std::get<1>(info.param));
                          });
 
-TEST(Pager, DataWrittenThroughOnePageIsReadBackThroughIt) {
+TEST(Gups, OnDemandEachTablePageFaultsOnce) {
     TestMachine m(PagingMode::Long4, 64 * kMiB);
-    SimplePager pager(m);
-    pager.add_region({kGiB, 8 * 4096, PageSize::k4K, true}, true);
-    for (uint64_t i = 0; i < 8; ++i) m.store(kGiB + i * 4096 + 16, 0x1000 + i, 8);
-    for (uint64_t i = 0; i < 8; ++i) EXPECT_EQ(m.load(kGiB + i * 4096 + 16, 8), 0x1000 + i);
+    GupsConfig c;
+    c.table_bytes = 64 * 1024;  // 16 pages, each touched many times below
+    c.updates = 5000;
+    c.populate = false;
+    Gups g(c);
+    g.setup(m);
+    ASSERT_EQ(m.translate(Gups::kTableLa, Access::Read).fault, Fault::Page) << "nothing mapped yet";
+    g.run(m);
+    EXPECT_EQ(m.faults, 16u);
+    EXPECT_EQ(g.pager_stats().faults_mapped, 16u);
 }
 
-TEST(Pager, LazyRegionFaultsOncePerPageThenTranslates) {
-    TestMachine m(PagingMode::Long4, 64 * kMiB);
-    SimplePager pager(m);
-    m.set_page_fault_handler([&](uint64_t cr2, uint8_t ec) { return pager.handle_fault(cr2, ec); });
-    pager.add_region({kGiB, 4 * 2 * kMiB, PageSize::k2M, true}, false);
-    EXPECT_EQ(pager.pages_mapped(), 0u);
-    const Translation before = m.translate(kGiB + 3 * 2 * kMiB + 5, Access::Read);
-    ASSERT_EQ(before.fault, Fault::Page);
-    EXPECT_EQ(before.error_code, kPfU) << "not present, read, user";
-    for (int pass = 0; pass < 2; ++pass)
-        for (uint64_t i = 0; i < 4; ++i) m.load(kGiB + i * 2 * kMiB + 64, 8);
-    EXPECT_EQ(m.faults, 4u) << "one fault per page, the second pass none";
-    EXPECT_EQ(pager.pages_mapped(), 4u);
-}
-
-TEST(Pager, DoesNotResolveFaultsOutsideItsRegionsOrOfProtection) {
-    TestMachine m(PagingMode::Long4, 64 * kMiB);
-    SimplePager pager(m);
-    pager.add_region({0x400000, 4096, PageSize::k4K, false}, true);  // read-only
-    pager.add_region({kGiB, 4096, PageSize::k4K, true}, false);
-    EXPECT_FALSE(pager.handle_fault(2 * kGiB, kPfU)) << "outside every region";
-    const Translation w = m.translate(0x400000, Access::Write);
-    ASSERT_EQ(w.fault, Fault::Page);
-    EXPECT_EQ(w.error_code, kPfP | kPfW | kPfU) << "a write to the read-only page is a protection fault";
-    EXPECT_FALSE(pager.handle_fault(w.cr2, w.error_code));
-    EXPECT_TRUE(pager.handle_fault(kGiB + 8, kPfU | kPfW));
-}
-
-TEST(Pager, Long5WalksFiveLevels) {
-    // Five levels of 4 KB tables above a 4 KB page: a cold walk of a fresh MMU reads five entries.
-    MmuConfig c;
-    c.la57 = true;
-    SparseRam ram(64 * kMiB);
-    common::CacheHierarchy caches{common::CacheHierarchyConfig{}};
-    Mmu mmu(c, ram, caches);
-    struct Shim final : Machine {
-        Shim(SparseRam& r, Mmu& m) : ram(r), mmu_(m) {}
-        uint64_t load(uint64_t, unsigned) override { return 0; }
-        void store(uint64_t, uint64_t, unsigned) override {}
-        void fetch(uint64_t) override {}
-        void operation(uint32_t) override {}
-        PhysicalMemory& physical_memory() override { return ram; }
-        PhysRange free_memory() const override { return {kMiB, ram.size()}; }
-        Mmu& mmu() override { return mmu_; }
-        void set_page_fault_handler(FaultHandler) override {}
-        SparseRam& ram;
-        Mmu& mmu_;
-    } shim(ram, mmu);
-    ASSERT_TRUE(mmu.write_cr4(kCr4Pae | kCr4La57) && mmu.write_efer(kEferLme) && mmu.write_cr0(1 | kCr0Pg));
-    SimplePager pager(shim);
-    pager.add_region({kGiB, 4096, PageSize::k4K, true}, true);
-    const Translation t = mmu.translate(kGiB + 8, Access::Read, Privilege::User);
-    ASSERT_TRUE(t.ok());
-    EXPECT_EQ(mmu.stats().walk_refs, 5u);
-}
-
-TEST(Pager, RefusesAPageSizeTheModeLacks) {
-    TestMachine legacy(PagingMode::Legacy, 64 * kMiB);
-    SimplePager p32(legacy);
-    EXPECT_THROW(p32.add_region({kGiB, 2 * kMiB, PageSize::k2M, true}, true), std::invalid_argument);
-    TestMachine long4(PagingMode::Long4, 64 * kMiB);
-    SimplePager p64(long4);
-    EXPECT_THROW(p64.add_region({kGiB, 4 * kMiB, PageSize::k4M, true}, true), std::invalid_argument);
-    EXPECT_THROW(p64.add_region({kGiB + 4096, 2 * kMiB, PageSize::k2M, true}, true), std::invalid_argument)
-        << "misaligned";
-}
-
-// check_fit() and the allocator agree at the boundary: a 1 GB frame needs 1 GB-aligned memory
-// above the tables.
-TEST(Pager, CheckFitAgreesWithTheAllocator) {
-    const std::vector<SimplePager::Region> one_gig = {{kGiB, 256 * kMiB, PageSize::k1G, true}};
-    EXPECT_NE(SimplePager::check_fit(PagingMode::Long4, {kMiB, 2 * kGiB - 4096}, one_gig), "");
-    EXPECT_EQ(SimplePager::check_fit(PagingMode::Long4, {kMiB, 2 * kGiB}, one_gig), "");
-    {
-        TestMachine m(PagingMode::Long4, 2 * kGiB - 4096);
-        SimplePager p(m);
-        EXPECT_THROW(p.add_region(one_gig[0], true), std::runtime_error);
+// The check's model of the pager's placement, at the boundary it matters for: a 1 GB frame sits at
+// 1 GB, the pager's tables above it.
+TEST(Gups, CheckAgreesWithWhatThePagerCanPlace) {
+    GupsConfig c;
+    c.table_bytes = 256 * kMiB;
+    c.page = PageSize::k1G;
+    for (const auto& [ram, fits] : {std::pair{2 * kGiB, false}, std::pair{3 * kGiB, true}}) {
+        TestMachine m(PagingMode::Long4, ram);
+        EXPECT_EQ(Gups::check(c, PagingMode::Long4, true, m.free_memory()).empty(), fits) << ram;
+        Gups g(c);
+        if (fits) EXPECT_NO_THROW(g.setup(m)) << ram;
+        else EXPECT_THROW(g.setup(m), std::runtime_error) << ram;
     }
-    TestMachine m(PagingMode::Long4, 2 * kGiB);
-    SimplePager p(m);
-    EXPECT_NO_THROW(p.add_region(one_gig[0], true));
 }
-
-// ---- GUPS ------------------------------------------------------------------------------
 
 TEST(Gups, GeneratorIsHpccShiftRegister) {
     EXPECT_EQ(Gups::step(1), 2u);
@@ -272,6 +209,7 @@ TEST(Gups, ChecksNameTheParameterAtFault) {
     c.page = PageSize::k1G;
     EXPECT_EQ(Gups::check(c, PagingMode::Long4, false, two_gig).rfind("gups.page_size:", 0), 0u);
     EXPECT_EQ(Gups::check(c, PagingMode::Long4, true, {kMiB, kGiB}).rfind("mem.size:", 0), 0u);
+    EXPECT_EQ(Gups::check(c, PagingMode::Long5, true, two_gig).rfind("mmu.paging:", 0), 0u) << "no 5-level pager";
     c.page = PageSize::k4K;
     c.table_bytes = 3 * kMiB;
     EXPECT_EQ(Gups::check(c, PagingMode::Long4, true, two_gig).rfind("gups.table_size", 0), 0u);
