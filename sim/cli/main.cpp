@@ -1,4 +1,4 @@
-// vmsim command line: `vmsim run --elf FILE ...` boots a guest on the chosen target;
+// vmsim command line: `vmsim run [--elf FILE] ...` runs a guest on the chosen target;
 // `reproduce`, `sweep` and `plot` drive many runs and draw their results.
 #include <unistd.h>
 
@@ -51,7 +51,8 @@ po::options_description run_options() {
     opts.add_options()
         ("help,h", "show this help, with every parameter and its default")
         ("elf", po::value<std::string>()->value_name("FILE"),
-         "the guest program to boot (required): an ELF executable for the target's ISA")
+         "the guest program to boot: an ELF executable for the target's ISA (required by r3000; x86_64 runs "
+         "the workload compiled into vmsim that the parameter `workload` names, and takes none)")
         ("config,c", po::value<std::vector<std::string>>()->value_name("FILE.cfg")->composing(),
          "config file (key = value lines); may be repeated, later files win")
         ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
@@ -88,7 +89,7 @@ int cmd_run(const std::vector<std::string>& args) {
 
     if (vm.count("help")) {
         const platform::Target& target = *platform::targets().front();
-        std::cout << "usage: vmsim run --elf FILE [--config FILE.cfg]... [--set KEY=VALUE]... "
+        std::cout << "usage: vmsim run [--elf FILE] [--config FILE.cfg]... [--set KEY=VALUE]... "
                      "[--stats-json FILE] [--max-instructions N]\n\n"
                   << opts << "\nparameters of the " << target.name()
                   << " target (config file keys and --set names), with defaults"
@@ -96,8 +97,6 @@ int cmd_run(const std::vector<std::string>& args) {
                   << platform::declared_params(target).help_text();
         return kExitOk;
     }
-    if (!vm.count("elf")) throw UserError(kExitUsage, "vmsim run: --elf FILE is required (see vmsim run --help)");
-
     std::vector<std::string> configs;
     if (vm.count("config")) configs = vm["config"].as<std::vector<std::string>>();
     std::vector<config::Assignment> sets;
@@ -107,11 +106,19 @@ int cmd_run(const std::vector<std::string>& args) {
         sets.push_back({"sim.max_instructions", vm["max-instructions"].as<std::string>(), "--max-instructions"});
     // Every value is checked before anything else happens.
     const platform::Configured c = platform::configure(configs, sets);
+    // The target decides whether there is a program to boot.
+    if (c.target->takes_program() && !vm.count("elf"))
+        throw UserError(kExitUsage, "vmsim run: --elf FILE is required (see vmsim run --help)");
+    if (!c.target->takes_program() && vm.count("elf"))
+        throw UserError(kExitUsage, std::string("vmsim run: --elf: target ") + c.target->name() +
+                                        " runs a workload compiled into vmsim (the parameter workload), not a program");
 
     // A long run should not end in "cannot write": check the output's place first.
     if (vm.count("stats-json")) stats::check_writable(vm["stats-json"].as<std::string>());
 
-    const std::string elf_path = vm["elf"].as<std::string>();
+    const std::string elf_path = vm.count("elf") ? vm["elf"].as<std::string>() : "";
+    // Messages about the run name the program, when there is one.
+    const std::string subject = "vmsim: " + (elf_path.empty() ? "" : elf_path + ": ");
     stats::Registry stats;
     const platform::RunResult run = c.target->run(c.params, elf_path, stats, stdout);
     if (vm.count("stats-json")) {
@@ -130,10 +137,10 @@ int cmd_run(const std::vector<std::string>& args) {
             return static_cast<int>(run.exit_code & 0xff);
         case platform::Outcome::InstructionLimit:
         case platform::Outcome::CycleLimit:
-            std::cerr << "vmsim: " << elf_path << ": " << run.message << "\n";
+            std::cerr << subject << run.message << "\n";
             return kExitLimit;
         case platform::Outcome::GuestError:
-            std::cerr << "vmsim: " << elf_path << ": " << run.message << "\n";
+            std::cerr << subject << run.message << "\n";
             return kExitGuestError;
     }
     return kExitSoftware;

@@ -9,8 +9,30 @@
 namespace vmsim::experiment {
 namespace {
 
-// Every --set is checked here, before any simulation starts, as `vmsim run` would.
-void check_overrides(const std::vector<std::string>& overrides) { platform::configure({}, overrides); }
+// The overrides whose parameter `target` declares.
+std::vector<std::string> overrides_for(const std::string& target, const std::vector<std::string>& overrides) {
+    const config::Registry declared = platform::declared_params(platform::find_target(target, "reproduce"));
+    std::vector<std::string> out;
+    for (const std::string& o : overrides)
+        if (declared.contains(config::parse_override(o).key)) out.push_back(o);
+    return out;
+}
+
+// Every --set is checked here, before any simulation starts, as `vmsim run` would: on each
+// figure's target, those it declares; one that no figure's target declares is an error (the first
+// figure's target names it).
+void check_overrides(const std::vector<const FigureInfo*>& figures, const std::vector<std::string>& overrides) {
+    for (const std::string& o : overrides) {
+        bool declared = false;
+        for (const FigureInfo* f : figures) declared = declared || !overrides_for(f->target, {o}).empty();
+        if (!declared) platform::configure({}, std::vector<std::string>{"target=" + figures.front()->target, o});
+    }
+    for (const FigureInfo* f : figures) {
+        std::vector<std::string> with_target{"target=" + f->target};
+        for (const std::string& o : overrides_for(f->target, overrides)) with_target.push_back(o);
+        platform::configure({}, with_target);
+    }
+}
 
 }  // namespace
 
@@ -22,6 +44,10 @@ const std::vector<FigureInfo>& reproducible_figures() {
          "Rialto (MSR-TR-97-04): refill instructions of a 2-way software TLB and a linear page table, beside "
          "aegis's STLB organisations and the unix refill",
          figures::rialto_refill},
+        {"gups-pagesize",
+         "GUPS on x86-64 with 4 KB, 2 MB and 1 GB pages (and 4 KB/4 MB on a Pentium-like machine): cycles, TLB "
+         "misses and page walks per update, where the walks' references hit",
+         figures::gups_pagesize, "x86_64"},
     };
     return f;
 }
@@ -35,7 +61,7 @@ void reproduce(const std::string& name, const ReproduceOptions& options) {
         for (const auto& f : reproducible_figures()) known += (known.empty() ? "" : ", ") + f.name;
         throw UserError(kExitUsage, "vmsim reproduce: unknown figure '" + name + "' (known: " + known + ", all)");
     }
-    check_overrides(options.overrides);
+    check_overrides(chosen, options.overrides);
     if (options.seeds < 1 || options.seeds > 1000)
         throw UserError(kExitUsage, "vmsim reproduce: --seeds " + std::to_string(options.seeds) +
                                         ": expected 1 .. 1000 (runs per cell, each with its own cpu.random_seed)");
@@ -47,7 +73,11 @@ void reproduce(const std::string& name, const ReproduceOptions& options) {
     // The tables go into out_dir: a place that can never hold them is found now,
     // not after every simulation ran.
     stats::check_output_dir(options.out_dir);
-    for (const FigureInfo* f : chosen) f->run(options);
+    for (const FigureInfo* f : chosen) {
+        ReproduceOptions o = options;
+        o.overrides = overrides_for(f->target, options.overrides);
+        f->run(o);
+    }
 }
 
 }  // namespace vmsim::experiment

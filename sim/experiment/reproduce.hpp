@@ -18,6 +18,9 @@ struct ReproduceOptions {
 struct FigureInfo {
     std::string name, description;
     void (*run)(const ReproduceOptions&);  // regenerates the figure into out_dir
+    // The target its simulations run on: --set overrides reach a figure when its target declares
+    // them (so that `reproduce all --set KEY=VALUE` sets a parameter of one target only).
+    std::string target = "r3000";
 };
 // Every figure, in the order `all` regenerates them (figures/*.cpp).
 const std::vector<FigureInfo>& reproducible_figures();

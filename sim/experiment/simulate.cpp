@@ -25,7 +25,7 @@ PointReport simulate(const SimulationSpec& spec) {
 
     PointReport report;
     report.config = c.params.effective();
-    report.config.emplace_back("program", spec.elf);  // a point file says what it ran
+    if (!spec.elf.empty()) report.config.emplace_back("program", spec.elf);  // a point file says what it ran
     for (const stats::Stat& s : stats.all()) report.stats.emplace_back(s.name, s.value);
     if (run.outcome != platform::Outcome::Exited)
         report.error = run.message;
@@ -90,7 +90,8 @@ std::vector<SimulationResult> simulate_all(const std::vector<SimulationSpec>& sp
     for (size_t i = 0; i < specs.size(); ++i) {
         if (results[i].ok()) continue;
         if (++failed <= kNamed)
-            failures += (failures.empty() ? "" : "; ") + specs[i].label + " (" + specs[i].elf + "): " + results[i].error;
+            failures += (failures.empty() ? "" : "; ") + specs[i].label +
+                        (specs[i].elf.empty() ? "" : " (" + specs[i].elf + ")") + ": " + results[i].error;
         if (results[i].status == PointStatus::Crashed) code = kExitSoftware;
     }
     if (failed > kNamed) failures += "; and " + std::to_string(failed - kNamed) + " more of " +

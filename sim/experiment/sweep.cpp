@@ -179,7 +179,12 @@ SweepFile read_sweep_file(const std::string& path, const std::string& build_dir)
     read_zips(f, zips);
     const bool program_axis =
         std::any_of(f.axes.begin(), f.axes.end(), [](const Axis& a) { return a.name == kProgramKey; });
-    if (f.program.empty() && !program_axis)
+    // Whether a target takes a program is the target's to say, and the reader knows no targets: a
+    // file that chooses one is checked point by point when it runs (sweep_run.cpp).
+    const bool chooses_target =
+        std::any_of(f.base.begin(), f.base.end(), [](const config::Assignment& a) { return a.key == "target"; }) ||
+        std::any_of(f.axes.begin(), f.axes.end(), [](const Axis& a) { return a.name == "target"; });
+    if (f.program.empty() && !program_axis && !chooses_target)
         throw UserError(kExitUsage,
                         path + ": no guest program: add 'program = FILE.elf' or 'sweep.program = A.elf B.elf'");
     for (const SweepPlot& p : f.plots) {

@@ -140,13 +140,22 @@ Plan plan(const SweepFile& f, const std::vector<config::Assignment>& sets) {
         assignments.insert(assignments.end(), sets.begin(), sets.end());
         const platform::Configured c = configure_point(f, assignments, label);
         targets.insert(c.target);
+        if (c.target->takes_program() && program_path.empty())
+            throw UserError(kExitUsage, fmt::format("{}: point {}: no guest program: add 'program = FILE.elf' or "
+                                                    "'sweep.program = A.elf B.elf'",
+                                                    f.path, label));
+        if (!c.target->takes_program() && !program_path.empty())
+            throw UserError(kExitUsage, fmt::format("{}: point {}: target {} runs a workload compiled into vmsim (the "
+                                                    "parameter workload), not a program: remove the program",
+                                                    f.path, label, c.target->name()));
 
         Point point;
         for (size_t i = 0; i < f.axes.size(); ++i)
             point.values.push_back(f.axes[i].name == kProgramKey ? shown[i][index[i]]
                                                                  : c.params.value_text(f.axes[i].name));
         auto digest = digests.find(program_path);
-        if (digest == digests.end()) digest = digests.emplace(program_path, file_digest(program_path)).first;
+        if (digest == digests.end())
+            digest = digests.emplace(program_path, program_path.empty() ? "" : file_digest(program_path)).first;
         const std::string id = point_id(c.params.effective(), program_path, digest->second);
         const auto [seen, fresh] = labels.emplace(id, label);
         if (!fresh)

@@ -19,8 +19,10 @@ uint8_t* map_zero_pages(size_t bytes) {
 
 void Ram::Unmap::operator()(uint8_t* p) const { ::munmap(p, bytes); }
 
-Ram::Ram(sc_core::sc_module_name name, uint32_t size)
+Ram::Ram(sc_core::sc_module_name name, uint32_t size, bool huge_pages)
     : sc_module(name), upstream_socket("upstream_socket"), storage_(map_zero_pages(size), Unmap{size}), size_(size) {
+    // Advice only: without transparent huge pages the RAM works the same, slower.
+    if (huge_pages) ::madvise(storage_.get(), size, MADV_HUGEPAGE);
     upstream_socket.register_b_transport(this, &Ram::b_transport);
     upstream_socket.register_get_direct_mem_ptr(this, &Ram::get_direct_mem_ptr);
     upstream_socket.register_transport_dbg(this, &Ram::transport_dbg);

@@ -15,7 +15,10 @@ class Ram : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<Ram> upstream_socket;
 
-    Ram(sc_core::sc_module_name name, uint32_t size);
+    // huge_pages: ask the host kernel for transparent huge pages (madvise), for a RAM that is
+    // large and touched at random (the x86 platform's GUPS table): a host TLB miss on every
+    // simulated access costs more than the simulation of it.
+    Ram(sc_core::sc_module_name name, uint32_t size, bool huge_pages = false);
 
     uint8_t* data() { return storage_.get(); }
     uint32_t size() const { return size_; }

@@ -2,6 +2,7 @@
 // the instruction limit, declared once for every target that embeds SimConfig.
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "sim/config/param_table.hpp"
 
@@ -14,14 +15,18 @@ struct SimConfig {
     uint64_t max_cycles = 0;                        // 0 = no limit
 };
 
+// `max_instructions_help`: what sim.max_instructions counts on a target whose guest is not an
+// instruction stream (the x86 target's workload operations); empty: guest instructions.
 template <class Root>
-void bind_sim_params(const typename config::ParamTable<Root>::template Group<SimConfig>& sim) {
+void bind_sim_params(const typename config::ParamTable<Root>::template Group<SimConfig>& sim,
+                     const std::string& max_instructions_help = "") {
     sim.duration_ps("sim.quantum", &SimConfig::quantum_ps, "TLM temporal-decoupling quantum").positive();
     sim.flag("sim.sync_elision", &SimConfig::sync_elision,
              "skip a quantum sync when no other SystemC process has activity pending "
              "(it could observe nothing); false = sync at every quantum");
     sim.uint("sim.max_instructions", &SimConfig::max_instructions,
-             "stop a guest that has not exited after this many instructions (0 = no limit)");
+             max_instructions_help.empty() ? "stop a guest that has not exited after this many instructions (0 = no limit)"
+                                           : max_instructions_help);
     sim.uint("sim.max_cycles", &SimConfig::max_cycles,
              "stop a guest that has not exited after this many CPU cycles, stalls included (0 = no limit)");
 }

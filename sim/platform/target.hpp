@@ -1,4 +1,4 @@
-// The target registry: each simulated machine (today the MIPS R3000; the x86 next)
+// The target registry: each simulated machine (the MIPS R3000, the x86-64)
 // declares its parameters, checks them, runs a program and names its cycle
 // categories behind one interface, so the command line and the experiment drivers
 // (run, reproduce, sweeps) never name a target. The parameter `target` chooses one.
@@ -43,6 +43,10 @@ public:
     virtual ~Target() = default;
     virtual const char* name() const = 0;
     virtual const char* description() const = 0;  // one line, for help
+    // Whether a run boots a guest program (`vmsim run --elf`, a sweep's `program`); a target whose
+    // guest is compiled into the simulator (x86_64's workloads) says false and ignores run()'s
+    // `program`.
+    virtual bool takes_program() const { return true; }
     // The target's parameters (the registry already holds `target`).
     virtual void declare_params(config::Registry& reg) const = 0;
     // Throws UserError(kExitUsage) for values that pass their type but not the

@@ -11,4 +11,8 @@ void avm_fig1(const ReproduceOptions& options);
 // beside aegis's STLB organisations and the unix kernel's refill, measured by running them.
 void rialto_refill(const ReproduceOptions& options);
 
+// GUPS across page sizes on the x86-64 target: cycles, TLB misses and walks per update on the
+// skylake and goldencove presets (4 KB, 2 MB, 1 GB pages) and pentium100 (4 KB, 4 MB).
+void gups_pagesize(const ReproduceOptions& options);
+
 }  // namespace vmsim::experiment::figures

@@ -6,6 +6,7 @@
 
 #include "sim/platform/ram.hpp"
 #include "sim/platform/router.hpp"
+#include "sim/platform/setup.hpp"
 #include "vmsim/bootparams.h"
 #include "vmsim/memmap.h"
 
@@ -14,17 +15,11 @@ namespace vmsim::platform {
 R3000Platform::R3000Platform(const R3000Config& config, const std::vector<loader::Segment>& segments,
                              uint32_t entry, std::FILE* console)
     : config_(config), console_file_(console) {
-    // sc_stop() is how every run ends; SystemC's note saying so is noise.
-    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-    // The platform, not a module, owns the global quantum.
-    tlm::tlm_global_quantum::instance().set(
-        sc_core::sc_time(static_cast<double>(config_.sim.quantum_ps), sc_core::SC_PS));
+    setup_systemc(config_.sim.quantum_ps);
 
     CoreParams core;
     core.cpu = config_.cpu;
-    // Time resolution is 1 ps: the period is rounded to whole picoseconds.
-    const double period_ps = 1e6 / config_.clock_mhz;
-    core.clock_period = sc_core::sc_time(static_cast<double>(static_cast<uint64_t>(period_ps + 0.5)), sc_core::SC_PS);
+    core.clock_period = clock_period(config_.clock_mhz);
     core.max_instructions = config_.sim.max_instructions;
     core.max_cycles = config_.sim.max_cycles;
     core.sync_elision = config_.sim.sync_elision;

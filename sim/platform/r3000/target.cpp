@@ -12,17 +12,13 @@
 #include "sim/config/param_table.hpp"
 #include "sim/loader/elf_loader.hpp"
 #include "sim/platform/r3000/platform.hpp"
+#include "sim/platform/replacement_names.hpp"
+#include "sim/platform/setup.hpp"
 
 namespace vmsim::platform {
 namespace {
 
 using config::ParamTable;
-
-const std::vector<std::pair<std::string, common::Replacement>> kReplacementNames = {
-    {"lru", common::Replacement::Lru},
-    {"plru", common::Replacement::TreePlru},
-    {"fifo", common::Replacement::Fifo},
-    {"random", common::Replacement::Random}};
 
 // avm.pagetable's and aegis.stlb_org's values in the boot block are their names'
 // indices (vmsim/bootparams.h).
@@ -108,7 +104,7 @@ const ParamTable<R3000Config>& params() {
                 .min(1)
                 .max(64)
                 .power_of_two();
-            cache.choice(k + ".replacement", &r3000::CacheConfig::replacement, kReplacementNames,
+            cache.choice(k + ".replacement", &r3000::CacheConfig::replacement, replacement_names(),
                          k + " victim choice when assoc > 1 (models/common/replacement.hpp)");
             cache.uint(k + ".seed", &r3000::CacheConfig::seed, k + " seed of the random replacement policy");
         }
@@ -220,10 +216,6 @@ R3000Config read_config(const config::Registry& reg) {
     return c;
 }
 
-void add(stats::Registry& stats, const std::string& prefix, const common::StatList& list) {
-    for (const auto& e : list) stats.counter(prefix + e.name, e.description) = e.value;
-}
-
 // What a finished run reports, as plain data: the statistics are recorded from it
 // in one fixed order, and the docs list them from a default-constructed one.
 struct Snapshot {
@@ -246,7 +238,7 @@ void record(stats::Registry& stats, const Snapshot& s) {
     stats.counter("cpu.instructions", "instructions retired") = run.instructions;
     stats.counter("cpu.cycles", "CPU cycles, stalls and exception entry included") = run.cycles;
     stats.value("sim.seconds", "simulated time in seconds (cycles / clock)") = run.simulated_seconds;
-    add(stats, "cpu.", s.cpu.exception_stats());
+    add_stats(stats, "cpu.", s.cpu.exception_stats());
     // Where the cycles went: the breakdown adds up to cpu.cycles, and so do the modes.
     for (auto [list, values] : {std::pair{&r3000_cycle_breakdown(), &s.breakdown},
                                 std::pair{&r3000_cycle_modes(), &s.modes}})
@@ -254,13 +246,13 @@ void record(stats::Registry& stats, const Snapshot& s) {
             const CycleCategory& c = (*list)[i].category;
             stats.counter(std::string("cycles.") + c.name, c.description) = (*values)[i];
         }
-    add(stats, "cycles.kernel.", s.cpu.kernel_entry_stats());
+    add_stats(stats, "cycles.kernel.", s.cpu.kernel_entry_stats());
     if (s.cached) {
-        add(stats, "icache.", s.icache.list(r3000::CacheSide::Instruction));
-        add(stats, "dcache.", s.dcache.list(r3000::CacheSide::Data));
-        add(stats, "wbuf.", s.wbuf.list());
+        add_stats(stats, "icache.", s.icache.list(r3000::CacheSide::Instruction));
+        add_stats(stats, "dcache.", s.dcache.list(r3000::CacheSide::Data));
+        add_stats(stats, "wbuf.", s.wbuf.list());
     }
-    add(stats, "tlb.", s.cpu.tlb_stats());
+    add_stats(stats, "tlb.", s.cpu.tlb_stats());
     stats.counter("timer.interrupts", "timer periods elapsed while enabled") = run.timer_interrupts;
     for (const auto& [n, value] : s.guest_counters)
         stats.counter("guest." + n, "counter " + n + " as the guest reported it (VMSIM_SIMCTL_COUNTER_*; what it "
@@ -307,12 +299,6 @@ Snapshot snapshot(const R3000Platform& platform, const RunSummary& run) {
     return s;
 }
 
-std::vector<CycleCategory> categories(const std::vector<R3000CycleCategory>& list) {
-    std::vector<CycleCategory> out;
-    for (const auto& c : list) out.push_back(c.category);
-    return out;
-}
-
 class R3000Target final : public Target {
 public:
     const char* name() const override { return "r3000"; }
@@ -343,11 +329,11 @@ public:
     }
 
     const std::vector<CycleCategory>& cycle_breakdown() const override {
-        static const std::vector<CycleCategory> c = categories(r3000_cycle_breakdown());
+        static const std::vector<CycleCategory> c = cycle_categories(r3000_cycle_breakdown());
         return c;
     }
     const std::vector<CycleCategory>& cycle_modes() const override {
-        static const std::vector<CycleCategory> c = categories(r3000_cycle_modes());
+        static const std::vector<CycleCategory> c = cycle_categories(r3000_cycle_modes());
         return c;
     }
 

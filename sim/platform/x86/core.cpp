@@ -1,0 +1,244 @@
+#include "sim/platform/x86/core.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "sim/platform/dmi.hpp"
+
+namespace vmsim::platform {
+
+namespace {
+
+constexpr uint64_t kFreeBase = 1 << 20;  // the guest software's memory starts above the first megabyte
+constexpr unsigned kMaxFaultsPerAccess = 8;
+constexpr uint64_t kCr0Pe = 1;  // protection enable (SDM Vol. 3A 2.5): paging needs it
+
+}  // namespace
+
+// The RAM as the page walker and the pager see it: little-endian words through the DMI pointer.
+class X86Core::RamMemory final : public x86::PhysicalMemory {
+public:
+    explicit RamMemory(const RamWindow& ram) : ram_(ram) {}
+    bool read32(uint64_t pa, uint32_t& v) override { return copy_out(pa, v); }
+    bool read64(uint64_t pa, uint64_t& v) override { return copy_out(pa, v); }
+    bool write32(uint64_t pa, uint32_t v) override { return copy_in(pa, v); }
+    bool write64(uint64_t pa, uint64_t v) override { return copy_in(pa, v); }
+    // The host address of [pa, pa + bytes), or null when it is not all RAM.
+    uint8_t* at(uint64_t pa, unsigned bytes) const {
+        return pa <= ram_.size && ram_.size - pa >= bytes ? ram_.host + pa : nullptr;
+    }
+    uint64_t size() const { return ram_.size; }
+
+private:
+    template <typename T>
+    bool copy_out(uint64_t pa, T& v) const {
+        const uint8_t* p = at(pa, sizeof v);
+        if (p) std::memcpy(&v, p, sizeof v);
+        return p != nullptr;
+    }
+    template <typename T>
+    bool copy_in(uint64_t pa, T v) {
+        uint8_t* p = at(pa, sizeof v);
+        if (p) std::memcpy(p, &v, sizeof v);
+        return p != nullptr;
+    }
+    RamWindow ram_;
+};
+
+X86Core::X86Core(sc_core::sc_module_name name, const X86CoreParams& params, x86::Workload& workload)
+    : sc_module(name),
+      downstream_socket("downstream_socket"),
+      params_(params),
+      workload_(workload),
+      caches_(params.caches) {
+    downstream_socket.register_invalidate_direct_mem_ptr(this, &X86Core::invalidate_direct_mem_ptr);
+    SC_HAS_PROCESS(X86Core);
+    SC_THREAD(thread);
+}
+
+X86Core::~X86Core() = default;
+
+void X86Core::start_of_simulation() {
+    memory_ = std::make_unique<RamMemory>(request_ram_dmi(downstream_socket, name()));
+    mmu_ = std::make_unique<x86::Mmu>(params_.mmu, *memory_, caches_);
+}
+
+void X86Core::invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) {
+    SC_REPORT_FATAL(name(), "DMI to RAM was invalidated; this core keeps its RAM pointer for the whole run");
+}
+
+x86::PhysicalMemory& X86Core::physical_memory() { return *memory_; }
+
+x86::PhysRange X86Core::free_memory() const { return {kFreeBase, memory_->size()}; }
+
+// Paging on in the configured mode, as a boot loader leaves it: CR0.PG with WP, CR4.PSE for 32-bit
+// paging (4 MB pages), CR4.PAE and EFER.LME for long mode (LA57 for 5 levels), EFER.NXE and CR4.PGE
+// where the CPU has them. CR3 is the pager's to load.
+void X86Core::boot() {
+    using namespace x86;
+    const uint64_t pge = params_.mmu.pge ? kCr4Pge : 0;
+    bool ok = true;
+    if (params_.paging == PagingMode::Legacy) {
+        ok = mmu_->write_cr4(kCr4Pse | pge);
+    } else {
+        ok = mmu_->write_cr4(kCr4Pae | pge | (params_.paging == PagingMode::Long5 ? kCr4La57 : 0)) &&
+             mmu_->write_efer(kEferLme | (params_.mmu.nx ? kEferNxe : 0));
+    }
+    ok = ok && mmu_->write_cr0(kCr0Pe | kCr0Wp | kCr0Pg);
+    if (!ok || mmu_->mode() != params_.paging)
+        throw std::logic_error("x86 core: the MMU refused the paging mode the target checked");
+}
+
+void X86Core::guest_error(std::string what) {
+    result_.outcome = Outcome::GuestError;
+    result_.error = std::move(what);
+    throw Stop{};
+}
+
+sc_core::sc_time X86Core::local_time() const {
+    return params_.clock_period * static_cast<double>(stats_.cycles() - synced_cycles_);
+}
+
+void X86Core::thread() {
+    qk_.reset();
+    const auto cycles_in = [this](const sc_core::sc_time& t) {  // whole cycles, rounded up
+        return std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(t / params_.clock_period)));
+    };
+    boundary_ = cycles_in(qk_.time_to_sync_point());
+    try {
+        boot();
+        workload_.setup(*this);
+        // The statistics describe the run alone (machine.hpp); setup took no simulated time.
+        stats_ = X86CoreStats{};
+        mmu_->reset_stats();
+        caches_.reset_stats();
+        next_poll_ = 0;
+        workload_.run(*this);
+        result_.outcome = Outcome::Exited;
+    } catch (const Stop&) {
+        // result_ says why
+    } catch (const std::exception& e) {
+        // The pager ran out of memory, or the workload broke the interface's rules.
+        result_.outcome = Outcome::GuestError;
+        result_.error = e.what();
+    }
+    qk_.set(local_time());
+    qk_.sync();
+    sc_core::sc_stop();
+}
+
+void X86Core::poll() {
+    const uint64_t now = stats_.cycles();
+    if (at_limit_) {
+        result_.outcome = Outcome::InstructionLimit;
+        throw Stop{};
+    }
+    if (params_.max_cycles && now >= params_.max_cycles) {
+        result_.outcome = Outcome::CycleLimit;
+        throw Stop{};
+    }
+    if (now >= boundary_) {
+        // The quantum is used up. With no other process pending a sync would change nothing
+        // observable (the R3000 core's reasoning, r3000/core.cpp); this platform has no devices that
+        // could create activity later, so once elided it stays elided.
+        if (params_.sync_elision && !sc_core::sc_pending_activity()) {
+            ++elided_;
+            boundary_ = ~uint64_t{0};
+        } else {
+            qk_.set(local_time());
+            qk_.sync();
+            synced_cycles_ = now;
+            ++syncs_;
+            boundary_ = now + std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(qk_.time_to_sync_point() /
+                                                                                   params_.clock_period)));
+        }
+    }
+    next_poll_ = std::min(boundary_, params_.max_cycles ? params_.max_cycles : ~uint64_t{0});
+}
+
+// The physical address of `la` for one access, the page faults on the way delivered to the pager.
+uint64_t X86Core::translate(uint64_t la, x86::Access access) {
+    for (unsigned faults = 0;; ++faults) {
+        const x86::Translation t = mmu_->translate(la, access, x86::Privilege::User);
+        stats_.translation_cycles += t.cycles;
+        if (t.ok()) return t.pa;
+        if (t.fault == x86::Fault::Page && fault_handler_ && faults < kMaxFaultsPerAccess) {
+            stats_.fault_cycles += params_.fault_cycles;
+            if (fault_handler_(t.cr2, t.error_code)) {
+                ++stats_.faults_handled;
+                continue;
+            }
+        }
+        const char* kind = access == x86::Access::Fetch ? "fetch" : access == x86::Access::Write ? "store" : "load";
+        switch (t.fault) {
+            case x86::Fault::Page:
+                if (faults >= kMaxFaultsPerAccess)
+                    guest_error(fmt::format("{} at 0x{:x}: {} page faults in a row, the pager resolved each but the "
+                                            "access still faults (error code 0x{:02x})",
+                                            kind, la, faults, t.error_code));
+                guest_error(fmt::format("{} at 0x{:x}: page fault (error code 0x{:02x}) {}", kind, la, t.error_code,
+                                        fault_handler_ ? "the pager did not resolve" : "with no pager to deliver it to"));
+            case x86::Fault::NonCanonical:
+                guest_error(fmt::format("{} at 0x{:x}: non-canonical address (#GP)", kind, la));
+            case x86::Fault::Bus:
+                guest_error(fmt::format("{} at 0x{:x}: the page walk read an entry at physical 0x{:x}, outside RAM", kind,
+                                        la, t.pa));
+            case x86::Fault::None:
+                break;
+        }
+        throw std::logic_error("x86 core: a translation neither succeeded nor faulted");
+    }
+}
+
+uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
+    if ((bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) || (la & (bytes - 1)))
+        throw std::logic_error(fmt::format("x86 core: the workload made a {}-byte access at 0x{:x} (accesses are "
+                                           "naturally aligned 1, 2, 4 or 8 bytes)",
+                                           bytes, la));
+    const uint64_t pa = translate(la, access);
+    uint8_t* host = memory_->at(pa, bytes);
+    if (!host)
+        guest_error(fmt::format("{} at 0x{:x}: physical address 0x{:x} is outside RAM",
+                                access == x86::Access::Write ? "store" : "load", la, pa));
+    // The host's own miss on a random line of a large guest table costs as much as the cache model's
+    // lookups: start it first, so that the two overlap.
+    __builtin_prefetch(host, 1);  // for writing: a load of a word is mostly followed by its store
+    stats_.data_cycles += caches_.access(pa).cycles;
+    return host;
+}
+
+uint64_t X86Core::load(uint64_t la, unsigned bytes) {
+    if (stats_.cycles() >= next_poll_) poll();
+    ++stats_.loads;
+    uint64_t v = 0;
+    std::memcpy(&v, data(la, bytes, x86::Access::Read), bytes);  // little-endian host = guest order
+    return v;
+}
+
+void X86Core::store(uint64_t la, uint64_t value, unsigned bytes) {
+    if (stats_.cycles() >= next_poll_) poll();
+    ++stats_.stores;
+    std::memcpy(data(la, bytes, x86::Access::Write), &value, bytes);
+}
+
+void X86Core::fetch(uint64_t la) {
+    if (stats_.cycles() >= next_poll_) poll();
+    ++stats_.fetches;
+    translate(la, x86::Access::Fetch);
+}
+
+void X86Core::operation(uint32_t cycles) {
+    if (stats_.cycles() >= next_poll_) poll();
+    ++stats_.operations;
+    stats_.compute_cycles += cycles;
+    if (params_.max_operations && stats_.operations >= params_.max_operations) {
+        at_limit_ = true;  // stop at the next access or operation; a workload that ends here exited
+        next_poll_ = 0;
+    }
+}
+
+}  // namespace vmsim::platform

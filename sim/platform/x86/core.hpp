@@ -1,0 +1,111 @@
+// The SystemC core of the x86-64 platform: one SC_THREAD that runs a host-compiled workload
+// (workloads/x86/machine.hpp) with temporal decoupling (tlm_quantumkeeper) and RAM through DMI.
+// There is no instruction-set simulator: the workload's loads, stores and fetches are the guest's
+// memory instructions, each translated by the x86 MMU model (models/x86_64) and timed, and its own
+// computation is the cost per operation it states. No sc_clock: the core counts cycles and
+// annotates them as time.
+//
+// Timing is that of a core that blocks on each access (no overlap of misses): an access costs its
+// translation's latency (0 for an L1 TLB hit, the STLB lookup, the walk's references through the
+// cache model) plus, for a load or store, the latency of the cache level that holds the line. A page
+// fault costs cpu.fault_cycles on top, and the access is retried after the workload's pager ran.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "models/common/cache_hierarchy.hpp"
+#include "models/x86_64/mmu.hpp"
+#include "sim/platform/quantum.hpp"
+#include "sim/platform/target.hpp"
+#include "workloads/x86/machine.hpp"
+
+namespace vmsim::platform {
+
+struct X86CoreParams {
+    x86::MmuConfig mmu;
+    x86::PagingMode paging = x86::PagingMode::Long4;
+    common::CacheHierarchyConfig caches;
+    sc_core::sc_time clock_period;   // one CPU cycle
+    uint64_t max_operations = 0;     // 0 = no limit
+    uint64_t max_cycles = 0;         // 0 = no limit
+    uint32_t fault_cycles = 0;       // charged per page fault delivered to the pager
+    bool sync_elision = true;        // skip quantum syncs nobody can observe
+};
+
+// What the core counts besides the MMU and the caches. The cycle categories add up to cycles().
+struct X86CoreStats {
+    uint64_t operations = 0, loads = 0, stores = 0, fetches = 0;
+    uint64_t faults_handled = 0;  // page faults the pager resolved (the access was retried)
+    uint64_t compute_cycles = 0, translation_cycles = 0, data_cycles = 0, fault_cycles = 0;
+    uint64_t cycles() const { return compute_cycles + translation_cycles + data_cycles + fault_cycles; }
+};
+
+struct X86CoreResult {
+    Outcome outcome = Outcome::GuestError;
+    std::string error;  // GuestError: what went wrong
+};
+
+class X86Core : public sc_core::sc_module, public x86::Machine {
+public:
+    tlm_utils::simple_initiator_socket<X86Core> downstream_socket;
+
+    // `workload` must outlive the core; the RAM is reached through the socket.
+    X86Core(sc_core::sc_module_name name, const X86CoreParams& params, x86::Workload& workload);
+    ~X86Core() override;
+
+    // ---- x86::Machine ----
+    uint64_t load(uint64_t la, unsigned bytes) override;
+    void store(uint64_t la, uint64_t value, unsigned bytes) override;
+    void fetch(uint64_t la) override;
+    void operation(uint32_t cycles) override;
+    x86::PhysicalMemory& physical_memory() override;
+    x86::PhysRange free_memory() const override;
+    x86::Mmu& mmu() override { return *mmu_; }
+    void set_page_fault_handler(FaultHandler handler) override { fault_handler_ = std::move(handler); }
+
+    // Valid once the run has ended.
+    const X86CoreResult& result() const { return result_; }
+    const X86CoreStats& stats() const { return stats_; }
+    const x86::MmuStats& mmu_stats() const { return mmu_->stats(); }
+    const common::CacheHierarchyStats& cache_stats() const { return caches_.stats(); }
+    uint64_t quantum_syncs() const { return syncs_; }
+    uint64_t elided_syncs() const { return elided_; }
+
+private:
+    class RamMemory;
+    struct Stop {};  // unwinds the workload when the run must end
+
+    void start_of_simulation() override;
+    void thread();
+    void boot();
+    [[noreturn]] void guest_error(std::string what);
+    // Called before every access and operation when the cycle count reaches next_poll_: the limits
+    // and the quantum.
+    void poll();
+    uint64_t translate(uint64_t la, x86::Access access);
+    uint8_t* data(uint64_t la, unsigned bytes, x86::Access access);
+    sc_core::sc_time local_time() const;
+    void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+
+    X86CoreParams params_;
+    x86::Workload& workload_;
+    common::CacheHierarchy caches_;
+    std::unique_ptr<RamMemory> memory_;
+    std::unique_ptr<x86::Mmu> mmu_;
+    FaultHandler fault_handler_;
+    QuantumKeeper qk_;
+    X86CoreStats stats_;
+    uint64_t next_poll_ = 0;     // the cycle count at which poll() runs next (0: at once)
+    uint64_t boundary_ = 0;      // the cycle count at which the quantum is used up
+    uint64_t synced_cycles_ = 0; // the cycle count at the last quantum sync
+    uint64_t syncs_ = 0, elided_ = 0;
+    bool at_limit_ = false;      // max_operations reached: the next access or operation stops
+    X86CoreResult result_;
+};
+
+}  // namespace vmsim::platform
