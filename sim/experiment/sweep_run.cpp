@@ -20,6 +20,7 @@
 #include "sim/common/errors.hpp"
 #include "sim/common/text.hpp"
 #include "sim/experiment/plot.hpp"
+#include "sim/loader/elf_loader.hpp"
 #include "sim/experiment/simulate.hpp"
 #include "sim/experiment/sweep.hpp"
 #include "sim/experiment/table.hpp"
@@ -42,11 +43,27 @@ uint64_t fnv1a(std::string_view data, uint64_t hash = 0xcbf29ce484222325ull) {
     return hash;
 }
 
+// A program's digest: of what the simulator loads (entry point, and each segment's
+// addresses, size and bytes), so that a program rebuilt identically in another
+// directory keeps its points (the file's symbols and debug sections hold build paths).
+// A file that is not a loadable ELF is hashed whole; running it reports why.
 std::string file_digest(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    return fmt::format("{:016x}", fnv1a(bytes.str()));
+    const std::string data = bytes.str();
+    try {
+        const loader::ElfImage image = loader::parse_elf(reinterpret_cast<const uint8_t*>(data.data()), data.size(),
+                                                         path, uint64_t{1} << 32);
+        uint64_t h = fnv1a(fmt::format("entry {:08x}", image.entry));
+        for (const loader::Segment& s : image.segments) {
+            h = fnv1a(fmt::format("segment {:08x} {:08x} {:08x}", s.vaddr, s.paddr, s.memsz), h);
+            h = fnv1a(std::string_view(reinterpret_cast<const char*>(s.bytes.data()), s.bytes.size()), h);
+        }
+        return fmt::format("{:016x}", h);
+    } catch (const std::exception&) {
+        return fmt::format("{:016x}", fnv1a(data));
+    }
 }
 
 struct Point {

@@ -345,6 +345,31 @@ TEST(Sweep, AChangedAxisValueRerunsOnlyThePointsItChanges) {
     EXPECT_EQ(read_results(out).column("cpu.div_latency"), (std::vector<std::string>{"1", "1", "9", "9"}));
 }
 
+// A point's id follows what the simulator loads, not the file's other bytes (symbols
+// and debug sections hold build paths): the same program at another path with extra
+// bytes after its segments keeps its points; a changed loaded byte makes new ones.
+TEST(Sweep, PointIdsFollowTheLoadedProgramNotItsPath) {
+    TempDir dir;
+    const std::string hello = read_whole_file(HELLO_ELF);
+    ASSERT_FALSE(hello.empty());
+    dir.write("a/hello.elf", hello);
+    dir.write("b/hello.elf", hello + std::string(64, '\x5a'));
+    const std::string out = dir.path() + "/out";
+    const std::string file = dir.write("s.cfg", "program = a/hello.elf\nsweep.cpu.div_latency = 1 2\n");
+    ASSERT_EQ(sweep(file, {"--out", out}).exit_code, 0);
+    dir.write("s.cfg", "program = b/hello.elf\nsweep.cpu.div_latency = 1 2\n");
+    VmsimRun r = sweep(file, {"--out", out});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_TRUE(contains(r.out, "0 run now")) << r.out;
+    // One loaded byte changed (the last byte of the first loaded segment's data is far
+    // from the ELF header; flip a byte of the entry point instead: e_entry at offset 24).
+    std::string changed = hello;
+    changed[24] = static_cast<char>(changed[24] ^ 4);
+    dir.write("b/hello.elf", changed);
+    r = sweep(file, {"--out", out});
+    EXPECT_TRUE(contains(r.out, "2 run now")) << r.out;
+}
+
 TEST(Sweep, APointOverTheInstructionLimitFailsAndTheOthersFinish) {
     TempDir dir;
     const std::string out = dir.path() + "/out";
