@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -72,6 +74,14 @@ CsvTable read_csv(const std::string& path) {
     }
     if (t.header.empty()) throw UserError(kExitDataErr, path + ": no header line");
     return t;
+}
+
+std::optional<double> csv_number(const std::string& cell) {
+    if (cell.empty()) return std::nullopt;
+    char* end = nullptr;
+    const double v = std::strtod(cell.c_str(), &end);
+    if (*end != '\0' || !std::isfinite(v)) return std::nullopt;
+    return v;
 }
 
 }  // namespace vmsim::experiment

@@ -1,6 +1,7 @@
 // Reading CSV tables: a sweep's results.csv for `vmsim plot`, the papers' numbers
 // in configs/papers/. One reader, so every CSV the tools read follows the same rules.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,9 @@ struct CsvTable {
 // (outside quotes) are comments. UserError: kExitNoInput if it cannot be opened,
 // kExitDataErr naming file:line if a row is malformed.
 CsvTable read_csv(const std::string& path);
+
+// A cell's value when the whole cell is one finite number (as results.csv writes
+// counters, floats and numeric axis values), else nullopt.
+std::optional<double> csv_number(const std::string& cell);
 
 }  // namespace vmsim::experiment

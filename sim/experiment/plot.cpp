@@ -30,12 +30,11 @@ bool ends_with(std::string_view text, std::string_view suffix) {
     return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-// A cell that is a finite number as a whole.
+// A cell that is a finite number as a whole (csv_number), into `value`.
 bool number(const std::string& text, double& value) {
-    if (text.empty()) return false;
-    char* end = nullptr;
-    value = std::strtod(text.c_str(), &end);
-    return *end == '\0' && std::isfinite(value);
+    const auto v = csv_number(text);
+    if (v) value = *v;
+    return v.has_value();
 }
 
 // Text drawn or written into the data file: on one line, and whole.

@@ -19,6 +19,7 @@
 
 #include "sim/common/errors.hpp"
 #include "sim/common/text.hpp"
+#include "sim/experiment/csv.hpp"
 #include "sim/experiment/plot.hpp"
 #include "sim/loader/elf_loader.hpp"
 #include "sim/experiment/simulate.hpp"
@@ -315,26 +316,16 @@ std::vector<std::string> stat_columns(const std::vector<SimulationResult>& resul
     return names;
 }
 
-// A number as results.csv holds it (a counter, a float, a numeric axis value like 4K
-// already shown as 4096), or nullopt.
-std::optional<double> number(const std::string& text) {
-    if (text.empty()) return std::nullopt;
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
-    return v;
-}
-
 // A derived column of one point; nullopt for a failed point or one that lacks a value.
 std::optional<double> derived_value(const DerivedColumn& d, const SweepFile& f, const Point& point,
                                     const SimulationResult& r) {
     if (!r.ok()) return std::nullopt;
     return d.expr.eval([&](const std::string& name) -> std::optional<double> {
         for (size_t a = 0; a < f.axes.size(); ++a)
-            if (f.axes[a].name == name) return number(point.values[a]);
+            if (f.axes[a].name == name) return csv_number(point.values[a]);
         if (!r.has(name)) return std::nullopt;
         const PointValue& v = r.stat(name);
-        return v.kind == PointValue::Kind::Null ? std::nullopt : number(v.text);
+        return v.kind == PointValue::Kind::Null ? std::nullopt : csv_number(v.text);
     });
 }
 

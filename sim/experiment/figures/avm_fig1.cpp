@@ -43,14 +43,22 @@ const std::vector<Benchmark>& avm_benchmarks() {
     return b;
 }
 
-// The counters a measured region splits its cycles into: by category, then by mode,
-// as the target that ran `r` names them.
-std::vector<std::string> cycle_categories(const SimulationResult& r) {
+// The counters a measured region splits its cycles into, as the target that ran `r`
+// names them: by category (they add up to the cycles), and again by mode.
+struct CycleCounters {
+    std::vector<std::string> breakdown, modes;
+    std::vector<std::string> all() const {
+        std::vector<std::string> out = breakdown;
+        out.insert(out.end(), modes.begin(), modes.end());
+        return out;
+    }
+};
+CycleCounters cycle_counters(const SimulationResult& r) {
     const platform::Target& target = platform::find_target(r.config_text("target"), "avm-fig1");
-    std::vector<std::string> names;
-    for (const auto* list : {&target.cycle_breakdown(), &target.cycle_modes()})
-        for (const auto& c : *list) names.push_back(c.name);
-    return names;
+    CycleCounters c;
+    for (const auto& x : target.cycle_breakdown()) c.breakdown.push_back(x.name);
+    for (const auto& x : target.cycle_modes()) c.modes.push_back(x.name);
+    return c;
 }
 
 std::optional<double> ratio(std::optional<double> a, std::optional<double> b) {
@@ -187,6 +195,13 @@ struct Runs {
 struct Cell {
     std::optional<double> mean, min, max;
 };
+
+// `counter` per operation of a benchmark that every seed ran, the mean over the seeds.
+double mean_cycles(const Runs& runs, const Benchmark& b, const std::string& counter, bool less_overhead = true) {
+    double sum = 0;
+    for (const SimulationResult& s : runs.seeds) sum += *benchmark_cycles(s, b, counter, less_overhead);
+    return sum / static_cast<double>(runs.seeds.size());
+}
 
 Cell cell_us(const Runs& runs, const Benchmark& b) {
     Cell c;
@@ -380,26 +395,20 @@ void add_outliers(Document& doc, const PaperTable& paper, const std::vector<Mach
             const bool aegis = std::string(k.name) == "aegis";
             const double lo = aegis ? 0.7 : 0.5, hi = aegis ? 1.3 : 2.0;
             const Runs& r = runs.get(m, k, Variant::Defaults);
-            const std::vector<std::string> categories = cycle_categories(r.seeds[0]);
+            const CycleCounters counters = cycle_counters(r.seeds[0]);
             for (const auto& b : avm_benchmarks()) {
                 const auto p = paper.cell(m.name, k.paper_os, b.column);
                 const auto rt = ratio(cell_us(r, b).mean, p);
                 if (!rt || (*rt >= lo && *rt <= hi)) continue;
-                auto mean_net = [&](const std::string& counter) {
-                    double sum = 0;
-                    for (const SimulationResult& s : r.seeds) sum += *benchmark_cycles(s, b, counter);
-                    return sum / static_cast<double>(r.seeds.size());
-                };
+                auto mean_net = [&](const std::string& counter) { return mean_cycles(r, b, counter); };
+                // The categories that are not zero; then the modes, which split the same cycles again.
                 std::string where;
-                // The breakdown categories (not the user/kernel modes, which split the same cycles again).
-                const size_t n_breakdown = platform::find_target(r.seeds[0].config_text("target"), "avm-fig1")
-                                               .cycle_breakdown()
-                                               .size();
-                for (size_t i = 0; i < n_breakdown && i < categories.size(); ++i) {
-                    const double c = mean_net(categories[i]);
-                    if (std::round(c) != 0) where += fmt::format("{}{} {:.0f}", where.empty() ? "" : ", ", categories[i], c);
+                for (const std::string& c : counters.breakdown) {
+                    const double v = mean_net(c);
+                    if (std::round(v) != 0) where += fmt::format("{}{} {:.0f}", where.empty() ? "" : ", ", c, v);
                 }
-                where += fmt::format("; user {:.0f}, kernel {:.0f}", mean_net("user"), mean_net("kernel"));
+                for (size_t i = 0; i < counters.modes.size(); ++i)
+                    where += fmt::format("{}{} {:.0f}", i ? ", " : "; ", counters.modes[i], mean_net(counters.modes[i]));
                 table.rows.push_back({m.name, std::string("vmsim ") + k.name, b.column, fmt::format("{:.2f}", *rt),
                                       aegis ? "±30 %" : "2x", fmt::format("{:.0f}", mean_net("cycles")),
                                       fmt::format("{:.0f}", *p * runs.clock_mhz(m)), where});
@@ -458,19 +467,14 @@ void add_comparison(Document& doc, const PaperTable& paper, const std::vector<Ma
         row("defaults", {d});
         row("across the band", band);
         row("per-page mprotect", {pp});
-        for (const auto& [setting, v] :
-             std::vector<std::pair<std::string, Verdict>>{{"defaults", d}, {"per-page mprotect", pp}}) {
+        auto csv_row = [&](const std::string& setting, const Verdict& v) {
             doc.csv_row({m.name, setting, std::to_string(v.aegis_in), std::to_string(v.aegis_cells),
                          std::to_string(v.unix_in), std::to_string(v.unix_cells), std::to_string(v.agree),
                          std::to_string(v.compared), fixed_or_na(v.speedup, 2), fixed_or_na(ps, 2)});
-        }
-        for (size_t i = 0; i < std::size(kBandVariants); ++i) {
-            const Verdict& v = band[i + 1];
-            doc.csv_row({m.name, variant_name(kBandVariants[i]), std::to_string(v.aegis_in),
-                         std::to_string(v.aegis_cells), std::to_string(v.unix_in), std::to_string(v.unix_cells),
-                         std::to_string(v.agree), std::to_string(v.compared), fixed_or_na(v.speedup, 2),
-                         fixed_or_na(ps, 2)});
-        }
+        };
+        csv_row("defaults", d);
+        csv_row("per-page mprotect", pp);
+        for (size_t i = 0; i < std::size(kBandVariants); ++i) csv_row(variant_name(kBandVariants[i]), band[i + 1]);
     }
     doc.table(table);
     add_outliers(doc, paper, machines, kernels, runs);
@@ -556,16 +560,14 @@ void add_cycle_breakdown(Document& doc, const std::vector<Machine>& machines, co
     for (const Machine& m : machines)
         for (const Kernel& k : kernels) {
             const Runs& r = runs.get(m, k, Variant::Defaults);
-            const std::vector<std::string> categories = cycle_categories(r.seeds[0]);
+            const std::vector<std::string> categories = cycle_counters(r.seeds[0]).all();
             doc.heading(3, fmt::format("{} {}", m.name, k.name));
             Table table{{"benchmark", "total", "overhead"}, {}};
             table.header.insert(table.header.end(), categories.begin(), categories.end());
             for (const auto& b : avm_benchmarks()) {
                 if (!benchmark_cycles(r.seeds[0], b, "cycles", false)) continue;
                 auto per_op = [&](const std::string& counter, bool less_overhead) {
-                    double sum = 0;
-                    for (const SimulationResult& s : r.seeds) sum += *benchmark_cycles(s, b, counter, less_overhead);
-                    return sum / static_cast<double>(r.seeds.size());
+                    return mean_cycles(r, b, counter, less_overhead);
                 };
                 const double total = per_op("cycles", false);
                 std::vector<std::string> row = {b.column, fmt::format("{:.0f}", total),
