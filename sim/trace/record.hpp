@@ -23,7 +23,7 @@ struct Ref {
 
 // Where a replay engine pulls references from: a reader of a file or pipe, a vector in a test, a
 // generator. read() fills up to `max` references and returns how many; 0 means the stream ended.
-// Errors in the input (a truncated record, a bad header) are thrown as vmsim::Error with the byte
+// Errors in the input (a truncated record, a bad header) are thrown as vmsim::UserError (kExitDataErr) with the byte
 // offset or line number, not returned.
 class RefSource {
 public:
