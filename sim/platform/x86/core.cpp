@@ -27,6 +27,9 @@ public:
     bool read64(uint64_t pa, uint64_t& v) override { return copy_out(pa, v); }
     bool write32(uint64_t pa, uint32_t v) override { return copy_in(pa, v); }
     bool write64(uint64_t pa, uint64_t v) override { return copy_in(pa, v); }
+    void prefetch(uint64_t pa) override {
+        if (pa < ram_.size) __builtin_prefetch(ram_.host + pa);
+    }
     // The host address of [pa, pa + bytes), or null when it is not all RAM.
     uint8_t* at(uint64_t pa, unsigned bytes) const {
         return pa <= ram_.size && ram_.size - pa >= bytes ? ram_.host + pa : nullptr;
@@ -200,15 +203,27 @@ uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
                                            "naturally aligned 1, 2, 4 or 8 bytes)",
                                            bytes, la));
     const uint64_t pa = translate(la, access);
+    page_hint_[(la >> 12) & ((size_t{1} << kHintBits) - 1)] = pa & ~uint64_t{0xfff};
     uint8_t* host = memory_->at(pa, bytes);
     if (!host)
         guest_error(fmt::format("{} at 0x{:x}: physical address 0x{:x} is outside RAM",
                                 access == x86::Access::Write ? "store" : "load", la, pa));
     // The host's own miss on a random line of a large guest table costs as much as the cache model's
-    // lookups: start it first, so that the two overlap.
+    // lookups, and so does its miss on the model's last-level tags for that line: start both first,
+    // so that they overlap each other and the lookups of the nearer levels.
     __builtin_prefetch(host, 1);  // for writing: a load of a word is mostly followed by its store
+    caches_.prefetch(pa);
     stats_.data_cycles += caches_.access(pa).cycles;
     return host;
+}
+
+void X86Core::host_prefetch(uint64_t la) {
+    mmu_->prefetch_walk(la);
+    const uint64_t page = page_hint_[(la >> 12) & ((size_t{1} << kHintBits) - 1)];
+    if (page == kNoHint) return;
+    const uint64_t pa = page | (la & 0xfff);
+    memory_->prefetch(pa);
+    caches_.prefetch(pa);
 }
 
 uint64_t X86Core::load(uint64_t la, unsigned bytes) {
