@@ -144,11 +144,10 @@ inline void X86Replay::access(uint64_t la, x86::Access access, uint32_t size) {
     if (__builtin_expect(!t.ok(), 0)) {
         t = resolve(la, access, t);
         if (t.fault == x86::Fault::NonCanonical) {
-            ++counts_.non_canonical;
+            ++counts_.non_canonical;  // counts_.translations is derived: see run()
             return;
         }
     }
-    ++counts_.translations;
     counts_.translation_cycles += t.cycles;
     if (config_.data_cache && access != x86::Access::Fetch) counts_.data_cycles += caches_.access(t.pa).cycles;
     if (size > 1) {
@@ -164,9 +163,10 @@ inline void X86Replay::access(uint64_t la, x86::Access access, uint32_t size) {
 }
 
 void X86Replay::replay_batch(const trace::Ref* refs, size_t n) {
+    uint64_t by_kind[4] = {0, 0, 0, 0};  // in registers, not in counts_ that every access may touch
     for (size_t i = 0; i < n; ++i) {
         const trace::Ref& r = refs[i];
-        ++counts_.by_kind[static_cast<unsigned>(r.kind)];
+        ++by_kind[static_cast<unsigned>(r.kind)];
         switch (r.kind) {
             case trace::Kind::Instr: access(r.addr, x86::Access::Fetch, r.size); break;
             case trace::Kind::Load: access(r.addr, x86::Access::Read, r.size); break;
@@ -177,6 +177,7 @@ void X86Replay::replay_batch(const trace::Ref* refs, size_t n) {
                 break;
         }
     }
+    for (unsigned k = 0; k < 4; ++k) counts_.by_kind[k] += by_kind[k];
     counts_.refs += n;
 }
 
@@ -205,6 +206,10 @@ void X86Replay::run(trace::RefSource& source, const std::function<void(uint64_t)
             next_progress = read + kProgressEvery;
         }
     }
+    // One translation per access: a modify makes two, a split crossing one more, a non-canonical
+    // reference none.
+    const uint64_t modify = counts_.by_kind[static_cast<unsigned>(trace::Kind::Modify)];
+    counts_.translations = counts_.refs + modify + counts_.split - counts_.non_canonical;
 }
 
 }  // namespace vmsim::platform
