@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "sim/platform/dmi.hpp"
+#include "sim/platform/x86/replay.hpp"
 
 namespace vmsim::platform {
 
@@ -15,7 +16,6 @@ namespace {
 
 constexpr uint64_t kFreeBase = 1 << 20;  // the guest software's memory starts above the first megabyte
 constexpr unsigned kMaxFaultsPerAccess = 8;
-constexpr uint64_t kCr0Pe = 1;  // protection enable (SDM Vol. 3A 2.5): paging needs it
 
 }  // namespace
 
@@ -78,23 +78,8 @@ x86::PhysicalMemory& X86Core::physical_memory() { return *memory_; }
 
 x86::PhysRange X86Core::free_memory() const { return {kFreeBase, memory_->size()}; }
 
-// Paging on in the configured mode, as a boot loader leaves it: CR0.PG with WP, CR4.PSE for 32-bit
-// paging (4 MB pages), CR4.PAE and EFER.LME for long mode (LA57 for 5 levels), EFER.NXE and CR4.PGE
-// where the CPU has them. CR3 is the pager's to load.
-void X86Core::boot() {
-    using namespace x86;
-    const uint64_t pge = params_.mmu.pge ? kCr4Pge : 0;
-    bool ok = true;
-    if (params_.paging == PagingMode::Legacy) {
-        ok = mmu_->write_cr4(kCr4Pse | pge);
-    } else {
-        ok = mmu_->write_cr4(kCr4Pae | pge | (params_.paging == PagingMode::Long5 ? kCr4La57 : 0)) &&
-             mmu_->write_efer(kEferLme | (params_.mmu.nx ? kEferNxe : 0));
-    }
-    ok = ok && mmu_->write_cr0(kCr0Pe | kCr0Wp | kCr0Pg);
-    if (!ok || mmu_->mode() != params_.paging)
-        throw std::logic_error("x86 core: the MMU refused the paging mode the target checked");
-}
+// Paging on in the configured mode (replay.hpp: boot_paging); CR3 is the pager's to load.
+void X86Core::boot() { boot_paging(*mmu_, params_.mmu, params_.paging); }
 
 void X86Core::guest_error(std::string what) {
     result_.outcome = Outcome::GuestError;
