@@ -2,8 +2,11 @@
 // addresses. The walker reads paging-structure entries through it and writes A/D bits back; the
 // platform implements it over its RAM (a DMI pointer), tests use FlatRam.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <unordered_map>
 #include <vector>
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "FlatRam stores words in host byte order, x86's");
@@ -58,6 +61,61 @@ private:
 
     uint64_t base_;
     std::vector<uint8_t> bytes_;
+};
+
+// Physical memory below `limit` of which only the 4 KB pages written so far exist on the host
+// (unwritten pages read as zeros): gigabytes of physical address space for page tables and 1 GB
+// frames without the host allocating or zeroing them. Nothing answers at or above `limit`. Used by
+// trace replay (page tables only: the data of a trace is not simulated) and by tests.
+class SparseRam final : public PhysicalMemory {
+public:
+    explicit SparseRam(uint64_t limit) : limit_(limit) {}
+
+    bool read32(uint64_t pa, uint32_t& value) override { return read(pa, &value, sizeof value); }
+    bool read64(uint64_t pa, uint64_t& value) override { return read(pa, &value, sizeof value); }
+    bool write32(uint64_t pa, uint32_t value) override { return write(pa, &value, sizeof value); }
+    bool write64(uint64_t pa, uint64_t value) override { return write(pa, &value, sizeof value); }
+
+    // `bytes` (at most 8) at `pa`, within one 4 KB page; false outside [0, limit).
+    bool read(uint64_t pa, void* out, unsigned bytes) {
+        if (!inside(pa, bytes)) return false;
+        if (const Page* page = find(pa, false))
+            std::memcpy(out, page->data() + (pa & 0xfff), bytes);
+        else
+            std::memset(out, 0, bytes);
+        return true;
+    }
+    bool write(uint64_t pa, const void* in, unsigned bytes) {
+        if (!inside(pa, bytes)) return false;
+        std::memcpy(find(pa, true)->data() + (pa & 0xfff), in, bytes);
+        return true;
+    }
+    uint64_t limit() const { return limit_; }
+    size_t pages() const { return pages_.size(); }  // 4 KB pages the host holds
+
+private:
+    using Page = std::array<uint8_t, 4096>;
+    bool inside(uint64_t pa, unsigned bytes) const { return pa < limit_ && limit_ - pa >= bytes; }
+    // The page holding `pa`; with `create`, a zeroed one if there is none yet. The last page found
+    // is remembered: a walk reads several entries of one table in a row.
+    Page* find(uint64_t pa, bool create) {
+        const uint64_t n = pa >> 12;
+        if (n == last_ && last_page_) return last_page_;
+        auto it = pages_.find(n);
+        if (it == pages_.end()) {
+            if (!create) return nullptr;
+            it = pages_.emplace(n, std::make_unique<Page>()).first;
+            it->second->fill(0);
+        }
+        last_ = n;
+        last_page_ = it->second.get();
+        return last_page_;
+    }
+
+    uint64_t limit_;
+    std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
+    uint64_t last_ = ~uint64_t{0};
+    Page* last_page_ = nullptr;
 };
 
 }  // namespace vmsim::x86

@@ -35,59 +35,10 @@ void boot_paging(x86::Mmu& mmu, const x86::MmuConfig& config, x86::PagingMode pa
     if (!ok || mmu.mode() != paging) throw std::logic_error("x86: the MMU refused the paging mode the target checked");
 }
 
-// Physical memory of which only written 4 KB pages exist on the host (reads elsewhere give 0):
-// the page tables. Below `limit`; nothing answers above.
-class X86Replay::SparseMemory final : public x86::PhysicalMemory {
-public:
-    explicit SparseMemory(uint64_t limit) : limit_(limit) {}
-    bool read32(uint64_t pa, uint32_t& v) override { return load(pa, v); }
-    bool read64(uint64_t pa, uint64_t& v) override { return load(pa, v); }
-    bool write32(uint64_t pa, uint32_t v) override { return store(pa, v); }
-    bool write64(uint64_t pa, uint64_t v) override { return store(pa, v); }
-    uint64_t limit() const { return limit_; }
-
-private:
-    using Page = std::array<uint8_t, 4096>;
-    Page* find(uint64_t pa, bool create) {
-        const uint64_t n = pa >> 12;
-        if (n == last_ && last_page_) return last_page_;
-        auto it = index_.find(n);
-        if (it == index_.end()) {
-            if (!create) return nullptr;
-            pages_.push_back(std::make_unique<Page>());
-            pages_.back()->fill(0);
-            it = index_.emplace(n, pages_.back().get()).first;
-        }
-        last_ = n;
-        last_page_ = it->second;
-        return it->second;
-    }
-    template <typename T>
-    bool load(uint64_t pa, T& v) {
-        if (pa >= limit_ || limit_ - pa < sizeof(T)) return false;
-        const Page* page = find(pa, false);
-        v = 0;
-        if (page) std::memcpy(&v, page->data() + (pa & 0xfff), sizeof(T));
-        return true;
-    }
-    template <typename T>
-    bool store(uint64_t pa, T v) {
-        if (pa >= limit_ || limit_ - pa < sizeof(T)) return false;
-        std::memcpy(find(pa, true)->data() + (pa & 0xfff), &v, sizeof(T));
-        return true;
-    }
-
-    uint64_t limit_;
-    std::unordered_map<uint64_t, Page*> index_;
-    std::vector<std::unique_ptr<Page>> pages_;
-    uint64_t last_ = ~uint64_t{0};
-    Page* last_page_ = nullptr;
-};
-
 X86Replay::X86Replay(const x86::MmuConfig& mmu, x86::PagingMode paging, const common::CacheHierarchyConfig& caches,
                      const X86ReplayConfig& config)
     : config_(config),
-      memory_(std::make_unique<SparseMemory>(paging == x86::PagingMode::Legacy
+      memory_(std::make_unique<x86::SparseRam>(paging == x86::PagingMode::Legacy
                                                  ? uint64_t{1} << 32
                                                  : uint64_t{1} << mmu.max_phys_addr_bits)),
       caches_(caches),

@@ -81,14 +81,13 @@ public:
     const selfpage::PagerStats& pager_stats() const { return pager_->stats(); }
 
 private:
-    class SparseMemory;
 
     void access(uint64_t la, x86::Access access, uint32_t size);
     [[gnu::noinline]] x86::Translation resolve(uint64_t la, x86::Access access, x86::Translation t);
     void replay_batch(const trace::Ref* refs, size_t n);
 
     X86ReplayConfig config_;
-    std::unique_ptr<SparseMemory> memory_;
+    std::unique_ptr<x86::SparseRam> memory_;
     common::CacheHierarchy caches_;
     std::unique_ptr<x86::Mmu> mmu_;
     std::unique_ptr<selfpage::Kernel> kernel_;

@@ -25,37 +25,7 @@ constexpr uint64_t XD = uint64_t{1} << 63;
 constexpr uint64_t K4 = 4096, M2 = uint64_t{2} << 20, M4 = uint64_t{4} << 20, G1 = uint64_t{1} << 30;
 constexpr uint8_t EC_P = 1, EC_W = 2, EC_U = 4, EC_I = 16;
 
-// RAM below `limit`, allocated a 4 KB page at a time on first write (unwritten pages read as 0), so
-// that tests can hand out gigabytes of physical memory for 1 GB pages. Nothing answers at or above
-// `limit`.
-class SparseRam final : public x86::PhysicalMemory {
-public:
-    explicit SparseRam(uint64_t limit) : limit_(limit) {}
-    bool read32(uint64_t pa, uint32_t& v) override { return load(pa, v); }
-    bool read64(uint64_t pa, uint64_t& v) override { return load(pa, v); }
-    bool write32(uint64_t pa, uint32_t v) override { return store(pa, v); }
-    bool write64(uint64_t pa, uint64_t v) override { return store(pa, v); }
-    uint64_t limit() const { return limit_; }
-
-private:
-    template <typename T>
-    bool load(uint64_t pa, T& v) const {
-        if (pa >= limit_ || limit_ - pa < sizeof(T)) return false;
-        auto it = pages_.find(pa / K4);
-        v = 0;
-        if (it != pages_.end()) std::memcpy(&v, &it->second[pa % K4], sizeof(T));
-        return true;
-    }
-    template <typename T>
-    bool store(uint64_t pa, T v) {
-        if (pa >= limit_ || limit_ - pa < sizeof(T)) return false;
-        std::array<uint8_t, K4>& page = pages_[pa / K4];
-        std::memcpy(&page[pa % K4], &v, sizeof(T));
-        return true;
-    }
-    uint64_t limit_;
-    std::map<uint64_t, std::array<uint8_t, K4>> pages_;
-};
+using x86::SparseRam;
 
 // Every TLB and paging-structure cache removed: each translation walks the tables in memory.
 inline x86::MmuConfig no_caching() {

@@ -25,35 +25,6 @@ constexpr uint64_t kMiB = 1 << 20, kGiB = uint64_t{1} << 30;
 
 uint64_t bytes_of(PageSize p) { return uint64_t{1} << page_shift(p); }
 
-// RAM of any size whose 4 KB pages exist once written (reads of others give zeros): a test can have
-// gigabytes of physical memory for 1 GB frames without the host zeroing them.
-class SparseRam final : public PhysicalMemory {
-public:
-    explicit SparseRam(uint64_t size) : size_(size) {}
-    bool read32(uint64_t pa, uint32_t& v) override { return get(pa, &v, 4); }
-    bool read64(uint64_t pa, uint64_t& v) override { return get(pa, &v, 8); }
-    bool write32(uint64_t pa, uint32_t v) override { return put(pa, &v, 4); }
-    bool write64(uint64_t pa, uint64_t v) override { return put(pa, &v, 8); }
-    uint64_t size() const { return size_; }
-    // Accesses are naturally aligned, so never cross a page.
-    bool get(uint64_t pa, void* v, unsigned n) const {
-        if (pa + n > size_) return false;
-        const auto page = pages_.find(pa >> 12);
-        if (page == pages_.end()) std::memset(v, 0, n);
-        else std::memcpy(v, page->second.data() + (pa & 0xfff), n);
-        return true;
-    }
-    bool put(uint64_t pa, const void* v, unsigned n) {
-        if (pa + n > size_) return false;
-        std::memcpy(pages_[pa >> 12].data() + (pa & 0xfff), v, n);
-        return true;
-    }
-
-private:
-    uint64_t size_;
-    std::map<uint64_t, std::array<uint8_t, 4096>> pages_;
-};
-
 // A Machine over the models alone: accesses translate through the MMU, faults go to the handler
 // and retry, data is read and written in the flat RAM. No timing.
 class TestMachine final : public Machine {
@@ -72,14 +43,14 @@ public:
     }
     uint64_t load(uint64_t la, unsigned bytes) override {
         uint64_t v = 0;
-        ram_.get(pa(la, Access::Read), &v, bytes);
+        ram_.read(pa(la, Access::Read), &v, bytes);
         return v;
     }
-    void store(uint64_t la, uint64_t value, unsigned bytes) override { ram_.put(pa(la, Access::Write), &value, bytes); }
+    void store(uint64_t la, uint64_t value, unsigned bytes) override { ram_.write(pa(la, Access::Write), &value, bytes); }
     void fetch(uint64_t la) override { pa(la, Access::Fetch); }
     void operation(uint32_t) override { ++operations; }
     PhysicalMemory& physical_memory() override { return ram_; }
-    PhysRange free_memory() const override { return {kMiB, ram_.size()}; }
+    PhysRange free_memory() const override { return {kMiB, ram_.limit()}; }
     Mmu& mmu() override { return mmu_; }
     void set_page_fault_handler(FaultHandler handler) override { handler_ = std::move(handler); }
 
