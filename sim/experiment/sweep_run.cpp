@@ -538,9 +538,13 @@ Collected collect(const std::string& out, const Plan& p, const std::vector<Submi
         if (!read || (!r.ok() && live)) {  // a failed point's file stays until its new task starts
             r = SimulationResult{};
             r.status = PointStatus::Failed;
+            // The log of the task the controller knows for this point (its latest), else
+            // of the latest submission that left one (the controller forgets ended jobs).
             std::string log;
             for (auto s = subs.rbegin(); s != subs.rend() && log.empty() && !live; ++s)
-                if (::access(log_file(out, s->job, i).c_str(), F_OK) == 0) log = log_file(out, s->job, i);
+                if ((task == tasks.end() || task->second.job == s->job) &&
+                    ::access(log_file(out, s->job, i).c_str(), F_OK) == 0)
+                    log = log_file(out, s->job, i);
             if (live) {
                 missing = true;
                 (task->second.state == "PENDING" ? c.pending : c.running)++;
@@ -699,6 +703,8 @@ int run_sweep(const std::string& path, const SweepOptions& options) {
     const Plan p = plan(f, sets);
     check_derived_columns(f, p);
     check_plot_columns(f, p);
+    // Not after an hour of simulation (a task runs one point and draws nothing).
+    if (!f.plots.empty() && options.point < 0) find_gnuplot();
 
     const fs::path file(path);
     const std::string out = !options.out_dir.empty() ? options.out_dir
@@ -709,7 +715,6 @@ int run_sweep(const std::string& path, const SweepOptions& options) {
     if (ec) throw UserError(kExitCantCreate, fmt::format("cannot create {}: {}", out, ec.message()));
     if (options.point >= 0) return run_one_point(out, path, p, options.point);
     stats::check_writable(out + "/results.csv");
-    if (!f.plots.empty()) find_gnuplot();  // not after an hour of simulation
 
     const bool submitted = fs::exists(jobs_file(out), ec);
     if (options.backend == SweepBackend::Slurm)  // the tasks find it by its absolute path

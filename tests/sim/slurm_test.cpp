@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 namespace slurm = experiment::slurm;
 
 // README "Exit codes".
-constexpr int kUsage = 64, kDataErr = 65, kUnavailable = 69, kTempFail = 75;
+constexpr int kUsage = 64, kDataErr = 65, kUnavailable = 69, kCantCreate = 73, kTempFail = 75;
 
 const std::string kSmoke = std::string(VMSIM_CONFIGS) + "/sweeps/slurm_smoke.cfg";
 
@@ -150,6 +150,18 @@ TEST(SlurmClient, AMissingClientIsOneLineNamingIt) {
     EXPECT_EQ(r.exit_code, kUnavailable) << describe(r);
     EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
     EXPECT_TRUE(contains(r.err, "sbatch: not found")) << r.err;
+}
+
+TEST(SlurmClient, AnOutputDirectoryThatCannotBeWrittenIsRefusedBeforeAnyClientRuns) {
+    TempDir dir;
+    const char* old = std::getenv("PATH");
+    const std::string saved = old ? old : "";
+    ::setenv("PATH", dir.path().c_str(), 1);  // had sbatch run, it would be "not found" (69)
+    const std::string file = dir.write("file", "");
+    const VmsimRun r = run_vmsim({"sweep", kSmoke, "--out", file + "/out", "--backend", "slurm"});
+    ::setenv("PATH", saved.c_str(), 1);
+    EXPECT_EQ(r.exit_code, kCantCreate) << describe(r);
+    EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
 }
 
 TEST(SweepPoint, RunsExactlyThatPointAndWritesNoResults) {
