@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -38,20 +39,23 @@ CommandResult run_command(const std::vector<std::string>& argv) {
     const std::string& program = argv.at(0);
     // stdout and stderr go to files, not pipes: a client that prints much on both
     // cannot then block on one while this process reads the other.
-    char out_name[] = "/tmp/vmsim-slurm-out-XXXXXX";
-    char err_name[] = "/tmp/vmsim-slurm-err-XXXXXX";
-    const int out = ::mkstemp(out_name);
-    const int err = out < 0 ? -1 : ::mkstemp(err_name);
+    std::error_code ec;
+    std::string tmp = std::filesystem::temp_directory_path(ec).string();  // TMPDIR if a directory
+    if (ec || tmp.empty()) tmp = "/tmp";
+    std::string out_name = tmp + "/vmsim-slurm-XXXXXX", err_name = out_name;
+    const int out = ::mkstemp(out_name.data());
+    const int err = out < 0 ? -1 : ::mkstemp(err_name.data());
     if (out < 0 || err < 0) {
         const std::string why = std::strerror(errno);
         if (out >= 0) {
             ::close(out);
-            ::unlink(out_name);
+            ::unlink(out_name.c_str());
         }
-        throw UserError(kExitCantCreate, fmt::format("{}: cannot make a file for its output in /tmp: {}", program, why));
+        throw UserError(kExitCantCreate,
+                        fmt::format("{}: cannot make a file for its output in {}: {}", program, tmp, why));
     }
-    ::unlink(out_name);
-    ::unlink(err_name);
+    ::unlink(out_name.c_str());  // open, they need no name
+    ::unlink(err_name.c_str());
     // The child reports a failed exec through this pipe (closed on a successful exec).
     int exec_error[2];
     if (::pipe2(exec_error, O_CLOEXEC) != 0) throw UserError(kExitSoftware, std::string("pipe: ") + std::strerror(errno));
