@@ -24,7 +24,7 @@ build: configure
 
 # The main job: boot the demo guest (its output and stats), then regenerate the
 # papers' tables and the committed sweeps (configs/sweeps/) into results/.
-SWEEPS = configs/sweeps/pagetable_x_stlb.cfg configs/sweeps/stlb_x_procs.cfg
+SWEEPS = configs/sweeps/pagetable_x_stlb.cfg configs/sweeps/stlb_x_procs.cfg configs/sweeps/replay_tlb.cfg
 run: build
 	$(BUILD_DIR)/sim/vmsim run --elf $(BUILD_DIR)/workloads/tests/hello.elf
 	$(BUILD_DIR)/sim/vmsim reproduce all --build-dir $(BUILD_DIR)

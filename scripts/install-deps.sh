@@ -14,6 +14,8 @@ packages=(
   libunicorn-dev            # test-only: differential ISS test
   clang libfuzzer-14-dev    # `make fuzz` only: libFuzzer targets (fuzz/)
   gnuplot-nox               # vmsim plot (and plots in sweep files): SVG and PNG
+  zlib1g-dev liblzma-dev    # gzip and xz compressed traces (sim/trace/)
+  valgrind                  # test-only: lackey traces of real programs (tests/sim/trace)
   slurmctld slurmd slurm-client munge   # test-only: a one-node Slurm (scripts/slurm-local.sh)
 )
 

@@ -133,17 +133,23 @@ public:
     // is filled into every level above that one.
     Access access(uint64_t pa) {
         const uint64_t line = pa >> line_shift_;
-        for (size_t i = 0; i < levels_.size(); ++i) {
-            if (levels_[i].tags.lookup(line)) {
-                ++stats_.served[static_cast<unsigned>(levels_[i].id)];
-                fill_above(i, line);
-                return {levels_[i].cycles, levels_[i].id};
+        // Each level that misses is filled as it is passed: the levels are separate tag stores, so
+        // this leaves the state that filling them after the serving level was found would.
+        for (Level& level : levels_) {
+            if (level.tags.access(line)) {
+                ++stats_.served[static_cast<unsigned>(level.id)];
+                return {level.cycles, level.id};
             }
-            ++stats_.misses[static_cast<unsigned>(levels_[i].id)];
+            ++stats_.misses[static_cast<unsigned>(level.id)];
         }
         ++stats_.served[static_cast<unsigned>(CacheLevel::Memory)];
-        fill_above(levels_.size(), line);
         return {config_.memory_cycles, CacheLevel::Memory};
+    }
+
+    // A hint to the host that `pa` will be accessed soon (SetAssoc::prefetch for each level's set).
+    // No effect on the model.
+    void prefetch(uint64_t pa) const {
+        for (const Level& level : levels_) level.tags.prefetch(pa >> line_shift_);
     }
 
     // Whether `level` holds the line of `pa`. No side effects. A level that does not exist holds
@@ -174,10 +180,6 @@ private:
     static const CacheHierarchyConfig& checked(const CacheHierarchyConfig& config) {
         if (std::string problem = config.check(); !problem.empty()) throw std::invalid_argument(problem);
         return config;
-    }
-
-    void fill_above(size_t level, uint64_t line) {
-        for (size_t i = 0; i < level; ++i) levels_[i].tags.fill(line);
     }
 
     CacheHierarchyConfig config_;

@@ -22,17 +22,23 @@
 //
 // Layout and hot path. Tags are one array, [set][slot], apart from the payloads so that a set's
 // compare reads contiguous keys. Sets start at a power-of-two stride so that the set index is a
-// shift; slots past the last way stay empty. Under Lru and Fifo a set's ways are kept in order,
-// most recent (Lru) or newest (Fifo) first, with the empty ways at the back: a lookup that hits the
-// front way changes nothing, and a fill evicts the back way. Under Random ways stay where they
-// were filled, and a hit changes nothing either. So lookup() first compares the set's first slot
-// and, on a match, returns at once: one compare, with no test of the policy, as in a hand-written
-// direct-mapped cache. A TreePlru hit must update the tree whichever way it hits, so under TreePlru
-// (with more than one way) each set's first slot is one that stays empty and the ways follow it:
-// that compare never matches and every lookup goes on to the path that updates the bits.
+// shift; slots past the last way stay empty. Each set has a front slot that lookup() compares
+// first, returning at once on a match: one compare, with no test of the policy, as in a
+// hand-written direct-mapped cache. A hit there changes nothing under any policy.
+//  - Lru and Fifo keep each set's ways in order, most recent (Lru) or newest (Fifo) first, with the
+//    empty ways last; the front slot is the first in that order, a fill evicts the last. With up to
+//    16 ways the order is a permutation of way numbers packed four bits a position into one word
+//    per set, and entries never move: a hit or a fill rewrites the word (a few shifts and masks)
+//    instead of moving the ways between it and the front. With more ways the entries themselves
+//    are kept in order and moved.
+//  - Random leaves ways where they were filled; the front slot is way 0.
+//  - A TreePlru hit must update the tree whichever way it hits, so under TreePlru (with more than
+//    one way) each set's front slot is one that stays empty and the ways follow it: that compare
+//    never matches and every lookup goes on to the path that updates the bits.
 #pragma once
 #include <cassert>
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -92,6 +98,7 @@ public:
         ways_ = config.ways;
         plru_ = config.replacement == Replacement::TreePlru && ways_ > 1;
         ordered_ = config.replacement == Replacement::Lru || config.replacement == Replacement::Fifo;
+        packed_ = ordered_ && ways_ > 1 && ways_ <= kPackedWays;
         first_ = plru_ ? 1 : 0;
         stride_shift_ = log2(ways_ + first_);
         if ((uint64_t{1} << stride_shift_) < ways_ + first_) ++stride_shift_;
@@ -100,6 +107,10 @@ public:
         tags_.assign(slots, kEmpty);
         if constexpr (kHasPayload) payloads_.resize(slots);
         if (plru_) plru_bits_.assign(config.sets, 0);
+        // Every set starts in way order. Only packed sets use theirs.
+        uint64_t identity = 0;
+        for (unsigned way = std::min(ways_, kPackedWays); way-- > 0;) identity = identity << 4 | way;
+        meta_.assign(config.sets, SetMeta{identity, {0, 0}, 0});
     }
 
     // The key of the block holding `address` (without context bits).
@@ -110,20 +121,44 @@ public:
     Payload* lookup(Key key) {
         assert(key != kEmpty);
         const size_t set = set_of(key);
-        const size_t first = set << stride_shift_;  // way 0, or TreePlru's empty slot
-        if (tags_[first] == key) return payload(first);
+        const size_t front = front_of(set);
+        if (tags_[front] == key) return payload(front);
         return ways_ > 1 ? lookup_ways(set, key) : nullptr;
+    }
+
+    // A cache's access: lookup() then, on a miss, fill() with an empty payload, in one pass over the
+    // set. Returns whether it hit. The state afterwards is exactly that of the two calls.
+    bool access(Key key) {
+        assert(key != kEmpty);
+        const size_t set = set_of(key);
+        const size_t front = front_of(set);
+        if (tags_[front] == key) return true;
+        if (ways_ > 1) return access_ways(set, key);
+        tags_[front] = key;  // direct-mapped miss: the only way is replaced
+        *payload(front) = Payload{};
+        return false;
     }
 
     // The payload of `key` if it is present, else null. No side effects.
     const Payload* probe(Key key) const {
-        const size_t base = base_of(set_of(key));
-        for (unsigned way = 0; way < ways_; ++way)
-            if (tags_[base + way] == key) return payload(base + way);
-        return nullptr;
+        const size_t set = set_of(key), base = base_of(set);
+        const unsigned way = find(set, base, key);
+        return way < ways_ ? payload(base + way) : nullptr;
     }
 
     bool contains(Key key) const { return probe(key) != nullptr; }
+
+    // A hint to the host: the set of `key` will be looked up soon, so start bringing its tags (and
+    // order) into the host's caches. No effect on the structure. For a large structure looked up at
+    // random (a last-level cache's tags, a megabyte and more) the host's miss on the set costs as
+    // much as the lookup itself; issued early, it overlaps other work.
+    void prefetch(Key key) const {
+        const size_t set = set_of(key);
+        const Key* tags = &tags_[set << stride_shift_];
+        __builtin_prefetch(tags);
+        if ((ways_ + first_) * sizeof(Key) > 64) __builtin_prefetch(tags + 64 / sizeof(Key));
+        __builtin_prefetch(&meta_[set]);
+    }
 
     // Puts `key` in its set as an access does, taking an empty way if there is one, else the
     // policy's victim, which it returns. A key already present is not duplicated: its payload is
@@ -143,14 +178,11 @@ public:
 
     // Drops `key` if present; returns whether it was.
     bool invalidate(Key key) {
-        const size_t base = base_of(set_of(key));
-        for (unsigned way = 0; way < ways_; ++way) {
-            if (tags_[base + way] == key) {
-                drop(base, way);
-                return true;
-            }
-        }
-        return false;
+        const size_t set = set_of(key), base = base_of(set);
+        const unsigned way = find(set, base, key);
+        if (way == ways_) return false;
+        drop(set, base, way);
+        return true;
     }
 
     // Drops every entry for which pred(key, payload) is true; returns how many. The order of the
@@ -162,7 +194,7 @@ public:
             const size_t base = base_of(set);
             for (unsigned way = ways_; way-- > 0;) {  // backwards: drop() moves only later ways
                 if (tags_[base + way] != kEmpty && pred(tags_[base + way], std::as_const(*payload(base + way)))) {
-                    drop(base, way);
+                    drop(set, base, way);
                     ++dropped;
                 }
             }
@@ -192,7 +224,72 @@ private:
         return n;
     }
 
+    static constexpr unsigned kPackedWays = 16;  // ways whose order fits a word, four bits each
+    static constexpr uint64_t kNibbles = 0x1111111111111111u;
+
     size_t set_of(Key key) const { return static_cast<size_t>(key & set_mask_); }
+    // The slot lookup() compares first: the first in order (way 0 unless packed). Only packed sets
+    // read their order word, so that a direct-mapped cache's lookup stays one load.
+    size_t front_of(size_t set) const {
+        return (set << stride_shift_) + (packed_ ? static_cast<size_t>(meta_[set].order & 0xf) : 0);
+    }
+
+    // Packed orders. Bits 4p..4p+3 of a set's word hold the way at position p.
+    static uint64_t low_positions(unsigned n) { return n >= 16 ? ~uint64_t{0} : (uint64_t{1} << (4 * n)) - 1; }
+    // The position of `way`, which is in the first ways_ positions: the lowest nibble of the order
+    // XOR the way that is zero (the zero-nibble test can also flag nibbles above a zero one, never
+    // below it; positions past ways_ hold 0 and come after the way's own).
+    static unsigned position_of(uint64_t order, unsigned way) {
+        const uint64_t x = order ^ (kNibbles * way);
+        const uint64_t zero = (x - kNibbles) & ~x & (kNibbles << 3);
+        return static_cast<unsigned>(__builtin_ctzll(zero)) / 4;
+    }
+    // `way`, at `position`, moves to the front; those before it move back one.
+    static uint64_t to_front(uint64_t order, unsigned position, unsigned way) {
+        const uint64_t before = order & low_positions(position);
+        return (order & ~low_positions(position + 1)) | (before << 4) | way;
+    }
+    // The last way in order, the one a fill replaces.
+    uint64_t last_of(uint64_t order) const { return (order >> (4 * (ways_ - 1))) & 0xf; }
+    // The last way moves to the front (it has just been filled); the others move back one.
+    uint64_t rotate_in(uint64_t order) const { return ((order << 4) & low_positions(ways_)) | last_of(order); }
+
+    // Fingerprints (packed sets): byte w of a set's fp words is a hash of way w's key, so that a
+    // search compares all the set's bytes at once (a zero-byte test on the XOR, as in position_of)
+    // and reads only the tags whose byte matches — about none on a miss, the one on a hit — instead
+    // of every tag. A byte of an empty way is stale; its tag (kEmpty) never matches.
+    static constexpr uint64_t kBytes = 0x0101010101010101u;
+    static uint64_t fingerprint(Key key) { return (static_cast<uint64_t>(key) * 0x9e3779b97f4a7c15u) >> 56; }
+
+    // The way holding `key`, or ways_.
+    unsigned find(size_t set, size_t base, Key key) const {
+        if (packed_) return find_packed(set, base, key);
+        unsigned way = 0;
+        while (way < ways_ && tags_[base + way] != key) ++way;
+        return way;
+    }
+    unsigned find_packed(size_t set, size_t base, Key key) const {
+        const uint64_t pattern = kBytes * fingerprint(key);
+        for (unsigned word = 0; word * 8 < ways_; ++word) {
+            const uint64_t x = meta_[set].fp[word] ^ pattern;
+            for (uint64_t match = (x - kBytes) & ~x & (kBytes << 7); match; match &= match - 1) {
+                const unsigned way = word * 8 + static_cast<unsigned>(__builtin_ctzll(match)) / 8;
+                if (way < ways_ && tags_[base + way] == key) return way;
+            }
+        }
+        return ways_;
+    }
+
+    // Stores an entry in `way` (and, for a packed set, its fingerprint).
+    void put(size_t set, size_t base, unsigned way, Key key, const Payload& value) {
+        tags_[base + way] = key;
+        *payload(base + way) = value;
+        if (packed_) {
+            uint64_t& word = meta_[set].fp[way / 8];
+            const unsigned shift = 8 * (way % 8);
+            word = (word & ~(uint64_t{0xff} << shift)) | (fingerprint(key) << shift);
+        }
+    }
     size_t base_of(size_t set) const { return (set << stride_shift_) + first_; }  // slot of way 0
 
     Payload* payload(size_t slot) {
@@ -212,15 +309,48 @@ private:
     // and direct-mapped fill stay small enough to inline into its hot loop.
     [[gnu::noinline]] Payload* lookup_ways(size_t set, Key key) {
         const size_t base = base_of(set);
-        for (unsigned way = 0; way < ways_; ++way)
-            if (tags_[base + way] == key) return hit(set, base, way);
-        return nullptr;
+        const unsigned way = find(set, base, key);
+        return way < ways_ ? hit(set, base, way) : nullptr;
+    }
+
+    // access() with more than one way. Ordered sets (Lru, Fifo) in one scan: a hit at `way` moves
+    // it to the front under Lru (as hit() does), a miss shifts every way back, evicting the last (as
+    // fill_ways() does); the other policies take the two calls.
+    [[gnu::noinline]] bool access_ways(size_t set, Key key) {
+        if (!ordered_) {
+            if (lookup_ways(set, key)) return true;
+            fill_ways(set, key, Payload{});
+            return false;
+        }
+        const size_t base = base_of(set);
+        if (packed_) {
+            unsigned way = find_packed(set, base, key);
+            uint64_t& order = meta_[set].order;
+            if (way < ways_) {
+                if (config_.replacement == Replacement::Lru) order = to_front(order, position_of(order, way), way);
+                return true;
+            }
+            way = static_cast<unsigned>(last_of(order));
+            order = rotate_in(order);
+            put(set, base, way, key, Payload{});
+            return false;
+        }
+        unsigned way = 1;  // access() compared way 0
+        while (way < ways_ && tags_[base + way] != key) ++way;
+        const bool found = way < ways_;
+        if (found && config_.replacement != Replacement::Lru) return true;  // a Fifo hit changes nothing
+        shift_back(base, found ? way : ways_ - 1);
+        if (found) return true;
+        tags_[base] = key;
+        *payload(base) = Payload{};
+        return false;
     }
 
     // fill() with more than one way.
     [[gnu::noinline]] std::optional<Entry> fill_ways(size_t set, Key key, const Payload& value) {
         const size_t base = base_of(set);
-        unsigned empty = ways_;  // the first empty way (ordered sets keep theirs at the back)
+        if (ordered_) return fill_ordered(set, base, key, value);
+        unsigned empty = ways_;  // the first empty way
         for (unsigned way = 0; way < ways_; ++way) {
             if (tags_[base + way] == key) {
                 *payload(base + way) = value;
@@ -230,9 +360,7 @@ private:
             if (empty == ways_ && tags_[base + way] == kEmpty) empty = way;
         }
         unsigned way;
-        if (ordered_)
-            way = ways_ - 1;  // the least recent or oldest way, or an empty one
-        else if (empty != ways_)
+        if (empty != ways_)
             way = empty;
         else if (plru_)
             way = tree_plru::victim(plru_bits_[set], ways_);
@@ -243,13 +371,33 @@ private:
         // stall on every fill (measured on the x86 TLBs).
         const Key old_key = tags_[base + way];
         const Payload old_value = *payload(base + way);
-        if (ordered_) {
-            shift_back(base, way);  // the way becomes the front: the most recent, the newest
-            way = 0;
-        }
         tags_[base + way] = key;
         *payload(base + way) = value;
         if (plru_) tree_plru::touch(plru_bits_[set], way, ways_);
+        if (old_key == kEmpty) return std::nullopt;
+        return Entry{old_key, old_value};
+    }
+
+    // fill_ways() for Lru and Fifo: no empty way to look for (they are last in order, where the
+    // victim is taken from anyway), so the scan only looks for the key.
+    std::optional<Entry> fill_ordered(size_t set, size_t base, Key key, const Payload& value) {
+        unsigned way = find(set, base, key);
+        if (way < ways_) {
+            *payload(base + way) = value;
+            if (config_.replacement == Replacement::Lru) hit(set, base, way);
+            return std::nullopt;
+        }
+        unsigned into = 0;  // where the new entry goes: the victim's slot (packed), else the front
+        if (packed_) {
+            way = into = static_cast<unsigned>(last_of(meta_[set].order));
+            meta_[set].order = rotate_in(meta_[set].order);
+        } else {
+            way = ways_ - 1;
+        }
+        const Key old_key = tags_[base + way];  // plain values, not an optional: see fill_ways()
+        const Payload old_value = *payload(base + way);
+        if (!packed_) shift_back(base, way);
+        put(set, base, into, key, value);
         if (old_key == kEmpty) return std::nullopt;
         return Entry{old_key, old_value};
     }
@@ -259,6 +407,10 @@ private:
         if (plru_) {
             tree_plru::touch(plru_bits_[set], way, ways_);
         } else if (config_.replacement == Replacement::Lru) {
+            if (packed_) {
+                meta_[set].order = to_front(meta_[set].order, position_of(meta_[set].order, way), way);
+                return payload(base + way);
+            }
             shift_back(base, way);
             return payload(base);
         }
@@ -280,8 +432,15 @@ private:
     }
 
     // Empties `way`. Ordered sets close the gap so that the empty ways stay at the back.
-    void drop(size_t base, unsigned way) {
-        if (ordered_) {
+    void drop(size_t set, size_t base, unsigned way) {
+        if (packed_) {
+            // The ways after it in order move forward one; it becomes the last.
+            const uint64_t order = meta_[set].order;
+            const unsigned position = position_of(order, way);
+            meta_[set].order = (order & low_positions(position)) |
+                          ((order >> 4) & ~low_positions(position) & low_positions(ways_ - 1)) |
+                          (uint64_t{way} << (4 * (ways_ - 1)));
+        } else if (ordered_) {
             for (; way + 1 < ways_; ++way) {
                 tags_[base + way] = tags_[base + way + 1];
                 if constexpr (kHasPayload) payloads_[base + way] = payloads_[base + way + 1];
@@ -298,9 +457,18 @@ private:
     Key set_mask_ = 0;
     bool ordered_ = true;        // Lru or Fifo: ways kept in order, empty ways at the back
     bool plru_ = false;          // TreePlru with more than one way
+    bool packed_ = false;        // ordered, 2 to 16 ways: the order is meta_[set].order, entries stay put
     std::vector<Key> tags_;           // [set][slot]
     std::vector<Payload> payloads_;   // [set][slot]; unused for an empty Payload
     std::vector<uint64_t> plru_bits_; // [set]; TreePlru only
+    // Per set: the order of its ways (see front_of; four bits a position, packed sets) and the
+    // fingerprints of their keys (packed sets), in 32 bytes so that one host line holds them.
+    struct SetMeta {
+        uint64_t order;
+        uint64_t fp[2];
+        uint64_t unused;
+    };
+    std::vector<SetMeta> meta_;       // [set]
     XorShift64 random_;
     Payload no_payload_{};       // what lookup() points to for an empty Payload
 };

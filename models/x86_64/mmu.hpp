@@ -112,6 +112,19 @@ public:
         return translate_slow(la, access, privilege, now, e);
     }
 
+    // A hint to the host, no part of the model: a translation of `la` is coming, so start bringing
+    // into the host's caches the paging-structure entries the last walk for its page read (at most
+    // the last two) and the cache model's sets for their lines. A driver that knows its next address
+    // early (a trace reader, a core before its own bookkeeping) calls it; results do not change.
+    void prefetch_walk(uint64_t la) const {
+        const WalkHint& h = walk_hint_[(la >> 12) & (kWalkHints - 1)];
+        for (uint64_t pa : h.entry) {
+            if (pa == kNoHint) continue;
+            memory_.prefetch(pa);
+            caches_.prefetch(pa);
+        }
+    }
+
     // Register writes (MOV to CR0/CR3/CR4, WRMSR to IA32_EFER), with the TLB and paging-structure-
     // cache invalidations they imply (4.10.4.1). Each returns false, changing nothing, for a value
     // the CPU would refuse with #GP (a feature the configuration lacks, CR3 bits above MAXPHYADDR
@@ -278,6 +291,16 @@ private:
     uint8_t fault_bits_[3][2] = {};  // [access][privilege]: W/R, U/S and I/D bits of its #PF
 
     MmuStats stats_;
+
+    // Host-side hints for prefetch_walk(): per linear page (direct-mapped by page number), the
+    // physical addresses of the last two entries its last walk read (kNoHint: none). Stale hints
+    // cost a useless prefetch; nothing else reads them.
+    static constexpr size_t kWalkHints = size_t{1} << 16;
+    static constexpr uint64_t kNoHint = ~uint64_t{0};
+    struct WalkHint {
+        uint64_t entry[2] = {kNoHint, kNoHint};
+    };
+    std::vector<WalkHint> walk_hint_ = std::vector<WalkHint>(kWalkHints);
 };
 
 }  // namespace vmsim::x86

@@ -19,6 +19,9 @@ public:
     virtual bool read64(uint64_t pa, uint64_t& value) = 0;
     virtual bool write32(uint64_t pa, uint32_t value) = 0;
     virtual bool write64(uint64_t pa, uint64_t value) = 0;
+    // A hint that the word at `pa` will be read soon: an implementation over host memory may start
+    // bringing it into the host's caches. It changes nothing; `pa` need not be valid.
+    virtual void prefetch(uint64_t /*pa*/) {}
 };
 
 // RAM at physical [base, base + size), zero-filled; nothing elsewhere.

@@ -24,6 +24,9 @@
 #include "sim/platform/target.hpp"
 #include "sim/stats/atomic_file.hpp"
 #include "sim/stats/registry.hpp"
+#include "sim/trace/format.hpp"
+#include "sim/trace/output.hpp"
+#include "sim/trace/tools.hpp"
 
 namespace po = boost::program_options;
 
@@ -35,6 +38,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  run        boot a guest program on a target machine and report its statistics\n"
+    "  replay     run an address trace (lackey, ChampSim, vmt) through a target's TLBs and walker\n"
+    "  trace      trace files: info (counts, footprint, pages) and convert (between formats)\n"
     "  reproduce  regenerate a paper's table or figure into results/, next to the paper's numbers\n"
     "  sweep      run every point of a sweep file (axes over parameters and programs) into a CSV\n"
     "  plot       draw a results CSV as SVG and PNG with gnuplot\n"
@@ -83,6 +88,41 @@ po::variables_map parse(const std::string& command, const std::vector<std::strin
     return vm;
 }
 
+// One run of a configured target: statistics to --stats-json and stderr (unless --quiet), the
+// exit status from how it ended. Shared by run and replay.
+int run_and_report(const platform::Configured& c, const po::variables_map& vm, const std::string& elf_path) {
+    // A long run should not end in "cannot write": check the output's place first.
+    if (vm.count("stats-json")) stats::check_writable(vm["stats-json"].as<std::string>());
+
+    // Messages about the run name the program, when there is one.
+    const std::string subject = "vmsim: " + (elf_path.empty() ? "" : elf_path + ": ");
+    stats::Registry stats;
+    const platform::RunResult run = c.target->run(c.params, elf_path, stats, stdout);
+    if (vm.count("stats-json")) {
+        // Reported without a throw: see try_write_file_atomically().
+        const std::string error =
+            stats::try_write_file_atomically(vm["stats-json"].as<std::string>(), stats.to_json(c.params.effective()));
+        if (!error.empty()) {
+            std::cerr << error << "\n";
+            return kExitCantCreate;
+        }
+    }
+    if (!vm.count("quiet")) std::cerr << stats.to_text();
+
+    switch (run.outcome) {
+        case platform::Outcome::Exited:
+            return static_cast<int>(run.exit_code & 0xff);
+        case platform::Outcome::InstructionLimit:
+        case platform::Outcome::CycleLimit:
+            std::cerr << subject << run.message << "\n";
+            return kExitLimit;
+        case platform::Outcome::GuestError:
+            std::cerr << subject << run.message << "\n";
+            return kExitGuestError;
+    }
+    return kExitSoftware;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
     const po::options_description opts = run_options();
     const po::variables_map vm = parse("run", args, opts, "elf");
@@ -113,37 +153,118 @@ int cmd_run(const std::vector<std::string>& args) {
         throw UserError(kExitUsage, std::string("vmsim run: --elf: target ") + c.target->name() +
                                         " runs a workload compiled into vmsim (the parameter workload), not a program");
 
-    // A long run should not end in "cannot write": check the output's place first.
-    if (vm.count("stats-json")) stats::check_writable(vm["stats-json"].as<std::string>());
+    return run_and_report(c, vm, vm.count("elf") ? vm["elf"].as<std::string>() : "");
+}
 
-    const std::string elf_path = vm.count("elf") ? vm["elf"].as<std::string>() : "";
-    // Messages about the run name the program, when there is one.
-    const std::string subject = "vmsim: " + (elf_path.empty() ? "" : elf_path + ": ");
-    stats::Registry stats;
-    const platform::RunResult run = c.target->run(c.params, elf_path, stats, stdout);
-    if (vm.count("stats-json")) {
-        // Reported without a throw: see try_write_file_atomically().
-        const std::string error =
-            stats::try_write_file_atomically(vm["stats-json"].as<std::string>(), stats.to_json(c.params.effective()));
-        if (!error.empty()) {
-            std::cerr << error << "\n";
-            return kExitCantCreate;
-        }
+// `vmsim replay --trace FILE --config CFG ...`: `vmsim run` with workload = replay and the trace.*
+// parameters set from the options (the parameters are what a sweep varies).
+int cmd_replay(const std::vector<std::string>& args) {
+    po::options_description opts("vmsim replay options");
+    opts.add_options()
+        ("help,h", "show this help")
+        ("trace", po::value<std::string>()->value_name("FILE"),
+         "the address trace (- for standard input; gzip or xz compressed or not)")
+        ("format", po::value<std::string>()->value_name("F"), "auto|lackey|champsim|vmt (default auto: detected)")
+        ("config,c", po::value<std::vector<std::string>>()->value_name("FILE.cfg")->composing(),
+         "config file (key = value lines); may be repeated, later files win (e.g. configs/machines/skylake.cfg)")
+        ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
+         "override one parameter; may be repeated; beats config files (trace.page_size=2m, dtlb_4k.entries=32...)")
+        ("limit", po::value<std::string>()->value_name("N"), "replay and measure at most N references after the skip")
+        ("skip", po::value<std::string>()->value_name("N"),
+         "replay the first N references to warm the TLBs and caches, without statistics")
+        ("stats-json", po::value<std::string>()->value_name("FILE"),
+         "write statistics and the effective configuration as JSON (atomically)")
+        ("quiet,q", "do not print the statistics table on stderr");
+    const po::variables_map vm = parse("replay", args, opts, "trace");
+    if (vm.count("help")) {
+        std::cout << "usage: vmsim replay --trace FILE [--format auto|lackey|champsim|vmt] --config CFG "
+                     "[--set KEY=VALUE]... [--limit N] [--skip N] [--stats-json F]\n\n"
+                  << opts
+                  << "\nThe same as vmsim run with workload = replay and trace.file, trace.format, trace.limit,\n"
+                     "trace.skip set (vmsim help params --target x86_64 lists every trace.* parameter).\n"
+                     "Formats: docs/trace-format.md.\n";
+        return kExitOk;
     }
-    if (!vm.count("quiet")) std::cerr << stats.to_text();
+    if (!vm.count("trace")) throw UserError(kExitUsage, "vmsim replay: --trace FILE is required (see vmsim replay --help)");
+    std::vector<std::string> configs;
+    if (vm.count("config")) configs = vm["config"].as<std::vector<std::string>>();
+    std::vector<config::Assignment> sets;
+    if (vm.count("set"))
+        for (const auto& s : vm["set"].as<std::vector<std::string>>()) sets.push_back(config::parse_override(s));
+    const platform::Configured chosen = platform::configure(configs, sets);
+    if (std::string(chosen.target->name()) != "x86_64") {
+        // The R3000's trap-driven replay (issue 11) plugs in here.
+        throw UserError(kExitUnavailable,
+                        std::string("vmsim replay: not yet: R3000 replay (target ") + chosen.target->name() +
+                            "); trace replay runs on target x86_64 for now (--config configs/machines/skylake.cfg or "
+                            "--set target=x86_64)");
+    }
+    sets.push_back({"workload", "replay", "vmsim replay"});
+    sets.push_back({"trace.file", vm["trace"].as<std::string>(), "--trace"});
+    if (vm.count("format")) sets.push_back({"trace.format", vm["format"].as<std::string>(), "--format"});
+    if (vm.count("limit")) sets.push_back({"trace.limit", vm["limit"].as<std::string>(), "--limit"});
+    if (vm.count("skip")) sets.push_back({"trace.skip", vm["skip"].as<std::string>(), "--skip"});
+    return run_and_report(platform::configure(configs, sets), vm, "");
+}
 
-    switch (run.outcome) {
-        case platform::Outcome::Exited:
-            return static_cast<int>(run.exit_code & 0xff);
-        case platform::Outcome::InstructionLimit:
-        case platform::Outcome::CycleLimit:
-            std::cerr << subject << run.message << "\n";
-            return kExitLimit;
-        case platform::Outcome::GuestError:
-            std::cerr << subject << run.message << "\n";
-            return kExitGuestError;
+// `vmsim trace info FILE` and `vmsim trace convert IN OUT`.
+int cmd_trace(const std::vector<std::string>& args) {
+    const std::string usage =
+        "usage: vmsim trace info FILE [--format F]\n"
+        "       vmsim trace convert IN OUT [--from F] [--to vmt|lackey]\n";
+    const std::string sub = args.empty() ? "" : args.front();
+    if (sub == "" || sub == "--help" || sub == "-h" || sub == "help") {
+        std::cout << usage
+                  << "\ninfo: references by kind, address range, distinct 4 KB / 2 MB / 1 GB pages and the footprint.\n"
+                     "convert: IN in any format (--from, default auto: detected) to OUT as vmt (default) or lackey\n"
+                     "text; OUT ending in .gz or .xz is compressed. - is standard input or output.\n"
+                     "Formats: docs/trace-format.md.\n";
+        return sub.empty() ? kExitUsage : kExitOk;
     }
-    return kExitSoftware;
+    po::options_description opts("vmsim trace options");
+    opts.add_options()
+        ("in", po::value<std::string>()->value_name("FILE"), "input trace")
+        ("out", po::value<std::string>()->value_name("FILE"), "output trace (convert)")
+        ("format", po::value<std::string>()->value_name("F"), "input format (info)")
+        ("from", po::value<std::string>()->value_name("F"), "input format (convert)")
+        ("to", po::value<std::string>()->value_name("F"), "output format (convert)");
+    po::positional_options_description positional;
+    positional.add("in", 1).add("out", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end()))
+                      .options(opts).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UserError(kExitUsage, "vmsim trace " + sub + ": " + e.what() + " (see vmsim trace --help)");
+    }
+    if (!vm.count("in")) throw UserError(kExitUsage, "vmsim trace " + sub + ": name the input trace (see vmsim trace --help)");
+    const std::string in = vm["in"].as<std::string>();
+    const auto format_of = [&](const char* option) {
+        return vm.count(option) ? trace::parse_format(vm[option].as<std::string>(), std::string("--") + option)
+                                : trace::Format::Auto;
+    };
+    if (sub == "info") {
+        if (vm.count("out") || vm.count("from") || vm.count("to"))
+            throw UserError(kExitUsage, "vmsim trace info: takes one FILE and --format (see vmsim trace --help)");
+        trace::OpenedTrace t = trace::open_trace(in, format_of("format"));
+        const trace::TraceInfo info = trace::summarize(*t.source);
+        std::cout << fmt::format("{:<22} {}\n", "format", t.description()) << trace::info_text(info);
+        return kExitOk;
+    }
+    if (sub == "convert") {
+        if (!vm.count("out")) throw UserError(kExitUsage, "vmsim trace convert: name IN and OUT (see vmsim trace --help)");
+        if (vm.count("format")) throw UserError(kExitUsage, "vmsim trace convert: the input format is --from");
+        const trace::Format to = vm.count("to") ? format_of("to") : trace::Format::Vmt;
+        if (to != trace::Format::Vmt && to != trace::Format::Lackey)
+            throw UserError(kExitUsage, "vmsim trace convert: --to: vmsim writes vmt or lackey");
+        trace::OpenedTrace t = trace::open_trace(in, format_of("from"));
+        if (t.detected) std::cerr << "vmsim trace convert: " << in << ": " << t.description() << "\n";
+        const uint64_t n = trace::convert(*t.source, to, trace::Output::open(vm["out"].as<std::string>()));
+        std::cerr << "vmsim trace convert: " << n << " references written as " << trace::format_name(to) << "\n";
+        return kExitOk;
+    }
+    throw UserError(kExitUsage, "vmsim trace: unknown subcommand " + vmsim::quoted(sub) + " (info, convert)");
 }
 
 // `vmsim help params|stats [--target NAME] [--markdown]`: the tables the docs are
@@ -327,7 +448,8 @@ struct Command {
     int (*run)(const std::vector<std::string>& args);
 };
 constexpr Command kCommands[] = {
-    {"run", cmd_run}, {"reproduce", cmd_reproduce}, {"sweep", cmd_sweep}, {"plot", cmd_plot}};
+    {"run", cmd_run},   {"replay", cmd_replay}, {"trace", cmd_trace},
+    {"reproduce", cmd_reproduce}, {"sweep", cmd_sweep}, {"plot", cmd_plot}};
 
 int dispatch(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);

@@ -67,6 +67,13 @@ public:
                             access(r).*member = reg.get_bool(n);
                         });
         }
+        // A free-text member (a file name).
+        void text(std::string name, std::string S::*member, std::string help) const {
+            table_->add(std::move(name), Type::kString, std::move(help), default_of(member),
+                        [access = access_, member](const Registry& reg, const std::string& n, Root& r) {
+                            access(r).*member = reg.get_string(n);
+                        });
+        }
         // A duration member holding picoseconds.
         DurationSpec duration_ps(std::string name, uint64_t S::*member, std::string help) const {
             const size_t i = table_->add(std::move(name), Type::kDuration, std::move(help), default_of(member),

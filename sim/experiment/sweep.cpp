@@ -46,10 +46,11 @@ fs::path file_of(const std::string& where) { return fs::path(where.substr(0, whe
 
 // A program as written in the file holding `where`: ${build}/... under the build
 // tree, a relative path beside that file. It must be a readable file.
-std::string resolve_program(const std::string& value, const std::string& where, const std::string& build_dir) {
+std::string resolve_program(const std::string& value, const std::string& where, const std::string& build_dir,
+                            const std::string& what = "program") {
     fs::path path;
     if (starts_with(value, kBuildVariable)) {
-        if (build_dir.empty()) throw usage(where, "program: ${build} is not set (--build-dir)");
+        if (build_dir.empty()) throw usage(where, what + ": ${build} is not set (--build-dir)");
         path = fs::path(build_dir) / fs::path(value.substr(kBuildVariable.size())).relative_path();
     } else {
         path = fs::path(value);
@@ -60,7 +61,7 @@ std::string resolve_program(const std::string& value, const std::string& where, 
     const bool directory = fs::is_directory(resolved, ec);
     std::ifstream in(resolved, std::ios::binary);
     if (directory || !in)
-        throw UserError(kExitNoInput, fmt::format("{}: program: cannot open '{}': {}", where, printable_path(resolved),
+        throw UserError(kExitNoInput, fmt::format("{}: {}: cannot open '{}': {}", where, what, printable_path(resolved),
                                                   directory ? "is a directory" : std::strerror(errno)));
     return resolved;
 }
@@ -75,8 +76,8 @@ void read_axis(SweepFile& f, const config::Assignment& a, const std::string& bui
             if (axis.values[i] == axis.values[j])
                 throw usage(a.where,
                             fmt::format("{}: value {} is listed twice", a.key, vmsim::quoted(axis.values[i])));
-    if (name == kProgramKey)
-        for (const std::string& v : axis.values) axis.paths.push_back(resolve_program(v, a.where, build_dir));
+    if (name == kProgramKey || is_input_file_param(name))
+        for (const std::string& v : axis.values) axis.paths.push_back(resolve_program(v, a.where, build_dir, name));
     // A later line for the same axis replaces it, as a later assignment does.
     for (Axis& existing : f.axes)
         if (existing.name == name) {
@@ -172,6 +173,8 @@ SweepFile read_sweep_file(const std::string& path, const std::string& build_dir)
             f.program = a.value;
             f.program_where = a.where;
             f.program_path = resolve_program(a.value, a.where, build_dir);
+        } else if (is_input_file_param(a.key)) {
+            f.base.push_back({a.key, resolve_program(a.value, a.where, build_dir, a.key), a.where});
         } else {
             f.base.push_back(a);
         }

@@ -35,11 +35,15 @@ namespace vmsim::experiment {
 
 // The name of the pseudo-parameter that chooses the guest program.
 inline constexpr const char* kProgramKey = "program";
+// Parameters that name an input file (trace replay's trace.file): in a sweep file, a relative path
+// is beside that file, as a program's is, and a point's id hashes the file's name and bytes, not
+// its path, so that the same sweep in another checkout has the same points.
+inline bool is_input_file_param(const std::string& key) { return key == "trace.file"; }
 
 struct Axis {
     std::string name;                 // a parameter, or kProgramKey
     std::vector<std::string> values;  // as written
-    std::vector<std::string> paths;   // program axis: each value resolved to a file; else empty
+    std::vector<std::string> paths;   // program or input-file axis: each value resolved to a file; else empty
     std::string where;                // file:line of its `sweep.NAME = ...`
 };
 

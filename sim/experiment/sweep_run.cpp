@@ -70,6 +70,19 @@ std::string file_digest(const std::string& path) {
     }
 }
 
+// An input file's digest (is_input_file_param): FNV-1a of its bytes, read in blocks (a trace may be
+// gigabytes).
+std::string input_digest(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> block(1 << 20);
+    uint64_t h = 0xcbf29ce484222325ull;
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        h = fnv1a(std::string_view(block.data(), static_cast<size_t>(in.gcount())), h);
+    }
+    return fmt::format("{:016x}", h);
+}
+
 struct Point {
     std::vector<std::string> values;  // per axis, as results.csv shows it
     SimulationSpec spec;
@@ -100,7 +113,14 @@ bool matches_described(const std::string& described, const std::string& name) {
 // A point's id: a digest of its effective configuration (sorted, so that the order
 // parameters are declared in does not matter) and its program, by file name and by
 // content (not by path: the same file named another way is the same point).
-std::string point_id(Settings effective, const std::string& program_path, const std::string& program_digest) {
+std::string point_id(Settings effective, const std::string& program_path, const std::string& program_digest,
+                     std::map<std::string, std::string>& digests) {
+    for (auto& [name, value] : effective) {
+        if (!is_input_file_param(name) || value.empty() || value == "-") continue;
+        auto digest = digests.find("input:" + value);
+        if (digest == digests.end()) digest = digests.emplace("input:" + value, input_digest(value)).first;
+        value = fs::path(value).filename().string() + " fnv1a=" + digest->second;
+    }
     std::sort(effective.begin(), effective.end());
     std::string identity;
     for (const auto& [name, value] : effective) identity += name + "=" + value + "\n";
@@ -142,7 +162,7 @@ Plan plan(const SweepFile& f, const std::vector<config::Assignment>& sets) {
     std::vector<std::vector<std::string>> shown;  // per axis: its values as results.csv shows them
     for (const Axis& a : f.axes) {
         lengths.push_back(a.values.size());
-        shown.push_back(a.name == kProgramKey ? program_names(a) : a.values);
+        shown.push_back(a.name == kProgramKey || is_input_file_param(a.name) ? program_names(a) : a.values);
     }
     std::map<std::string, std::string> digests;  // program path -> digest of its bytes
     std::map<std::string, std::string> labels;   // point id -> label, to find two points that are one
@@ -155,7 +175,7 @@ Plan plan(const SweepFile& f, const std::vector<config::Assignment>& sets) {
             const Axis& a = f.axes[i];
             label += (label.empty() ? "" : " ") + a.name + "=" + shown[i][index[i]];
             if (a.name == kProgramKey) program_path = a.paths[index[i]];
-            else assignments.push_back({a.name, a.values[index[i]], a.where});
+            else assignments.push_back({a.name, a.paths.empty() ? a.values[index[i]] : a.paths[index[i]], a.where});
         }
         if (label.empty()) label = fs::path(f.path).stem().string();
         assignments.insert(assignments.end(), sets.begin(), sets.end());
@@ -172,12 +192,12 @@ Plan plan(const SweepFile& f, const std::vector<config::Assignment>& sets) {
 
         Point point;
         for (size_t i = 0; i < f.axes.size(); ++i)
-            point.values.push_back(f.axes[i].name == kProgramKey ? shown[i][index[i]]
+            point.values.push_back(f.axes[i].name == kProgramKey || !f.axes[i].paths.empty() ? shown[i][index[i]]
                                                                  : c.params.value_text(f.axes[i].name));
         auto digest = digests.find(program_path);
         if (digest == digests.end())
             digest = digests.emplace(program_path, program_path.empty() ? "" : file_digest(program_path)).first;
-        const std::string id = point_id(c.params.effective(), program_path, digest->second);
+        const std::string id = point_id(c.params.effective(), program_path, digest->second, digests);
         const auto [seen, fresh] = labels.emplace(id, label);
         if (!fresh)
             throw UserError(kExitUsage, fmt::format("{}: points {} and {} have the same effective configuration",

@@ -46,6 +46,12 @@ public:
     // One operation of the workload (GUPS: one update): its own computation costs `cycles`. It
     // counts toward sim.max_instructions, the target's operation limit.
     virtual void operation(uint32_t cycles) = 0;
+    // A hint to the simulator's host, not a guest instruction: the workload will access `la` soon.
+    // The host may start fetching what simulating that access will touch (the guest's line in host
+    // memory, the page-table entries its last walk read, the cache model's sets) so that its misses
+    // overlap the accesses in between. It changes nothing that is simulated: no TLB, cache or
+    // statistic sees it, and a workload's results are the same with or without it (tested).
+    virtual void host_prefetch(uint64_t /*la*/) {}
 
     // ---- system software: untimed ----
     virtual PhysicalMemory& physical_memory() = 0;

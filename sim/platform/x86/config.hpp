@@ -8,12 +8,13 @@
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/config.hpp"
 #include "sim/platform/sim_config.hpp"
+#include "sim/platform/x86/replay.hpp"
 #include "workloads/x86/gups.hpp"
 
 namespace vmsim::platform {
 
 // The host-compiled workloads the `workload` parameter names.
-enum class X86Workload { Gups };
+enum class X86Workload { Gups, Replay };
 
 struct X86Config {
     double clock_mhz = 4000;  // Core i7-6700K base clock
@@ -29,6 +30,7 @@ struct X86Config {
     uint32_t fault_cycles = 1000;
     X86Workload workload = X86Workload::Gups;
     x86::GupsConfig gups;
+    X86ReplayConfig trace;  // workload = replay
     SimConfig sim;
 };
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "sim/platform/dmi.hpp"
+#include "sim/platform/x86/replay.hpp"
 
 namespace vmsim::platform {
 
@@ -15,7 +16,6 @@ namespace {
 
 constexpr uint64_t kFreeBase = 1 << 20;  // the guest software's memory starts above the first megabyte
 constexpr unsigned kMaxFaultsPerAccess = 8;
-constexpr uint64_t kCr0Pe = 1;  // protection enable (SDM Vol. 3A 2.5): paging needs it
 
 }  // namespace
 
@@ -27,6 +27,9 @@ public:
     bool read64(uint64_t pa, uint64_t& v) override { return copy_out(pa, v); }
     bool write32(uint64_t pa, uint32_t v) override { return copy_in(pa, v); }
     bool write64(uint64_t pa, uint64_t v) override { return copy_in(pa, v); }
+    void prefetch(uint64_t pa) override {
+        if (pa < ram_.size) __builtin_prefetch(ram_.host + pa);
+    }
     // The host address of [pa, pa + bytes), or null when it is not all RAM.
     uint8_t* at(uint64_t pa, unsigned bytes) const {
         return pa <= ram_.size && ram_.size - pa >= bytes ? ram_.host + pa : nullptr;
@@ -75,23 +78,8 @@ x86::PhysicalMemory& X86Core::physical_memory() { return *memory_; }
 
 x86::PhysRange X86Core::free_memory() const { return {kFreeBase, memory_->size()}; }
 
-// Paging on in the configured mode, as a boot loader leaves it: CR0.PG with WP, CR4.PSE for 32-bit
-// paging (4 MB pages), CR4.PAE and EFER.LME for long mode (LA57 for 5 levels), EFER.NXE and CR4.PGE
-// where the CPU has them. CR3 is the pager's to load.
-void X86Core::boot() {
-    using namespace x86;
-    const uint64_t pge = params_.mmu.pge ? kCr4Pge : 0;
-    bool ok = true;
-    if (params_.paging == PagingMode::Legacy) {
-        ok = mmu_->write_cr4(kCr4Pse | pge);
-    } else {
-        ok = mmu_->write_cr4(kCr4Pae | pge | (params_.paging == PagingMode::Long5 ? kCr4La57 : 0)) &&
-             mmu_->write_efer(kEferLme | (params_.mmu.nx ? kEferNxe : 0));
-    }
-    ok = ok && mmu_->write_cr0(kCr0Pe | kCr0Wp | kCr0Pg);
-    if (!ok || mmu_->mode() != params_.paging)
-        throw std::logic_error("x86 core: the MMU refused the paging mode the target checked");
-}
+// Paging on in the configured mode (replay.hpp: boot_paging); CR3 is the pager's to load.
+void X86Core::boot() { boot_paging(*mmu_, params_.mmu, params_.paging); }
 
 void X86Core::guest_error(std::string what) {
     result_.outcome = Outcome::GuestError;
@@ -200,15 +188,27 @@ uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
                                            "naturally aligned 1, 2, 4 or 8 bytes)",
                                            bytes, la));
     const uint64_t pa = translate(la, access);
+    page_hint_[(la >> 12) & ((size_t{1} << kHintBits) - 1)] = pa & ~uint64_t{0xfff};
     uint8_t* host = memory_->at(pa, bytes);
     if (!host)
         guest_error(fmt::format("{} at 0x{:x}: physical address 0x{:x} is outside RAM",
                                 access == x86::Access::Write ? "store" : "load", la, pa));
     // The host's own miss on a random line of a large guest table costs as much as the cache model's
-    // lookups: start it first, so that the two overlap.
+    // lookups, and so does its miss on the model's last-level tags for that line: start both first,
+    // so that they overlap each other and the lookups of the nearer levels.
     __builtin_prefetch(host, 1);  // for writing: a load of a word is mostly followed by its store
+    caches_.prefetch(pa);
     stats_.data_cycles += caches_.access(pa).cycles;
     return host;
+}
+
+void X86Core::host_prefetch(uint64_t la) {
+    mmu_->prefetch_walk(la);
+    const uint64_t page = page_hint_[(la >> 12) & ((size_t{1} << kHintBits) - 1)];
+    if (page == kNoHint) return;
+    const uint64_t pa = page | (la & 0xfff);
+    memory_->prefetch(pa);
+    caches_.prefetch(pa);
 }
 
 uint64_t X86Core::load(uint64_t la, unsigned bytes) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -63,6 +64,7 @@ public:
     void store(uint64_t la, uint64_t value, unsigned bytes) override;
     void fetch(uint64_t la) override;
     void operation(uint32_t cycles) override;
+    void host_prefetch(uint64_t la) override;
     x86::PhysicalMemory& physical_memory() override;
     x86::PhysRange free_memory() const override;
     x86::Mmu& mmu() override { return *mmu_; }
@@ -106,6 +108,14 @@ private:
     uint64_t syncs_ = 0, elided_ = 0;
     bool at_limit_ = false;      // max_operations reached: the next access or operation stops
     X86CoreResult result_;
+    // Host-side hints, no part of the model: the physical page each linear page last translated to,
+    // direct-mapped by linear page number (kNoHint: none). A load or store looks its page up here
+    // before it is translated and prefetches the line it will most likely touch, and the cache
+    // model's sets for it, so that the host's misses on a large table overlap the translation.
+    // Only prefetches read it: a stale hint costs a useless prefetch, never a wrong result.
+    static constexpr unsigned kHintBits = 16;
+    static constexpr uint64_t kNoHint = ~uint64_t{0};
+    std::vector<uint64_t> page_hint_ = std::vector<uint64_t>(size_t{1} << kHintBits, kNoHint);
 };
 
 }  // namespace vmsim::platform

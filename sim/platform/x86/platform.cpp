@@ -11,6 +11,7 @@ namespace vmsim::platform {
 std::unique_ptr<x86::Workload> make_x86_workload(const X86Config& config) {
     switch (config.workload) {
         case X86Workload::Gups: return std::make_unique<x86::Gups>(config.gups);
+        case X86Workload::Replay: break;  // not a workload on the core: the target runs replay.hpp
     }
     return nullptr;
 }

@@ -3,6 +3,11 @@
 #include "sim/platform/x86/target.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
 
 #include <string>
 #include <tuple>
@@ -144,9 +149,10 @@ const ParamTable<X86Config>& params() {
                     mmu.flag(name, holds, std::string("the unified STLB caches translations of ") + what + " pages");
         }
 
-        root.choice("workload", &X86Config::workload, {{"gups", X86Workload::Gups}},
+        root.choice("workload", &X86Config::workload, {{"gups", X86Workload::Gups}, {"replay", X86Workload::Replay}},
                     "the host-compiled workload the core runs: gups = random read-modify-write updates of a "
-                    "table (workloads/x86/gups.hpp)");
+                    "table (workloads/x86/gups.hpp); replay = every reference of the address trace trace.file "
+                    "through the MMU (sim/platform/x86/replay.hpp; vmsim replay sets this)");
         auto gups = root.at(&X86Config::gups);
         gups.size("gups.table_size", &x86::GupsConfig::table_bytes, "GUPS table size in bytes (64-bit words)")
             .min(4096)
@@ -162,6 +168,27 @@ const ParamTable<X86Config>& params() {
                   "cycles of one GUPS update's own instructions besides its load, store and fetch (an estimate "
                   "per machine)")
             .max(1'000'000);
+        auto trace = root.at(&X86Config::trace);
+        trace.text("trace.file", &X86ReplayConfig::file,
+                   "workload = replay: the address trace (a file, or - for standard input; gzip or xz compressed "
+                   "or not: docs/trace-format.md)");
+        trace.choice("trace.format", &X86ReplayConfig::format, trace::format_names(),
+                     "the trace's format: auto = detected from its first bytes; lackey = Valgrind lackey text; "
+                     "champsim = ChampSim binary records; vmt = vmsim's compact format");
+        trace.uint("trace.skip", &X86ReplayConfig::skip,
+                   "references replayed first to warm the TLBs and caches, then every statistic is reset");
+        trace.uint("trace.limit", &X86ReplayConfig::limit,
+                   "references replayed and measured after the skip (0 = to the end of the trace)");
+        trace.choice("trace.page_size", &X86ReplayConfig::page_size, page_size_names(),
+                     "page-size policy of the pager that maps the trace's pages on first touch: every touched "
+                     "aligned block of this size gets one page of it (4k; 2m or 1g in long mode; 4m with "
+                     "mmu.paging = legacy32)");
+        trace.flag("trace.split_page_crossing", &X86ReplayConfig::split_page_crossing,
+                   "a reference whose bytes span two pages is translated at its last byte too (false: at its start "
+                   "address only)");
+        trace.flag("trace.data_cache", &X86ReplayConfig::data_cache,
+                   "loads and stores also access the data-cache model at their physical address, competing with "
+                   "the page walks' references (false: only the walks use the caches)");
         bind_sim_params<X86Config>(root.at(&X86Config::sim),
                                    "stop a workload that has not finished after this many operations (GUPS: "
                                    "updates) (0 = no limit)");
@@ -196,6 +223,17 @@ X86Config read_config(const config::Registry& reg) {
     if (std::string problem = c.mmu.check(); !problem.empty()) fail(problem);
     if (std::string problem = c.caches.check(); !problem.empty()) fail(problem);
     if (c.paging == x86::PagingMode::Long5 && !c.mmu.la57) fail("mmu.paging: long5 needs mmu.la57 = true");
+    if (c.workload == X86Workload::Replay) {
+        if (c.trace.file.empty()) fail("trace.file: name the trace to replay (workload = replay)");
+        if (c.paging != x86::PagingMode::Legacy && c.paging != x86::PagingMode::Long4)
+            fail("mmu.paging: trace replay's pager (the self-paging library, vmlib/x86) runs legacy32 or long4 paging");
+        const x86::PageSize p = c.trace.page_size;
+        const bool legacy = c.paging == x86::PagingMode::Legacy;
+        if (p != x86::PageSize::k4K && (legacy ? p != x86::PageSize::k4M : p == x86::PageSize::k4M))
+            fail(fmt::format("trace.page_size: {} pages do not exist with mmu.paging = {}", x86::page_size_name(p),
+                             legacy ? "legacy32 (4k or 4m)" : "long4 (4k, 2m or 1g)"));
+        if (p == x86::PageSize::k1G && !c.mmu.pages_1g) fail("trace.page_size: 1g pages need mmu.pages_1g = true");
+    }
     if (c.workload == X86Workload::Gups)
         if (std::string problem = x86::Gups::check(c.gups, c.paging, c.mmu.pages_1g, {1 << 20, c.mem_size});
             !problem.empty())
@@ -230,9 +268,102 @@ void record(stats::Registry& stats, const X86RunSummary& run) {
         run.host_seconds > 0 ? static_cast<double>(core.operations) / run.host_seconds / 1e6 : 0.0;
 }
 
+// The statistics of a replay beyond the core's (describe: zeros, for the docs).
+void record_trace(stats::Registry& stats, const X86ReplayCounts& c, const x86::MmuStats& mmu,
+                  const selfpage::PagerStats& pager) {
+    static constexpr const char* kKinds[4][2] = {{"instructions", "instruction-fetch records"},
+                                                 {"loads", "load records"},
+                                                 {"stores", "store records"},
+                                                 {"modifies", "modify records (a load and a store each)"}};
+    stats.counter("trace.refs", "workload = replay: trace references replayed and measured (after trace.skip)") = c.refs;
+    for (unsigned k = 0; k < 4; ++k)
+        stats.counter(std::string("trace.") + kKinds[k][0], std::string("workload = replay: ") + kKinds[k][1]) =
+            c.by_kind[k];
+    stats.counter("trace.translations", "workload = replay: MMU translations that succeeded (a modify makes two)") =
+        c.translations;
+    stats.counter("trace.page_crossing", "workload = replay: references whose bytes span two pages") = c.page_crossing;
+    stats.counter("trace.split", "workload = replay: page-crossing references translated at their last byte too "
+                                 "(trace.split_page_crossing)") = c.split;
+    stats.counter("trace.non_canonical", "workload = replay: references at non-canonical addresses (not translated)") =
+        c.non_canonical;
+    for (x86::PageSize p : {x86::PageSize::k4K, x86::PageSize::k2M, x86::PageSize::k4M, x86::PageSize::k1G})
+        stats.counter(std::string("trace.pages_") + x86::page_size_name(p),
+                      std::string("workload = replay: ") + x86::page_size_name(p) +
+                          " pages the pager mapped on first touch (warm-up included)") =
+            pager.pages[static_cast<unsigned>(p)];
+    // Misses per thousand instructions: per thousand instruction-fetch records (0 without any).
+    const auto sum = [](const std::array<uint64_t, x86::kPageSizes>& a) {
+        uint64_t n = 0;
+        for (uint64_t v : a) n += v;
+        return n;
+    };
+    const double kilo = static_cast<double>(c.by_kind[0]) / 1000.0;
+    const auto mpki = [&](uint64_t misses) { return kilo > 0 ? static_cast<double>(misses) / kilo : 0.0; };
+    stats.value("trace.mpki.itlb", "workload = replay: L1 I-TLB misses per 1000 instruction records (0: none)") =
+        mpki(sum(mmu.itlb.misses));
+    stats.value("trace.mpki.dtlb", "workload = replay: L1 D-TLB misses per 1000 instruction records (0: none)") =
+        mpki(sum(mmu.dtlb.misses));
+    stats.value("trace.mpki.stlb", "workload = replay: second-level TLB misses per 1000 instruction records (0: none)") =
+        mpki(sum(mmu.stlb.misses));
+    stats.value("trace.mpki.walks", "workload = replay: page walks per 1000 instruction records (0: none)") =
+        mpki(mmu.walks);
+}
+
+// workload = replay: the trace through the MMU (replay.hpp), outside SystemC, with the statistics a
+// GUPS run records (cpu.operations = references, no compute cycles) and the trace's own.
+RunResult run_replay(const X86Config& config, stats::Registry& stats) {
+    trace::OpenedTrace opened = trace::open_trace(config.trace.file, config.trace.format);
+    const bool terminal = ::isatty(STDERR_FILENO) != 0;
+    if (opened.detected)  // --format auto says what it found
+        std::fprintf(stderr, "vmsim: %s: %s\n", config.trace.file.c_str(), opened.description().c_str());
+    X86Replay replay(config.mmu, config.paging, config.caches, config.trace);
+    const auto t0 = std::chrono::steady_clock::now();
+    bool shown = false;
+    std::function<void(uint64_t)> progress;
+    if (terminal)
+        progress = [&](uint64_t refs) {
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            if (s < 1.0) return;  // a short trace needs no progress line
+            std::fprintf(stderr, "\rreplay: %.1f M references, %.1f M/s ", static_cast<double>(refs) / 1e6,
+                         static_cast<double>(refs) / 1e6 / s);
+            shown = true;
+        };
+    RunResult r;
+    r.outcome = Outcome::Exited;
+    try {
+        replay.run(*opened.source, progress);
+    } catch (const std::runtime_error& e) {
+        if (dynamic_cast<const UserError*>(&e)) throw;
+        r.outcome = Outcome::GuestError;
+        r.message = e.what();
+    }
+    if (shown) std::fputc('\n', stderr);
+    const auto t1 = std::chrono::steady_clock::now();
+
+    const X86ReplayCounts& c = replay.counts();
+    X86RunSummary s;
+    s.result.outcome = r.outcome;
+    s.core.operations = c.refs;
+    s.core.loads = c.by_kind[1] + c.by_kind[3];
+    s.core.stores = c.by_kind[2] + c.by_kind[3];
+    s.core.fetches = c.by_kind[0];
+    s.core.faults_handled = c.faults;
+    s.core.translation_cycles = c.translation_cycles;
+    s.core.data_cycles = c.data_cycles;
+    s.core.fault_cycles = c.faults * config.fault_cycles;
+    s.mmu = replay.mmu_stats();
+    s.caches = replay.cache_stats();
+    s.simulated_seconds = static_cast<double>(s.core.cycles()) / (config.clock_mhz * 1e6);
+    s.host_seconds = std::chrono::duration<double>(t1 - t0).count();
+    record(stats, s);
+    record_trace(stats, c, s.mmu, replay.pager_stats());
+    return r;
+}
+
 const char* workload_name(X86Workload w) {
     switch (w) {
         case X86Workload::Gups: return "gups";
+        case X86Workload::Replay: return "replay";
     }
     return "?";
 }
@@ -251,6 +382,7 @@ public:
     RunResult run(const config::Registry& reg, const std::string&, stats::Registry& stats,
                   std::FILE*) const override {
         const X86Config config = read_config(reg);
+        if (config.workload == X86Workload::Replay) return run_replay(config, stats);
         X86Platform plat(config);
         const X86RunSummary summary = plat.run();
         record(stats, summary);
@@ -276,7 +408,10 @@ public:
         return c;
     }
 
-    void describe_stats(stats::Registry& stats) const override { record(stats, X86RunSummary{}); }
+    void describe_stats(stats::Registry& stats) const override {
+        record(stats, X86RunSummary{});
+        record_trace(stats, X86ReplayCounts{}, x86::MmuStats{}, selfpage::PagerStats{});
+    }
 };
 
 }  // namespace

@@ -205,6 +205,31 @@ TEST_P(SetAssocEveryPolicy, PredicateSeesEveryResidentKeyOnce) {
     for (uint32_t key = 0; key < 24; ++key) EXPECT_EQ(tags.contains(key), key % 3 != 0);
 }
 
+TEST_P(SetAssocEveryPolicy, AccessIsALookupThenAFillOnAMiss) {
+    // A cache's one-pass access() against the two calls it stands for, on a seeded stream that
+    // hits, misses into empty ways and evicts, with invalidations between. After every access the
+    // structures must hold the same keys, and later victims (which depend on the replacement state)
+    // must agree too, since both structures keep going.
+    for (uint32_t ways : {1u, 2u, 4u, 12u, 16u}) {
+        if (GetParam() == Replacement::TreePlru && (ways & (ways - 1))) continue;
+        Tags one_pass(geometry(4, ways, GetParam(), 9)), two_calls(geometry(4, ways, GetParam(), 9));
+        XorShift64 rng(ways);
+        const uint32_t distinct = 4 * ways + ways / 2 + 3;  // more keys than fit: some evictions
+        for (int i = 0; i < 4000; ++i) {
+            const uint32_t key = static_cast<uint32_t>(rng.below(distinct));
+            if (rng.below(16) == 0) {
+                EXPECT_EQ(one_pass.invalidate(key), two_calls.invalidate(key));
+                continue;
+            }
+            const bool hit = two_calls.lookup(key) != nullptr;
+            if (!hit) two_calls.fill(key);
+            ASSERT_EQ(one_pass.access(key), hit) << ways << " ways, access " << i;
+            for (uint32_t k = 0; k < distinct; ++k)
+                ASSERT_EQ(one_pass.contains(k), two_calls.contains(k)) << ways << " ways, access " << i << ", key " << k;
+        }
+    }
+}
+
 std::string policy_name(const testing::TestParamInfo<Replacement>& info) {
     switch (info.param) {
     case Replacement::Lru: return "Lru";

@@ -301,5 +301,54 @@ TEST(MmuStats, ListNamesEveryCounterOnceWithItsValue) {
     EXPECT_EQ(names.count("psc.pml5e.hits"), 1u);
 }
 
+// The host-side hints (Mmu::prefetch_walk, CacheHierarchy::prefetch) only warm the host's caches:
+// two machines that see the same accesses, one of them also hinted (at the address that comes
+// next, at an unrelated one, at one never mapped), translate every access alike and end with the
+// same statistics, TLB and cache contents.
+TEST(TlbHierarchy, HostPrefetchHintsChangeNothingInTheModel) {
+    MmuConfig c;
+    c.dtlb_4k = TlbConfig{16, 4};
+    c.stlb = TlbConfig{64, 4};
+    common::CacheHierarchyConfig cc;
+    cc.l1d = {4096, 4, 4};
+    cc.l2 = {16384, 4, 12};
+    cc.l3 = {65536, 8, 40};
+    Machine hinted(c, Format::Long4, cc), plain(c, Format::Long4, cc);
+    constexpr unsigned kPages = 512;  // more than the STLB holds: walks and cache misses
+    for (Machine* m : {&hinted, &plain}) {
+        for (uint64_t i = 0; i < kPages; ++i) m->pt.map(kLa + i * K4, kPa + i * K4, K4);
+        m->enable();
+    }
+    uint64_t x = 88172645463325252u;  // xorshift64, any fixed stream
+    auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return kLa + (x % kPages) * K4 + (x >> 40) % K4 / 8 * 8;
+    };
+    uint64_t la = next();
+    for (int i = 0; i < 20000; ++i) {
+        const uint64_t following = next();
+        hinted.mmu.prefetch_walk(following);
+        hinted.caches.prefetch(kPa + (following - kLa));
+        hinted.mmu.prefetch_walk(0x123456789000);  // never mapped
+        hinted.caches.prefetch(~uint64_t{0} - 63);
+        const Access a = i % 3 == 0 ? Access::Write : Access::Read;
+        const Translation th = hinted.mmu.translate(la, a, Privilege::Supervisor);
+        const Translation tp = plain.mmu.translate(la, a, Privilege::Supervisor);
+        ASSERT_EQ(th.ok(), tp.ok()) << i;
+        ASSERT_EQ(th.pa, tp.pa) << i;
+        ASSERT_EQ(th.cycles, tp.cycles) << i;
+        ASSERT_EQ(hinted.caches.access(th.pa).cycles, plain.caches.access(tp.pa).cycles) << i;
+        la = following;
+    }
+    const auto hs = hinted.mmu.stats().list(), ps = plain.mmu.stats().list();
+    ASSERT_EQ(hs.size(), ps.size());
+    for (size_t i = 0; i < hs.size(); ++i) EXPECT_EQ(hs[i].value, ps[i].value) << hs[i].name;
+    EXPECT_GT(plain.mmu.stats().walks, 1000u);  // the stream did exercise the walker
+    const auto hc = hinted.caches.stats().list(), pc = plain.caches.stats().list();
+    for (size_t i = 0; i < hc.size(); ++i) EXPECT_EQ(hc[i].value, pc[i].value) << hc[i].name;
+}
+
 }  // namespace
 }  // namespace vmsim::x86::test
