@@ -58,7 +58,8 @@ CommandResult run_command(const std::vector<std::string>& argv) {
     ::unlink(err_name.c_str());
     // The child reports a failed exec through this pipe (closed on a successful exec).
     int exec_error[2];
-    if (::pipe2(exec_error, O_CLOEXEC) != 0) throw UserError(kExitSoftware, std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(exec_error, O_CLOEXEC) != 0)
+        throw UserError(kExitSoftware, std::string("pipe: ") + std::strerror(errno));
     std::vector<char*> args;
     std::vector<std::string> copies(argv);
     for (std::string& a : copies) args.push_back(a.data());

@@ -462,17 +462,14 @@ int run_one_point(const std::string& out, const std::string& path, const Plan& p
     if (index < 0 || static_cast<size_t>(index) >= p.points.size())
         throw UserError(kExitUsage, fmt::format("--point {}: {} has {} points (0 to {})", index, path,
                                                 p.points.size(), p.points.size() - 1));
-    const Point& point = p.points[static_cast<size_t>(index)];
+    const size_t i = static_cast<size_t>(index);
+    const Point& point = p.points[i];
     const std::vector<std::string> listed = text_lines(read_text(point_list_file(out)));
-    if (!listed.empty()) {
-        const std::string expected = point_list(p);
-        const std::vector<std::string> now = text_lines(expected);
-        if (listed.size() <= static_cast<size_t>(index) || listed[static_cast<size_t>(index)] != now[static_cast<size_t>(index)])
-            throw UserError(kExitDataErr,
-                            fmt::format("--point {}: {} has changed since it was submitted: the point is now {} "
-                                        "(id {}), {} lists another; submit again",
-                                        index, path, vmsim::quoted(point.spec.label), point.spec.id, point_list_file(out)));
-    }
+    if (!listed.empty() && (listed.size() <= i || listed[i] != text_lines(point_list(p))[i]))
+        throw UserError(kExitDataErr, fmt::format("--point {}: {} has changed since it was submitted: the point is now "
+                                                  "{} (id {}), {} lists another; submit again",
+                                                  index, path, vmsim::quoted(point.spec.label), point.spec.id,
+                                                  point_list_file(out)));
     RunnerOptions ro;
     ro.dir = out;
     ro.jobs = 1;
@@ -484,9 +481,11 @@ int run_one_point(const std::string& out, const std::string& path, const Plan& p
     if (r.status == PointStatus::Skipped)
         std::cout << fmt::format("point {} ({}): already finished in {}\n", index, r.label, point_file(out, r.id));
     else if (r.ok())
-        std::cout << fmt::format("point {} ({}): ok in {:.2f} s: {}\n", index, r.label, seconds, point_file(out, r.id));
+        std::cout << fmt::format("point {} ({}): ok in {:.2f} s: {}\n", index, r.label, seconds,
+                                 point_file(out, r.id));
     else
-        std::cerr << fmt::format("vmsim sweep: point {} ({}): {}\n", index, r.label, printable(r.error, std::string::npos));
+        std::cerr << fmt::format("vmsim sweep: point {} ({}): {}\n", index, r.label,
+                                 printable(r.error, std::string::npos));
     return results_code(results);
 }
 

@@ -135,7 +135,8 @@ TEST(SlurmClient, ItsErrorIsItsLastErrorLineWithoutTheClientsPrefix) {
     r.status = 1;
     r.err = "sbatch: error: invalid partition specified: nope\n"
             "sbatch: error: Batch job submission failed: Invalid partition name specified\n";
-    EXPECT_EQ(slurm::client_error("sbatch", r), "sbatch: Batch job submission failed: Invalid partition name specified");
+    EXPECT_EQ(slurm::client_error("sbatch", r),
+              "sbatch: Batch job submission failed: Invalid partition name specified");
     r.err.clear();
     EXPECT_EQ(slurm::client_error("squeue", r), "squeue: exited with status 1 and said nothing");
 }
@@ -272,7 +273,8 @@ TEST_F(SlurmCluster, ASweepRunThroughSlurmGivesTheLocalResultsByteForByte) {
     std::set<std::string> logs;
     for (int i = 0; i < 8; ++i) logs.insert(job + "_" + std::to_string(i) + ".log");
     EXPECT_EQ(files_in(cluster + "/slurm/logs"), logs);
-    EXPECT_TRUE(contains(read_whole_file(cluster + "/slurm/logs/" + job + "_5.log"), "point 5 (")) << "task 5 ran point 5";
+    EXPECT_TRUE(contains(read_whole_file(cluster + "/slurm/logs/" + job + "_5.log"), "point 5 ("))
+        << "task 5 ran point 5";
 }
 
 TEST_F(SlurmCluster, CancelledMidwayThenResubmittedRunsOnlyTheMissingPoints) {
@@ -284,9 +286,10 @@ TEST_F(SlurmCluster, CancelledMidwayThenResubmittedRunsOnlyTheMissingPoints) {
 #else
     const std::string period = "15000000";
 #endif
-    const std::string file = dir_.write("s.cfg", "include = " VMSIM_CONFIGS "/machines/dec3100.cfg\n"
-                                                 "sweep.program = " HELLO_ELF " " PLAT_TIMER_ELF " " CRC32_ELF " " QSORT_ELF
-                                                 "\ntimer.period = " + period + "\n");
+    const std::string file =
+        dir_.write("s.cfg", "include = " VMSIM_CONFIGS "/machines/dec3100.cfg\n"
+                            "sweep.program = " HELLO_ELF " " PLAT_TIMER_ELF " " CRC32_ELF " " QSORT_ELF "\n"
+                            "timer.period = " + period + "\n");
     const std::string out = dir_.path() + "/out";
     const VmsimRun first = run_vmsim({"sweep", file, "--out", out, "--backend", "slurm", "--max-parallel", "1"});
     ASSERT_EQ(first.exit_code, 0) << describe(first);
