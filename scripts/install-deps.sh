@@ -16,6 +16,7 @@ packages=(
   gnuplot-nox               # vmsim plot (and plots in sweep files): SVG and PNG
   zlib1g-dev liblzma-dev    # gzip and xz compressed traces (sim/trace/)
   valgrind                  # test-only: lackey traces of real programs (tests/sim/trace)
+  slurmctld slurmd slurm-client munge   # test-only: a one-node Slurm (scripts/slurm-local.sh)
 )
 
 missing=()
@@ -34,4 +35,15 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# The Slurm tests start daemons of their own (scripts/slurm-local.sh): the distribution's
+# munge, slurmctld and slurmd services must not start when their packages install. A
+# policy-rc.d that answers 101 ("action forbidden", invoke-rc.d(8)) stops the packages'
+# scripts from starting them; one already there (as in containers) is left as it is.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# install-deps.sh: no service starts while packages install\nexit 101\n' |
+    $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -344,14 +344,31 @@ int cmd_sweep(const std::vector<std::string>& args) {
         ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
          "override a parameter in every point (not an axis); may be repeated")
         ("build-dir", po::value<std::string>()->value_name("DIR")->default_value(VMSIM_BUILD_DIR),
-         "the build tree that ${build} in program paths stands for");
+         "the build tree that ${build} in program paths stands for")
+        ("point", po::value<long>()->value_name("I"),
+         "run only point I (0 = the first; what a Slurm task runs) and write no results")
+        ("backend", po::value<std::string>()->value_name("B"),
+         "local: run the points here; slurm: submit them as one Slurm job array (default: local, or "
+         "collect the Slurm submission in DIR)")
+        ("partition", po::value<std::string>()->value_name("P"), "slurm: the partition (default: the cluster's)")
+        ("time", po::value<std::string>()->value_name("T"), "slurm: each task's time limit (sbatch --time, e.g. 10:00)")
+        ("mem", po::value<std::string>()->value_name("M"), "slurm: each task's memory (sbatch --mem, e.g. 2G)")
+        ("max-parallel", po::value<unsigned>()->value_name("K"), "slurm: at most K tasks at once")
+        ("wait", "slurm: wait until the job array is done, then collect the results");
     const po::variables_map vm = parse("sweep", args, opts, "file");
     if (vm.count("help")) {
-        std::cout << "usage: vmsim sweep FILE [--out DIR] [--jobs N] [--set KEY=VALUE]... [--build-dir DIR]\n\n"
+        std::cout << "usage: vmsim sweep FILE [--out DIR] [--jobs N] [--set KEY=VALUE]... [--build-dir DIR]\n"
+                     "       vmsim sweep FILE --out DIR --backend slurm [--partition P] [--time T] [--mem M]\n"
+                     "                   [--max-parallel K] [--wait]\n\n"
                   << opts
                   << "\nPoints already finished in DIR are not run again. Exit status: 0; 125 when a point\n"
                      "failed (guest error, instruction limit, nonzero guest exit); 70 when one crashed.\n"
-                     "results.csv and results.jsonl are written either way.\n";
+                     "results.csv and results.jsonl are written either way.\n"
+                     "\nWith --backend slurm the unfinished points are submitted as one job array (sbatch)\n"
+                     "whose task I runs `vmsim sweep FILE --out DIR --point I`; DIR must be on a filesystem\n"
+                     "the cluster's nodes share. Later, `vmsim sweep FILE --out DIR` collects what is done\n"
+                     "(exit 75 while points are missing); submitting again submits only the points not\n"
+                     "finished, queued or running. A Slurm client that is missing or refuses is exit 69.\n";
         return kExitOk;
     }
     if (!vm.count("file")) throw UserError(kExitUsage, "vmsim sweep: name a sweep file (see vmsim sweep --help)");
@@ -361,6 +378,29 @@ int cmd_sweep(const std::vector<std::string>& args) {
     if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
     o.build_dir = vm["build-dir"].as<std::string>();
     o.progress = ::isatty(STDERR_FILENO) != 0;
+    if (vm.count("point")) {
+        o.point = vm["point"].as<long>();
+        if (o.point < 0) throw UserError(kExitUsage, "vmsim sweep: --point: expected 0 or more");
+        if (vm.count("backend")) throw UserError(kExitUsage, "vmsim sweep: --point runs one point here: no --backend");
+    }
+    if (vm.count("backend")) {
+        const std::string b = vm["backend"].as<std::string>();
+        if (b == "local") o.backend = experiment::SweepBackend::Local;
+        else if (b == "slurm") o.backend = experiment::SweepBackend::Slurm;
+        else throw UserError(kExitUsage, "vmsim sweep: --backend: expected local or slurm, got " + vmsim::quoted(b));
+    }
+    for (const char* name : {"partition", "time", "mem", "max-parallel"})
+        if (vm.count(name) && o.backend != experiment::SweepBackend::Slurm)
+            throw UserError(kExitUsage, fmt::format("vmsim sweep: --{} is for --backend slurm", name));
+    if (vm.count("wait") && (o.backend == experiment::SweepBackend::Local || o.point >= 0))
+        throw UserError(kExitUsage, "vmsim sweep: --wait waits for a Slurm job array: not with --backend local or --point");
+    if (vm.count("partition")) o.slurm.partition = vm["partition"].as<std::string>();
+    if (vm.count("time")) o.slurm.time = vm["time"].as<std::string>();
+    if (vm.count("mem")) o.slurm.mem = vm["mem"].as<std::string>();
+    if (vm.count("max-parallel")) o.slurm.max_parallel = vm["max-parallel"].as<unsigned>();
+    if (vm.count("max-parallel") && !o.slurm.max_parallel)
+        throw UserError(kExitUsage, "vmsim sweep: --max-parallel: expected 1 or more");
+    o.slurm.wait = vm.count("wait") != 0;
     return experiment::run_sweep(vm["file"].as<std::string>(), o);
 }
 

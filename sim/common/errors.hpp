@@ -15,6 +15,7 @@ enum ExitCode : int {
     kExitUnavailable = 69,  // a program vmsim runs is not installed (gnuplot for plots)
     kExitSoftware = 70,     // internal simulator error (a bug: please report)
     kExitCantCreate = 73,   // an output file cannot be written
+    kExitTempFail = 75,     // not done yet: points of a Slurm sweep are still queued or were never run
     kExitLimit = 124,       // the guest hit --max-instructions (or a cycle limit)
     kExitGuestError = 125,  // the guest faulted in a way the simulator cannot continue from
 };

@@ -92,12 +92,30 @@ std::vector<std::vector<size_t>> expand_axes(const std::vector<size_t>& axis_len
 
 // ---- running -------------------------------------------------------------------------
 
+// Where the points run.
+enum class SweepBackend {
+    Default,  // here, unless the output directory holds a Slurm submission: then collect it
+    Local,    // here, on up to `jobs` processes
+    Slurm,    // as one Slurm job array, task i running point i (--point i)
+};
+
+// The Slurm backend's options (sbatch's --partition, --time, --mem; --array's %K).
+struct SlurmSweepOptions {
+    std::string partition, time, mem;  // empty: the cluster's defaults
+    unsigned max_parallel = 0;         // tasks at once; 0: as many as the cluster allows
+    bool wait = false;                 // poll until the array is done, then collect
+};
+
 struct SweepOptions {
     std::string out_dir;                 // empty: <sweep file's directory>/<stem>.out
     unsigned jobs = 1;                   // simulations at once
     std::vector<std::string> overrides;  // --set key=value: on every point, after the file
     std::string build_dir;               // for ${build} in program paths
     bool progress = false;               // a progress line on stderr (a terminal)
+    long point = -1;                     // >= 0: run only this point (a Slurm task does)
+    SweepBackend backend = SweepBackend::Default;
+    SlurmSweepOptions slurm;
+    std::string vmsim_binary;            // what the Slurm tasks run; empty: this process's binary
 };
 
 // Runs the sweep: checks every point's configuration before any runs (one-line
@@ -105,6 +123,16 @@ struct SweepOptions {
 // writes results.csv and results.jsonl atomically, then draws the file's plots.
 // Returns the exit code: kExitOk; kExitGuestError when a point failed (guest error,
 // instruction limit, nonzero guest exit); kExitSoftware when one crashed.
+//
+// With `point`, runs that point alone (if not finished) and writes no results. With
+// the Slurm backend, submits the unfinished points that are not already queued as one
+// job array and returns (or, with `wait`, collects when it is done). The files of a
+// Slurm submission are in <out_dir>/slurm/: points.tsv (index, id, label), jobs (one
+// line per submission: job id and array indices), job.sh and logs/<job>_<index>.log.
+// Collecting (the default backend when <out_dir>/slurm/jobs exists) writes results.csv
+// and results.jsonl from the finished points; a point whose task ended without a
+// result is failed (its log's path and last line), one still queued or never run is
+// "missing", and then the exit code is kExitTempFail.
 int run_sweep(const std::string& path, const SweepOptions& options);
 
 }  // namespace vmsim::experiment

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "sim/common/errors.hpp"
 #include "sim/common/text.hpp"
@@ -23,6 +25,7 @@
 #include "sim/experiment/plot.hpp"
 #include "sim/loader/elf_loader.hpp"
 #include "sim/experiment/simulate.hpp"
+#include "sim/experiment/slurm.hpp"
 #include "sim/experiment/sweep.hpp"
 #include "sim/experiment/table.hpp"
 #include "sim/platform/target.hpp"
@@ -349,8 +352,10 @@ std::optional<double> derived_value(const DerivedColumn& d, const SweepFile& f, 
     });
 }
 
+// `missing`: per point, whether it has no result yet (a Slurm task still queued or never
+// run): its status is "missing" and its message says why. Empty: none is.
 void write_results(const std::string& out, const SweepFile& f, const Plan& p,
-                   const std::vector<SimulationResult>& results) {
+                   const std::vector<SimulationResult>& results, const std::vector<bool>& missing = {}) {
     const std::vector<std::string> stats = stat_columns(results);
     Document csv;
     std::vector<std::string> header;
@@ -364,8 +369,9 @@ void write_results(const std::string& out, const SweepFile& f, const Plan& p,
     for (size_t i = 0; i < results.size(); ++i) {
         const SimulationResult& r = results[i];
         std::vector<std::string> row = p.points[i].values;
-        row.push_back(status_name(r));
-        std::string line = fmt::format("{{\"point\": {}, \"status\": \"{}\"", stats::json_string(r.id), status_name(r));
+        const char* status = i < missing.size() && missing[i] ? "missing" : status_name(r);
+        row.push_back(status);
+        std::string line = fmt::format("{{\"point\": {}, \"status\": \"{}\"", stats::json_string(r.id), status);
         if (!r.error.empty()) line += ", \"message\": " + stats::json_string(r.error);
         line += ", \"params\": {";
         for (size_t a = 0; a < f.axes.size(); ++a)
@@ -395,6 +401,318 @@ void write_results(const std::string& out, const SweepFile& f, const Plan& p,
     stats::write_file_atomically(out + "/results.jsonl", jsonl);
 }
 
+// The file's plots from results.csv. A plot that cannot be drawn (every point of it
+// failed) does not hide the others or the points' exit status `code`; the result is
+// `code`, or the plot's error code if `code` was kExitOk.
+int draw_plots(const std::string& out, const SweepFile& f, int code) {
+    if (f.plots.empty()) return code;
+    const CsvTable csv = read_csv(out + "/results.csv");
+    for (const SweepPlot& plot : f.plots) {
+        try {
+            const PlotFiles files =
+                plot_csv(csv, {plot.x, plot.y, plot.by, plot.title, plot.logx, plot.logy}, out + "/" + plot.name);
+            std::cout << "wrote " << files.svg << " and " << files.png << "\n";
+        } catch (const UserError& e) {
+            std::cerr << "vmsim sweep: " << plot.where << ": " << e.what() << "\n";
+            if (code == kExitOk) code = e.code();
+        }
+    }
+    return code;
+}
+
+// The exit code for the points' results: a crash outranks a failure.
+int results_code(const std::vector<SimulationResult>& results) {
+    int code = kExitOk;
+    for (const auto& r : results)
+        if (!r.ok()) code = r.status == PointStatus::Crashed || code == kExitSoftware ? kExitSoftware : kExitGuestError;
+    return code;
+}
+
+// ---- one point (a Slurm task) -------------------------------------------------------
+
+std::string slurm_dir(const std::string& out) { return out + "/slurm"; }
+std::string point_list_file(const std::string& out) { return slurm_dir(out) + "/points.tsv"; }
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<std::string> text_lines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// points.tsv: "index <TAB> id <TAB> label" per point, what the submitted tasks run.
+std::string point_list(const Plan& p) {
+    std::string text;
+    for (size_t i = 0; i < p.points.size(); ++i)
+        text += fmt::format("{}\t{}\t{}\n", i, p.points[i].spec.id, printable(p.points[i].spec.label));
+    return text;
+}
+
+// Runs point `index` alone, as a Slurm task does. When a submission's point list is in
+// `out`, the point must be the one submitted: a sweep file edited since would
+// otherwise run another point under this index.
+int run_one_point(const std::string& out, const std::string& path, const Plan& p, long index) {
+    if (index < 0 || static_cast<size_t>(index) >= p.points.size())
+        throw UserError(kExitUsage, fmt::format("--point {}: {} has {} points (0 to {})", index, path,
+                                                p.points.size(), p.points.size() - 1));
+    const size_t i = static_cast<size_t>(index);
+    const Point& point = p.points[i];
+    const std::vector<std::string> listed = text_lines(read_text(point_list_file(out)));
+    if (!listed.empty() && (listed.size() <= i || listed[i] != text_lines(point_list(p))[i]))
+        throw UserError(kExitDataErr, fmt::format("--point {}: {} has changed since it was submitted: the point is now "
+                                                  "{} (id {}), {} lists another; submit again",
+                                                  index, path, vmsim::quoted(point.spec.label), point.spec.id,
+                                                  point_list_file(out)));
+    RunnerOptions ro;
+    ro.dir = out;
+    ro.jobs = 1;
+    ro.skip_finished = true;
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<SimulationResult> results = simulate_points({point.spec}, ro);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const SimulationResult& r = results.front();
+    if (r.status == PointStatus::Skipped)
+        std::cout << fmt::format("point {} ({}): already finished in {}\n", index, r.label, point_file(out, r.id));
+    else if (r.ok())
+        std::cout << fmt::format("point {} ({}): ok in {:.2f} s: {}\n", index, r.label, seconds,
+                                 point_file(out, r.id));
+    else
+        std::cerr << fmt::format("vmsim sweep: point {} ({}): {}\n", index, r.label,
+                                 printable(r.error, std::string::npos));
+    return results_code(results);
+}
+
+// ---- Slurm: submitting, waiting, collecting ----------------------------------------
+
+// One submission, a line of <out>/slurm/jobs: "JOBID <TAB> ARRAY".
+struct Submission {
+    std::string job, array;
+};
+
+std::string jobs_file(const std::string& out) { return slurm_dir(out) + "/jobs"; }
+
+std::vector<Submission> read_submissions(const std::string& out) {
+    std::vector<Submission> subs;
+    for (const std::string& line : text_lines(read_text(jobs_file(out)))) {
+        const size_t tab = line.find('\t');
+        if (!line.empty()) subs.push_back({line.substr(0, tab), tab == std::string::npos ? "" : line.substr(tab + 1)});
+    }
+    return subs;
+}
+
+std::vector<std::string> job_ids(const std::vector<Submission>& subs) {
+    std::vector<std::string> ids;
+    for (const Submission& s : subs) ids.push_back(s.job);
+    return ids;
+}
+
+std::string log_file(const std::string& out, const std::string& job, size_t index) {
+    return fmt::format("{}/logs/{}_{}.log", slurm_dir(out), job, index);
+}
+
+// The last line of a task's log that is not blank, shown as is (printable).
+std::string last_log_line(const std::string& path) {
+    std::string last;
+    for (const std::string& line : text_lines(read_text(path)))
+        if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+    return last.empty() ? "(empty)" : printable(last);
+}
+
+// What is known of each point: its result, or why it has none.
+struct Collected {
+    std::vector<SimulationResult> results;
+    std::vector<bool> missing;
+    size_t done = 0, failed = 0, running = 0, pending = 0, not_run = 0;
+};
+
+// Reads what the points' files and the controller say. A task that ended without a
+// file is a failed point, with its log's path and last line; its partial file, if the
+// task was killed before it could remove it, is removed.
+Collected collect(const std::string& out, const Plan& p, const std::vector<Submission>& subs,
+                  const std::map<size_t, slurm::TaskState>& tasks) {
+    Collected c;
+    for (size_t i = 0; i < p.points.size(); ++i) {
+        const SimulationSpec& spec = p.points[i].spec;
+        SimulationResult r;
+        bool read = false;
+        const std::string file = point_file(out, spec.id);
+        if (::access(file.c_str(), F_OK) == 0) {
+            try {
+                r = parse_point_json(read_text(file), file);
+                read = true;
+            } catch (const UserError&) {
+                // cut short: as if it had not run
+            }
+        }
+        const auto task = tasks.find(i);
+        const bool live = task != tasks.end() && slurm::task_live(task->second.state);
+        bool missing = false;
+        if (!read || (!r.ok() && live)) {  // a failed point's file stays until its new task starts
+            r = SimulationResult{};
+            r.status = PointStatus::Failed;
+            // The log of the task the controller knows for this point (its latest), else
+            // of the latest submission that left one (the controller forgets ended jobs).
+            std::string log;
+            for (auto s = subs.rbegin(); s != subs.rend() && log.empty() && !live; ++s)
+                if ((task == tasks.end() || task->second.job == s->job) &&
+                    ::access(log_file(out, s->job, i).c_str(), F_OK) == 0)
+                    log = log_file(out, s->job, i);
+            if (live) {
+                missing = true;
+                (task->second.state == "PENDING" ? c.pending : c.running)++;
+                r.error = fmt::format("{} in Slurm job {}", task->second.state, task->second.job);
+            } else if (!log.empty()) {
+                ::unlink(partial_point_file(out, spec.id).c_str());
+                r.error = fmt::format("Slurm task ended without a result{}; log {}: {}",
+                                      task != tasks.end() ? " (" + task->second.state + ")" : "", log,
+                                      last_log_line(log));
+            } else {
+                missing = true;
+                ++c.not_run;
+                r.error = task != tasks.end()
+                              ? fmt::format("not run: {} in Slurm job {} before it started", task->second.state,
+                                            task->second.job)
+                              : "not run: not submitted to Slurm";
+            }
+        }
+        r.id = spec.id;
+        r.label = spec.label;
+        if (!missing) ++(r.ok() ? c.done : c.failed);
+        c.results.push_back(std::move(r));
+        c.missing.push_back(missing);
+    }
+    return c;
+}
+
+// Polls the controller until no task of `subs` may still run; on a terminal, a progress
+// line. The interval grows from a quarter of a second to two (a sweep of small points
+// is done in seconds; a long one need not ask the controller often).
+void wait_for(const std::string& out, const Plan& p, const std::vector<Submission>& subs, bool draw) {
+    const auto start = std::chrono::steady_clock::now();
+    double interval = 0.25;
+    const std::string jobs = fmt::format("{}", fmt::join(job_ids(subs), ","));
+    for (;;) {
+        const auto tasks = slurm::array_tasks(job_ids(subs));
+        const bool any_live = std::any_of(tasks.begin(), tasks.end(),
+                                          [](const auto& t) { return slurm::task_live(t.second.state); });
+        if (draw) {
+            const Collected c = collect(out, p, subs, tasks);
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            std::fprintf(stderr, "\r\033[Ksweep: Slurm job %s: %zu/%zu done, %zu running, %zu pending, %zu failed, %s",
+                         jobs.c_str(), c.done, p.points.size(), c.running, c.pending, c.failed,
+                         clock_text(elapsed).c_str());
+            if (!any_live) std::fputs("\n", stderr);
+            std::fflush(stderr);
+        }
+        if (!any_live) return;
+        std::this_thread::sleep_for(std::chrono::duration<double>(interval));
+        interval = std::min(2.0, interval * 1.5);
+    }
+}
+
+// Collects a Slurm sweep: results.csv and results.jsonl from what is there, plots, and
+// a line on what is missing.
+int collect_slurm(const std::string& out, const std::string& path, const SweepFile& f, const Plan& p,
+                  const std::vector<Submission>& subs) {
+    const bool all_finished = std::all_of(p.points.begin(), p.points.end(),
+                                          [&](const Point& pt) { return point_finished(out, pt.spec.id); });
+    // A sweep whose points have all finished is collected without asking the controller
+    // (a machine without Slurm's clients can collect a copied directory).
+    const auto tasks = all_finished ? std::map<size_t, slurm::TaskState>{} : slurm::array_tasks(job_ids(subs));
+    const Collected c = collect(out, p, subs, tasks);
+    write_results(out, f, p, c.results, c.missing);
+    const size_t missing = c.running + c.pending + c.not_run;
+    std::cout << fmt::format("wrote {0}/results.csv and {0}/results.jsonl ({1} points: {2} done, {3} failed, {4} "
+                             "missing)\n",
+                             out, p.points.size(), c.done, c.failed, missing);
+    std::vector<SimulationResult> present;
+    for (size_t i = 0; i < c.results.size(); ++i)
+        if (!c.missing[i]) present.push_back(c.results[i]);
+    int code = draw_plots(out, f, results_code(present));
+    if (missing) {
+        std::cerr << fmt::format("vmsim sweep: {} of {} points have no result yet ({} running, {} pending, {} not "
+                                 "run): collect again later (--wait waits), or submit the points not run with: "
+                                 "vmsim sweep {} --out {} --backend slurm\n",
+                                 missing, p.points.size(), c.running, c.pending, c.not_run, path, out);
+        code = kExitTempFail;
+    }
+    return code;
+}
+
+// The batch script: task i runs point i with this binary, the same file, options and
+// build tree, by absolute paths (a task starts in the output directory, on another node).
+std::string job_script(const std::string& path, const std::string& out, const SweepOptions& o) {
+    const std::string binary =
+        !o.vmsim_binary.empty() ? o.vmsim_binary : fs::read_symlink("/proc/self/exe").string();
+    std::string command = fmt::format("exec {} sweep {} --out {} --jobs 1", slurm::shell_quote(binary),
+                                      slurm::shell_quote(fs::absolute(path).lexically_normal().string()),
+                                      slurm::shell_quote(out));
+    if (!o.build_dir.empty())
+        command += " --build-dir " + slurm::shell_quote(fs::absolute(o.build_dir).lexically_normal().string());
+    for (const std::string& s : o.overrides) command += " --set " + slurm::shell_quote(s);
+    return "#!/bin/sh\n"
+           "# Written by `vmsim sweep --backend slurm`: task N of the job array runs point N of the\n"
+           "# sweep (points.tsv beside this file), writing its result into the points/ directory.\n" +
+           command + " --point \"$SLURM_ARRAY_TASK_ID\"\n";
+}
+
+// Submits the points that have no finished file and are not queued or running in an
+// earlier submission, as one job array; with `wait`, then waits and collects.
+int submit_slurm(const std::string& out, const std::string& path, const SweepFile& f, const Plan& p,
+                 const SweepOptions& o) {
+    std::error_code ec;
+    fs::create_directories(slurm_dir(out) + "/logs", ec);
+    if (ec) throw UserError(kExitCantCreate, fmt::format("cannot create {}/logs: {}", slurm_dir(out), ec.message()));
+    std::vector<Submission> subs = read_submissions(out);
+    const auto tasks = slurm::array_tasks(job_ids(subs));
+    std::vector<size_t> to_submit;
+    size_t queued = 0;
+    for (size_t i = 0; i < p.points.size(); ++i) {
+        if (point_finished(out, p.points[i].spec.id)) continue;
+        const auto t = tasks.find(i);
+        if (t != tasks.end() && slurm::task_live(t->second.state)) ++queued;
+        else to_submit.push_back(i);
+    }
+    if (to_submit.empty()) {
+        std::cout << fmt::format("nothing to submit: {} points finished, {} queued or running\n",
+                                 p.points.size() - queued, queued);
+    } else {
+        stats::write_file_atomically(point_list_file(out), point_list(p));
+        const std::string script = slurm_dir(out) + "/job.sh";
+        stats::write_file_atomically(script, job_script(path, out, o));
+        slurm::SubmitOptions so;
+        so.script = script;
+        so.job_name = "vmsim-" + fs::path(path).stem().string();
+        so.workdir = out;
+        so.output = slurm_dir(out) + "/logs/%A_%a.log";
+        so.partition = o.slurm.partition;
+        so.time = o.slurm.time;
+        so.mem = o.slurm.mem;
+        so.max_parallel = o.slurm.max_parallel;
+        const std::string job = slurm::submit_array(to_submit, so);
+        subs.push_back({job, slurm::array_ranges(to_submit)});
+        std::string record;
+        for (const Submission& s : subs) record += s.job + "\t" + s.array + "\n";
+        stats::write_file_atomically(jobs_file(out), record);
+        std::cout << fmt::format("submitted Slurm job {}: {} of {} points (array {}); logs {}/logs/{}_<point>.log\n",
+                                 job, to_submit.size(), p.points.size(), subs.back().array, slurm_dir(out), job);
+    }
+    if (!o.slurm.wait) {
+        if (!to_submit.empty() || queued)
+            std::cout << fmt::format("collect the results with: vmsim sweep {} --out {} (--wait to wait)\n", path, out);
+        return to_submit.empty() && !queued ? collect_slurm(out, path, f, p, subs) : kExitOk;
+    }
+    wait_for(out, p, subs, o.progress);
+    return collect_slurm(out, path, f, p, subs);
+}
+
 }  // namespace
 
 int run_sweep(const std::string& path, const SweepOptions& options) {
@@ -404,7 +722,8 @@ int run_sweep(const std::string& path, const SweepOptions& options) {
     const Plan p = plan(f, sets);
     check_derived_columns(f, p);
     check_plot_columns(f, p);
-    if (!f.plots.empty()) find_gnuplot();  // not after an hour of simulation
+    // Not after an hour of simulation (a task runs one point and draws nothing).
+    if (!f.plots.empty() && options.point < 0) find_gnuplot();
 
     const fs::path file(path);
     const std::string out = !options.out_dir.empty() ? options.out_dir
@@ -413,7 +732,20 @@ int run_sweep(const std::string& path, const SweepOptions& options) {
     std::error_code ec;
     fs::create_directories(out, ec);
     if (ec) throw UserError(kExitCantCreate, fmt::format("cannot create {}: {}", out, ec.message()));
+    if (options.point >= 0) return run_one_point(out, path, p, options.point);
     stats::check_writable(out + "/results.csv");
+
+    const bool submitted = fs::exists(jobs_file(out), ec);
+    if (options.backend == SweepBackend::Slurm)  // the tasks find it by its absolute path
+        return submit_slurm(fs::absolute(out).lexically_normal().string(), path, f, p, options);
+    if (options.slurm.wait && !submitted)
+        throw UserError(kExitUsage, fmt::format("--wait: {} holds no Slurm submission (submit with --backend slurm)",
+                                                out));
+    if (options.backend == SweepBackend::Default && submitted) {
+        const std::vector<Submission> subs = read_submissions(out);
+        if (options.slurm.wait) wait_for(out, p, subs, options.progress);
+        return collect_slurm(out, path, f, p, subs);
+    }
 
     std::vector<SimulationSpec> specs;
     size_t finished = 0;
@@ -432,30 +764,10 @@ int run_sweep(const std::string& path, const SweepOptions& options) {
     progress.finish();
 
     write_results(out, f, p, results);
-    size_t failed = 0;
-    int code = kExitOk;
-    for (const auto& r : results) {
-        if (r.ok()) continue;
-        ++failed;
-        code = r.status == PointStatus::Crashed || code == kExitSoftware ? kExitSoftware : kExitGuestError;
-    }
+    const size_t failed = std::count_if(results.begin(), results.end(), [](const auto& r) { return !r.ok(); });
     std::cout << fmt::format("wrote {0}/results.csv and {0}/results.jsonl ({1} points, {2} run now, {3} failed)\n",
                              out, results.size(), results.size() - finished, failed);
-    if (f.plots.empty()) return code;
-    // A plot that cannot be drawn (every point of it failed) does not hide the others
-    // or the points' exit status.
-    const CsvTable csv = read_csv(out + "/results.csv");
-    for (const SweepPlot& plot : f.plots) {
-        try {
-            const PlotFiles files =
-                plot_csv(csv, {plot.x, plot.y, plot.by, plot.title, plot.logx, plot.logy}, out + "/" + plot.name);
-            std::cout << "wrote " << files.svg << " and " << files.png << "\n";
-        } catch (const UserError& e) {
-            std::cerr << "vmsim sweep: " << plot.where << ": " << e.what() << "\n";
-            if (code == kExitOk) code = e.code();
-        }
-    }
-    return code;
+    return draw_plots(out, f, results_code(results));
 }
 
 }  // namespace vmsim::experiment
