@@ -63,6 +63,17 @@ void R3000Core::thread() {
             result_.error = cpu_->error();
             break;
         }
+        if (takeover_.drive && !exit_requested_ && takeover_.ready()) {
+            const auto drive = std::move(takeover_.drive);
+            takeover_ = {};
+            if (std::string error = drive(*cpu_); !error.empty()) {
+                result_.outcome = Outcome::GuestError;
+                result_.error = std::move(error);
+                break;
+            }
+            qk_.set(local_time());
+            continue;
+        }
         if (exit_requested_) break;
         if (why == r3000::StopReason::InstructionLimit) {
             result_.outcome = Outcome::InstructionLimit;

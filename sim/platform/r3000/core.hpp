@@ -4,6 +4,7 @@
 // annotates them as time.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,6 +43,15 @@ public:
     ~R3000Core() override;
 
     void attach_timer(Timer* timer) { timer_ = timer; }
+    // Trap-driven replay (r3000/replay.cpp): `drive` runs once, in this core's thread,
+    // when the run loop has returned (every device access makes it return) and `ready`
+    // first says so. It runs the ISS itself and returns "" to let the guest go on, or a
+    // guest error.
+    struct Takeover {
+        std::function<bool()> ready;
+        std::function<std::string(r3000::Cpu&)> drive;
+    };
+    void set_takeover(Takeover t) { takeover_ = std::move(t); }
     // The guest asked to stop (sim-control EXIT): leave the run loop.
     void request_exit(uint32_t code);
 
@@ -70,6 +80,7 @@ private:
     uint64_t synced_cycles_ = 0;  // the ISS cycle count at the last quantum sync
     uint64_t syncs_ = 0, elided_ = 0;
     bool exit_requested_ = false;
+    Takeover takeover_;
     bool eliding_ = false;  // syncs are being elided: run until a device access
     CoreResult result_;
 };
