@@ -242,6 +242,27 @@ TEST(R3000Replay, StlbMissesGoToTheApplicationsHandler) {
     EXPECT_LT(per_miss, 2000);
 }
 
+TEST(R3000Replay, FootprintBeyondRamSharesFramesAndStillMissesOncePerPage) {
+    R3000Config config;
+    config.mem_size = 8 << 20;  // the STLB sits at 4 MB: about 1000 frames left above it
+    const uint64_t pages = 3000;
+    const Outcome o = replay(pages, cycle(pages), {}, config);
+    ASSERT_EQ(o.error, "");
+    EXPECT_EQ(o["replay.tlb_misses"], pages);
+    EXPECT_EQ(o["guest.17"], pages);
+    EXPECT_GT(o["guest.18"], 0);
+    EXPECT_LT(o["guest.18"], pages);
+}
+
+TEST(R3000Replay, GuestThatCannotMapAPageStopsTheReplayWithItsExitCode) {
+    // The inverted page table holds one page per frame and 64 aliases: no more.
+    R3000Config config;
+    config.mem_size = 8 << 20;
+    config.avm_pagetable = VMSIM_AVM_PT_INVERTED;
+    const Outcome o = replay(3000, cycle(3000), {}, config);
+    EXPECT_NE(o.error.find("exited (code 121) while handling a reference"), std::string::npos) << o.error;
+}
+
 TEST(R3000Replay, SameInputGivesIdenticalStatistics) {
     std::mt19937_64 rng(7);
     std::vector<Ref> refs;

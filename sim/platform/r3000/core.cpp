@@ -72,6 +72,7 @@ void R3000Core::thread() {
                 break;
             }
             qk_.set(local_time());
+            if (exit_requested_) break;  // the guest exited during the takeover
             continue;
         }
         if (exit_requested_) break;

@@ -61,6 +61,7 @@ public:
     uint64_t cycles() const { return cpu_ ? cpu_->cycles() : 0; }
     uint64_t instructions() const { return cpu_ ? cpu_->instructions() : 0; }
     const CoreResult& result() const { return result_; }
+    bool exit_requested() const { return exit_requested_; }
     uint64_t quantum_syncs() const { return syncs_; }
     uint64_t elided_syncs() const { return elided_; }
 

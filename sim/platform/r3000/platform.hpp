@@ -54,6 +54,7 @@ public:
     RunSummary run();
     // Before run(): hand the core to a trace replay when `ready` (r3000/replay.cpp).
     void set_takeover(R3000Core::Takeover t) { core_->set_takeover(std::move(t)); }
+    bool exit_requested() const { return core_->exit_requested(); }
 
     const r3000::Cpu& cpu() const { return core_->cpu(); }
     const SimControl& simctl() const { return *simctl_; }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -42,10 +43,12 @@ constexpr size_t kBatch = 4096;
 struct GuestFailure {
     std::string message;
 };
+struct GuestExited {};  // the guest wrote sim-control EXIT while handling an exception
 
 class Replayer {
 public:
-    Replayer(trace::RefSource& source, const ReplayOptions& options) : source_(source), options_(options) {
+    Replayer(trace::RefSource& source, const ReplayOptions& options, std::function<bool()> exited)
+        : source_(source), options_(options), exited_(std::move(exited)) {
         buffer_.resize(kBatch);
         flush_shadow();
     }
@@ -63,6 +66,8 @@ public:
             cpu.set_pc(resume);
         } catch (const GuestFailure& f) {
             error = f.message;
+        } catch (const GuestExited&) {
+            stopped_early_ = true;
         } catch (...) {
             input_error_ = std::current_exception();  // rethrown once SystemC has stopped
             error = "replay stopped by an input error";
@@ -72,6 +77,7 @@ public:
     }
 
     const ReplayStats& stats() const { return stats_; }
+    bool stopped_early() const { return stopped_early_; }
     void rethrow_input_error() const {
         if (input_error_) std::rethrow_exception(input_error_);
     }
@@ -212,7 +218,8 @@ private:
         const r3000::CpuStats before = cpu.stats();
         cpu.replay_tlb_exception(code, va, utlb_vector, VMSIM_REPLAY_SENTINEL);
         while (cpu.pc() != VMSIM_REPLAY_SENTINEL) {
-            // Break: the sentinel, or a device access on the way (the guest's counters).
+            // Break: the sentinel, or a device access on the way (the guest's counters, its exit).
+            if (exited_()) throw GuestExited{};
             if (run_checked(cycles + kTrapCycleLimit) == r3000::StopReason::CycleLimit)
                 throw GuestFailure{fmt::format("replay: the guest did not return from ExcCode {} at 0x{:08x} within {} "
                                                "cycles (pc 0x{:08x})",
@@ -263,6 +270,8 @@ private:
 
     trace::RefSource& source_;
     const ReplayOptions& options_;
+    std::function<bool()> exited_;
+    bool stopped_early_ = false;
     Cpu* cpu_ = nullptr;
     uint32_t asid_ = 0;
     std::array<Shadow, kShadowSize> shadow_;
@@ -325,7 +334,7 @@ ReplayResult replay_r3000(const R3000Config& config, trace::RefSource& source, c
                           stats::Registry& stats) {
     const loader::ElfImage image = loader::load_elf(options.kernel, config.mem_size);
     R3000Platform plat(config, image.segments, image.entry, options.console);
-    Replayer replayer(source, options);
+    Replayer replayer(source, options, [&plat] { return plat.exit_requested(); });
     bool replayed = false;
     plat.set_takeover(R3000Core::Takeover{
         [&plat] { return plat.simctl().regions()[VMSIM_REPLAY_REGION].open; },
@@ -347,10 +356,15 @@ ReplayResult replay_r3000(const R3000Config& config, trace::RefSource& source, c
     } else if (r.run.outcome != Outcome::Exited) {
         r.run.message = fmt::format("the guest did not exit ({}); stopped at pc 0x{:08x}",
                                     outcome_name(r.run.outcome), plat.cpu().pc());
+    } else if (replayer.stopped_early()) {
+        r.run.outcome = Outcome::GuestError;
+        r.run.message = fmt::format("the replay guest exited (code {}) while handling a reference: the replay "
+                                    "stopped there (the guest's console says why)",
+                                    summary.result.exit_code);
     } else if (!replayed) {
         r.run.outcome = Outcome::GuestError;
-        r.run.message = fmt::format("{} exited (code {}) without beginning region {}: it is not a replay guest "
-                                    "(build/workloads/replay/aegis_replay.elf is)",
+        r.run.message = fmt::format("{} exited (code {}) before beginning region {}, where a replay guest "
+                                    "(build/workloads/replay/aegis_replay.elf) hands over: see its console",
                                     options.kernel, summary.result.exit_code, VMSIM_REPLAY_REGION);
     }
     return r;
