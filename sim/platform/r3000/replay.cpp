@@ -163,14 +163,20 @@ private:
 
     // One page touched by a reference: a hit in the shadow costs nothing more.
     void reference(uint64_t vpn, uint64_t addr, unsigned kind) {
-        const bool writes = kind == static_cast<unsigned>(trace::Kind::Store) ||
-                            kind == static_cast<unsigned>(trace::Kind::Modify);
-        const uint32_t need = writes ? (r3000::kEntryLoV | r3000::kEntryLoD) : r3000::kEntryLoV;
+        // The EntryLo bits the access needs, by kind: instr, load: V; store, modify: V and D.
+        constexpr uint32_t V = r3000::kEntryLoV, VD = r3000::kEntryLoV | r3000::kEntryLoD;
+        static constexpr uint32_t kNeed[ReplayStats::kKinds] = {V, V, VD, VD};
+        const uint32_t need = kNeed[kind];
         const Shadow& s = shadow_[slot(vpn)];
         if (REPLAY_LIKELY(s.tag == vpn && s.entry->hi == s.hi && (s.entry->lo & need) == need)) return;
+        miss(vpn, addr, kind);
+    }
+
+    // Not inlined: the hit path keeps its registers.
+    __attribute__((noinline)) void miss(uint64_t vpn, uint64_t addr, unsigned kind) {
         // A modify is a load, then a store (record.hpp).
         if (kind == static_cast<unsigned>(trace::Kind::Modify)) access(vpn, addr, kind, false);
-        access(vpn, addr, kind, writes);
+        access(vpn, addr, kind, kind >= static_cast<unsigned>(trace::Kind::Store));
     }
 
     // The access as the hardware makes it: until the TLB allows it, the exception it
