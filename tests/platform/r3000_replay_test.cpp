@@ -68,7 +68,9 @@ Outcome replay(uint64_t count, const std::function<Ref(uint64_t)>& ref, ReplayOp
             options.console = null;
             stats::Registry stats;
             const ReplayResult r = replay_r3000(config, source, options, stats);
-            if (r.run.outcome != platform::Outcome::Exited || r.run.exit_code != 0)
+            if (!r.input_error.empty())
+                out << "error input (" << r.input_error_code << "): " << r.input_error << '\n';
+            else if (r.run.outcome != platform::Outcome::Exited || r.run.exit_code != 0)
                 out << "error " << r.run.message << " (exit " << r.run.exit_code << ")\n";
             for (const stats::Stat& s : stats.all()) {
                 if (const auto* c = std::get_if<uint64_t>(&s.value)) out << s.name << ' ' << *c << '\n';
@@ -311,6 +313,14 @@ TEST(R3000Replay, LimitStopsAfterThatManyReferencesPastTheSkipped) {
     EXPECT_EQ(o["replay.skipped"], 10);
     EXPECT_EQ(o["replay.references"], 25);
     EXPECT_EQ(o["replay.tlb_misses"], 25);  // pages 10..34, first touched after the warm-up
+}
+
+TEST(R3000Replay, ReadersErrorEndsTheReplayAndIsReturnedWithItsExitCode) {
+    const Outcome o = replay(1000, [](uint64_t i) {
+        if (i == 600) throw UserError(kExitDataErr, "trace.vmt: byte 9612: truncated record");
+        return Ref{0x10000000ull + (i % 50) * 4096, 4, Kind::Load};
+    });
+    EXPECT_EQ(o.error, "input (65): trace.vmt: byte 9612: truncated record");
 }
 
 TEST(R3000Replay, TraceSpanningMoreRegionsThanTheWindowIsAnInputError) {

@@ -63,12 +63,14 @@ void R3000Core::thread() {
             result_.error = cpu_->error();
             break;
         }
-        if (takeover_.drive && !exit_requested_ && takeover_.ready()) {
-            const auto drive = std::move(takeover_.drive);
-            takeover_ = {};
-            if (std::string error = drive(*cpu_); !error.empty()) {
+        if (takeover_ready_ && !exit_requested_ && takeover_ready_()) {
+            takeover_ready_ = nullptr;
+            taken_over_ = true;
+            sc_core::sc_pause();                    // sc_start() returns at the end of this delta cycle
+            sc_core::wait(sc_core::SC_ZERO_TIME);  // and the next sc_start() resumes here
+            if (!takeover_error_.empty()) {
                 result_.outcome = Outcome::GuestError;
-                result_.error = std::move(error);
+                result_.error = std::move(takeover_error_);
                 break;
             }
             qk_.set(local_time());

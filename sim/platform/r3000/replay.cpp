@@ -1,5 +1,5 @@
-// The trap-driven replay engine (replay.hpp, docs/replay.md). It runs inside the core's
-// thread once the guest has begun the replay region (R3000Core::Takeover): the hit path is
+// The trap-driven replay engine (replay.hpp, docs/replay.md). It runs while the simulation
+// is paused once the guest has begun the replay region (R3000Platform::Takeover): the hit path is
 // a direct-mapped shadow of the TLB in front of the ISS's TLB, and every miss is the
 // guest's own refill path, run by the ISS until it returns to the sentinel EPC.
 #include "sim/platform/r3000/replay.hpp"
@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <exception>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -40,10 +39,11 @@ constexpr uint64_t kTrapCycleLimit = 100'000'000;
 constexpr unsigned kMaxTrapsPerAccess = 8;
 constexpr size_t kBatch = 4096;
 
-struct GuestFailure {
-    std::string message;
-};
-struct GuestExited {};  // the guest wrote sim-control EXIT while handling an exception
+// Why a replay stopped before the end of the trace. The engine returns (false) rather than
+// throwing: it runs between two sc_start() calls, where ASan has lost track of the stack
+// after SystemC's coroutine switches, so an exception unwinding frames there leaves stale
+// poison that later calls trip over (false reports seen in the sanitizer build).
+enum class Stop { None, GuestError, GuestExited, InputError };
 
 class Replayer {
 public:
@@ -53,34 +53,26 @@ public:
         flush_shadow();
     }
 
-    // The takeover: "" when the trace has been replayed, else a guest error.
+    // The takeover: "" when the trace has been replayed (or the guest exited), else why
+    // the guest's run must end.
     std::string drive(Cpu& cpu) {
         cpu_ = &cpu;
         const auto t0 = std::chrono::steady_clock::now();
-        std::string error;
-        try {
-            const uint32_t resume = enter_user_mode();
+        uint32_t resume = 0;
+        if (enter_user_mode(resume)) {
             cpu.set_stop_pc(VMSIM_REPLAY_SENTINEL);
             replay();
             cpu.set_stop_pc(~0u);
             cpu.set_pc(resume);
-        } catch (const GuestFailure& f) {
-            error = f.message;
-        } catch (const GuestExited&) {
-            stopped_early_ = true;
-        } catch (...) {
-            input_error_ = std::current_exception();  // rethrown once SystemC has stopped
-            error = "replay stopped by an input error";
         }
         stats_.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        return error;
+        return stop_ == Stop::GuestError || stop_ == Stop::InputError ? message_ : std::string();
     }
 
     const ReplayStats& stats() const { return stats_; }
-    bool stopped_early() const { return stopped_early_; }
-    void rethrow_input_error() const {
-        if (input_error_) std::rethrow_exception(input_error_);
-    }
+    Stop stop() const { return stop_; }
+    const std::string& message() const { return message_; }
+    ExitCode input_error_code() const { return input_code_; }
 
 private:
     struct Shadow {
@@ -92,26 +84,37 @@ private:
     static constexpr uint64_t kNoTag = ~uint64_t{0};
     static unsigned slot(uint64_t vpn) { return static_cast<unsigned>((vpn ^ (vpn >> 10)) % kShadowSize); }
 
+    bool fail(Stop why, std::string message) {
+        stop_ = why;
+        message_ = std::move(message);
+        return false;
+    }
+
     // The region-begin system call has written the device from kernel mode: step to the
     // user instruction after it, where the guest resumes when the replay is over.
-    uint32_t enter_user_mode() {
+    bool enter_user_mode(uint32_t& resume) {
         for (unsigned steps = 0; !cpu_->user_mode(); ++steps) {
-            if (steps == 100000) throw GuestFailure{"replay: the guest did not return to user mode after beginning "
-                                                    "the replay region"};
-            run_checked(cpu_->cycles() + 1);
+            if (steps == 100000)
+                return fail(Stop::GuestError,
+                            "replay: the guest did not return to user mode after beginning the replay region");
+            if (!run_checked(cpu_->cycles() + 1)) return false;
         }
         asid_ = current_asid();
-        return cpu_->pc();
+        resume = cpu_->pc();
+        return true;
     }
 
     uint32_t current_asid() const {
         return (cpu_->cp0(r3000::kCp0EntryHi) & r3000::kEntryHiAsidMask) >> r3000::kEntryHiAsidShift;
     }
 
-    r3000::StopReason run_checked(uint64_t cycle_limit) {
+    // False (and stop_ set) on a guest error or when the guest asked to exit.
+    bool run_checked(uint64_t cycle_limit, r3000::StopReason* why_out = nullptr) {
         const r3000::StopReason why = cpu_->run(cycle_limit, ~uint64_t{0});
-        if (why == r3000::StopReason::GuestError) throw GuestFailure{cpu_->error()};
-        return why;
+        if (why == r3000::StopReason::GuestError) return fail(Stop::GuestError, cpu_->error());
+        if (exited_()) return fail(Stop::GuestExited, "");
+        if (why_out) *why_out = why;
+        return true;
     }
 
     void flush_shadow() {
@@ -126,7 +129,14 @@ private:
         uint64_t next_stop = skip ? skip : end;  // the next count at which something changes
         const bool split = options_.split_page_crossing;
         for (bool more = true; more;) {
-            const size_t n = source_.read(buffer_.data(), buffer_.size());
+            size_t n = 0;
+            try {
+                n = source_.read(buffer_.data(), buffer_.size());
+            } catch (const UserError& e) {  // the reader's: caught where it was thrown (see Stop)
+                input_code_ = e.code();
+                fail(Stop::InputError, e.what());
+                return;
+            }
             if (n == 0) break;
             for (size_t i = 0; i < n; ++i) {
                 if (done == next_stop) {
@@ -142,12 +152,12 @@ private:
                 const trace::Ref& r = buffer_[i];
                 const unsigned kind = static_cast<unsigned>(r.kind) & 3;
                 ++stats_.references_by_kind[kind];
-                reference(r.addr >> r3000::kPageShift, r.addr, kind);
+                if (!reference(r.addr >> r3000::kPageShift, r.addr, kind)) return;
                 if ((r.addr & (r3000::kPageSize - 1)) + r.size > r3000::kPageSize) {
                     ++stats_.page_crossings;
                     if (split) {
                         const uint64_t next = (r.addr | (r3000::kPageSize - 1)) + 1;
-                        reference(next >> r3000::kPageShift, next, kind);
+                        if (!reference(next >> r3000::kPageShift, next, kind)) return;
                     }
                 }
             }
@@ -162,78 +172,81 @@ private:
     }
 
     // One page touched by a reference: a hit in the shadow costs nothing more.
-    void reference(uint64_t vpn, uint64_t addr, unsigned kind) {
+    bool reference(uint64_t vpn, uint64_t addr, unsigned kind) {
         // The EntryLo bits the access needs, by kind: instr, load: V; store, modify: V and D.
         constexpr uint32_t V = r3000::kEntryLoV, VD = r3000::kEntryLoV | r3000::kEntryLoD;
         static constexpr uint32_t kNeed[ReplayStats::kKinds] = {V, V, VD, VD};
         const uint32_t need = kNeed[kind];
         const Shadow& s = shadow_[slot(vpn)];
-        if (REPLAY_LIKELY(s.tag == vpn && s.entry->hi == s.hi && (s.entry->lo & need) == need)) return;
-        miss(vpn, addr, kind);
+        if (REPLAY_LIKELY(s.tag == vpn && s.entry->hi == s.hi && (s.entry->lo & need) == need)) return true;
+        return miss(vpn, addr, kind);
     }
 
-    // Not inlined: the hit path keeps its registers.
-    __attribute__((noinline)) void miss(uint64_t vpn, uint64_t addr, unsigned kind) {
+    // Not inlined: the hit path keeps its registers. False when the replay must stop.
+    __attribute__((noinline)) bool miss(uint64_t vpn, uint64_t addr, unsigned kind) {
         // A modify is a load, then a store (record.hpp).
-        if (kind == static_cast<unsigned>(trace::Kind::Modify)) access(vpn, addr, kind, false);
-        access(vpn, addr, kind, kind >= static_cast<unsigned>(trace::Kind::Store));
+        if (kind == static_cast<unsigned>(trace::Kind::Modify) && !access(vpn, addr, kind, false)) return false;
+        return access(vpn, addr, kind, kind >= static_cast<unsigned>(trace::Kind::Store));
     }
 
     // The access as the hardware makes it: until the TLB allows it, the exception it
     // raises, handled by the guest.
-    void access(uint64_t vpn, uint64_t addr, unsigned kind, bool store) {
-        const uint32_t va = fold(addr);
+    bool access(uint64_t vpn, uint64_t addr, unsigned kind, bool store) {
+        uint32_t va = 0;
+        if (!fold(addr, va)) return false;
         const uint32_t code = store ? r3000::kExcTLBS : r3000::kExcTLBL;
         for (unsigned traps = 0;; ++traps) {
             if (traps == kMaxTrapsPerAccess)
-                throw GuestFailure{fmt::format("replay: the guest raised {} exceptions for one {} at 0x{:08x} "
+                return fail(Stop::GuestError, fmt::format("replay: the guest raised {} exceptions for one {} at 0x{:08x} "
                                                "(trace address 0x{:x}) and still does not map it",
-                                               traps, store ? "store" : "load", va, addr)};
+                                               traps, store ? "store" : "load", va, addr));
             const int i = cpu_->tlb().lookup(va >> r3000::kPageShift, asid_);
             if (i == r3000::Tlb::kDuplicate)
-                throw GuestFailure{fmt::format("replay: TLB shutdown: more than one TLB entry matches 0x{:08x}", va)};
+                return fail(Stop::GuestError,
+                            fmt::format("replay: TLB shutdown: more than one TLB entry matches 0x{:08x}", va));
             if (i == r3000::Tlb::kMiss) {
                 if (traps == 0) {
                     ++stats_.tlb_misses;
                     ++stats_.misses_by_kind[kind];
                 }
                 ++stats_.refill_exceptions;
-                trap(code, va, true);
+                if (!trap(code, va, true)) return false;
                 continue;
             }
             const TlbEntry& e = cpu_->tlb().entry(static_cast<unsigned>(i));
             if (!(e.lo & r3000::kEntryLoV)) {
                 ++stats_.other_traps;
-                trap(code, va, false);
+                if (!trap(code, va, false)) return false;
                 continue;
             }
             if (store && !(e.lo & r3000::kEntryLoD)) {
                 ++stats_.other_traps;
-                trap(r3000::kExcMod, va, false);
+                if (!trap(r3000::kExcMod, va, false)) return false;
                 continue;
             }
             shadow_[slot(vpn)] = Shadow{vpn, &e, e.hi};
-            return;
+            return true;
         }
     }
 
     // The exception, then the guest until it returns to the sentinel.
-    void trap(uint32_t code, uint32_t va, bool utlb_vector) {
+    bool trap(uint32_t code, uint32_t va, bool utlb_vector) {
         Cpu& cpu = *cpu_;
         const uint64_t insns = cpu.instructions(), cycles = cpu.cycles();
         const r3000::CpuStats before = cpu.stats();
         cpu.replay_tlb_exception(code, va, utlb_vector, VMSIM_REPLAY_SENTINEL);
         while (cpu.pc() != VMSIM_REPLAY_SENTINEL) {
             // Break: the sentinel, or a device access on the way (the guest's counters, its exit).
-            if (exited_()) throw GuestExited{};
-            if (run_checked(cycles + kTrapCycleLimit) == r3000::StopReason::CycleLimit)
-                throw GuestFailure{fmt::format("replay: the guest did not return from ExcCode {} at 0x{:08x} within {} "
+            r3000::StopReason why{};
+            if (!run_checked(cycles + kTrapCycleLimit, &why)) return false;
+            if (why == r3000::StopReason::CycleLimit)
+                return fail(Stop::GuestError, fmt::format("replay: the guest did not return from ExcCode {} at 0x{:08x} within {} "
                                                "cycles (pc 0x{:08x})",
-                                               code, va, kTrapCycleLimit, cpu.pc())};
+                                               code, va, kTrapCycleLimit, cpu.pc()));
         }
         if (!cpu.user_mode())
-            throw GuestFailure{fmt::format("replay: the guest returned from ExcCode {} at 0x{:08x} in kernel mode",
-                                           code, va)};
+            return fail(Stop::GuestError,
+                        fmt::format("replay: the guest returned from ExcCode {} at 0x{:08x} in kernel mode", code, va));
         stats_.guest_instructions += cpu.instructions() - insns;
         stats_.guest_cycles += cpu.cycles() - cycles;
         // The exception just raised is one; any other was raised by the guest's handling.
@@ -244,6 +257,7 @@ private:
             asid_ = asid;
             flush_shadow();
         }
+        return true;
     }
 
     static uint64_t exceptions(const r3000::CpuStats& s) {
@@ -252,32 +266,38 @@ private:
         return n;
     }
 
-    // The trace's address in the guest's window (vmsim/replay.h).
-    uint32_t fold(uint64_t addr) {
+    // The trace's address in the guest's window (vmsim/replay.h); false when it is full.
+    bool fold(uint64_t addr, uint32_t& va) {
         const uint64_t region = addr >> VMSIM_REPLAY_REGION_SHIFT;
         const uint32_t offset = static_cast<uint32_t>(addr & ((uint64_t{1} << VMSIM_REPLAY_REGION_SHIFT) - 1));
-        if (region == last_region_) return last_base_ | offset;
+        va = last_base_ | offset;
+        if (region == last_region_) return true;
         uint32_t base = 0;
         for (const auto& [r, b] : regions_)
             if (r == region) base = b;
         if (!base) {
             base = VMSIM_REPLAY_WINDOW_BASE + static_cast<uint32_t>(regions_.size() << VMSIM_REPLAY_REGION_SHIFT);
-            if (base >= VMSIM_REPLAY_WINDOW_END)
-                throw UserError(kExitDataErr,
-                                fmt::format("replay: the trace touches more than {} regions of 16 MB (the R3000 guest's "
+            if (base >= VMSIM_REPLAY_WINDOW_END) {
+                input_code_ = kExitDataErr;
+                return fail(Stop::InputError,
+                            fmt::format("replay: the trace touches more than {} regions of 16 MB (the R3000 guest's "
                                             "window 0x{:08x}-0x{:08x}); address 0x{:x} is in one more",
                                             regions_.size(), VMSIM_REPLAY_WINDOW_BASE, VMSIM_REPLAY_WINDOW_END, addr));
+            }
             regions_.emplace_back(region, base);
         }
         last_region_ = region;
         last_base_ = base;
-        return base | offset;
+        va = base | offset;
+        return true;
     }
 
     trace::RefSource& source_;
     const ReplayOptions& options_;
     std::function<bool()> exited_;
-    bool stopped_early_ = false;
+    Stop stop_ = Stop::None;
+    std::string message_;
+    ExitCode input_code_ = kExitDataErr;
     Cpu* cpu_ = nullptr;
     uint32_t asid_ = 0;
     std::array<Shadow, kShadowSize> shadow_;
@@ -286,7 +306,6 @@ private:
     uint64_t last_region_ = ~uint64_t{0};
     uint32_t last_base_ = 0;
     ReplayStats stats_;
-    std::exception_ptr input_error_;
 };
 
 const char* const kKindNames[ReplayStats::kKinds] = {"instr", "load", "store", "modify"};
@@ -342,14 +361,13 @@ ReplayResult replay_r3000(const R3000Config& config, trace::RefSource& source, c
     R3000Platform plat(config, image.segments, image.entry, options.console);
     Replayer replayer(source, options, [&plat] { return plat.exit_requested(); });
     bool replayed = false;
-    plat.set_takeover(R3000Core::Takeover{
+    plat.set_takeover(R3000Platform::Takeover{
         [&plat] { return plat.simctl().regions()[VMSIM_REPLAY_REGION].open; },
         [&](r3000::Cpu& cpu) {
             replayed = true;
             return replayer.drive(cpu);
         }});
     const RunSummary summary = plat.run();
-    replayer.rethrow_input_error();
     record_r3000_run(stats, plat, summary);
     record_replay(stats, replayer.stats());
 
@@ -357,12 +375,16 @@ ReplayResult replay_r3000(const R3000Config& config, trace::RefSource& source, c
     r.replay = replayer.stats();
     r.run.outcome = summary.result.outcome;
     r.run.exit_code = summary.result.exit_code;
-    if (r.run.outcome == Outcome::GuestError) {
+    if (replayer.stop() == Stop::InputError) {
+        r.input_error = replayer.message();
+        r.input_error_code = replayer.input_error_code();
+        r.run.message = replayer.message();
+    } else if (r.run.outcome == Outcome::GuestError) {
         r.run.message = "guest error: " + summary.result.error;
     } else if (r.run.outcome != Outcome::Exited) {
         r.run.message = fmt::format("the guest did not exit ({}); stopped at pc 0x{:08x}",
                                     outcome_name(r.run.outcome), plat.cpu().pc());
-    } else if (replayer.stopped_early()) {
+    } else if (replayer.stop() == Stop::GuestExited) {
         r.run.outcome = Outcome::GuestError;
         r.run.message = fmt::format("the replay guest exited (code {}) while handling a reference: the replay "
                                     "stopped there (the guest's console says why)",

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <string>
 
+#include "sim/common/errors.hpp"
 #include "sim/platform/r3000/config.hpp"
 #include "sim/platform/target.hpp"
 #include "sim/stats/registry.hpp"
@@ -59,12 +60,19 @@ struct ReplayStats {
 struct ReplayResult {
     RunResult run;  // how the guest ended: Exited with code 0 when the replay finished
     ReplayStats replay;
+    // Non-empty when the trace was at fault: the source's UserError (a bad record) or a
+    // trace that does not fit the guest's window. The caller reports it (throw
+    // UserError(input_error_code, input_error)); the run then ended as a guest error.
+    std::string input_error;
+    ExitCode input_error_code = kExitDataErr;
 };
 
 // Boots `options.kernel` on the R3000 machine `config`, replays `source` when the guest
 // begins region VMSIM_REPLAY_REGION (vmsim/replay.h) and records every statistic of
-// `vmsim run` followed by the replay.* statistics into `stats`. A bad trace (the
-// source's UserError) or a trace that does not fit the guest's window throws UserError.
+// `vmsim run` followed by the replay.* statistics into `stats`. Errors are returned, not
+// thrown: SystemC's coroutine switches leave ASan unsure of the stack, and an exception
+// unwinding frames after sc_start() led to false reports in the sanitizer build (an ELF
+// that cannot be loaded still throws, before SystemC starts).
 ReplayResult replay_r3000(const R3000Config& config, trace::RefSource& source, const ReplayOptions& options,
                           stats::Registry& stats);
 
