@@ -15,6 +15,7 @@
 #include "sim/loader/elf_loader.hpp"
 #include "sim/platform/r3000/platform.hpp"
 #include "sim/platform/r3000/target.hpp"
+#include "sim/platform/setup.hpp"
 #include "vmsim/replay.h"
 
 namespace vmsim::platform {
@@ -310,44 +311,49 @@ private:
 
 const char* const kKindNames[ReplayStats::kKinds] = {"instr", "load", "store", "modify"};
 
+// The counters, as the models list theirs ("replay." prefix).
+common::StatList replay_counters(const ReplayStats& s) {
+    common::StatList out{{"references", "trace references replayed (after the skipped ones)", s.references}};
+    for (unsigned k = 0; k < ReplayStats::kKinds; ++k)
+        out.push_back({std::string("references.") + kKindNames[k], std::string("references of kind ") + kKindNames[k],
+                       s.references_by_kind[k]});
+    out.push_back({"skipped", "references replayed first as warm-up, outside these statistics", s.skipped});
+    out.push_back({"tlb_misses", "pages referenced that the TLB did not hold (a reference's misses, as a TLB model "
+                   "counts them)", s.tlb_misses});
+    for (unsigned k = 0; k < ReplayStats::kKinds; ++k)
+        out.push_back({std::string("tlb_misses.") + kKindNames[k],
+                       std::string("TLB misses of references of kind ") + kKindNames[k], s.misses_by_kind[k]});
+    const common::StatList rest = {
+        {"refill_exceptions",
+         "UTLB-refill exceptions raised: each miss, and each retry the guest left without an entry (a first touch)",
+         s.refill_exceptions},
+        {"guest_refills", "UTLB refills the guest's handling took for its own pages (its handlers' code, stack, "
+         "page table)", s.guest_refills},
+        {"other_traps",
+         "general-vector exceptions raised for references: TLBL/TLBS on an invalid entry, Mod on a clean one",
+         s.other_traps},
+        {"fast_refills", "TLB misses the refill vector answered without another exception (aegis: software-TLB hits)",
+         s.fast_refills},
+        {"refill_instructions",
+         "guest instructions run for the replay's exceptions (refills, first-touch faults, Mod)", s.guest_instructions},
+        {"refill_cycles", "guest cycles for the replay's exceptions, exception entry included", s.guest_cycles},
+        {"page_crossings",
+         "references whose bytes reach into the next page (touched only with trace.split_page_crossing)",
+         s.page_crossings},
+        {"trace_regions", "16 MB regions of the trace's address space mapped into the guest's window",
+         s.trace_regions},
+    };
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
+}
+
 void record_replay(stats::Registry& stats, const ReplayStats& s) {
-    stats.counter("replay.references", "trace references replayed (after the skipped ones)") = s.references;
-    for (unsigned k = 0; k < ReplayStats::kKinds; ++k)
-        stats.counter(std::string("replay.references.") + kKindNames[k],
-                      std::string("references of kind ") + kKindNames[k]) = s.references_by_kind[k];
-    stats.counter("replay.skipped", "references replayed first as warm-up, outside these statistics") = s.skipped;
-    stats.counter("replay.tlb_misses", "pages referenced that the TLB did not hold (a reference's misses, as a "
-                                       "TLB model counts them)") = s.tlb_misses;
-    for (unsigned k = 0; k < ReplayStats::kKinds; ++k)
-        stats.counter(std::string("replay.tlb_misses.") + kKindNames[k],
-                      std::string("TLB misses of references of kind ") + kKindNames[k]) = s.misses_by_kind[k];
-    stats.counter("replay.refill_exceptions",
-                  "UTLB-refill exceptions raised: each miss, and each retry the guest left without an entry "
-                  "(a first touch)") = s.refill_exceptions;
-    stats.counter("replay.guest_refills",
-                  "UTLB refills the guest's handling took for its own pages (its handlers' code, stack, page table)") =
-        s.guest_refills;
-    stats.counter("replay.other_traps",
-                  "general-vector exceptions raised for references: TLBL/TLBS on an invalid entry, Mod on a clean one") =
-        s.other_traps;
-    stats.counter("replay.fast_refills",
-                  "TLB misses the refill vector answered without another exception (aegis: software-TLB hits)") =
-        s.fast_refills;
-    stats.counter("replay.refill_instructions",
-                  "guest instructions run for the replay's exceptions (refills, first-touch faults, Mod)") =
-        s.guest_instructions;
-    stats.counter("replay.refill_cycles", "guest cycles for the replay's exceptions, exception entry included") =
-        s.guest_cycles;
+    add_stats(stats, "replay.", replay_counters(s));
     const double misses = static_cast<double>(s.tlb_misses);
     stats.value("replay.refill_instructions_per_miss", "replay.refill_instructions / replay.tlb_misses") =
         s.tlb_misses ? static_cast<double>(s.guest_instructions) / misses : 0.0;
     stats.value("replay.refill_cycles_per_miss", "replay.refill_cycles / replay.tlb_misses") =
         s.tlb_misses ? static_cast<double>(s.guest_cycles) / misses : 0.0;
-    stats.counter("replay.page_crossings",
-                  "references whose bytes reach into the next page (touched only with trace.split_page_crossing)") =
-        s.page_crossings;
-    stats.counter("replay.trace_regions", "16 MB regions of the trace's address space mapped into the guest's window") =
-        s.trace_regions;
     stats.value("host.replay_seconds", "host seconds spent replaying (not deterministic)") = s.host_seconds;
     stats.value("host.replay_mrefs", "references replayed per host second / 1e6 (not deterministic)") =
         s.host_seconds > 0 ? static_cast<double>(s.references + s.skipped) / s.host_seconds / 1e6 : 0.0;
