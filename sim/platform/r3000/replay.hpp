@@ -25,6 +25,9 @@
 
 namespace vmsim::platform {
 
+// The replay guest under a build directory (ReplayOptions::kernel = build_dir + "/" + this).
+inline constexpr const char* kR3000ReplayKernel = "workloads/replay/aegis_replay.elf";
+
 struct ReplayOptions {
     // The guest image that hosts the replay (a kernel with the replay program embedded:
     // build/workloads/replay/aegis_replay.elf); the R3000 target's program.
