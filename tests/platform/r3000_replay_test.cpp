@@ -316,11 +316,14 @@ TEST(R3000Replay, LimitStopsAfterThatManyReferencesPastTheSkipped) {
 }
 
 TEST(R3000Replay, ReadersErrorEndsTheReplayAndIsReturnedWithItsExitCode) {
-    const Outcome o = replay(1000, [](uint64_t i) {
-        if (i == 600) throw UserError(kExitDataErr, "trace.vmt: byte 9612: truncated record");
+    const Outcome o = replay(10000, [](uint64_t i) {
+        if (i == 5000) throw UserError(kExitDataErr, "trace.vmt: byte 9612: truncated record");
         return Ref{0x10000000ull + (i % 50) * 4096, 4, Kind::Load};
     });
     EXPECT_EQ(o.error, "input (65): trace.vmt: byte 9612: truncated record");
+    // The references read before the bad one were replayed and counted.
+    EXPECT_GT(o["replay.references"], 0);
+    EXPECT_LT(o["replay.references"], 5000);
 }
 
 TEST(R3000Replay, TraceSpanningMoreRegionsThanTheWindowIsAnInputError) {

@@ -66,6 +66,9 @@ public:
             cpu.set_stop_pc(~0u);
             cpu.set_pc(resume);
         }
+        stats_.references = 0;  // also when the replay stopped early: what it did
+        for (uint64_t n : stats_.references_by_kind) stats_.references += n;
+        stats_.trace_regions = regions_.size();
         stats_.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return stop_ == Stop::GuestError || stop_ == Stop::InputError ? message_ : std::string();
     }
@@ -167,9 +170,6 @@ private:
             stats_ = ReplayStats{};
             stats_.skipped = done;
         }
-        stats_.references = 0;
-        for (uint64_t n : stats_.references_by_kind) stats_.references += n;
-        stats_.trace_regions = regions_.size();
     }
 
     // One page touched by a reference: a hit in the shadow costs nothing more.
