@@ -138,6 +138,17 @@ public:
     // The guest wrote code through a path the core does not see (e.g. the loader).
     void invalidate_code(uint32_t pa, uint32_t len);
 
+    // --- trap-driven replay (sim/platform/r3000/replay.cpp, docs/replay.md) ---
+    // run() returns StopReason::Break, before fetching, when the pc reaches `pc` through a
+    // jump, branch or exception return (the replay's sentinel return address). Checked
+    // only where the core enters another code page, so the hit path is unchanged.
+    void set_stop_pc(uint32_t pc) { stop_pc_ = pc; }
+    // Takes the TLB exception (kExcTLBL, kExcTLBS or kExcMod) that an access to `va`
+    // raises, exactly as translation does (BadVAddr, Context.BadVPN, EntryHi.VPN, Cause,
+    // the KU/IE push, the vector, exception-entry cycles), with EPC = `epc` and no
+    // faulting instruction (its issue cycle is not charged: the replay has no instruction).
+    void replay_tlb_exception(uint32_t code, uint32_t va, bool utlb_vector, uint32_t epc);
+
     // --- architectural state (for the platform, debuggers and tests) ---
     uint32_t gpr(unsigned r) const { return regs_[r]; }
     void set_gpr(unsigned r, uint32_t v) { if (r) regs_[r] = v; }
@@ -232,6 +243,7 @@ private:
     void tlb_shutdown(const std::string& what);
     void address_error(uint32_t code, uint32_t va);
     void tlb_exception(uint32_t code, uint32_t va, bool utlb_vector);
+    void tlb_fault_registers(uint32_t va);  // BadVAddr, Context.BadVPN, EntryHi.VPN of a TLB exception
     void guest_error(const std::string& msg);
     inline void request_check();
     void commit_pending_loads();
@@ -260,6 +272,7 @@ private:
     uint64_t hilo_ready_ = 0;  // cycle at which HI/LO become readable
     uint32_t pc_ = 0, npc_ = 4;
     uint32_t cur_pc_ = 0;          // instruction being executed
+    uint32_t stop_pc_ = 0xffffffffu;  // set_stop_pc (misaligned: never reached by default)
     bool in_delay_ = false;        // cur_pc_ is in a branch delay slot
     bool next_in_delay_ = false;   // pc_ is in a branch delay slot
     // Delayed loads (exact mode): the load issued by the previous instruction

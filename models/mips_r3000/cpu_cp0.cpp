@@ -65,11 +65,20 @@ void Cpu::address_error(uint32_t code, uint32_t va) {
     fault(code);
 }
 
-void Cpu::tlb_exception(uint32_t code, uint32_t va, bool utlb_vector) {
+void Cpu::tlb_fault_registers(uint32_t va) {
     badvaddr_ = va;
     context_ = (context_ & 0xffe00000u) | ((va >> 10) & 0x001ffffcu);  // BadVPN = VA[30:12]
     entryhi_ = (va & kEntryHiVpnMask) | (entryhi_ & kEntryHiAsidMask);  // ASID kept
+}
+
+void Cpu::tlb_exception(uint32_t code, uint32_t va, bool utlb_vector) {
+    tlb_fault_registers(va);
     fault(code, 0, utlb_vector);
+}
+
+void Cpu::replay_tlb_exception(uint32_t code, uint32_t va, bool utlb_vector, uint32_t epc) {
+    tlb_fault_registers(va);
+    exception(code, epc, false, utlb_vector);
 }
 
 void Cpu::guest_error(const std::string& msg) {

@@ -110,6 +110,10 @@ bool Cpu::enter_code_page() {
     cur_pc_ = pc_;
     in_delay_ = next_in_delay_;
     const uint32_t va = pc_;
+    if (VMSIM_UNLIKELY(va == stop_pc_)) {
+        break_run();
+        return false;
+    }
     // A fetch that faults costs its cycle, like an instruction that faults.
     if (va & 3) {
         ++cycles_;

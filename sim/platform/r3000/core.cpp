@@ -63,6 +63,20 @@ void R3000Core::thread() {
             result_.error = cpu_->error();
             break;
         }
+        if (takeover_ready_ && !exit_requested_ && takeover_ready_()) {
+            takeover_ready_ = nullptr;
+            taken_over_ = true;
+            sc_core::sc_pause();                    // sc_start() returns at the end of this delta cycle
+            sc_core::wait(sc_core::SC_ZERO_TIME);  // and the next sc_start() resumes here
+            if (!takeover_error_.empty()) {
+                result_.outcome = Outcome::GuestError;
+                result_.error = std::move(takeover_error_);
+                break;
+            }
+            qk_.set(local_time());
+            if (exit_requested_) break;  // the guest exited during the takeover
+            continue;
+        }
         if (exit_requested_) break;
         if (why == r3000::StopReason::InstructionLimit) {
             result_.outcome = Outcome::InstructionLimit;

@@ -4,6 +4,7 @@
 // annotates them as time.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,6 +43,18 @@ public:
     ~R3000Core() override;
 
     void attach_timer(Timer* timer) { timer_ = timer; }
+    // Trap-driven replay (r3000/replay.cpp): when the run loop has returned (every device
+    // access makes it return) and `ready` first says so, the core pauses the simulation
+    // (sc_pause) so that its driver runs the ISS from the caller's stack, not from this
+    // thread's coroutine (exceptions thrown there, e.g. a trace reader's, upset ASan), then
+    // hands the driver's verdict to resume_after_takeover() and sc_start() goes on.
+    void set_takeover_ready(std::function<bool()> ready) { takeover_ready_ = std::move(ready); }
+    bool taken_over() const { return taken_over_; }
+    // "" to let the guest go on, else a guest error that ends the run.
+    void resume_after_takeover(std::string error) {
+        taken_over_ = false;
+        takeover_error_ = std::move(error);
+    }
     // The guest asked to stop (sim-control EXIT): leave the run loop.
     void request_exit(uint32_t code);
 
@@ -51,6 +64,7 @@ public:
     uint64_t cycles() const { return cpu_ ? cpu_->cycles() : 0; }
     uint64_t instructions() const { return cpu_ ? cpu_->instructions() : 0; }
     const CoreResult& result() const { return result_; }
+    bool exit_requested() const { return exit_requested_; }
     uint64_t quantum_syncs() const { return syncs_; }
     uint64_t elided_syncs() const { return elided_; }
 
@@ -70,6 +84,9 @@ private:
     uint64_t synced_cycles_ = 0;  // the ISS cycle count at the last quantum sync
     uint64_t syncs_ = 0, elided_ = 0;
     bool exit_requested_ = false;
+    std::function<bool()> takeover_ready_;
+    bool taken_over_ = false;
+    std::string takeover_error_;
     bool eliding_ = false;  // syncs are being elided: run until a device access
     CoreResult result_;
 };

@@ -155,9 +155,18 @@ void r3000_region_counters(const r3000::Cpu& cpu, std::vector<uint64_t>& out) {
     out.push_back(s.utlb_refills);
 }
 
+void R3000Platform::set_takeover(Takeover t) {
+    core_->set_takeover_ready(std::move(t.ready));
+    takeover_drive_ = std::move(t.drive);
+}
+
 RunSummary R3000Platform::run() {
     const auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
+    while (core_->taken_over()) {
+        core_->resume_after_takeover(takeover_drive_(core_->cpu()));
+        sc_core::sc_start();
+    }
     const auto t1 = std::chrono::steady_clock::now();
     std::fflush(console_file_);
 

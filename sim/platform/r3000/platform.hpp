@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,7 +52,16 @@ public:
                   std::FILE* console);
     ~R3000Platform();
 
+    // Runs the guest to its end. With a takeover set, the simulation pauses once when
+    // `ready` says so and `drive` runs the ISS from this (the caller's) stack: it returns ""
+    // to let the guest go on, or a guest error that ends the run (R3000Core::set_takeover_ready).
     RunSummary run();
+    struct Takeover {
+        std::function<bool()> ready;
+        std::function<std::string(r3000::Cpu&)> drive;
+    };
+    void set_takeover(Takeover t);
+    bool exit_requested() const { return core_->exit_requested(); }
 
     const r3000::Cpu& cpu() const { return core_->cpu(); }
     const SimControl& simctl() const { return *simctl_; }
@@ -67,6 +77,7 @@ private:
     std::unique_ptr<Console> console_;
     std::unique_ptr<SimControl> simctl_;
     std::unique_ptr<Timer> timer_;
+    std::function<std::string(r3000::Cpu&)> takeover_drive_;
 };
 
 }  // namespace vmsim::platform

@@ -204,8 +204,10 @@ const ParamTable<R3000Config>& params() {
     return *table;
 }
 
+}  // namespace
+
 // Reads the configuration and checks what the types alone cannot.
-R3000Config read_config(const config::Registry& reg) {
+R3000Config read_r3000_config(const config::Registry& reg) {
     R3000Config c = params().read(reg);
     for (auto [side, cache] : {std::pair{"icache", &c.cpu.icache}, std::pair{"dcache", &c.cpu.dcache}})
         if (std::string problem = cache->check(); !problem.empty())
@@ -215,6 +217,8 @@ R3000Config read_config(const config::Registry& reg) {
                                         std::to_string(c.stlb_entries));
     return c;
 }
+
+namespace {
 
 // What a finished run reports, as plain data: the statistics are recorded from it
 // in one fixed order, and the docs list them from a default-constructed one.
@@ -306,15 +310,15 @@ public:
         return "MIPS R3000 with a software-refilled TLB, DECstation 3100/2100 timing";
     }
     void declare_params(config::Registry& reg) const override { params().declare(reg); }
-    void check_params(const config::Registry& reg) const override { read_config(reg); }
+    void check_params(const config::Registry& reg) const override { read_r3000_config(reg); }
 
     RunResult run(const config::Registry& reg, const std::string& program, stats::Registry& stats,
                   std::FILE* console) const override {
-        const R3000Config config = read_config(reg);
+        const R3000Config config = read_r3000_config(reg);
         const loader::ElfImage image = loader::load_elf(program, config.mem_size);
         R3000Platform plat(config, image.segments, image.entry, console);
         const RunSummary summary = plat.run();
-        record(stats, snapshot(plat, summary));
+        record_r3000_run(stats, plat, summary);
         RunResult r;
         r.outcome = summary.result.outcome;
         r.exit_code = summary.result.exit_code;
@@ -352,6 +356,10 @@ public:
 };
 
 }  // namespace
+
+void record_r3000_run(stats::Registry& stats, const R3000Platform& platform, const RunSummary& run) {
+    record(stats, snapshot(platform, run));
+}
 
 const Target& r3000_target() {
     static const R3000Target target;
