@@ -302,7 +302,7 @@ TEST(TraceConvert, ConvertingAFileOntoItselfIsRefusedAndKeepsIt) {
 const std::vector<std::string> kOneEntryL1 = {"--set", "dtlb_4k.entries=1", "--set", "dtlb_4k.ways=1",
                                               "--set", "itlb_4k.entries=1", "--set", "itlb_4k.ways=1"};
 
-TEST(Replay, OneEntryTlbsMissOnEveryChangeOfPage) {
+TEST(ReplayCli, OneEntryTlbsMissOnEveryChangeOfPage) {
     TempDir dir;
     const std::string path = dir.write("prog.lackey", kLackey);
     const std::vector<Ref> refs = parse_lackey(kLackey);
@@ -327,7 +327,7 @@ TEST(Replay, OneEntryTlbsMissOnEveryChangeOfPage) {
     EXPECT_EQ(err, "vmsim: " + path + ": lackey (detected)\n");
 }
 
-TEST(Replay, SplittingPageCrossingReferencesTranslatesTheirLastByteToo) {
+TEST(ReplayCli, SplittingPageCrossingReferencesTranslatesTheirLastByteToo) {
     TempDir dir;
     const std::string path = dir.write("prog.lackey", kLackey);
     const std::vector<Ref> refs = parse_lackey(kLackey);
@@ -342,7 +342,7 @@ TEST(Replay, SplittingPageCrossingReferencesTranslatesTheirLastByteToo) {
     EXPECT_EQ(s.u64("trace.translations"), refs.size() + count_kind(refs, 'M') + crossing_4k(refs));
 }
 
-TEST(Replay, TwoMegabytePolicyMapsAndMissesPerTwoMegabyteRegion) {
+TEST(ReplayCli, TwoMegabytePolicyMapsAndMissesPerTwoMegabyteRegion) {
     TempDir dir;
     const std::string path = dir.write("prog.lackey", kLackey);
     const std::vector<Ref> refs = parse_lackey(kLackey);
@@ -357,7 +357,7 @@ TEST(Replay, TwoMegabytePolicyMapsAndMissesPerTwoMegabyteRegion) {
     EXPECT_EQ(s.u64("trace.page_crossing"), 0u) << "no reference spans two 2 MB pages";
 }
 
-TEST(Replay, SkipWarmsUpUncountedAndLimitCountsExactlyThatMany) {
+TEST(ReplayCli, SkipWarmsUpUncountedAndLimitCountsExactlyThatMany) {
     TempDir dir;
     const std::string path = dir.write("prog.lackey", kLackey);
     const std::vector<Ref> refs = parse_lackey(kLackey);
@@ -388,7 +388,7 @@ TEST(Replay, SkipWarmsUpUncountedAndLimitCountsExactlyThatMany) {
     }
 }
 
-TEST(Replay, SkipBeyondTheEndMeasuresNothing) {
+TEST(ReplayCli, SkipBeyondTheEndMeasuresNothing) {
     TempDir dir;
     const std::string path = dir.write("prog.lackey", kLackey);
     const StatsJson s = replay_stats(path, {"--skip", "1000"});
@@ -397,7 +397,7 @@ TEST(Replay, SkipBeyondTheEndMeasuresNothing) {
     EXPECT_EQ(s.u64("trace.pages_4k"), distinct_pages(parse_lackey(kLackey), 12)) << "the warm-up mapped them";
 }
 
-TEST(Replay, LackeyAndItsVmtConversionGiveIdenticalStatistics) {
+TEST(ReplayCli, LackeyAndItsVmtConversionGiveIdenticalStatistics) {
     TempDir dir;
     const std::string lackey = dir.write("prog.lackey", kLackey), vmt = dir.path() + "/prog.vmt.gz";
     ASSERT_EQ(run_vmsim({"trace", "convert", lackey, vmt}).exit_code, 0);
@@ -412,7 +412,7 @@ TEST(Replay, LackeyAndItsVmtConversionGiveIdenticalStatistics) {
     EXPECT_GT(a.u64("mmu.walks"), 0u) << "the comparison covers walks";
 }
 
-TEST(Replay, AGivenFormatPrintsNoDetectionNote) {
+TEST(ReplayCli, AGivenFormatPrintsNoDetectionNote) {
     TempDir dir;
     const std::string path = dir.write("prog.lackey", kLackey);
     std::string err;
