@@ -7,6 +7,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -258,9 +259,24 @@ int cmd_trace(const std::vector<std::string>& args) {
         const trace::Format to = vm.count("to") ? format_of("to") : trace::Format::Vmt;
         if (to != trace::Format::Vmt && to != trace::Format::Lackey)
             throw UserError(kExitUsage, "vmsim trace convert: --to: vmsim writes vmt or lackey");
+        const std::string out = vm["out"].as<std::string>();
+        // Opening OUT truncates it: were it IN, the input would be gone before it is read.
+        std::error_code same_ec;
+        if (in != "-" && out != "-" && std::filesystem::equivalent(in, out, same_ec))
+            throw UserError(kExitUsage, "vmsim trace convert: " + out + " is the input file: write to another file");
         trace::OpenedTrace t = trace::open_trace(in, format_of("from"));
         if (t.detected) std::cerr << "vmsim trace convert: " << in << ": " << t.description() << "\n";
-        const uint64_t n = trace::convert(*t.source, to, trace::Output::open(vm["out"].as<std::string>()));
+        std::unique_ptr<trace::Output> output = trace::Output::open(out);
+        uint64_t n = 0;
+        try {
+            n = trace::convert(*t.source, to, std::move(output));
+        } catch (...) {
+            // A lackey file cut short reads as a valid shorter trace: leave none behind (a device or
+            // FIFO is not a file to remove).
+            std::error_code ec;
+            if (out != "-" && std::filesystem::is_regular_file(out, ec)) std::filesystem::remove(out, ec);
+            throw;
+        }
         std::cerr << "vmsim trace convert: " << n << " references written as " << trace::format_name(to) << "\n";
         return kExitOk;
     }
