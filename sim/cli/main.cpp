@@ -249,7 +249,7 @@ int cmd_trace(const std::vector<std::string>& args) {
         if (vm.count("out") || vm.count("from") || vm.count("to"))
             throw UserError(kExitUsage, "vmsim trace info: takes one FILE and --format (see vmsim trace --help)");
         trace::OpenedTrace t = trace::open_trace(in, format_of("format"));
-        const trace::TraceInfo info = trace::summarize(*t.source);
+        const trace::TraceInfo info = trace::reading(t, [&] { return trace::summarize(*t.source); });
         std::cout << fmt::format("{:<22} {}\n", "format", t.description()) << trace::info_text(info);
         return kExitOk;
     }
@@ -265,11 +265,10 @@ int cmd_trace(const std::vector<std::string>& args) {
         if (in != "-" && out != "-" && std::filesystem::equivalent(in, out, same_ec))
             throw UserError(kExitUsage, "vmsim trace convert: " + out + " is the input file: write to another file");
         trace::OpenedTrace t = trace::open_trace(in, format_of("from"));
-        if (t.detected) std::cerr << "vmsim trace convert: " << in << ": " << t.description() << "\n";
         std::unique_ptr<trace::Output> output = trace::Output::open(out);
         uint64_t n = 0;
         try {
-            n = trace::convert(*t.source, to, std::move(output));
+            n = trace::reading(t, [&] { return trace::convert(*t.source, to, std::move(output)); });
         } catch (...) {
             // A lackey file cut short reads as a valid shorter trace: leave none behind (a device or
             // FIFO is not a file to remove).
@@ -277,6 +276,7 @@ int cmd_trace(const std::vector<std::string>& args) {
             if (out != "-" && std::filesystem::is_regular_file(out, ec)) std::filesystem::remove(out, ec);
             throw;
         }
+        if (t.detected) std::cerr << "vmsim trace convert: " << in << ": " << t.description() << "\n";
         std::cerr << "vmsim trace convert: " << n << " references written as " << trace::format_name(to) << "\n";
         return kExitOk;
     }

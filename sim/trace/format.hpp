@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/common/errors.hpp"
 #include "sim/trace/input.hpp"
 #include "sim/trace/record.hpp"
 
@@ -32,6 +33,20 @@ struct OpenedTrace {
     // "lackey (detected), xz-compressed": what was opened, for messages.
     std::string description() const;
 };
+
+// Runs `read`, which reads `t`'s source, and returns what it returns. A UserError it throws (a bad
+// record) is thrown again, when the format came from detection, with how the bytes were read
+// appended — "f.vmt: byte 40: truncated record (read as vmt (detected))" — so that the error is
+// still one line and says what was detected.
+template <typename Read>
+auto reading(const OpenedTrace& t, Read&& read) -> decltype(read()) {
+    try {
+        return read();
+    } catch (const UserError& e) {
+        if (!t.detected) throw;
+        throw UserError(e.code(), std::string(e.what()) + " (read as " + t.description() + ")");
+    }
+}
 
 // Opens `path` ("-": standard input) as `format` (Auto: detect).
 OpenedTrace open_trace(const std::string& path, Format format);

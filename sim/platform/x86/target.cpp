@@ -314,8 +314,6 @@ void record_trace(stats::Registry& stats, const X86ReplayCounts& c, const x86::M
 RunResult run_replay(const X86Config& config, stats::Registry& stats) {
     trace::OpenedTrace opened = trace::open_trace(config.trace.file, config.trace.format);
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
-    if (opened.detected)  // --format auto says what it found
-        std::fprintf(stderr, "vmsim: %s: %s\n", config.trace.file.c_str(), opened.description().c_str());
     X86Replay replay(config.mmu, config.paging, config.caches, config.trace);
     const auto t0 = std::chrono::steady_clock::now();
     bool shown = false;
@@ -331,13 +329,15 @@ RunResult run_replay(const X86Config& config, stats::Registry& stats) {
     RunResult r;
     r.outcome = Outcome::Exited;
     try {
-        replay.run(*opened.source, progress);
+        trace::reading(opened, [&] { replay.run(*opened.source, progress); });
     } catch (const std::runtime_error& e) {
         if (dynamic_cast<const UserError*>(&e)) throw;
         r.outcome = Outcome::GuestError;
         r.message = e.what();
     }
     if (shown) std::fputc('\n', stderr);
+    if (opened.detected)  // --format auto says what it found (with an error, the error says it)
+        std::fprintf(stderr, "vmsim: %s: %s\n", config.trace.file.c_str(), opened.description().c_str());
     const auto t1 = std::chrono::steady_clock::now();
 
     const X86ReplayCounts& c = replay.counts();
