@@ -281,10 +281,13 @@ void record_trace(stats::Registry& stats, const X86ReplayCounts& c, const x86::M
             c.by_kind[k];
     stats.counter("trace.translations", "workload = replay: MMU translations that succeeded (a modify makes two)") =
         c.translations;
-    stats.counter("trace.page_crossing", "workload = replay: accesses whose bytes span two pages (a modify is two accesses: its load and its store)") = c.page_crossing;
+    stats.counter("trace.page_crossing",
+                  "workload = replay: accesses whose bytes span two pages (a modify is two accesses: its load and "
+                  "its store)") = c.page_crossing;
     stats.counter("trace.split", "workload = replay: page-crossing accesses translated at their last byte too "
                                  "(trace.split_page_crossing; a modify is two accesses)") = c.split;
-    stats.counter("trace.non_canonical", "workload = replay: accesses at non-canonical addresses, not translated (a modify is two accesses)") =
+    stats.counter("trace.non_canonical",
+                  "workload = replay: accesses at non-canonical addresses, not translated (a modify is two accesses)") =
         c.non_canonical;
     for (x86::PageSize p : {x86::PageSize::k4K, x86::PageSize::k2M, x86::PageSize::k4M, x86::PageSize::k1G})
         stats.counter(std::string("trace.pages_") + x86::page_size_name(p),
