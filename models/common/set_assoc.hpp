@@ -26,11 +26,12 @@
 // first, returning at once on a match: one compare, with no test of the policy, as in a
 // hand-written direct-mapped cache. A hit there changes nothing under any policy.
 //  - Lru and Fifo keep each set's ways in order, most recent (Lru) or newest (Fifo) first, with the
-//    empty ways last; the front slot is the first in that order, a fill evicts the last. With up to
-//    16 ways the order is a permutation of way numbers packed four bits a position into one word
-//    per set, and entries never move: a hit or a fill rewrites the word (a few shifts and masks)
-//    instead of moving the ways between it and the front. With more ways the entries themselves
-//    are kept in order and moved.
+//    empty ways last; the front slot, way 0, holds the first in that order (or nothing), a fill
+//    evicts the last. With up to 16 ways the order is a permutation of way numbers packed four
+//    bits a position into one word per set: a hit or a fill rewrites the word (a few shifts and
+//    masks) and trades the entry that becomes the first with what way 0 held, instead of moving
+//    every way between it and the front. With more ways the entries themselves are kept in order
+//    and moved.
 //  - Random leaves ways where they were filled; the front slot is way 0.
 //  - A TreePlru hit must update the tree whichever way it hits, so under TreePlru (with more than
 //    one way) each set's front slot is one that stays empty and the ways follow it: that compare
@@ -228,11 +229,8 @@ private:
     static constexpr uint64_t kNibbles = 0x1111111111111111u;
 
     size_t set_of(Key key) const { return static_cast<size_t>(key & set_mask_); }
-    // The slot lookup() compares first: the first in order (way 0 unless packed). Only packed sets
-    // read their order word, so that a direct-mapped cache's lookup stays one load.
-    size_t front_of(size_t set) const {
-        return (set << stride_shift_) + (packed_ ? static_cast<size_t>(meta_[set].order & 0xf) : 0);
-    }
+    // The slot lookup() compares first: way 0 (TreePlru: its empty slot).
+    size_t front_of(size_t set) const { return set << stride_shift_; }
 
     // Packed orders. Bits 4p..4p+3 of a set's word hold the way at position p.
     static uint64_t low_positions(unsigned n) { return n >= 16 ? ~uint64_t{0} : (uint64_t{1} << (4 * n)) - 1; }
@@ -280,6 +278,37 @@ private:
         return ways_;
     }
 
+    // Packed sets: ways 0 and `way` trade their entries (tags, payloads, fingerprints), and the
+    // order its labels. `way` must be first in order; way 0 is then wherever `way` was.
+    uint64_t trade_with_front(size_t set, size_t base, unsigned way, uint64_t order) {
+        std::swap(tags_[base], tags_[base + way]);
+        if constexpr (kHasPayload) std::swap(payloads_[base], payloads_[base + way]);
+        uint64_t* fp = meta_[set].fp;
+        const uint64_t front = fp[0] & 0xff, other = (fp[way / 8] >> (8 * (way % 8))) & 0xff;
+        fp[0] = (fp[0] & ~uint64_t{0xff}) | other;
+        fp[way / 8] = (fp[way / 8] & ~(uint64_t{0xff} << (8 * (way % 8)))) | (front << (8 * (way % 8)));
+        const unsigned zero_at = position_of(order, 0);
+        order &= ~uint64_t{0xf};  // position 0: way 0, which now holds `way`'s entry
+        return (order & ~(uint64_t{0xf} << (4 * zero_at))) | (uint64_t{way} << (4 * zero_at));
+    }
+    // A packed Lru hit in `way`: it becomes first in order and moves to way 0.
+    void promote(size_t set, size_t base, unsigned way) {
+        uint64_t order = to_front(meta_[set].order, position_of(meta_[set].order, way), way);
+        if (way != 0) order = trade_with_front(set, base, way, order);
+        meta_[set].order = order;
+    }
+    // A packed fill of an absent key: the last in order is evicted (returned, kEmpty if it was
+    // empty) and the new entry is first, in way 0.
+    Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
+        const unsigned victim = static_cast<unsigned>(last_of(meta_[set].order));
+        const Entry evicted{tags_[base + victim], *payload(base + victim)};
+        uint64_t order = rotate_in(meta_[set].order);
+        if (victim != 0) order = trade_with_front(set, base, victim, order);
+        meta_[set].order = order;
+        put(set, base, 0, key, value);
+        return evicted;
+    }
+
     // Stores an entry in `way` (and, for a packed set, its fingerprint).
     void put(size_t set, size_t base, unsigned way, Key key, const Payload& value) {
         tags_[base + way] = key;
@@ -324,15 +353,12 @@ private:
         }
         const size_t base = base_of(set);
         if (packed_) {
-            unsigned way = find_packed(set, base, key);
-            uint64_t& order = meta_[set].order;
+            const unsigned way = find_packed(set, base, key);
             if (way < ways_) {
-                if (config_.replacement == Replacement::Lru) order = to_front(order, position_of(order, way), way);
+                if (config_.replacement == Replacement::Lru) promote(set, base, way);
                 return true;
             }
-            way = static_cast<unsigned>(last_of(order));
-            order = rotate_in(order);
-            put(set, base, way, key, Payload{});
+            fill_packed(set, base, key, Payload{});
             return false;
         }
         unsigned way = 1;  // access() compared way 0
@@ -387,17 +413,16 @@ private:
             if (config_.replacement == Replacement::Lru) hit(set, base, way);
             return std::nullopt;
         }
-        unsigned into = 0;  // where the new entry goes: the victim's slot (packed), else the front
         if (packed_) {
-            way = into = static_cast<unsigned>(last_of(meta_[set].order));
-            meta_[set].order = rotate_in(meta_[set].order);
-        } else {
-            way = ways_ - 1;
+            const Entry evicted = fill_packed(set, base, key, value);
+            if (evicted.key == kEmpty) return std::nullopt;
+            return Entry{evicted.key, evicted.payload};  // built at the return: see fill_ways()
         }
+        way = ways_ - 1;
         const Key old_key = tags_[base + way];  // plain values, not an optional: see fill_ways()
         const Payload old_value = *payload(base + way);
-        if (!packed_) shift_back(base, way);
-        put(set, base, into, key, value);
+        shift_back(base, way);
+        put(set, base, 0, key, value);
         if (old_key == kEmpty) return std::nullopt;
         return Entry{old_key, old_value};
     }
@@ -408,8 +433,8 @@ private:
             tree_plru::touch(plru_bits_[set], way, ways_);
         } else if (config_.replacement == Replacement::Lru) {
             if (packed_) {
-                meta_[set].order = to_front(meta_[set].order, position_of(meta_[set].order, way), way);
-                return payload(base + way);
+                promote(set, base, way);
+                return payload(base);
             }
             shift_back(base, way);
             return payload(base);
@@ -457,7 +482,7 @@ private:
     Key set_mask_ = 0;
     bool ordered_ = true;        // Lru or Fifo: ways kept in order, empty ways at the back
     bool plru_ = false;          // TreePlru with more than one way
-    bool packed_ = false;        // ordered, 2 to 16 ways: the order is meta_[set].order, entries stay put
+    bool packed_ = false;        // ordered, 2 to 16 ways: the order is meta_[set].order
     std::vector<Key> tags_;           // [set][slot]
     std::vector<Payload> payloads_;   // [set][slot]; unused for an empty Payload
     std::vector<uint64_t> plru_bits_; // [set]; TreePlru only
