@@ -47,6 +47,10 @@ public:
     // guest is compiled into the simulator (x86_64's workloads) says false and ignores run()'s
     // `program`.
     virtual bool takes_program() const { return true; }
+    // The guest program that replays the trace parameter trace.file on this target, relative to
+    // the build tree (`vmsim replay`'s default program); nullptr: the target replays without one
+    // (x86_64: its workload = replay).
+    virtual const char* replay_program() const { return nullptr; }
     // The target's parameters (the registry already holds `target`).
     virtual void declare_params(config::Registry& reg) const = 0;
     // Throws UserError(kExitUsage) for values that pass their type but not the

@@ -12,6 +12,7 @@
 #include "sim/config/param_table.hpp"
 #include "sim/loader/elf_loader.hpp"
 #include "sim/platform/r3000/platform.hpp"
+#include "sim/platform/r3000/replay.hpp"
 #include "sim/platform/replacement_names.hpp"
 #include "sim/platform/setup.hpp"
 
@@ -198,6 +199,12 @@ const ParamTable<R3000Config>& params() {
               std::tuple{"scenario.seed", &R3000Config::scenario_seed, VMSIM_SCENARIO_SEED_MAX,
                          "seed of the processes' access sequences (each process its own)"}})
             root.uint(name, member, std::string("scenario workload on aegis: ") + what).min(1).max(max);
+        bind_trace_params<R3000Config>(
+            root.at(&R3000Config::trace),
+            "empty = no replay (the program runs as it is); set: the program is a replay guest (vmsim replay's "
+            "default, build/workloads/replay/aegis_replay.elf), every reference goes through the 64-entry TLB and "
+            "a miss runs the guest's own refill code (docs/replay.md)",
+            "outside the replay.* statistics (the guest's statistics include them)");
         bind_sim_params<R3000Config>(root.at(&R3000Config::sim));
         return t;
     }();
@@ -312,9 +319,12 @@ public:
     void declare_params(config::Registry& reg) const override { params().declare(reg); }
     void check_params(const config::Registry& reg) const override { read_r3000_config(reg); }
 
+    const char* replay_program() const override { return kR3000ReplayKernel; }
+
     RunResult run(const config::Registry& reg, const std::string& program, stats::Registry& stats,
                   std::FILE* console) const override {
         const R3000Config config = read_r3000_config(reg);
+        if (!config.trace.file.empty()) return run_replay(config, program, stats, console);
         const loader::ElfImage image = loader::load_elf(program, config.mem_size);
         R3000Platform plat(config, image.segments, image.entry, console);
         const RunSummary summary = plat.run();
@@ -342,6 +352,29 @@ public:
     }
 
     void describe_stats(stats::Registry& stats) const override {
+        describe_run(stats);
+        record_r3000_replay(stats, ReplayStats{});
+    }
+
+private:
+    // trace.file set: `program` (a replay guest) replays the trace (replay.hpp). The replay
+    // returns a bad trace as its input error; it becomes the one-line error of any bad input
+    // here, after SystemC has returned.
+    static RunResult run_replay(const R3000Config& config, const std::string& program, stats::Registry& stats,
+                                std::FILE* console) {
+        trace::OpenedTrace opened = open_settings_trace(config.trace);
+        ReplayOptions options;
+        options.kernel = program;
+        options.skip = config.trace.skip;
+        options.limit = config.trace.limit;
+        options.split_page_crossing = config.trace.split_page_crossing;
+        options.console = console;
+        ReplayResult r = replay_r3000(config, *opened.source, options, stats);
+        if (!r.input_error.empty()) throw UserError(r.input_error_code, r.input_error);
+        return std::move(r.run);
+    }
+
+    static void describe_run(stats::Registry& stats) {
         Snapshot s;
         s.breakdown.assign(r3000_cycle_breakdown().size(), 0);
         s.modes.assign(r3000_cycle_modes().size(), 0);
