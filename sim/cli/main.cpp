@@ -99,6 +99,10 @@ int run_and_report(const platform::Configured& c, const po::variables_map& vm, c
     const std::string subject = "vmsim: " + (elf_path.empty() ? "" : elf_path + ": ");
     stats::Registry stats;
     const platform::RunResult run = c.target->run(c.params, elf_path, stats, stdout);
+    if (run.input_error) {  // as a UserError reads: its line, no statistics
+        std::cerr << run.message << "\n";
+        return run.input_error;
+    }
     if (vm.count("stats-json")) {
         // Reported without a throw: see try_write_file_atomically().
         const std::string error =

@@ -29,6 +29,10 @@ struct RunResult {
     Outcome outcome = Outcome::GuestError;
     uint32_t exit_code = 0;  // Outcome::Exited
     std::string message;     // otherwise: one line saying what happened and where
+    // Non-zero: the run's input was at fault (a trace's bad record), not the guest; `message` is
+    // the whole error line and this the exit status, as a UserError would give them. Returned, not
+    // thrown: an exception after SystemC's coroutine switches misleads ASan (r3000/replay.hpp).
+    int input_error = 0;
 };
 
 // A share of the cycle count, by the name statistics ("cycles.<name>"), measured

@@ -126,6 +126,19 @@ TEST(R3000ReplayCli, BadRecordMidTraceIsTheReadersOneLineErrorAsOnX86) {
     EXPECT_EQ(line, error_line(std::string(VMSIM_CONFIGS) + "/machines/skylake.cfg"));
 }
 
+TEST(R3000ReplayCli, TraceBeyondTheGuestsWindowIsAnInputErrorLine) {
+    TempDir dir;
+    // One load in each of 70 regions of 16 MB: the window holds 62.
+    std::ostringstream text;
+    for (uint64_t i = 0; i < 70; ++i) text << " L " << std::hex << (i << 32) << ",4\n";
+    const std::string trace = dir.write("wide.lackey", text.str());
+    const VmsimRun r = run_vmsim({"replay", "--trace", trace, "--format", "lackey", "--config", kDec3100, "-q"});
+    EXPECT_EQ(r.exit_code, kDataErr) << describe(r);
+    const std::vector<std::string> lines = split_lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << describe(r);
+    EXPECT_TRUE(contains(lines[0], "more than 62 regions of 16 MB")) << lines[0];
+}
+
 TEST(R3000ReplayCli, ReplayGuestIsUnderTheBuildDirectoryUnlessElfNamesIt) {
     TempDir dir;
     const std::string trace = dir.write("t.lackey", " L 10000000,4\n");
