@@ -99,6 +99,10 @@ int run_and_report(const platform::Configured& c, const po::variables_map& vm, c
     const std::string subject = "vmsim: " + (elf_path.empty() ? "" : elf_path + ": ");
     stats::Registry stats;
     const platform::RunResult run = c.target->run(c.params, elf_path, stats, stdout);
+    if (run.input_error) {  // as a UserError reads: its line, no statistics
+        std::cerr << run.message << "\n";
+        return run.input_error;
+    }
     if (vm.count("stats-json")) {
         // Reported without a throw: see try_write_file_atomically().
         const std::string error =
@@ -157,8 +161,9 @@ int cmd_run(const std::vector<std::string>& args) {
     return run_and_report(c, vm, vm.count("elf") ? vm["elf"].as<std::string>() : "");
 }
 
-// `vmsim replay --trace FILE --config CFG ...`: `vmsim run` with workload = replay and the trace.*
-// parameters set from the options (the parameters are what a sweep varies).
+// `vmsim replay --trace FILE --config CFG ...`: `vmsim run` with the trace.* parameters set from the
+// options (the parameters are what a sweep varies): on r3000 with the replay guest as the program,
+// on x86_64 with workload = replay.
 int cmd_replay(const std::vector<std::string>& args) {
     po::options_description opts("vmsim replay options");
     opts.add_options()
@@ -167,22 +172,29 @@ int cmd_replay(const std::vector<std::string>& args) {
          "the address trace (- for standard input; gzip or xz compressed or not)")
         ("format", po::value<std::string>()->value_name("F"), "auto|lackey|champsim|vmt (default auto: detected)")
         ("config,c", po::value<std::vector<std::string>>()->value_name("FILE.cfg")->composing(),
-         "config file (key = value lines); may be repeated, later files win (e.g. configs/machines/skylake.cfg)")
+         "config file (key = value lines); may be repeated, later files win (e.g. configs/machines/dec3100.cfg "
+         "for the R3000, configs/machines/skylake.cfg for the x86-64)")
         ("set,s", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
-         "override one parameter; may be repeated; beats config files (trace.page_size=2m, dtlb_4k.entries=32...)")
+         "override one parameter; may be repeated; beats config files (trace.page_size=2m, aegis.stlb_entries=256...)")
         ("limit", po::value<std::string>()->value_name("N"), "replay and measure at most N references after the skip")
         ("skip", po::value<std::string>()->value_name("N"),
-         "replay the first N references to warm the TLBs and caches, without statistics")
+         "replay the first N references to warm the TLBs (and caches), without statistics")
+        ("elf", po::value<std::string>()->value_name("FILE"),
+         "r3000: the replay guest (default: <build dir>/workloads/replay/aegis_replay.elf)")
+        ("build-dir", po::value<std::string>()->value_name("DIR")->default_value(VMSIM_BUILD_DIR),
+         "the build tree holding the replay guest")
         ("stats-json", po::value<std::string>()->value_name("FILE"),
          "write statistics and the effective configuration as JSON (atomically)")
         ("quiet,q", "do not print the statistics table on stderr");
     const po::variables_map vm = parse("replay", args, opts, "trace");
     if (vm.count("help")) {
         std::cout << "usage: vmsim replay --trace FILE [--format auto|lackey|champsim|vmt] --config CFG "
-                     "[--set KEY=VALUE]... [--limit N] [--skip N] [--stats-json F]\n\n"
+                     "[--set KEY=VALUE]... [--limit N] [--skip N] [--elf FILE] [--build-dir DIR] [--stats-json F]\n\n"
                   << opts
-                  << "\nThe same as vmsim run with workload = replay and trace.file, trace.format, trace.limit,\n"
-                     "trace.skip set (vmsim help params --target x86_64 lists every trace.* parameter).\n"
+                  << "\nThe same as vmsim run with trace.file, trace.format, trace.limit, trace.skip set: on\n"
+                     "target r3000 (the default) the program is the replay guest, whose own refill code runs on\n"
+                     "every TLB miss (docs/replay.md); on x86_64 also workload = replay (every reference through\n"
+                     "the TLBs and the walker). vmsim help params --target NAME lists every trace.* parameter.\n"
                      "Formats: docs/trace-format.md.\n";
         return kExitOk;
     }
@@ -193,19 +205,19 @@ int cmd_replay(const std::vector<std::string>& args) {
     if (vm.count("set"))
         for (const auto& s : vm["set"].as<std::vector<std::string>>()) sets.push_back(config::parse_override(s));
     const platform::Configured chosen = platform::configure(configs, sets);
-    if (std::string(chosen.target->name()) != "x86_64") {
-        // The R3000's trap-driven replay (issue 11) plugs in here.
-        throw UserError(kExitUnavailable,
-                        std::string("vmsim replay: not yet: R3000 replay (target ") + chosen.target->name() +
-                            "); trace replay runs on target x86_64 for now (--config configs/machines/skylake.cfg or "
-                            "--set target=x86_64)");
-    }
-    sets.push_back({"workload", "replay", "vmsim replay"});
+    // A target replays on a guest program of its own, or with the workload its parameters choose.
+    const char* guest = chosen.target->replay_program();
+    if (!guest && vm.count("elf"))
+        throw UserError(kExitUsage, std::string("vmsim replay: --elf: target ") + chosen.target->name() +
+                                        " replays without a guest program");
+    std::string program;
+    if (guest) program = vm.count("elf") ? vm["elf"].as<std::string>() : vm["build-dir"].as<std::string>() + "/" + guest;
+    if (chosen.params.contains("workload")) sets.push_back({"workload", "replay", "vmsim replay"});
     sets.push_back({"trace.file", vm["trace"].as<std::string>(), "--trace"});
     if (vm.count("format")) sets.push_back({"trace.format", vm["format"].as<std::string>(), "--format"});
     if (vm.count("limit")) sets.push_back({"trace.limit", vm["limit"].as<std::string>(), "--limit"});
     if (vm.count("skip")) sets.push_back({"trace.skip", vm["skip"].as<std::string>(), "--skip"});
-    return run_and_report(platform::configure(configs, sets), vm, "");
+    return run_and_report(platform::configure(configs, sets), vm, program);
 }
 
 // `vmsim trace info FILE` and `vmsim trace convert IN OUT`.

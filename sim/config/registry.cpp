@@ -224,7 +224,8 @@ std::optional<Value> convert(const Param& p, std::string_view text, std::string&
             auto v = parse_bool(text);
             return v ? std::optional<Value>(Value{*v}) : fail(expectation(p));
         }
-        case Type::kString: return Value{std::string(text)};
+        // `""` is how help and the docs show the empty string (value_to_text): it reads back as one.
+        case Type::kString: return Value{text == "\"\"" ? std::string() : std::string(text)};
     }
     return fail("?");
 }

@@ -29,6 +29,10 @@ struct RunResult {
     Outcome outcome = Outcome::GuestError;
     uint32_t exit_code = 0;  // Outcome::Exited
     std::string message;     // otherwise: one line saying what happened and where
+    // Non-zero: the run's input was at fault (a trace's bad record), not the guest; `message` is
+    // the whole error line and this the exit status, as a UserError would give them. Returned, not
+    // thrown: an exception after SystemC's coroutine switches misleads ASan (r3000/replay.hpp).
+    int input_error = 0;
 };
 
 // A share of the cycle count, by the name statistics ("cycles.<name>"), measured
@@ -47,6 +51,10 @@ public:
     // guest is compiled into the simulator (x86_64's workloads) says false and ignores run()'s
     // `program`.
     virtual bool takes_program() const { return true; }
+    // The guest program that replays the trace parameter trace.file on this target, relative to
+    // the build tree (`vmsim replay`'s default program); nullptr: the target replays without one
+    // (x86_64: its workload = replay).
+    virtual const char* replay_program() const { return nullptr; }
     // The target's parameters (the registry already holds `target`).
     virtual void declare_params(config::Registry& reg) const = 0;
     // Throws UserError(kExitUsage) for values that pass their type but not the

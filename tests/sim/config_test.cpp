@@ -292,6 +292,15 @@ TEST(ConfigFile, StringValueMayContainEqualsSign) {
     EXPECT_EQ(reg.get_string("sim.guest"), "a=b.elf");
 }
 
+TEST(ConfigFile, EmptyStringWrittenAsHelpShowsItReadsBackEmpty) {
+    TempDir dir;
+    std::string file = dir.write("x.cfg", "sim.guest = a.elf\nsim.guest = \"\"\n");
+    Registry reg = make_registry();
+    ASSERT_NE(reg.help_text().find("\"\""), std::string::npos) << reg.help_text();
+    reg.load_file(file);
+    EXPECT_EQ(reg.get_string("sim.guest"), "");
+}
+
 TEST(ConfigFile, IncludeIsRelativeToTheIncludingFileAndLaterLinesOverrideIt) {
     TempDir dir;
     dir.write("machines/base.cfg", "mem.size = 16M\ntimer.period = 3\n");

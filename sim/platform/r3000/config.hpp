@@ -6,6 +6,7 @@
 
 #include "models/mips_r3000/cpu.hpp"
 #include "sim/platform/sim_config.hpp"
+#include "sim/platform/trace_config.hpp"
 #include "vmsim/bootparams.h"
 #include "vmsim/memmap.h"
 
@@ -31,6 +32,8 @@ struct R3000Config {
     uint32_t scenario_slices = VMSIM_SCENARIO_SLICES_DEFAULT;    // per process
     uint32_t scenario_accesses = VMSIM_SCENARIO_ACCESSES_DEFAULT;  // per time slice
     uint32_t scenario_seed = VMSIM_SCENARIO_SEED_DEFAULT;
+    // trace.file set: the program is a replay guest and the trace is replayed on it (replay.hpp).
+    TraceSettings trace;
     SimConfig sim;
 };
 

@@ -347,7 +347,9 @@ common::StatList replay_counters(const ReplayStats& s) {
     return out;
 }
 
-void record_replay(stats::Registry& stats, const ReplayStats& s) {
+}  // namespace
+
+void record_r3000_replay(stats::Registry& stats, const ReplayStats& s) {
     add_stats(stats, "replay.", replay_counters(s));
     const double misses = static_cast<double>(s.tlb_misses);
     stats.value("replay.refill_instructions_per_miss", "replay.refill_instructions / replay.tlb_misses") =
@@ -358,8 +360,6 @@ void record_replay(stats::Registry& stats, const ReplayStats& s) {
     stats.value("host.replay_mrefs", "references replayed per host second / 1e6 (not deterministic)") =
         s.host_seconds > 0 ? static_cast<double>(s.references + s.skipped) / s.host_seconds / 1e6 : 0.0;
 }
-
-}  // namespace
 
 ReplayResult replay_r3000(const R3000Config& config, trace::RefSource& source, const ReplayOptions& options,
                           stats::Registry& stats) {
@@ -375,7 +375,7 @@ ReplayResult replay_r3000(const R3000Config& config, trace::RefSource& source, c
         }});
     const RunSummary summary = plat.run();
     record_r3000_run(stats, plat, summary);
-    record_replay(stats, replayer.stats());
+    record_r3000_replay(stats, replayer.stats());
 
     ReplayResult r;
     r.replay = replayer.stats();

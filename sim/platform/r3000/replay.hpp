@@ -70,6 +70,10 @@ struct ReplayResult {
     ExitCode input_error_code = kExitDataErr;
 };
 
+// The replay.* statistics of `s` (and the host's replay speed), as replay_r3000() records them
+// after the run's.
+void record_r3000_replay(stats::Registry& stats, const ReplayStats& s);
+
 // Boots `options.kernel` on the R3000 machine `config`, replays `source` when the guest
 // begins region VMSIM_REPLAY_REGION (vmsim/replay.h) and records every statistic of
 // `vmsim run` followed by the replay.* statistics into `stats`. Errors are returned, not

@@ -4,14 +4,21 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <iterator>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "sim/common/errors.hpp"
 #include "sim/config/param_table.hpp"
 #include "sim/loader/elf_loader.hpp"
 #include "sim/platform/r3000/platform.hpp"
+#include "sim/platform/r3000/replay.hpp"
 #include "sim/platform/replacement_names.hpp"
 #include "sim/platform/setup.hpp"
 
@@ -198,6 +205,12 @@ const ParamTable<R3000Config>& params() {
               std::tuple{"scenario.seed", &R3000Config::scenario_seed, VMSIM_SCENARIO_SEED_MAX,
                          "seed of the processes' access sequences (each process its own)"}})
             root.uint(name, member, std::string("scenario workload on aegis: ") + what).min(1).max(max);
+        bind_trace_params<R3000Config>(
+            root.at(&R3000Config::trace),
+            "empty = no replay (the program runs as it is); set: the program is a replay guest (vmsim replay's "
+            "default, build/workloads/replay/aegis_replay.elf), every reference goes through the 64-entry TLB and "
+            "a miss runs the guest's own refill code (docs/replay.md)",
+            "outside the replay.* statistics (the guest's statistics include them)");
         bind_sim_params<R3000Config>(root.at(&R3000Config::sim));
         return t;
     }();
@@ -303,6 +316,104 @@ Snapshot snapshot(const R3000Platform& platform, const RunSummary& run) {
     return s;
 }
 
+// The trace of an R3000 replay, read on a thread of its own a batch ahead of the replay. The
+// replay pulls references while SystemC is paused, after its coroutine switches, where ASan has
+// lost track of the stack: an exception thrown there (a reader's UserError for a bad record)
+// leaves stale stack poison and false reports (replay.hpp). Here a reader's error is caught on
+// the reading thread; the replay sees the trace end there, and the run reports the error.
+class ReadAheadSource final : public trace::RefSource {
+public:
+    // Reads at most `max_refs` references (0: to the end): a replay with trace.limit stops there,
+    // and so does the reading (a pipe need not end).
+    ReadAheadSource(trace::RefSource& source, uint64_t max_refs)
+        : source_(source), left_(max_refs ? max_refs : ~uint64_t{0}), thread_([this] { produce(); }) {}
+    ~ReadAheadSource() override {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        changed_.notify_all();
+        thread_.join();
+    }
+    ReadAheadSource(const ReadAheadSource&) = delete;
+    ReadAheadSource& operator=(const ReadAheadSource&) = delete;
+
+    std::size_t read(trace::Ref* out, std::size_t max) override {
+        if (taken_ == current_.size()) {
+            std::unique_lock<std::mutex> lock(mutex_);
+            changed_.wait(lock, [this] { return full_ || ended_; });
+            if (!full_) {
+                drained_ = true;
+                return 0;
+            }
+            current_.swap(next_);
+            full_ = false;
+            taken_ = 0;
+            changed_.notify_all();
+        }
+        const std::size_t n = std::min(max, current_.size() - taken_);
+        std::copy_n(current_.begin() + static_cast<std::ptrdiff_t>(taken_), n, out);
+        taken_ += n;
+        return n;
+    }
+
+    // Once read() has returned 0, the reader's error ("" when the trace ended) and its exit code;
+    // "" before (the reading thread may still be writing them).
+    const std::string& error() const { return drained_ ? error_ : kNone; }
+    ExitCode error_code() const { return error_code_; }
+
+private:
+    static constexpr std::size_t kBatch = 1 << 16;
+    static inline const std::string kNone;
+
+    void produce() {
+        std::vector<trace::Ref> batch;
+        for (;;) {
+            batch.resize(static_cast<std::size_t>(std::min<uint64_t>(left_, kBatch)));
+            std::size_t n = 0;
+            std::string error;
+            ExitCode code = kExitDataErr;
+            try {
+                if (!batch.empty()) n = source_.read(batch.data(), batch.size());
+            } catch (const UserError& e) {
+                error = e.what();
+                code = e.code();
+            } catch (const std::exception& e) {
+                error = std::string("vmsim: internal error: ") + e.what();  // as main() reports it
+                code = kExitSoftware;
+            }
+            left_ -= n;
+            std::unique_lock<std::mutex> lock(mutex_);
+            changed_.wait(lock, [this] { return !full_ || stop_; });
+            if (stop_) return;
+            if (n == 0) {
+                ended_ = true;
+                error_ = std::move(error);
+                error_code_ = code;
+                changed_.notify_all();
+                return;
+            }
+            batch.resize(n);
+            next_.swap(batch);
+            full_ = true;
+            changed_.notify_all();
+        }
+    }
+
+    trace::RefSource& source_;
+    uint64_t left_;                         // the reading thread's
+    std::vector<trace::Ref> current_;       // the replay's
+    std::size_t taken_ = 0;                 // the replay's
+    bool drained_ = false;                  // the replay's: read() returned 0
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<trace::Ref> next_;          // guarded by mutex_, as below
+    bool full_ = false, ended_ = false, stop_ = false;
+    std::string error_;
+    ExitCode error_code_ = kExitDataErr;
+    std::thread thread_;  // last: starts once the members above exist
+};
+
 class R3000Target final : public Target {
 public:
     const char* name() const override { return "r3000"; }
@@ -312,9 +423,12 @@ public:
     void declare_params(config::Registry& reg) const override { params().declare(reg); }
     void check_params(const config::Registry& reg) const override { read_r3000_config(reg); }
 
+    const char* replay_program() const override { return kR3000ReplayKernel; }
+
     RunResult run(const config::Registry& reg, const std::string& program, stats::Registry& stats,
                   std::FILE* console) const override {
         const R3000Config config = read_r3000_config(reg);
+        if (!config.trace.file.empty()) return run_replay(config, program, stats, console);
         const loader::ElfImage image = loader::load_elf(program, config.mem_size);
         R3000Platform plat(config, image.segments, image.entry, console);
         const RunSummary summary = plat.run();
@@ -342,6 +456,38 @@ public:
     }
 
     void describe_stats(stats::Registry& stats) const override {
+        describe_run(stats);
+        record_r3000_replay(stats, ReplayStats{});
+    }
+
+private:
+    // trace.file set: `program` (a replay guest) replays the trace (replay.hpp). A trace at fault
+    // (a bad record, too many regions) is returned as the run's input error, not thrown: see
+    // ReadAheadSource.
+    static RunResult run_replay(const R3000Config& config, const std::string& program, stats::Registry& stats,
+                                std::FILE* console) {
+        trace::OpenedTrace opened = open_settings_trace(config.trace);
+        ReplayOptions options;
+        options.kernel = program;
+        options.skip = config.trace.skip;
+        options.limit = config.trace.limit;
+        options.split_page_crossing = config.trace.split_page_crossing;
+        options.console = console;
+        ReadAheadSource source(*opened.source, config.trace.limit ? config.trace.skip + config.trace.limit : 0);
+        ReplayResult r = replay_r3000(config, source, options, stats);
+        if (r.input_error.empty() && !source.error().empty()) {
+            r.input_error = source.error();
+            r.input_error_code = source.error_code();
+        }
+        if (!r.input_error.empty()) {
+            r.run.outcome = Outcome::GuestError;
+            r.run.message = r.input_error;
+            r.run.input_error = r.input_error_code;
+        }
+        return std::move(r.run);
+    }
+
+    static void describe_run(stats::Registry& stats) {
         Snapshot s;
         s.breakdown.assign(r3000_cycle_breakdown().size(), 0);
         s.modes.assign(r3000_cycle_modes().size(), 0);

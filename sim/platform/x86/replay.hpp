@@ -35,20 +35,17 @@
 
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/mmu.hpp"
+#include "sim/platform/trace_config.hpp"
 #include "sim/trace/format.hpp"
 #include "sim/trace/record.hpp"
 #include "vmlib/x86/pager.hpp"
 
 namespace vmsim::platform {
 
-// The trace.* parameters (x86/target.cpp binds them).
-struct X86ReplayConfig {
-    std::string file;                               // path, or "-" for standard input
-    trace::Format format = trace::Format::Auto;
-    uint64_t limit = 0;                             // references measured after the skip; 0 = all
-    uint64_t skip = 0;                              // references replayed first to warm up, not measured
+// The trace.* parameters (x86/target.cpp binds them): those every target's replay reads, and the
+// x86's own.
+struct X86ReplayConfig : TraceSettings {
     x86::PageSize page_size = x86::PageSize::k4K;   // page-size policy
-    bool split_page_crossing = false;
     bool data_cache = true;                         // loads and stores also access the data caches
 };
 

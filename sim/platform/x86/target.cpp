@@ -169,23 +169,12 @@ const ParamTable<X86Config>& params() {
                   "per machine)")
             .max(1'000'000);
         auto trace = root.at(&X86Config::trace);
-        trace.text("trace.file", &X86ReplayConfig::file,
-                   "workload = replay: the address trace (a file, or - for standard input; gzip or xz compressed "
-                   "or not: docs/trace-format.md)");
-        trace.choice("trace.format", &X86ReplayConfig::format, trace::format_names(),
-                     "the trace's format: auto = detected from its first bytes; lackey = Valgrind lackey text; "
-                     "champsim = ChampSim binary records; vmt = vmsim's compact format");
-        trace.uint("trace.skip", &X86ReplayConfig::skip,
-                   "references replayed first to warm the TLBs and caches, then every statistic is reset");
-        trace.uint("trace.limit", &X86ReplayConfig::limit,
-                   "references replayed and measured after the skip (0 = to the end of the trace)");
+        bind_trace_params<X86Config>(trace, "read when workload = replay",
+                                     "then every statistic is reset (the TLBs, caches and page tables stay warm)");
         trace.choice("trace.page_size", &X86ReplayConfig::page_size, page_size_names(),
                      "page-size policy of the pager that maps the trace's pages on first touch: every touched "
                      "aligned block of this size gets one page of it (4k; 2m or 1g in long mode; 4m with "
                      "mmu.paging = legacy32)");
-        trace.flag("trace.split_page_crossing", &X86ReplayConfig::split_page_crossing,
-                   "a reference whose bytes span two pages is translated at its last byte too (false: at its start "
-                   "address only)");
         trace.flag("trace.data_cache", &X86ReplayConfig::data_cache,
                    "loads and stores also access the data-cache model at their physical address, competing with "
                    "the page walks' references (false: only the walks use the caches)");
@@ -315,7 +304,7 @@ void record_trace(stats::Registry& stats, const X86ReplayCounts& c, const x86::M
 // workload = replay: the trace through the MMU (replay.hpp), outside SystemC, with the statistics a
 // GUPS run records (cpu.operations = references, no compute cycles) and the trace's own.
 RunResult run_replay(const X86Config& config, stats::Registry& stats) {
-    trace::OpenedTrace opened = trace::open_trace(config.trace.file, config.trace.format);
+    trace::OpenedTrace opened = open_settings_trace(config.trace);
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
     X86Replay replay(config.mmu, config.paging, config.caches, config.trace);
     const auto t0 = std::chrono::steady_clock::now();

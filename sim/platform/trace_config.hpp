@@ -1,0 +1,60 @@
+// The trace.* parameters both targets' replays read (issue 11; docs/replay.md), declared once
+// for every target whose config holds a TraceSettings (R3000Config::trace; X86ReplayConfig derives
+// from it and adds its own), and the one way a run opens the trace they name.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <type_traits>
+
+#include "sim/config/param_table.hpp"
+#include "sim/trace/format.hpp"
+
+namespace vmsim::platform {
+
+struct TraceSettings {
+    std::string file;                            // path, or "-" for standard input
+    trace::Format format = trace::Format::Auto;
+    uint64_t skip = 0;                           // references replayed first to warm up, not measured
+    uint64_t limit = 0;                          // references measured after the skip; 0 = all
+    bool split_page_crossing = false;            // a page-crossing reference touches both pages
+};
+
+// A member of TraceSettings as one of S's (the standard base-to-derived conversion).
+template <class S, class T>
+T S::*trace_member(T TraceSettings::*member) {
+    return member;
+}
+
+// Declares trace.file, trace.format, trace.skip, trace.limit and trace.split_page_crossing bound
+// to `group`'s TraceSettings (S is TraceSettings or a struct derived from it). The targets differ
+// only in when a trace is replayed (`file_when`, the end of trace.file's help) and in which
+// statistics leave the warm-up out (`skip_unmeasured`, the end of trace.skip's).
+template <class Root, class S>
+void bind_trace_params(const typename config::ParamTable<Root>::template Group<S>& group, const std::string& file_when,
+                       const std::string& skip_unmeasured) {
+    static_assert(std::is_base_of_v<TraceSettings, S>, "trace parameters bind a TraceSettings");
+    const auto m = [](auto member) { return trace_member<S>(member); };
+    group.text("trace.file", m(&TraceSettings::file),
+               "the address trace to replay (a file, or - for standard input; gzip or xz compressed or not: "
+               "docs/trace-format.md); " + file_when);
+    group.choice("trace.format", m(&TraceSettings::format), trace::format_names(),
+                 "the trace's format: auto = detected from its first bytes; lackey = Valgrind lackey text; "
+                 "champsim = ChampSim binary records; vmt = vmsim's compact format");
+    group.uint("trace.skip", m(&TraceSettings::skip), "references replayed first to warm up, " + skip_unmeasured);
+    group.uint("trace.limit", m(&TraceSettings::limit),
+               "references replayed and measured after the skip (0 = to the end of the trace)");
+    group.flag("trace.split_page_crossing", m(&TraceSettings::split_page_crossing),
+               "a reference whose bytes span two pages is translated at its last byte too (false: at its start "
+               "address only)");
+}
+
+// Opens the trace `t` names; with trace.format = auto, says on stderr what it detected. A trace
+// that cannot be opened or read is UserError.
+inline trace::OpenedTrace open_settings_trace(const TraceSettings& t) {
+    trace::OpenedTrace opened = trace::open_trace(t.file, t.format);
+    if (opened.detected) std::fprintf(stderr, "vmsim: %s: %s\n", t.file.c_str(), opened.description().c_str());
+    return opened;
+}
+
+}  // namespace vmsim::platform
