@@ -51,10 +51,12 @@ void bind_trace_params(const typename config::ParamTable<Root>::template Group<S
 
 // Opens the trace `t` names; with trace.format = auto, says on stderr what it detected. A trace
 // that cannot be opened or read is UserError.
-inline trace::OpenedTrace open_settings_trace(const TraceSettings& t) {
-    trace::OpenedTrace opened = trace::open_trace(t.file, t.format);
+inline trace::OpenedTrace open_settings_trace(const TraceSettings& t) { return trace::open_trace(t.file, t.format); }
+
+// After a replay that read the whole trace: --format auto says what it detected (a read error says
+// it instead, in its one line: trace::reading).
+inline void note_detected(const TraceSettings& t, const trace::OpenedTrace& opened) {
     if (opened.detected) std::fprintf(stderr, "vmsim: %s: %s\n", t.file.c_str(), opened.description().c_str());
-    return opened;
 }
 
 }  // namespace vmsim::platform

@@ -476,13 +476,16 @@ private:
         ReadAheadSource source(*opened.source, config.trace.limit ? config.trace.skip + config.trace.limit : 0);
         ReplayResult r = replay_r3000(config, source, options, stats);
         if (r.input_error.empty() && !source.error().empty()) {
-            r.input_error = source.error();
+            // As trace::reading() words it: the one line says how the bytes were read.
+            r.input_error = source.error() + (opened.detected ? " (read as " + opened.description() + ")" : "");
             r.input_error_code = source.error_code();
         }
         if (!r.input_error.empty()) {
             r.run.outcome = Outcome::GuestError;
             r.run.message = r.input_error;
             r.run.input_error = r.input_error_code;
+        } else {
+            note_detected(config.trace, opened);
         }
         return std::move(r.run);
     }

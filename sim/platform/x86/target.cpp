@@ -328,8 +328,7 @@ RunResult run_replay(const X86Config& config, stats::Registry& stats) {
         r.message = e.what();
     }
     if (shown) std::fputc('\n', stderr);
-    if (opened.detected)  // --format auto says what it found (with an error, the error says it)
-        std::fprintf(stderr, "vmsim: %s: %s\n", config.trace.file.c_str(), opened.description().c_str());
+    note_detected(config.trace, opened);
     const auto t1 = std::chrono::steady_clock::now();
 
     const X86ReplayCounts& c = replay.counts();
