@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <unordered_map>
@@ -56,15 +57,74 @@ X86Replay::X86Replay(const x86::MmuConfig& mmu, x86::PagingMode paging, const co
     expect(ram.error, "granting physical memory");
     pager_ = std::make_unique<selfpage::Pager>(*kernel_);
     expect(pager_->add_ram(ram.value), "giving the pager its RAM");
-    const selfpage::Rights rwx = selfpage::kRead | selfpage::kWrite | selfpage::kExecute;
-    if (paging == x86::PagingMode::Legacy) {
-        expect(pager_->reserve_region(0, uint64_t{1} << 32, rwx, config.page_size), "reserving the address space");
-    } else {
-        const uint64_t half = uint64_t{1} << 47;
-        expect(pager_->reserve_region(0, half, rwx, config.page_size), "reserving the lower half");
-        expect(pager_->reserve_region(~(half - 1), half, rwx, config.page_size), "reserving the upper half");
-    }
+    paging_ = paging;
     expect(pager_->activate(), "loading the page tables");
+    if (config.page_size == x86::PageSize::k2M || config.page_size == x86::PageSize::k4M) {
+        planned_ = false;  // plan_large_pages() lays the regions out
+        return;
+    }
+    for (const auto& [base, bytes] : halves()) reserve(base, bytes, config.page_size);
+}
+
+// The address space the trace may use: 4 GB with 32-bit paging, else both canonical halves (the
+// upper one for traces with kernel addresses).
+std::vector<std::pair<uint64_t, uint64_t>> X86Replay::halves() const {
+    if (paging_ == x86::PagingMode::Legacy) return {{0, uint64_t{1} << 32}};
+    const uint64_t half = uint64_t{1} << 47;
+    return {{0, half}, {~(half - 1), half}};
+}
+
+void X86Replay::reserve(uint64_t base, uint64_t bytes, x86::PageSize largest) {
+    const selfpage::Rights rwx = selfpage::kRead | selfpage::kWrite | selfpage::kExecute;
+    const selfpage::Error e = pager_->reserve_region(base, bytes, rwx, largest);
+    if (e != selfpage::Error::Ok)
+        throw std::runtime_error(fmt::format("replay: reserving 0x{:x}..0x{:x}: {}", base, base + bytes,
+                                             selfpage::error_name(e)));
+}
+
+uint64_t X86Replay::plan_large_pages(trace::RefSource& source) {
+    const unsigned block_shift = x86::page_shift(config_.page_size);
+    const uint64_t pages_per_block = uint64_t{1} << (block_shift - 12);
+    const uint64_t la_mask = paging_ == x86::PagingMode::Legacy ? 0xffffffffu : ~uint64_t{0};
+    // Touched 4 KB pages of each block, as a bitmap.
+    std::unordered_map<uint64_t, std::vector<uint64_t>> touched;
+    auto touch = [&](uint64_t la) {
+        la &= la_mask;
+        std::vector<uint64_t>& bits = touched[la >> block_shift];
+        if (bits.empty()) bits.assign(pages_per_block / 64, 0);
+        const uint64_t page = (la >> 12) & (pages_per_block - 1);
+        bits[page / 64] |= uint64_t{1} << (page % 64);
+    };
+    std::vector<trace::Ref> batch(kBatch);
+    const uint64_t total = config_.limit ? config_.skip + config_.limit : ~uint64_t{0};
+    for (uint64_t left = total; left > 0;) {
+        const size_t n = source.read(batch.data(), static_cast<size_t>(std::min<uint64_t>(left, kBatch)));
+        if (n == 0) break;
+        for (size_t i = 0; i < n; ++i) {
+            touch(batch[i].addr);
+            if (config_.split_page_crossing && batch[i].size > 1) touch(batch[i].addr + batch[i].size - 1);
+        }
+        left -= n;
+    }
+    std::vector<uint64_t> whole;  // block numbers, every page touched
+    for (const auto& [block, bits] : touched)
+        if (std::all_of(bits.begin(), bits.end(), [](uint64_t w) { return w == ~uint64_t{0}; })) whole.push_back(block);
+    std::sort(whole.begin(), whole.end());
+    // Each half: 4 KB regions between the whole blocks, a large-page region for each.
+    for (const auto& [base, bytes] : halves()) {
+        const uint64_t end = base + bytes;  // 0 for the upper half: the top of the address space
+        uint64_t at = base;
+        for (uint64_t block : whole) {
+            const uint64_t start = block << block_shift;
+            if (start < base || (end != 0 && start >= end)) continue;
+            if (start > at) reserve(at, start - at, x86::PageSize::k4K);
+            reserve(start, uint64_t{1} << block_shift, config_.page_size);
+            at = start + (uint64_t{1} << block_shift);
+        }
+        if (at != end) reserve(at, end - at, x86::PageSize::k4K);
+    }
+    planned_ = true;
+    return whole.size();
 }
 
 X86Replay::~X86Replay() = default;
@@ -133,6 +193,7 @@ void X86Replay::replay_batch(const trace::Ref* refs, size_t n) {
 }
 
 void X86Replay::run(trace::RefSource& source, const std::function<void(uint64_t)>& progress) {
+    if (!planned_) throw std::logic_error("replay: trace.page_size 2m/4m: plan_large_pages() must run first");
     std::vector<trace::Ref> batch(kBatch);
     uint64_t read = 0, next_progress = kProgressEvery;
     // The warm-up: replayed, then every statistic is reset (the page tables and TLBs stay).

@@ -12,14 +12,14 @@
 // The walks then read those tables from simulated physical memory, set A and D in them, and the
 // paging-structure caches cache them.
 //
-// Page-size policy (trace.page_size): the regions' largest page size. The pager maps each
-// faulting address with the largest allowed page whose aligned block lies inside the region, and
-// the regions span the whole address space, so: 4k maps every touched 4 KB page with a 4 KB page;
-// 2m maps every 2 MB-aligned block the trace touches at all with one 2 MB page (as Linux's
-// transparent huge pages with `enabled = always` back a touched anonymous region); 1g likewise
-// with 1 GB pages; 4m with 32-bit paging. Every touched block gets the large page, even when the
-// trace touches one byte of it: a documented simplification of "2 MB where the whole region is
-// touched", which would need the whole trace before the first reference.
+// Page-size policy (trace.page_size). 4k maps every touched 4 KB page with a 4 KB page. 2m (4m
+// with 32-bit paging) maps a 2 MB (4 MB) aligned block with one large page where the replayed
+// references touch every 4 KB page of it, and the pages of every other block with 4 KB pages: which
+// blocks those are is known only from the whole trace, so plan_large_pages() reads it once first
+// (the same skip + limit references) and the pager's regions are laid out from it (a 4 KB region
+// for each gap, a large-page region for each whole block). 1g maps every 1 GB-aligned block the
+// trace touches at all with one 1 GB page (a trace rarely touches a whole gigabyte), as Linux's
+// transparent huge pages with `enabled = always` back a touched anonymous region.
 //
 // A reference is translated at its start address. One whose bytes span two pages (of the size
 // that maps it) is counted in page_crossing, and with split_page_crossing its last byte is
@@ -32,6 +32,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/mmu.hpp"
@@ -67,6 +69,13 @@ public:
               const X86ReplayConfig& config);
     ~X86Replay();
 
+    // Whether plan_large_pages() must run before run(): trace.page_size is 2m or 4m.
+    bool needs_plan() const { return !planned_; }
+    // Reads `source` (a first reading of the trace: the same skip + limit references run() will
+    // replay) and reserves the address space: large-page regions for the blocks whose every 4 KB
+    // page is touched, 4 KB regions around them. Returns how many blocks get a large page.
+    uint64_t plan_large_pages(trace::RefSource& source);
+
     // Replays `source` (up to skip + limit references). `progress` (may be empty) is called with
     // the references read so far every 2^20 references. A pager failure (out of physical memory)
     // is std::runtime_error.
@@ -82,6 +91,8 @@ private:
     void access(uint64_t la, x86::Access access, uint32_t size);
     [[gnu::noinline]] x86::Translation resolve(uint64_t la, x86::Access access, x86::Translation t);
     void replay_batch(const trace::Ref* refs, size_t n);
+    std::vector<std::pair<uint64_t, uint64_t>> halves() const;  // {base, bytes} the trace may use
+    void reserve(uint64_t base, uint64_t bytes, x86::PageSize largest);
 
     X86ReplayConfig config_;
     std::unique_ptr<x86::SparseRam> memory_;
@@ -90,6 +101,8 @@ private:
     std::unique_ptr<selfpage::Kernel> kernel_;
     std::unique_ptr<selfpage::Pager> pager_;
     X86ReplayCounts counts_;
+    x86::PagingMode paging_;
+    bool planned_ = true;  // the address space is reserved (false until plan_large_pages for 2m, 4m)
 };
 
 // Paging on in `paging` mode, as a boot loader leaves it (the x86 core and the replay do the

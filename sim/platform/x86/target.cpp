@@ -172,9 +172,10 @@ const ParamTable<X86Config>& params() {
         bind_trace_params<X86Config>(trace, "read when workload = replay",
                                      "then every statistic is reset (the TLBs, caches and page tables stay warm)");
         trace.choice("trace.page_size", &X86ReplayConfig::page_size, page_size_names(),
-                     "page-size policy of the pager that maps the trace's pages on first touch: every touched "
-                     "aligned block of this size gets one page of it (4k; 2m or 1g in long mode; 4m with "
-                     "mmu.paging = legacy32)");
+                     "page-size policy of the pager that maps the trace's pages on first touch: 4k; 2m (4m with "
+                     "mmu.paging = legacy32) = one large page for each aligned block whose every 4 KB page the "
+                     "trace touches, 4 KB pages elsewhere (the trace is read twice; not from -); 1g = one 1 GB "
+                     "page for each 1 GB block touched at all");
         trace.flag("trace.data_cache", &X86ReplayConfig::data_cache,
                    "loads and stores also access the data-cache model at their physical address, competing with "
                    "the page walks' references (false: only the walks use the caches)");
@@ -304,9 +305,19 @@ void record_trace(stats::Registry& stats, const X86ReplayCounts& c, const x86::M
 // workload = replay: the trace through the MMU (replay.hpp), outside SystemC, with the statistics a
 // GUPS run records (cpu.operations = references, no compute cycles) and the trace's own.
 RunResult run_replay(const X86Config& config, stats::Registry& stats) {
+    const bool large = config.trace.page_size == x86::PageSize::k2M || config.trace.page_size == x86::PageSize::k4M;
+    if (large && config.trace.file == "-")
+        throw UserError(kExitUsage, "trace.page_size = " + std::string(x86::page_size_name(config.trace.page_size)) +
+                                        " reads the trace twice (large pages where a whole block is touched): "
+                                        "give a file, not - (standard input)");
     trace::OpenedTrace opened = open_settings_trace(config.trace);
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
     X86Replay replay(config.mmu, config.paging, config.caches, config.trace);
+    if (replay.needs_plan()) {
+        // 2m/4m: which blocks the trace touches whole is known from a first reading (replay.hpp).
+        trace::OpenedTrace first = open_settings_trace(config.trace);
+        trace::reading(first, [&] { return replay.plan_large_pages(*first.source); });
+    }
     const auto t0 = std::chrono::steady_clock::now();
     bool shown = false;
     std::function<void(uint64_t)> progress;

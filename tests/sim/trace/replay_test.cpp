@@ -6,11 +6,14 @@
 
 #include <sys/wait.h>
 
+#include <array>
 #include <cstdlib>
+#include <functional>
 #include <fstream>
 #include <list>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,46 +68,64 @@ struct NaiveTlb {
     }
 };
 
-// The MMU's TLB hierarchy for pages of one size: an L1 per side and a unified second level looked
-// up on an L1 miss, filled by walks. An entry remembers whether the page was dirty when it was
-// filled; a write that finds a clean entry walks again to set D (SDM 4.8), refilling both levels.
+// The MMU's TLB hierarchy: an L1 per side and page size, and a second level (the unified STLB for
+// the sizes it holds, a separate one for 1 GB pages) looked up on an L1 miss, filled by walks. The
+// size of the page that maps an address is given (shift_of). An entry remembers whether the page was
+// dirty when it was filled; a write that finds a clean entry walks again to set D (SDM 4.8),
+// refilling both levels.
 struct NaiveMmu {
-    NaiveTlb l1[2];  // [0] data, [1] instructions
-    NaiveTlb stlb;
-    unsigned page_shift;
-    std::map<uint64_t, bool> written;  // the pages whose D bit is set in the page tables
+    NaiveTlb l1[2][3];  // [side: 0 data, 1 instructions][size: 4 KB, 2 MB, 1 GB]
+    NaiveTlb stlb, stlb_1g;
+    bool stlb_holds[3];
+    std::function<unsigned(uint64_t)> shift_of;  // log2 of the size of the page that maps an address
+    std::map<uint64_t, bool> written;            // the pages (keyed as in the STLB) whose D bit is set
     uint64_t l1_misses[2] = {0, 0}, stlb_misses = 0;
 
-    NaiveMmu(unsigned shift, unsigned d_entries, unsigned d_ways, unsigned i_entries, unsigned i_ways,
-             unsigned s_entries, unsigned s_ways)
-        : l1{NaiveTlb(d_entries, d_ways), NaiveTlb(i_entries, i_ways)}, stlb(s_entries, s_ways), page_shift(shift) {}
+    static NaiveTlb tlb(const x86::TlbConfig& c) { return NaiveTlb(c.entries, c.ways); }
+    NaiveMmu(const x86::MmuConfig& m, std::function<unsigned(uint64_t)> shift)
+        : l1{{tlb(m.dtlb_4k), tlb(m.dtlb_2m), tlb(m.dtlb_1g)}, {tlb(m.itlb_4k), tlb(m.itlb_2m), tlb(m.itlb_1g)}},
+          stlb(tlb(m.stlb)),
+          stlb_1g(tlb(m.stlb_1g)),
+          stlb_holds{m.stlb_holds_4k, m.stlb_holds_2m, m.stlb_holds_1g},
+          shift_of(std::move(shift)) {}
 
-    void walk(unsigned side, uint64_t page, bool write) {
-        bool& d = written[page];
+    // The second-level structure that holds pages of size class `cls`, or null.
+    NaiveTlb* second(unsigned cls) {
+        if (stlb.exists() && stlb_holds[cls]) return &stlb;
+        if (cls == 2 && stlb_1g.exists()) return &stlb_1g;
+        return nullptr;
+    }
+
+    void walk(unsigned side, unsigned cls, uint64_t page, bool write) {
+        const uint64_t key = page | (uint64_t{cls} << 56);  // one STLB holds several sizes
+        bool& d = written[key];
         d = d || write;
-        stlb.fill(page, d);
-        l1[side].fill(page, d);
+        if (NaiveTlb* s = second(cls)) s->fill(key, d);
+        l1[side][cls].fill(page, d);
     }
 
     void translate(unsigned side, uint64_t addr, bool write) {
-        const uint64_t page = addr >> page_shift;
-        if (NaiveTlb::Entry* e = l1[side].use(page)) {
-            if (write && !e->dirty) walk(side, page, write);
+        const unsigned shift = shift_of(addr);
+        const unsigned cls = shift == 12 ? 0 : shift == 30 ? 2 : 1;
+        const uint64_t page = addr >> shift;
+        if (NaiveTlb::Entry* e = l1[side][cls].use(page)) {
+            if (write && !e->dirty) walk(side, cls, page, write);
             return;
         }
         ++l1_misses[side];
-        if (stlb.exists()) {
-            if (NaiveTlb::Entry* e = stlb.use(page)) {
+        if (stlb.exists() || stlb_1g.exists()) {
+            NaiveTlb* s = second(cls);
+            if (NaiveTlb::Entry* e = s ? s->use(page | (uint64_t{cls} << 56)) : nullptr) {
                 if (write && !e->dirty) {
-                    walk(side, page, write);
+                    walk(side, cls, page, write);
                 } else {
-                    l1[side].fill(page, e->dirty);
+                    l1[side][cls].fill(page, e->dirty);
                 }
                 return;
             }
             ++stlb_misses;
         }
-        walk(side, page, write);
+        walk(side, cls, page, write);
     }
 
     void replay(const std::vector<Ref>& refs) {
@@ -121,6 +142,17 @@ struct NaiveMmu {
         }
     }
 };
+
+// The 2 MB blocks every 4 KB page of which `refs` touch (at the references' start addresses): the
+// 2m policy maps those with 2 MB pages and everything else with 4 KB pages.
+std::set<uint64_t> whole_2m_blocks(const std::vector<Ref>& refs) {
+    std::map<uint64_t, std::set<uint64_t>> pages;
+    for (const Ref& r : refs) pages[r.addr >> 21].insert(r.addr >> 12);
+    std::set<uint64_t> whole;
+    for (const auto& [block, touched] : pages)
+        if (touched.size() == 512) whole.insert(block);
+    return whole;
+}
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -199,19 +231,27 @@ struct Outcome {
     X86ReplayCounts counts;
 };
 
-Outcome replay(trace::RefSource& source, const x86::MmuConfig& mmu, x86::PageSize policy) {
+// `first`: a first reading of the same trace, for the 2m policy's plan (replay.hpp).
+Outcome replay(trace::RefSource& source, const x86::MmuConfig& mmu, x86::PageSize policy,
+               trace::RefSource* first = nullptr) {
     X86ReplayConfig rc;
     rc.page_size = policy;
     X86Replay r(mmu, x86::PagingMode::Long4, common::CacheHierarchyConfig{}, rc);
+    if (r.needs_plan()) r.plan_large_pages(*first);
     r.run(source);
     return {r.mmu_stats(), r.counts()};
 }
 
 void expect_matches_naive(const std::vector<Ref>& refs, const TlbCase& c) {
     SCOPED_TRACE(c.name);
-    VectorSource source(refs);
-    const Outcome got = replay(source, mmu_for(c), c.policy);
-    NaiveMmu naive(x86::page_shift(c.policy), c.d_entries, c.d_ways, c.i_entries, c.i_ways, c.s_entries, c.s_ways);
+    VectorSource source(refs), first(refs);
+    const x86::MmuConfig mmu = mmu_for(c);
+    const Outcome got = replay(source, mmu, c.policy, &first);
+    const std::set<uint64_t> whole = c.policy == x86::PageSize::k2M ? whole_2m_blocks(refs) : std::set<uint64_t>{};
+    NaiveMmu naive(mmu, [&](uint64_t addr) -> unsigned {
+        if (c.policy == x86::PageSize::k1G) return 30;
+        return whole.count(addr >> 21) ? 21 : 12;
+    });
     naive.replay(refs);
     EXPECT_EQ(sum(got.mmu.dtlb.misses), naive.l1_misses[0]);
     EXPECT_EQ(sum(got.mmu.itlb.misses), naive.l1_misses[1]);
@@ -300,21 +340,53 @@ TEST(CommittedTrace, ReplayMissCountsEqualTheNaiveModel) {
 }
 
 TEST(Replay, PageTablesAreBuiltOnFirstTouchWithThePolicysPageSize) {
-    // Three pages of one 2 MB block and one page of another, each touched twice.
+    // Three pages of the 2 MB block at 2 MB and one page of the block at 6 MB, each touched twice;
+    // then every page of the block at 8 MB, once.
     std::vector<Ref> refs;
     for (uint64_t a : {0x200000ull, 0x201000ull, 0x3ff000ull, 0x600000ull, 0x200008ull, 0x600008ull})
         refs.push_back({a, 8, Kind::Load});
-    for (auto [policy, pages] : {std::pair{x86::PageSize::k4K, 4u}, std::pair{x86::PageSize::k2M, 2u}}) {
-        VectorSource source(refs);
+    for (uint64_t page = 0; page < 512; ++page) refs.push_back({0x800000 + page * 4096, 8, Kind::Load});
+    struct Expect {
+        x86::PageSize policy;
+        unsigned pages_4k, pages_2m;
+    };
+    // 4k: every touched page. 2m: a 2 MB page only for the block touched whole.
+    for (const Expect& e : {Expect{x86::PageSize::k4K, 4 + 512, 0}, Expect{x86::PageSize::k2M, 4, 1}}) {
+        VectorSource source(refs), first(refs);
         X86ReplayConfig rc;
-        rc.page_size = policy;
+        rc.page_size = e.policy;
         X86Replay r(x86::MmuConfig{}, x86::PagingMode::Long4, common::CacheHierarchyConfig{}, rc);
+        EXPECT_EQ(r.needs_plan(), e.policy == x86::PageSize::k2M);
+        if (r.needs_plan()) {
+            EXPECT_EQ(r.plan_large_pages(first), 1u);
+        }
         r.run(source);
-        EXPECT_EQ(r.pager_stats().pages[static_cast<unsigned>(policy)], pages);
+        EXPECT_EQ(r.pager_stats().pages[static_cast<unsigned>(x86::PageSize::k4K)], e.pages_4k);
+        EXPECT_EQ(r.pager_stats().pages[static_cast<unsigned>(x86::PageSize::k2M)], e.pages_2m);
+        const unsigned pages = e.pages_4k + e.pages_2m;
         EXPECT_EQ(r.counts().faults, pages);
         EXPECT_EQ(r.mmu_stats().walks, 2 * pages);  // each first touch: the faulting walk and the retry's
         EXPECT_GT(r.mmu_stats().walk_refs, 0u);     // the walks read tables from memory
     }
+}
+
+TEST(Replay, TwoMegabytePolicyMatchesTheNaiveModelWithMixedPageSizes) {
+    // Blocks touched whole (2 MB pages) among scattered 4 KB pages, in a seeded random order, loads
+    // and stores: the 2m cases of the naive comparison with both sizes in play.
+    std::vector<Ref> refs;
+    uint64_t x = 42;
+    auto next = [&x] { return x = x * 6364136223846793005ull + 1442695040888963407ull; };
+    for (uint64_t block : {3ull, 7ull, 8ull})
+        for (uint64_t page = 0; page < 512; ++page) refs.push_back({(block << 21) + page * 4096, 8, Kind::Store});
+    for (int i = 0; i < 20000; ++i) {
+        const uint64_t r = next() >> 20;
+        const uint64_t block = std::array<uint64_t, 6>{3, 7, 8, 11, 12, 40}[r % 6];
+        const uint64_t page = block == 11 || block == 12 || block == 40 ? (r >> 8) % 64 : (r >> 8) % 512;
+        refs.push_back({(block << 21) + page * 4096 + (r >> 24) % 512 * 8, 8, r & 1 ? Kind::Load : Kind::Store});
+    }
+    ASSERT_EQ(whole_2m_blocks(refs).size(), 3u);
+    for (const TlbCase& c : kCases)
+        if (c.policy == x86::PageSize::k2M) expect_matches_naive(refs, c);
 }
 
 TEST(Replay, SkipWarmsTheTlbsWithoutCountingAndLimitStopsTheMeasurement) {
