@@ -151,7 +151,7 @@ uint32_t Cpu<Memory>::shift_double(bool left, unsigned size, uint32_t dst, uint3
     uint32_t r, before;
     bool cf;
     if (left) {
-        const uint64_t w = (uint64_t{dst} << 32) | (uint64_t{src} << (32 - bits));  // dst:src, left-aligned
+        const uint64_t w = (uint64_t{dst} << (64 - bits)) | (uint64_t{src} << (64 - 2 * bits));  // dst:src, left-aligned
         before = static_cast<uint32_t>((w << (count - 1)) >> (64 - bits)) & m;
         r = static_cast<uint32_t>((w << count) >> (64 - bits)) & m;
         cf = (before & s) != 0;
