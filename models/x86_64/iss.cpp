@@ -194,16 +194,12 @@ uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
             cr2_ = la;
             fault(kVecPf, true, t.error_code);
         } else {
-            result_.stop = Stop::Bus;
-            result_.bus_pa = t.pa;
+            bus_error(t.pa);
         }
         return nullptr;
     }
     uint8_t* p = mem_.host(t.pa);
-    if (!p) {
-        result_.stop = Stop::Bus;
-        result_.bus_pa = t.pa;
-    }
+    if (!p) bus_error(t.pa);
     pa = t.pa;
     return p;
 }
@@ -270,15 +266,14 @@ bool Cpu<Memory>::pop(unsigned size, uint32_t& value) {
 
 // ---- string instructions ------------------------------------------------------------------------
 
-// MOVS/STOS/LODS/CMPS/SCAS with or without REP. Each iteration commits ESI/EDI/ECX; a fault after
-// some iterations keeps them, with EIP at the instruction (keep_partial_).
+// MOVS/STOS/LODS/CMPS/SCAS with or without REP. Each iteration changes ESI/EDI/ECX (and flags) only
+// after its references succeed, so a fault keeps the iterations completed, with EIP at the instruction.
 template <typename Memory>
 bool Cpu<Memory>::string_op(const Insn& in) {
     const unsigned size = in.size;
     const uint32_t delta = (flags_ & kDf) ? static_cast<uint32_t>(-static_cast<int32_t>(size)) : size;
     const bool rep = in.prefix & (kRep | kRepne);
     const bool compares = in.op == Op::Cmps || in.op == Op::Scas;
-    bool first = true;
     for (;;) {
         if (rep && r_[kEcx] == 0) return true;
         uint32_t a = 0, b = 0;
@@ -306,11 +301,7 @@ bool Cpu<Memory>::string_op(const Insn& in) {
             break;
         default: break;
         }
-        if (!ok) {
-            keep_partial_ = !first;
-            return false;
-        }
-        first = false;
+        if (!ok) return false;
         if (!rep) return true;
         --r_[kEcx];
         if (compares) {
@@ -488,9 +479,12 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         return push(size, v);
     case Op::PushImm: return push(size, in.imm);
     case Op::Pop: {
+        const uint32_t sp = r_[kEsp];
         if (!pop(size, v)) return false;
         // The destination's address uses ESP after the pop (SDM POP); recompute it.
-        return write_rm(in, size, in.memory() ? ea(in) : 0, v);
+        if (write_rm(in, size, in.memory() ? ea(in) : 0, v)) return true;
+        r_[kEsp] = sp;
+        return false;
     }
     case Op::Pusha: {
         const uint32_t sp = r_[kEsp];
@@ -658,14 +652,20 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         // SDM ENTER with a 32-bit stack: push EBP, copy level-1 frame pointers, push the frame pointer.
         const unsigned level = in.sub;
         const uint32_t size_bytes = in.imm & 0xffff;
+        const uint32_t sp0 = r_[kEsp];
         if (!push(4, r_[kEbp])) return false;
         const uint32_t frame = r_[kEsp];
         uint32_t bp = r_[kEbp];
-        for (unsigned i = 1; i < level; ++i) {
+        bool ok = true;
+        for (unsigned i = 1; ok && i < level; ++i) {
             bp -= 4;
-            if (!load(bp, 4, v) || !push(4, v)) return false;
+            ok = load(bp, 4, v) && push(4, v);
         }
-        if (level > 0 && !push(4, frame)) return false;
+        if (ok && level > 0) ok = push(4, frame);
+        if (!ok) {
+            r_[kEsp] = sp0;
+            return false;
+        }
         r_[kEbp] = frame;
         r_[kEsp] -= size_bytes;
         return true;
@@ -678,6 +678,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
     }
     case Op::Hlt:
         if (cpl_ != 0) return fault(kVecGp, true, 0);
+        result_ = StepResult{};
         result_.stop = Stop::Halt;
         return true;
     case Op::Clc: flags_ &= ~kCf; return true;
@@ -691,58 +692,49 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
 
 // ---- fetch, decode, step ------------------------------------------------------------------------
 
+// Decodes the instruction at `start` (physical `pa`, host bytes `p`) on a decoded-cache miss: into
+// its slot, or into uncached_ when it crosses into the next page. Null after a fault.
+template <typename Memory>
+const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot) {
+    uint8_t bytes[kMaxInsnBytes];
+    const unsigned in_page = 0x1000 - (start & 0xfff);
+    const unsigned n = in_page < kMaxInsnBytes ? in_page : kMaxInsnBytes;
+    std::memcpy(bytes, p, n);
+    Insn in;
+    DecodeStatus s = decode(bytes, n, in);
+    if (s == DecodeStatus::Ok) {
+        slot = in;
+        code_.filled(pa, in.len);
+        return &slot;
+    }
+    if (s == DecodeStatus::Truncated) {
+        // The instruction continues on the next page: fetch that (it may fault) and decode again.
+        uint64_t pa1 = 0;
+        const uint8_t* p1 = host(start + in_page, Access::Fetch, pa1);
+        if (!p1) return nullptr;
+        std::memcpy(bytes + n, p1, kMaxInsnBytes - n);
+        s = decode(bytes, kMaxInsnBytes, uncached_);
+        if (s == DecodeStatus::Ok) return &uncached_;
+    }
+    fault(kVecGp, true, 0);  // longer than 15 bytes
+    return nullptr;
+}
+
+// Faults are restartable without a register snapshot: every instruction changes registers and flags
+// only after the references that can fault have succeeded (RMW operands are translated for writing
+// when read), except POP to memory and ENTER, which undo their ESP themselves.
 template <typename Memory>
 StepResult Cpu<Memory>::step() {
-    result_ = StepResult{};
-    State saved;
-    std::memcpy(saved.r, r_, sizeof r_);
-    saved.eip = eip_;
-    saved.flags = flags_;
-
+    result_.stop = Stop::None;
     const uint32_t start = eip_;
-    Insn local;
-    const Insn* in = nullptr;
     uint64_t pa = 0;
     const uint8_t* p = host(start, Access::Fetch, pa);
     if (!p) return result_;
     Insn& slot = code_.slot(pa);
-    if (slot.len) {
-        in = &slot;
-    } else {
-        uint8_t bytes[kMaxInsnBytes];
-        const unsigned in_page = 0x1000 - (start & 0xfff);
-        unsigned n = in_page < kMaxInsnBytes ? in_page : kMaxInsnBytes;
-        std::memcpy(bytes, p, n);
-        DecodeStatus s = decode(bytes, n, local);
-        if (s == DecodeStatus::Truncated) {
-            // The instruction continues on the next page: fetch it (it may fault) and decode
-            // again, without caching.
-            uint64_t pa1 = 0;
-            const uint8_t* p1 = host(start + in_page, Access::Fetch, pa1);
-            if (!p1) return result_;
-            std::memcpy(bytes + n, p1, kMaxInsnBytes - n);
-            s = decode(bytes, kMaxInsnBytes, local);
-            in = &local;
-        } else if (s == DecodeStatus::Ok) {
-            slot = local;
-            code_.filled(pa, local.len);
-            in = &slot;
-        }
-        if (s == DecodeStatus::TooLong) {
-            fault(kVecGp, true, 0);
-            return result_;
-        }
-        if (!in) in = &local;
-    }
-
-    keep_partial_ = false;
+    const Insn* in = slot.len ? &slot : decode_miss(start, pa, p, slot);
+    if (!in) return result_;
     if (!execute(*in, start + in->len)) {
-        // A fault: the instruction never happened (a REP string instruction keeps what it did).
-        if (!keep_partial_) {
-            std::memcpy(r_, saved.r, sizeof r_);
-            flags_ = saved.flags;
-        }
-        eip_ = saved.eip;
+        eip_ = start;
         return result_;
     }
     ++instructions_;

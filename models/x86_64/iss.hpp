@@ -187,12 +187,8 @@ public:
     static constexpr uint32_t kWritableFlags = kArithFlags | kTf | kIf | kDf | kIopl | kNt | kAc | kId;
 
 private:
-    struct State {
-        uint32_t r[8];
-        uint32_t eip, flags;
-    };
-
     bool execute(const Insn& in, uint32_t next);
+    [[gnu::noinline]] const Insn* decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot);
     Privilege privilege() const { return cpl_ == 3 ? Privilege::User : Privilege::Supervisor; }
 
     // Memory. Each returns false after recording the fault in `fault_`.
@@ -245,11 +241,18 @@ private:
     bool cond(unsigned c) const;
     bool string_op(const Insn& in);
     bool fault(uint8_t vector, bool has_error = false, uint32_t error = 0) {
+        result_ = StepResult{};
         result_.stop = Stop::Exception;
         result_.vector = vector;
         result_.has_error_code = has_error;
         result_.error_code = error;
         return false;
+    }
+
+    void bus_error(uint64_t pa) {
+        result_ = StepResult{};
+        result_.stop = Stop::Bus;
+        result_.bus_pa = pa;
     }
 
     Memory& mem_;
@@ -261,7 +264,7 @@ private:
     unsigned cpl_ = 0;
     uint64_t instructions_ = 0;
     StepResult result_;           // the stop the current instruction ends with
-    bool keep_partial_ = false;   // a REP instruction faulted after completing iterations
+    Insn uncached_;               // an instruction that crosses a page boundary
     bool halted_ = false;
 };
 
