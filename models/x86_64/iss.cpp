@@ -28,6 +28,13 @@ uint32_t sext(unsigned size, uint32_t v) {
                      : v;
 }
 bool parity_even(uint32_t v) { return !__builtin_parity(v & 0xff); }
+int64_t signed_product(unsigned size, uint32_t a, uint32_t b) {
+    return int64_t{static_cast<int32_t>(sext(size, a))} * static_cast<int32_t>(sext(size, b));
+}
+// Whether a signed product does not fit its low `size` bytes (IMUL's CF and OF).
+bool imul_overflows(unsigned size, int64_t p) {
+    return static_cast<int64_t>(static_cast<int32_t>(sext(size, static_cast<uint32_t>(p)))) != p;
+}
 
 }  // namespace
 
@@ -39,6 +46,13 @@ void Cpu<Memory>::set_szp(unsigned size, uint32_t result, uint32_t keep_mask) {
     if (result & sign_of(size)) f |= kSf;
     if (parity_even(result)) f |= kPf;
     flags_ = f;
+}
+
+// MUL/IMUL: CF = OF = the product did not fit; SF, ZF, PF from the low half, AF = 0 (Unicorn).
+template <typename Memory>
+void Cpu<Memory>::set_mul_flags(unsigned size, uint32_t lo, bool overflow) {
+    set_szp(size, lo, ~kArithFlags);
+    flags_ |= overflow ? (kCf | kOf) : 0;
 }
 
 // ALU operations in ModRM.reg order of group 1: add or adc sbb and sub xor cmp.
@@ -374,9 +388,9 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
             full = uint64_t{a} * v;
             overflow = (full >> (8 * size)) != 0;
         } else {
-            const int64_t p = int64_t{static_cast<int32_t>(sext(size, a))} * static_cast<int32_t>(sext(size, v));
+            const int64_t p = signed_product(size, a, v);
             full = static_cast<uint64_t>(p);
-            overflow = static_cast<int64_t>(static_cast<int32_t>(sext(size, static_cast<uint32_t>(full)))) != p;
+            overflow = imul_overflows(size, p);
         }
         const uint32_t lo = static_cast<uint32_t>(full) & mask_of(size);
         if (size == 1) {
@@ -385,20 +399,17 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
             set_reg(size, kEax, lo);
             set_reg(size, kEdx, static_cast<uint32_t>(full >> (8 * size)));
         }
-        set_szp(size, lo, ~kArithFlags);
-        flags_ |= overflow ? (kCf | kOf) : 0;
+        set_mul_flags(size, lo, overflow);
         return true;
     }
     case Op::ImulRegRm:
     case Op::ImulRegRmImm: {
         if (!read_rm(in, size, la, v)) return false;
         const uint32_t other = in.op == Op::ImulRegRm ? get_reg(size, in.reg) : in.imm;
-        const int64_t p = int64_t{static_cast<int32_t>(sext(size, other))} * static_cast<int32_t>(sext(size, v));
+        const int64_t p = signed_product(size, other, v);
         const uint32_t lo = static_cast<uint32_t>(p) & mask_of(size);
-        const bool overflow = static_cast<int64_t>(static_cast<int32_t>(sext(size, lo))) != p;
         set_reg(size, in.reg, lo);
-        set_szp(size, lo, ~kArithFlags);
-        flags_ |= overflow ? (kCf | kOf) : 0;
+        set_mul_flags(size, lo, imul_overflows(size, p));
         return true;
     }
     case Op::Div:

@@ -238,6 +238,7 @@ private:
     uint32_t shift(unsigned op, unsigned size, uint32_t v, unsigned count);
     uint32_t shift_double(bool left, unsigned size, uint32_t dst, uint32_t src, unsigned count);
     void set_szp(unsigned size, uint32_t result, uint32_t keep_mask);
+    void set_mul_flags(unsigned size, uint32_t lo, bool overflow);
     bool cond(unsigned c) const;
     bool string_op(const Insn& in);
     bool fault(uint8_t vector, bool has_error = false, uint32_t error = 0) {

@@ -38,7 +38,7 @@ constexpr uint32_t kCode = 0x10000;
 constexpr uint32_t kWindow = 0x20000, kWindowBytes = 0x1000, kWindowMid = kWindow + 0x800;
 constexpr uint32_t kStack = 0x30000, kStackBytes = 0x1000, kStackTop = kStack + 0x800;
 constexpr unsigned kItemsPerBlock = 60;
-constexpr unsigned kBlocks = 300;
+constexpr unsigned kBlocks = 500;
 
 using Bytes = std::vector<uint8_t>;
 
