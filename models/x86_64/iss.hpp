@@ -266,7 +266,6 @@ private:
     uint64_t instructions_ = 0;
     StepResult result_;           // the stop the current instruction ends with
     Insn uncached_;               // an instruction that crosses a page boundary
-    bool halted_ = false;
 };
 
 extern template class Cpu<FlatMemory>;

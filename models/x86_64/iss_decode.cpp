@@ -180,7 +180,7 @@ Tables build() {
         g[kG2][k] = e(Op::ShiftImm, true, kNoImm, static_cast<uint8_t>(k));  // ShiftCl for D2/D3: decode()
     }
     g[kG3][0] = e(Op::TestRmImm, true);
-    g[kG3][1] = e(Op::TestRmImm, true);  // /1: an undocumented alias of /0 that the P5 decodes [QEMU, Unicorn]
+    g[kG3][1] = e(Op::TestRmImm, true);  // /1: undocumented; QEMU and Unicorn run it as /0, so do we (unverified on a P5)
     g[kG3][2] = lockable(e(Op::Not, true));
     g[kG3][3] = lockable(e(Op::Neg, true));
     g[kG3][4] = e(Op::Mul, true);
