@@ -14,8 +14,9 @@
 //
 // Exceptions are not delivered through an IDT in this slice: step() stops with the vector (and error
 // code), the registers and EIP as they were before the instruction (faults are restartable), and CR2
-// set for #PF. A REP string instruction that faults keeps the iterations it completed (SDM Vol. 1,
-// 7.3.9.2 and Vol. 2, REP). Decoded instructions are cached by physical address (DecodeCache).
+// set for #PF. A REP string instruction that faults keeps the iterations it completed, with ECX,
+// ESI and EDI as they were after the last one (SDM Vol. 2, REP/REPE/REPZ/REPNE/REPNZ). Decoded
+// instructions are cached by physical address (DecodeCache).
 #pragma once
 #include <cstddef>
 #include <cstdint>
