@@ -1,7 +1,8 @@
 // Differential test of the x86 ISS against Unicorn 2.0.1 (QEMU's TCG, UC_MODE_32 with the Pentium
 // CPU model), paging off, ring 0: seeded random blocks of the integer subset run on both from the
 // same registers, flags and memory, and after every instruction the eight registers, EIP, EFLAGS, a
-// 4 KB data window and the 4 KB stack area must agree.
+// 4 KB data window and the 4 KB stack area must agree. A second test runs a GCC-compiled C program
+// (iss_program/program.c) the same way.
 //
 // What is generated is what both sides must agree on:
 //  - memory operands stay in the data window: the base EBX holds its middle and is never written;
@@ -22,6 +23,8 @@
 // none is generated here (the ISS raises #UD for the first two: iss_decode_test.cpp).
 #include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <string>
@@ -31,6 +34,13 @@
 #include <unicorn/unicorn.h>
 
 #include "models/x86_64/iss.hpp"
+
+// The compiled program's own code, for the host: its result is what the guest must compute.
+namespace host_program {
+#define ISS_PROGRAM_HOST
+#include "tests/models/x86_64/iss_program/program.c"
+#undef ISS_PROGRAM_HOST
+}  // namespace host_program
 
 namespace vmsim::x86::iss {
 namespace {
@@ -669,6 +679,61 @@ TEST(IssUnicornDiff, RandomBlocksAgreeAfterEveryInstruction) {
     RecordProperty("divide_errors", static_cast<int>(faults));
     EXPECT_GT(instructions, kBlocks * kItemsPerBlock / 2);
     EXPECT_GT(faults, 0u);  // the #DE comparison ran
+}
+
+// iss_program/program.c compiled by GCC for i386 (CMakeLists.txt): every instruction on both, the
+// registers, EIP and EFLAGS compared after each, all memory at the end, and the result the program
+// halts with must be what the same C code computes on the host.
+TEST(IssUnicornDiff, CompiledProgramAgreesAndComputesTheHostResult) {
+#ifndef ISS_PROGRAM_BIN
+    GTEST_SKIP() << "no GCC for i386 at configure time";
+#else
+    std::ifstream file(ISS_PROGRAM_BIN, std::ios::binary);
+    ASSERT_TRUE(file) << ISS_PROGRAM_BIN;
+    const Bytes image((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    ASSERT_GT(image.size(), 16u);
+    ASSERT_LT(image.size(), kWindow - kCode);
+
+    FlatMemory mem(kMemBytes);
+    std::memcpy(mem.data() + kCode, image.data(), image.size());
+    Unicorn uc;
+    ASSERT_EQ(uc_mem_write(uc.uc_, 0, mem.data(), kMemBytes), UC_ERR_OK);
+    Cpu<FlatMemory> cpu(mem);
+    const uint32_t stack = kMemBytes - 0x1000;
+    cpu.set_reg(kEsp, stack);
+    uc.set(UC_X86_REG_ESP, stack);
+    cpu.set_eip(kCode);
+    uc.set(UC_X86_REG_EIP, kCode);
+
+    unsigned n = 0;
+    for (;; ++n) {
+        ASSERT_LT(n, 200000u) << "the program does not halt";
+        const uint32_t start = cpu.eip();
+        Insn in;
+        decode(mem.data() + start, kMaxInsnBytes, in);
+        const StepResult r = cpu.step();
+        if (r.stop == Stop::Halt) break;
+        ASSERT_EQ(r.stop, Stop::None) << std::hex << start << " " << op_name(in.op) << " vector " << unsigned{r.vector};
+        unsigned guard = 0;
+        do {
+            ASSERT_EQ(uc_emu_start(uc.uc_, uc.reg(UC_X86_REG_EIP), 0, 0, 1), UC_ERR_OK) << std::hex << start;
+        } while (uc.reg(UC_X86_REG_EIP) == start && ++guard < 10000);
+        uint32_t mask = 0xffffffffu;
+        if (is_bt(in)) {
+            mask &= ~(kOf | kSf | kAf | kPf);
+            cpu.set_eflags((cpu.eflags() & mask) | (uc.reg(UC_X86_REG_EFLAGS) & ~mask));
+        }
+        for (unsigned i = 0; i < 8; ++i)
+            ASSERT_EQ(cpu.reg(i), uc.reg(kUcRegs[i])) << "at 0x" << std::hex << start << " (" << op_name(in.op) << ") register " << i;
+        ASSERT_EQ(cpu.eip(), uc.reg(UC_X86_REG_EIP)) << "after 0x" << std::hex << start;
+        ASSERT_EQ(cpu.eflags() & mask, uc.reg(UC_X86_REG_EFLAGS) & mask) << "at 0x" << std::hex << start << " (" << op_name(in.op) << ")";
+    }
+    std::vector<uint8_t> ucmem(kMemBytes);
+    ASSERT_EQ(uc_mem_read(uc.uc_, 0, ucmem.data(), kMemBytes), UC_ERR_OK);
+    EXPECT_EQ(std::memcmp(ucmem.data(), mem.data(), kMemBytes), 0) << "memory differs at the end";
+    EXPECT_EQ(cpu.reg(kEax), host_program::run()) << "the program halts with its result in EAX";
+    RecordProperty("program_instructions", static_cast<int>(n));
+#endif
 }
 
 }  // namespace
