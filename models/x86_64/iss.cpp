@@ -1,0 +1,767 @@
+// The executor. Semantics are the Intel SDM's (Vol. 2, one entry per instruction); where the SDM
+// leaves a flag or a result undefined we do what Unicorn 2.0.1 (QEMU's TCG) does, so that the
+// differential test compares every flag, and say so at the place (README.md lists them):
+//  - AND/OR/XOR/TEST, shifts, MUL/IMUL, BSF/BSR: AF = 0.
+//  - Shifts by more than 1: OF = MSB(result) XOR MSB(the value before the last one-bit step);
+//    rotates by more than 1: OF as for a count of 1, from the result (ROL/ROR) or from
+//    MSB(source XOR result) (RCL/RCR).
+//  - MUL/IMUL: SF, ZF and PF from the low half of the result (the destination for 2/3-operand IMUL).
+//  - BSF/BSR: CF = OF = 0, SF and PF from the source (as if the source were ANDed with itself);
+//    a zero source leaves the destination unchanged (as Intel and AMD CPUs do).
+//  - BT/BTS/BTR/BTC: only CF changes. (Unicorn's OF, SF, AF and PF depend on the previous
+//    instruction; the differential test does not compare them after a BT*.)
+//  - DIV/IDIV: no flag changes.
+//  - SHLD/SHRD of 16-bit operands by more than 16: the result is undefined; ours shifts through the
+//    32-bit concatenation dst:src and is not compared with Unicorn.
+#include "models/x86_64/iss.hpp"
+
+#include <cstring>
+
+namespace vmsim::x86::iss {
+namespace {
+
+uint32_t mask_of(unsigned size) { return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1; }
+uint32_t sign_of(unsigned size) { return 1u << (8 * size - 1); }
+uint32_t sext(unsigned size, uint32_t v) {
+    return size == 1 ? static_cast<uint32_t>(static_cast<int8_t>(v))
+         : size == 2 ? static_cast<uint32_t>(static_cast<int16_t>(v))
+                     : v;
+}
+bool parity_even(uint32_t v) { return !__builtin_parity(v & 0xff); }
+int64_t signed_product(unsigned size, uint32_t a, uint32_t b) {
+    return int64_t{static_cast<int32_t>(sext(size, a))} * static_cast<int32_t>(sext(size, b));
+}
+// Whether a signed product does not fit its low `size` bytes (IMUL's CF and OF).
+bool imul_overflows(unsigned size, int64_t p) {
+    return static_cast<int64_t>(static_cast<int32_t>(sext(size, static_cast<uint32_t>(p)))) != p;
+}
+
+}  // namespace
+
+template <typename Memory>
+void Cpu<Memory>::set_szp(unsigned size, uint32_t result, uint32_t keep_mask) {
+    result &= mask_of(size);
+    uint32_t f = flags_ & keep_mask;
+    if (result == 0) f |= kZf;
+    if (result & sign_of(size)) f |= kSf;
+    if (parity_even(result)) f |= kPf;
+    flags_ = f;
+}
+
+// MUL/IMUL: CF = OF = the product did not fit; SF, ZF, PF from the low half, AF = 0 (Unicorn).
+template <typename Memory>
+void Cpu<Memory>::set_mul_flags(unsigned size, uint32_t lo, bool overflow) {
+    set_szp(size, lo, ~kArithFlags);
+    flags_ |= overflow ? (kCf | kOf) : 0;
+}
+
+// ALU operations in ModRM.reg order of group 1: add or adc sbb and sub xor cmp.
+template <typename Memory>
+uint32_t Cpu<Memory>::alu(unsigned op, unsigned size, uint32_t a, uint32_t b) {
+    const uint32_t m = mask_of(size), s = sign_of(size);
+    a &= m;
+    b &= m;
+    uint32_t r = 0, cf = 0, of = 0, af = 0;
+    switch (op) {
+    case 0:  // add
+    case 2: {  // adc
+        const uint64_t c = op == 2 ? (flags_ & kCf) : 0;
+        const uint64_t w = uint64_t{a} + b + c;
+        r = static_cast<uint32_t>(w) & m;
+        cf = (w >> (8 * size)) & 1;
+        of = ((a ^ r) & (b ^ r) & s) != 0;
+        af = (a ^ b ^ r) & 0x10;
+        break;
+    }
+    case 3:  // sbb
+    case 5:  // sub
+    case 7: {  // cmp
+        const uint64_t c = op == 3 ? (flags_ & kCf) : 0;
+        r = static_cast<uint32_t>(uint64_t{a} - b - c) & m;
+        cf = uint64_t{a} < uint64_t{b} + c;
+        of = ((a ^ b) & (a ^ r) & s) != 0;
+        af = (a ^ b ^ r) & 0x10;
+        break;
+    }
+    case 1: r = a | b; break;
+    case 4: r = a & b; break;
+    case 6: r = a ^ b; break;
+    }
+    set_szp(size, r, ~(kArithFlags));
+    flags_ |= (cf ? kCf : 0) | (of ? kOf : 0) | (af ? kAf : 0);
+    return r;
+}
+
+// Group 2: rol ror rcl rcr shl shr sal sar. `count` is already masked to 5 bits (SDM: the 8086's
+// unmasked count is not the Pentium's). A count of 0 changes nothing, flags included.
+template <typename Memory>
+uint32_t Cpu<Memory>::shift(unsigned op, unsigned size, uint32_t v, unsigned count) {
+    const unsigned bits = 8 * size;
+    const uint32_t m = mask_of(size), s = sign_of(size);
+    v &= m;
+    if (count == 0) return v;
+    uint32_t r = v;
+    switch (op) {
+    case 0:    // rol
+    case 1: {  // ror: CF and OF change even when count is a multiple of the size (SDM pseudocode)
+        const unsigned c = count % bits;
+        if (op == 0) r = c ? ((v << c) | (v >> (bits - c))) & m : v;
+        else r = c ? ((v >> c) | (v << (bits - c))) & m : v;
+        const bool cf = op == 0 ? (r & 1) : (r & s) != 0;
+        const bool of = op == 0 ? (((r & s) != 0) != cf) : (((r & s) != 0) != ((r & (s >> 1)) != 0));
+        flags_ = (flags_ & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
+        return r;
+    }
+    case 2:    // rcl
+    case 3: {  // rcr: through CF, a (bits + 1)-bit rotation
+        const unsigned c = count % (bits + 1);
+        if (c == 0) return v;
+        const uint64_t w = (uint64_t{(flags_ & kCf) ? 1u : 0u} << bits) | v;
+        const uint64_t wm = (uint64_t{1} << (bits + 1)) - 1;
+        const uint64_t rot = op == 2 ? ((w << c) | (w >> (bits + 1 - c))) & wm
+                                     : ((w >> c) | (w << (bits + 1 - c))) & wm;
+        r = static_cast<uint32_t>(rot) & m;
+        const bool cf = (rot >> bits) & 1;
+        const bool of = ((v ^ r) & s) != 0;
+        flags_ = (flags_ & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
+        return r;
+    }
+    case 4:
+    case 6: {  // shl/sal
+        const uint64_t before = uint64_t{v} << (count - 1);  // the value before the last one-bit step
+        r = static_cast<uint32_t>(before << 1) & m;
+        const bool cf = (before >> (bits - 1)) & 1;
+        const bool of = ((static_cast<uint32_t>(before) ^ r) & s) != 0;
+        set_szp(size, r, ~kArithFlags);
+        flags_ |= (cf ? kCf : 0) | (of ? kOf : 0);
+        return r;
+    }
+    case 5: {  // shr
+        const uint32_t before = v >> (count - 1);
+        r = before >> 1;
+        set_szp(size, r, ~kArithFlags);
+        flags_ |= ((before & 1) ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
+        return r;
+    }
+    case 7: {  // sar
+        const int32_t sv = static_cast<int32_t>(sext(size, v));
+        const uint32_t before = static_cast<uint32_t>(sv >> (count - 1));
+        r = static_cast<uint32_t>(static_cast<int32_t>(before) >> 1) & m;
+        set_szp(size, r, ~kArithFlags);
+        flags_ |= (before & 1) ? kCf : 0;  // OF = 0: the sign never changes
+        return r;
+    }
+    }
+    return r;
+}
+
+// SHLD (left) / SHRD: dst shifted, filled from src. count 1..31 (masked, nonzero).
+template <typename Memory>
+uint32_t Cpu<Memory>::shift_double(bool left, unsigned size, uint32_t dst, uint32_t src, unsigned count) {
+    const unsigned bits = 8 * size;
+    const uint32_t m = mask_of(size), s = sign_of(size);
+    dst &= m;
+    src &= m;
+    uint32_t r, before;
+    bool cf;
+    if (left) {
+        const uint64_t w = (uint64_t{dst} << (64 - bits)) | (uint64_t{src} << (64 - 2 * bits));  // dst:src, left-aligned
+        before = static_cast<uint32_t>((w << (count - 1)) >> (64 - bits)) & m;
+        r = static_cast<uint32_t>((w << count) >> (64 - bits)) & m;
+        cf = (before & s) != 0;
+    } else {
+        const uint64_t w = (uint64_t{src} << bits) | dst;  // src:dst
+        before = static_cast<uint32_t>(w >> (count - 1)) & m;
+        r = static_cast<uint32_t>(w >> count) & m;
+        cf = before & 1;
+    }
+    set_szp(size, r, ~kArithFlags);
+    flags_ |= (cf ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
+    return r;
+}
+
+// Condition codes tttn (SDM Vol. 2, Table B-1): o b e be s p l le, odd n negates.
+template <typename Memory>
+bool Cpu<Memory>::cond(unsigned c) const {
+    const uint32_t f = flags_;
+    bool r = false;
+    switch (c >> 1) {
+    case 0: r = f & kOf; break;
+    case 1: r = f & kCf; break;
+    case 2: r = f & kZf; break;
+    case 3: r = f & (kCf | kZf); break;
+    case 4: r = f & kSf; break;
+    case 5: r = f & kPf; break;
+    case 6: r = !(f & kSf) != !(f & kOf); break;
+    case 7: r = (f & kZf) || (!(f & kSf) != !(f & kOf)); break;
+    }
+    return r != (c & 1);
+}
+
+// ---- memory -------------------------------------------------------------------------------------
+
+template <typename Memory>
+uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
+    const Translation t = mem_.translate(la, access, privilege());
+    if (!t.ok()) {
+        if (t.fault == Fault::Page) {
+            cr2_ = la;
+            fault(kVecPf, true, t.error_code);
+        } else {
+            bus_error(t.pa);
+        }
+        return nullptr;
+    }
+    uint8_t* p = mem_.host(t.pa);
+    if (!p) bus_error(t.pa);
+    pa = t.pa;
+    return p;
+}
+
+// An access that crosses a page boundary: both pages are translated (and may fault) before any
+// byte is written, so a faulting store changes no memory.
+template <typename Memory>
+bool Cpu<Memory>::access_split(uint32_t la, unsigned size, uint8_t* buf, Access access) {
+    const unsigned first = 0x1000 - (la & 0xfff);
+    uint64_t pa0 = 0, pa1 = 0;
+    uint8_t* p0 = host(la, access, pa0);
+    if (!p0) return false;
+    uint8_t* p1 = host(la + first, access, pa1);
+    if (!p1) return false;
+    if (access == Access::Write) {
+        std::memcpy(p0, buf, first);
+        std::memcpy(p1, buf + first, size - first);
+        code_.stored(pa0, first);
+        code_.stored(pa1, size - first);
+    } else {
+        std::memcpy(buf, p0, first);
+        std::memcpy(buf + first, p1, size - first);
+    }
+    return true;
+}
+
+template <typename Memory>
+bool Cpu<Memory>::load(uint32_t la, unsigned size, uint32_t& value, Access access) {
+    value = 0;
+    if ((la & 0xfff) > 0x1000 - size) return access_split(la, size, reinterpret_cast<uint8_t*>(&value), access);
+    uint64_t pa;
+    const uint8_t* p = host(la, access, pa);
+    if (!p) return false;
+    std::memcpy(&value, p, size);
+    return true;
+}
+
+template <typename Memory>
+bool Cpu<Memory>::store(uint32_t la, unsigned size, uint32_t value) {
+    if ((la & 0xfff) > 0x1000 - size)
+        return access_split(la, size, reinterpret_cast<uint8_t*>(&value), Access::Write);
+    uint64_t pa;
+    uint8_t* p = host(la, Access::Write, pa);
+    if (!p) return false;
+    std::memcpy(p, &value, size);
+    code_.stored(pa, size);
+    return true;
+}
+
+template <typename Memory>
+bool Cpu<Memory>::push(unsigned size, uint32_t value) {
+    const uint32_t sp = r_[kEsp] - size;
+    if (!store(sp, size, value)) return false;
+    r_[kEsp] = sp;
+    return true;
+}
+
+template <typename Memory>
+bool Cpu<Memory>::pop(unsigned size, uint32_t& value) {
+    if (!load(r_[kEsp], size, value)) return false;
+    r_[kEsp] += size;
+    return true;
+}
+
+// ---- string instructions ------------------------------------------------------------------------
+
+// MOVS/STOS/LODS/CMPS/SCAS with or without REP. Each iteration changes ESI/EDI/ECX (and flags) only
+// after its references succeed, so a fault keeps the iterations completed, with EIP at the instruction.
+template <typename Memory>
+bool Cpu<Memory>::string_op(const Insn& in) {
+    const unsigned size = in.size;
+    const uint32_t delta = (flags_ & kDf) ? static_cast<uint32_t>(-static_cast<int32_t>(size)) : size;
+    const bool rep = in.prefix & (kRep | kRepne);
+    const bool compares = in.op == Op::Cmps || in.op == Op::Scas;
+    for (;;) {
+        if (rep && r_[kEcx] == 0) return true;
+        uint32_t a = 0, b = 0;
+        bool ok = true;
+        switch (in.op) {
+        case Op::Movs:
+            ok = load(r_[kEsi], size, a) && store(r_[kEdi], size, a);
+            if (ok) r_[kEsi] += delta, r_[kEdi] += delta;
+            break;
+        case Op::Stos:
+            ok = store(r_[kEdi], size, get_reg(size, kEax));
+            if (ok) r_[kEdi] += delta;
+            break;
+        case Op::Lods:
+            ok = load(r_[kEsi], size, a);
+            if (ok) set_reg(size, kEax, a), r_[kEsi] += delta;
+            break;
+        case Op::Cmps:
+            ok = load(r_[kEsi], size, a) && load(r_[kEdi], size, b);
+            if (ok) alu(7, size, a, b), r_[kEsi] += delta, r_[kEdi] += delta;
+            break;
+        case Op::Scas:
+            ok = load(r_[kEdi], size, b);
+            if (ok) alu(7, size, get_reg(size, kEax), b), r_[kEdi] += delta;
+            break;
+        default: break;
+        }
+        if (!ok) return false;
+        if (!rep) return true;
+        --r_[kEcx];
+        if (compares) {
+            const bool zf = flags_ & kZf;
+            if ((in.prefix & kRep) && !zf) return true;
+            if ((in.prefix & kRepne) && zf) return true;
+        }
+    }
+}
+
+// ---- the instructions ---------------------------------------------------------------------------
+
+template <typename Memory>
+bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
+    const unsigned size = in.size;
+    const uint32_t la = in.memory() ? ea(in) : 0;
+    uint32_t v = 0;
+    eip_ = next;
+    switch (in.op) {
+    case Op::Ud: return fault(kVecUd);
+
+    case Op::AluRmReg: {
+        const bool cmp = in.sub == 7;
+        if (!read_rm(in, size, la, v, cmp ? Access::Read : Access::Write)) return false;
+        const uint32_t r = alu(in.sub, size, v, get_reg(size, in.reg));
+        return cmp || write_rm(in, size, la, r);
+    }
+    case Op::AluRegRm: {
+        if (!read_rm(in, size, la, v)) return false;
+        const uint32_t r = alu(in.sub, size, get_reg(size, in.reg), v);
+        if (in.sub != 7) set_reg(size, in.reg, r);
+        return true;
+    }
+    case Op::AluRmImm: {
+        const bool cmp = in.sub == 7;
+        if (!read_rm(in, size, la, v, cmp ? Access::Read : Access::Write)) return false;
+        const uint32_t r = alu(in.sub, size, v, in.imm);
+        return cmp || write_rm(in, size, la, r);
+    }
+    case Op::TestRmReg:
+        if (!read_rm(in, size, la, v)) return false;
+        alu(4, size, v, get_reg(size, in.reg));
+        return true;
+    case Op::TestRmImm:
+        if (!read_rm(in, size, la, v)) return false;
+        alu(4, size, v, in.imm);
+        return true;
+    case Op::Inc:
+    case Op::Dec: {
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        const uint32_t cf = flags_ & kCf;  // INC/DEC leave CF alone
+        const uint32_t r = alu(in.op == Op::Inc ? 0 : 5, size, v, 1);
+        flags_ = (flags_ & ~kCf) | cf;
+        return write_rm(in, size, la, r);
+    }
+    case Op::Not:
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        return write_rm(in, size, la, ~v);
+    case Op::Neg:
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        return write_rm(in, size, la, alu(5, size, 0, v));
+
+    case Op::Mul:
+    case Op::Imul1: {
+        if (!read_rm(in, size, la, v)) return false;
+        const uint32_t a = get_reg(size, kEax);
+        uint64_t full;
+        bool overflow;
+        if (in.op == Op::Mul) {
+            full = uint64_t{a} * v;
+            overflow = (full >> (8 * size)) != 0;
+        } else {
+            const int64_t p = signed_product(size, a, v);
+            full = static_cast<uint64_t>(p);
+            overflow = imul_overflows(size, p);
+        }
+        const uint32_t lo = static_cast<uint32_t>(full) & mask_of(size);
+        if (size == 1) {
+            set_reg(2, kEax, static_cast<uint32_t>(full));
+        } else {
+            set_reg(size, kEax, lo);
+            set_reg(size, kEdx, static_cast<uint32_t>(full >> (8 * size)));
+        }
+        set_mul_flags(size, lo, overflow);
+        return true;
+    }
+    case Op::ImulRegRm:
+    case Op::ImulRegRmImm: {
+        if (!read_rm(in, size, la, v)) return false;
+        const uint32_t other = in.op == Op::ImulRegRm ? get_reg(size, in.reg) : in.imm;
+        const int64_t p = signed_product(size, other, v);
+        const uint32_t lo = static_cast<uint32_t>(p) & mask_of(size);
+        set_reg(size, in.reg, lo);
+        set_mul_flags(size, lo, imul_overflows(size, p));
+        return true;
+    }
+    case Op::Div:
+    case Op::Idiv: {
+        if (!read_rm(in, size, la, v)) return false;
+        const unsigned bits = 8 * size;
+        const uint64_t dividend = size == 1 ? (r_[kEax] & 0xffff)
+                                : (uint64_t{get_reg(size, kEdx)} << bits) | get_reg(size, kEax);
+        if (v == 0) return fault(kVecDe);
+        uint64_t q, rem;
+        if (in.op == Op::Div) {
+            q = dividend / v;
+            rem = dividend % v;
+            if (q > mask_of(size)) return fault(kVecDe);
+        } else {
+            // The dividend as a signed 2*bits-bit value; INT64_MIN cannot occur (at most 64 bits
+            // wide, and 64 only for size 4 where the divisor is at most 32 bits wide).
+            const int64_t n = bits == 32 ? static_cast<int64_t>(dividend)
+                                         : static_cast<int64_t>(dividend << (64 - 2 * bits)) >> (64 - 2 * bits);
+            const int64_t d = static_cast<int32_t>(sext(size, v));
+            if (n == INT64_MIN && d == -1) return fault(kVecDe);
+            const int64_t sq = n / d, sr = n % d;
+            const int64_t lim = int64_t{1} << (bits - 1);
+            if (sq >= lim || sq < -lim) return fault(kVecDe);
+            q = static_cast<uint64_t>(sq);
+            rem = static_cast<uint64_t>(sr);
+        }
+        if (size == 1) {
+            set_reg(2, kEax, (static_cast<uint32_t>(q) & 0xff) | ((static_cast<uint32_t>(rem) & 0xff) << 8));
+        } else {
+            set_reg(size, kEax, static_cast<uint32_t>(q));
+            set_reg(size, kEdx, static_cast<uint32_t>(rem));
+        }
+        return true;
+    }
+
+    case Op::ShiftImm:
+    case Op::ShiftCl: {
+        const unsigned count = (in.op == Op::ShiftImm ? in.imm : r_[kEcx]) & 0x1f;
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        // A count of 0 writes nothing back (but the access still needed write permission).
+        if (count == 0) return true;
+        return write_rm(in, size, la, shift(in.sub, size, v, count));
+    }
+    case Op::ShldImm:
+    case Op::ShldCl:
+    case Op::ShrdImm:
+    case Op::ShrdCl: {
+        const bool by_cl = in.op == Op::ShldCl || in.op == Op::ShrdCl;
+        const unsigned count = (by_cl ? r_[kEcx] : in.imm) & 0x1f;
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        if (count == 0) return true;  // flags unchanged (SDM SHLD: "If the count is 0, the flags are not affected")
+        const bool left = in.op == Op::ShldImm || in.op == Op::ShldCl;
+        return write_rm(in, size, la, shift_double(left, size, v, get_reg(size, in.reg), count));
+    }
+
+    case Op::MovRmReg: return write_rm(in, size, la, get_reg(size, in.reg));
+    case Op::MovRegRm:
+        if (!read_rm(in, size, la, v)) return false;
+        set_reg(size, in.reg, v);
+        return true;
+    case Op::MovRmImm: return write_rm(in, size, la, in.imm);
+    case Op::Movzx:
+    case Op::Movsx:
+        if (!read_rm(in, in.sub, la, v)) return false;
+        set_reg(size, in.reg, in.op == Op::Movsx ? sext(in.sub, v) : v);
+        return true;
+    case Op::Lea: set_reg(size, in.reg, la); return true;
+    case Op::Xchg:
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        if (!write_rm(in, size, la, get_reg(size, in.reg))) return false;
+        set_reg(size, in.reg, v);
+        return true;
+    case Op::Nop: return true;
+
+    case Op::Push:
+        if (!read_rm(in, size, la, v)) return false;
+        return push(size, v);
+    case Op::PushImm: return push(size, in.imm);
+    case Op::Pop: {
+        const uint32_t sp = r_[kEsp];
+        if (!pop(size, v)) return false;
+        // The destination's address uses ESP after the pop (SDM POP); recompute it.
+        if (write_rm(in, size, in.memory() ? ea(in) : 0, v)) return true;
+        r_[kEsp] = sp;
+        return false;
+    }
+    case Op::Pusha: {
+        const uint32_t sp = r_[kEsp];
+        if (!store(sp - 32, 4, r_[kEdi])) return false;  // the lowest word first: faults before any change
+        for (unsigned r = 0; r < 8; ++r)
+            if (!store(sp - 4 * (r + 1), 4, r == kEsp ? sp : r_[r])) return false;
+        r_[kEsp] = sp - 32;
+        return true;
+    }
+    case Op::Popa: {
+        uint32_t vals[8];
+        const uint32_t sp = r_[kEsp];
+        for (unsigned r = 0; r < 8; ++r)
+            if (!load(sp + 4 * (7 - r), 4, vals[r])) return false;
+        for (unsigned r = 0; r < 8; ++r)
+            if (r != kEsp) r_[r] = vals[r];
+        r_[kEsp] = sp + 32;
+        return true;
+    }
+    case Op::Pushf: return push(4, flags_ & ~(kRf | kVm));
+    case Op::Popf: {
+        if (!pop(4, v)) return false;
+        uint32_t writable = kWritableFlags;
+        if (cpl_ > 0) writable &= ~kIopl;
+        if (cpl_ > ((flags_ & kIopl) >> 12)) writable &= ~kIf;
+        flags_ = (flags_ & ~writable) | (v & writable) | kFlagsFixed;
+        return true;
+    }
+    case Op::Sahf: {
+        const uint32_t m = kSf | kZf | kAf | kPf | kCf;
+        flags_ = (flags_ & ~m) | (get_reg(1, 4) & m);  // register 4 of the 8-bit set is AH
+        return true;
+    }
+    case Op::Lahf: set_reg(1, 4, (flags_ & 0xff) | kFlagsFixed); return true;
+
+    case Op::CallRel:
+        if (!push(4, next)) return false;
+        eip_ = next + in.imm;
+        return true;
+    case Op::CallRm:
+        if (!read_rm(in, 4, la, v)) return false;
+        if (!push(4, next)) return false;
+        eip_ = v;
+        return true;
+    case Op::Ret:
+        if (!pop(4, v)) return false;
+        r_[kEsp] += in.imm;
+        eip_ = v;
+        return true;
+    case Op::JmpRel: eip_ = next + in.imm; return true;
+    case Op::JmpRm:
+        if (!read_rm(in, 4, la, v)) return false;
+        eip_ = v;
+        return true;
+    case Op::Jcc:
+        if (cond(in.sub)) eip_ = next + in.imm;
+        return true;
+    case Op::Setcc: return write_rm(in, 1, la, cond(in.sub) ? 1 : 0);
+    case Op::Loop:
+    case Op::Loope:
+    case Op::Loopne: {
+        const uint32_t c = --r_[kEcx];
+        bool take = c != 0;
+        if (in.op == Op::Loope) take = take && (flags_ & kZf);
+        if (in.op == Op::Loopne) take = take && !(flags_ & kZf);
+        if (take) eip_ = next + in.imm;
+        return true;
+    }
+    case Op::Jecxz:
+        if (r_[kEcx] == 0) eip_ = next + in.imm;
+        return true;
+
+    case Op::Cwde:
+        if (size == 4) r_[kEax] = sext(2, r_[kEax]);
+        else set_reg(2, kEax, sext(1, r_[kEax]));
+        return true;
+    case Op::Cdq:
+        set_reg(size, kEdx, (get_reg(size, kEax) & sign_of(size)) ? 0xffffffffu : 0);
+        return true;
+
+    case Op::BtReg:
+    case Op::BtImm: {
+        const unsigned bits = 8 * size;
+        uint32_t addr = la;
+        unsigned bit;
+        if (in.op == Op::BtImm) {
+            bit = in.imm & (bits - 1);
+        } else {
+            const uint32_t off = get_reg(size, in.reg);
+            bit = off & (bits - 1);
+            // A register bit offset reaches outside the operand in memory (SDM BT: -2^31 to 2^31-1).
+            if (in.memory()) addr += static_cast<uint32_t>((static_cast<int32_t>(sext(size, off)) >> (size == 4 ? 5 : 4)) * static_cast<int32_t>(size));
+        }
+        const bool writes = in.sub != 0;
+        if (in.memory()) {
+            if (!load(addr, size, v, writes ? Access::Write : Access::Read)) return false;
+        } else {
+            v = get_reg(size, in.rm);
+        }
+        const uint32_t b = 1u << bit;
+        flags_ = (flags_ & ~kCf) | ((v & b) ? kCf : 0);
+        if (!writes) return true;
+        const uint32_t r = in.sub == 1 ? (v | b) : in.sub == 2 ? (v & ~b) : (v ^ b);
+        if (in.memory()) return store(addr, size, r);
+        set_reg(size, in.rm, r);
+        return true;
+    }
+    case Op::Bsf:
+    case Op::Bsr: {
+        if (!read_rm(in, size, la, v)) return false;
+        v &= mask_of(size);
+        set_szp(size, v, ~kArithFlags);  // ZF = (source == 0); see the header comment for the rest
+        if (v != 0) set_reg(size, in.reg, in.op == Op::Bsf ? __builtin_ctz(v) : 31 - __builtin_clz(v));
+        return true;
+    }
+    case Op::Bswap:
+        // With a 16-bit operand the result is undefined (SDM BSWAP); GCC never emits it. Ours swaps 32 bits.
+        r_[in.rm] = __builtin_bswap32(r_[in.rm]);
+        return true;
+
+    case Op::Cmpxchg: {
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        const uint32_t acc = get_reg(size, kEax);
+        alu(7, size, acc, v);
+        if (flags_ & kZf) return write_rm(in, size, la, get_reg(size, in.reg));
+        // The Pentium writes the destination back when the comparison fails (SDM CMPXCHG).
+        if (!write_rm(in, size, la, v)) return false;
+        set_reg(size, kEax, v);
+        return true;
+    }
+    case Op::Xadd: {
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        const uint32_t sum = alu(0, size, v, get_reg(size, in.reg));
+        if (in.memory()) {
+            if (!store(la, size, sum)) return false;
+            set_reg(size, in.reg, v);
+        } else {
+            set_reg(size, in.reg, v);  // SDM order: SRC <- DEST, then DEST <- TEMP
+            set_reg(size, in.rm, sum);
+        }
+        return true;
+    }
+    case Op::Cmpxchg8b: {
+        uint32_t lo, hi;
+        if (!load(la, 4, lo, Access::Write) || !load(la + 4, 4, hi, Access::Write)) return false;
+        const bool eq = lo == r_[kEax] && hi == r_[kEdx];
+        if (eq) {
+            if (!store(la, 4, r_[kEbx]) || !store(la + 4, 4, r_[kEcx])) return false;
+        } else {
+            if (!store(la, 4, lo) || !store(la + 4, 4, hi)) return false;
+            r_[kEax] = lo;
+            r_[kEdx] = hi;
+        }
+        flags_ = (flags_ & ~kZf) | (eq ? kZf : 0);
+        return true;
+    }
+
+    case Op::Movs:
+    case Op::Stos:
+    case Op::Lods:
+    case Op::Cmps:
+    case Op::Scas: return string_op(in);
+
+    case Op::Enter: {
+        // SDM ENTER with a 32-bit stack: push EBP, copy level-1 frame pointers, push the frame pointer.
+        const unsigned level = in.sub;
+        const uint32_t size_bytes = in.imm & 0xffff;
+        const uint32_t sp0 = r_[kEsp];
+        if (!push(4, r_[kEbp])) return false;
+        const uint32_t frame = r_[kEsp];
+        uint32_t bp = r_[kEbp];
+        bool ok = true;
+        for (unsigned i = 1; ok && i < level; ++i) {
+            bp -= 4;
+            ok = load(bp, 4, v) && push(4, v);
+        }
+        if (ok && level > 0) ok = push(4, frame);
+        if (!ok) {
+            r_[kEsp] = sp0;
+            return false;
+        }
+        r_[kEbp] = frame;
+        r_[kEsp] -= size_bytes;
+        return true;
+    }
+    case Op::Leave: {
+        if (!load(r_[kEbp], 4, v)) return false;
+        r_[kEsp] = r_[kEbp] + 4;
+        r_[kEbp] = v;
+        return true;
+    }
+    case Op::Hlt:
+        if (cpl_ != 0) return fault(kVecGp, true, 0);
+        result_ = StepResult{};
+        result_.stop = Stop::Halt;
+        return true;
+    case Op::Clc: flags_ &= ~kCf; return true;
+    case Op::Stc: flags_ |= kCf; return true;
+    case Op::Cmc: flags_ ^= kCf; return true;
+    case Op::Cld: flags_ &= ~kDf; return true;
+    case Op::Std: flags_ |= kDf; return true;
+    }
+    return fault(kVecUd);
+}
+
+// ---- fetch, decode, step ------------------------------------------------------------------------
+
+// Decodes the instruction at `start` (physical `pa`, host bytes `p`) on a decoded-cache miss: into
+// its slot, or into uncached_ when it crosses into the next page. Null after a fault.
+template <typename Memory>
+const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot) {
+    uint8_t bytes[kMaxInsnBytes];
+    const unsigned in_page = 0x1000 - (start & 0xfff);
+    const unsigned n = in_page < kMaxInsnBytes ? in_page : kMaxInsnBytes;
+    std::memcpy(bytes, p, n);
+    Insn in;
+    DecodeStatus s = decode(bytes, n, in);
+    if (s == DecodeStatus::Ok) {
+        slot = in;
+        code_.filled(pa, in.len);
+        return &slot;
+    }
+    if (s == DecodeStatus::Truncated) {
+        // The instruction continues on the next page: fetch that (it may fault) and decode again.
+        uint64_t pa1 = 0;
+        const uint8_t* p1 = host(start + in_page, Access::Fetch, pa1);
+        if (!p1) return nullptr;
+        std::memcpy(bytes + n, p1, kMaxInsnBytes - n);
+        s = decode(bytes, kMaxInsnBytes, uncached_);
+        if (s == DecodeStatus::Ok) return &uncached_;
+    }
+    fault(kVecGp, true, 0);  // longer than 15 bytes
+    return nullptr;
+}
+
+// Faults are restartable without a register snapshot: every instruction changes registers and flags
+// only after the references that can fault have succeeded (RMW operands are translated for writing
+// when read), except POP to memory and ENTER, which undo their ESP themselves.
+template <typename Memory>
+StepResult Cpu<Memory>::step() {
+    result_.stop = Stop::None;
+    const uint32_t start = eip_;
+    uint64_t pa = 0;
+    const uint8_t* p = host(start, Access::Fetch, pa);
+    if (!p) return result_;
+    Insn& slot = code_.slot(pa);
+    const Insn* in = slot.len ? &slot : decode_miss(start, pa, p, slot);
+    if (!in) return result_;
+    if (!execute(*in, start + in->len)) {
+        eip_ = start;
+        return result_;
+    }
+    ++instructions_;
+    return result_;
+}
+
+template <typename Memory>
+StepResult Cpu<Memory>::run(uint64_t max_instructions) {
+    for (uint64_t i = 0; i < max_instructions; ++i) {
+        const StepResult r = step();
+        if (r.stop != Stop::None) return r;
+    }
+    return StepResult{};
+}
+
+template class Cpu<FlatMemory>;
+template class Cpu<MmuMemory>;
+
+}  // namespace vmsim::x86::iss

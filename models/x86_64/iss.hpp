@@ -1,0 +1,275 @@
+// The 32-bit x86 instruction-set simulator, first slice: the integer core of protected mode with flat
+// segments at CPL 0 (what GCC emits for -m32 -march=pentium -O2 -ffreestanding code), executed one
+// instruction at a time with exact EFLAGS. Counts instructions only: no timing model yet.
+//
+//     iss::FlatMemory mem(16 << 20);            // paging off; or iss::MmuMemory over an Mmu and FlatRam
+//     iss::Cpu<iss::FlatMemory> cpu(mem);
+//     cpu.set_eip(entry);
+//     iss::StepResult r = cpu.run(1000000);      // until HLT, an exception, or the count
+//
+// Every fetch and data reference goes through the memory interface: a linear address, an access kind
+// and a privilege give a physical address or a fault (Translation, mmu.hpp), and a physical address
+// gives a host pointer to its 4 KB page. FlatMemory is the identity with paging off; MmuMemory asks
+// the x86 Mmu (TLBs, walker, #PF with CR2 and error code).
+//
+// Exceptions are not delivered through an IDT in this slice: step() stops with the vector (and error
+// code), the registers and EIP as they were before the instruction (faults are restartable), and CR2
+// set for #PF. A REP string instruction that faults keeps the iterations it completed, with ECX,
+// ESI and EDI as they were after the last one (SDM Vol. 2, REP/REPE/REPZ/REPNE/REPNZ). Decoded
+// instructions are cached by physical address (DecodeCache).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/x86_64/iss_decode.hpp"
+#include "models/x86_64/mmu.hpp"
+#include "models/x86_64/paging.hpp"
+#include "models/x86_64/phys_mem.hpp"
+
+namespace vmsim::x86::iss {
+
+enum Reg : uint8_t { kEax, kEcx, kEdx, kEbx, kEsp, kEbp, kEsi, kEdi };
+
+// EFLAGS bits (SDM Vol. 1, 3.4.3).
+inline constexpr uint32_t kCf = 1u << 0, kPf = 1u << 2, kAf = 1u << 4, kZf = 1u << 6, kSf = 1u << 7;
+inline constexpr uint32_t kTf = 1u << 8, kIf = 1u << 9, kDf = 1u << 10, kOf = 1u << 11;
+inline constexpr uint32_t kIopl = 3u << 12, kNt = 1u << 14, kRf = 1u << 16, kVm = 1u << 17;
+inline constexpr uint32_t kAc = 1u << 18, kId = 1u << 21;
+inline constexpr uint32_t kFlagsFixed = 1u << 1;  // reads as 1
+inline constexpr uint32_t kArithFlags = kCf | kPf | kAf | kZf | kSf | kOf;
+
+// Exception vectors (SDM Vol. 3A, Table 6-1).
+inline constexpr uint8_t kVecDe = 0, kVecUd = 6, kVecGp = 13, kVecPf = 14;
+
+enum class Stop : uint8_t {
+    None,       // the instruction completed (or the instruction budget of run() ran out)
+    Halt,       // HLT at CPL 0: EIP is past it
+    Exception,  // vector, error_code (when the vector has one), EIP at the faulting instruction
+    Bus,        // a reference where no memory answers: bus_pa
+};
+
+struct StepResult {
+    Stop stop = Stop::None;
+    uint8_t vector = 0;
+    bool has_error_code = false;
+    uint32_t error_code = 0;
+    uint64_t bus_pa = 0;
+};
+
+// Paging off: the physical address is the linear address; RAM at physical [0, size).
+class FlatMemory {
+public:
+    explicit FlatMemory(size_t bytes) : bytes_((bytes + 0xfff) & ~size_t{0xfff}, 0) {}
+    Translation translate(uint32_t la, Access, Privilege) const {
+        Translation t;
+        t.pa = la;
+        return t;
+    }
+    // The byte at `pa` in host memory (the rest of its 4 KB page follows), or null.
+    uint8_t* host(uint64_t pa) { return pa < bytes_.size() ? bytes_.data() + pa : nullptr; }
+    uint8_t* data() { return bytes_.data(); }
+    size_t size() const { return bytes_.size(); }
+
+private:
+    std::vector<uint8_t> bytes_;
+};
+
+// Translation by the x86 Mmu (with its TLBs, walker and #PF), RAM in a FlatRam.
+class MmuMemory {
+public:
+    MmuMemory(Mmu& mmu, FlatRam& ram) : mmu_(mmu), ram_(ram) {}
+    Translation translate(uint32_t la, Access access, Privilege privilege) {
+        return mmu_.translate(la, access, privilege);
+    }
+    uint8_t* host(uint64_t pa) {
+        return pa - ram_.base() < ram_.size() ? ram_.data() + (pa - ram_.base()) : nullptr;
+    }
+    Mmu& mmu() { return mmu_; }
+
+private:
+    Mmu& mmu_;
+    FlatRam& ram_;
+};
+
+// Decoded instructions by physical address, a 4 KB page at a time (as models/mips_r3000 caches by
+// physical page). A page remembers which of its bytes decoded instructions came from; a store to
+// one of those bytes drops every decoded instruction of the page, so that changed code is decoded
+// again. Instructions that cross a page boundary are decoded each time and never cached.
+class DecodeCache {
+public:
+    static constexpr unsigned kPageBytes = 4096;
+
+    // The slot for the instruction starting at `pa` (len 0: not decoded yet).
+    Insn& slot(uint64_t pa) {
+        Page* p = page(pa >> 12);
+        return p->insns[pa & 0xfff];
+    }
+    // Records that the slot at `pa` now holds an instruction of `len` bytes within the page.
+    void filled(uint64_t pa, unsigned len) {
+        Page* p = page(pa >> 12);
+        for (unsigned b = pa & 0xfff, e = b + len; b < e; ++b) p->covered[b >> 6] |= uint64_t{1} << (b & 63);
+        p->any = true;
+        ++decodes_;
+    }
+    // A store of `bytes` at `pa` (within one page): drops the page's instructions if it overlaps one.
+    void stored(uint64_t pa, unsigned bytes) {
+        const uint64_t n = pa >> 12;
+        if (n >= direct_.size() || !direct_[n] || !direct_[n]->any) return;
+        Page* p = direct_[n];
+        for (unsigned b = pa & 0xfff, e = b + bytes; b < e; ++b)
+            if (p->covered[b >> 6] >> (b & 63) & 1) {
+                drop(*p);
+                return;
+            }
+    }
+    // Drops decoded instructions for [pa, pa + bytes): for writers other than the CPU (a loader, DMA).
+    void invalidate(uint64_t pa, uint64_t bytes) {
+        for (uint64_t n = pa >> 12; bytes && n <= (pa + bytes - 1) >> 12; ++n)
+            if (n < direct_.size() && direct_[n]) drop(*direct_[n]);
+    }
+    uint64_t decodes() const { return decodes_; }
+    uint64_t invalidations() const { return invalidations_; }
+
+private:
+    struct Page {
+        Insn insns[kPageBytes];
+        uint64_t covered[kPageBytes / 64] = {};
+        bool any = false;
+    };
+    Page* page(uint64_t n) {
+        if (n >= direct_.size()) direct_.resize(n + 1, nullptr);
+        if (!direct_[n]) {
+            pages_.push_back(std::make_unique<Page>());
+            direct_[n] = pages_.back().get();
+        }
+        return direct_[n];
+    }
+    // Marks every slot undecoded. Only `len` changes, so an instruction that is executing while it
+    // stores into its own page keeps its operands.
+    void drop(Page& p) {
+        for (Insn& i : p.insns) i.len = 0;
+        for (uint64_t& w : p.covered) w = 0;
+        p.any = false;
+        ++invalidations_;
+    }
+
+    std::vector<Page*> direct_;  // by physical page number
+    std::vector<std::unique_ptr<Page>> pages_;
+    uint64_t decodes_ = 0, invalidations_ = 0;
+};
+
+// The CPU. `Memory` is FlatMemory or MmuMemory (or any type with their translate() and host()).
+template <typename Memory>
+class Cpu {
+public:
+    explicit Cpu(Memory& memory) : mem_(memory) {}
+
+    // Executes one instruction.
+    StepResult step();
+    // Executes until HLT, an exception or a bus error, or `max_instructions` (then Stop::None).
+    StepResult run(uint64_t max_instructions);
+
+    uint32_t reg(unsigned r) const { return r_[r]; }
+    void set_reg(unsigned r, uint32_t v) { r_[r] = v; }
+    uint32_t eip() const { return eip_; }
+    void set_eip(uint32_t v) { eip_ = v; }
+    uint32_t eflags() const { return flags_; }
+    void set_eflags(uint32_t v) { flags_ = (v & kWritableFlags) | kFlagsFixed; }
+    uint32_t cr2() const { return cr2_; }
+    unsigned cpl() const { return cpl_; }
+    uint64_t instructions() const { return instructions_; }
+
+    DecodeCache& decode_cache() { return code_; }
+    Memory& memory() { return mem_; }
+
+    // Flags a CPL-0 POPF may change (SDM Vol. 2, POPF; VIP, VIF and VM are never written by it).
+    static constexpr uint32_t kWritableFlags = kArithFlags | kTf | kIf | kDf | kIopl | kNt | kAc | kId;
+
+private:
+    bool execute(const Insn& in, uint32_t next);
+    [[gnu::noinline]] const Insn* decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot);
+    Privilege privilege() const { return cpl_ == 3 ? Privilege::User : Privilege::Supervisor; }
+
+    // Memory. Each returns false after recording the fault in `fault_`.
+    uint8_t* host(uint32_t la, Access access, uint64_t& pa);
+    bool load(uint32_t la, unsigned size, uint32_t& value, Access access = Access::Read);
+    bool store(uint32_t la, unsigned size, uint32_t value);
+    bool access_split(uint32_t la, unsigned size, uint8_t* buf, Access access);
+    bool push(unsigned size, uint32_t value);
+    bool pop(unsigned size, uint32_t& value);
+
+    // Operands.
+    uint32_t ea(const Insn& in) const {
+        uint32_t a = static_cast<uint32_t>(in.disp);
+        if (in.base != kNoReg) a += r_[in.base];
+        if (in.index != kNoReg) a += r_[in.index] << in.scale;
+        return a;
+    }
+    uint32_t get_reg(unsigned size, unsigned r) const {
+        if (size == 4) return r_[r];
+        if (size == 2) return r_[r] & 0xffff;
+        return r < 4 ? r_[r] & 0xff : (r_[r - 4] >> 8) & 0xff;
+    }
+    void set_reg(unsigned size, unsigned r, uint32_t v) {
+        if (size == 4) r_[r] = v;
+        else if (size == 2) r_[r] = (r_[r] & 0xffff0000u) | (v & 0xffff);
+        else if (r < 4) r_[r] = (r_[r] & 0xffffff00u) | (v & 0xff);
+        else r_[r - 4] = (r_[r - 4] & 0xffff00ffu) | ((v & 0xff) << 8);
+    }
+    // The r/m operand at a precomputed linear address `la` (ignored for a register operand).
+    bool read_rm(const Insn& in, unsigned size, uint32_t la, uint32_t& v, Access access = Access::Read) {
+        if (!in.memory()) {
+            v = get_reg(size, in.rm);
+            return true;
+        }
+        return load(la, size, v, access);
+    }
+    bool write_rm(const Insn& in, unsigned size, uint32_t la, uint32_t v) {
+        if (!in.memory()) {
+            set_reg(size, in.rm, v);
+            return true;
+        }
+        return store(la, size, v);
+    }
+
+    // Arithmetic with EFLAGS.
+    uint32_t alu(unsigned op, unsigned size, uint32_t a, uint32_t b);
+    uint32_t shift(unsigned op, unsigned size, uint32_t v, unsigned count);
+    uint32_t shift_double(bool left, unsigned size, uint32_t dst, uint32_t src, unsigned count);
+    void set_szp(unsigned size, uint32_t result, uint32_t keep_mask);
+    void set_mul_flags(unsigned size, uint32_t lo, bool overflow);
+    bool cond(unsigned c) const;
+    bool string_op(const Insn& in);
+    bool fault(uint8_t vector, bool has_error = false, uint32_t error = 0) {
+        result_ = StepResult{};
+        result_.stop = Stop::Exception;
+        result_.vector = vector;
+        result_.has_error_code = has_error;
+        result_.error_code = error;
+        return false;
+    }
+
+    void bus_error(uint64_t pa) {
+        result_ = StepResult{};
+        result_.stop = Stop::Bus;
+        result_.bus_pa = pa;
+    }
+
+    Memory& mem_;
+    DecodeCache code_;
+    uint32_t r_[8] = {};
+    uint32_t eip_ = 0;
+    uint32_t flags_ = kFlagsFixed;
+    uint32_t cr2_ = 0;
+    unsigned cpl_ = 0;
+    uint64_t instructions_ = 0;
+    StepResult result_;           // the stop the current instruction ends with
+    Insn uncached_;               // an instruction that crosses a page boundary
+};
+
+extern template class Cpu<FlatMemory>;
+extern template class Cpu<MmuMemory>;
+
+}  // namespace vmsim::x86::iss
