@@ -24,19 +24,6 @@ namespace fs = std::filesystem;
 // README "Exit codes".
 constexpr int kUsage = 64, kDataErr = 65, kNoInput = 66, kCantCreate = 73, kLimit = 124, kGuestError = 125;
 
-// Checks that the run failed with `code`, printed nothing on stdout and exactly one
-// line on stderr; returns that line.
-std::string one_error_line(const VmsimRun& r, int code) {
-    EXPECT_EQ(r.exit_code, code) << describe(r);
-    EXPECT_EQ(r.out, "") << describe(r);
-    const std::vector<std::string> lines = split_lines(r.err);
-    EXPECT_EQ(lines.size(), 1u) << describe(r);
-    EXPECT_TRUE(!r.err.empty() && r.err.back() == '\n') << "the line is terminated: " << describe(r);
-    return lines.empty() ? std::string() : lines.front();
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 // The --stats-json of a run of hello with `options`, which must exit 0.
 StatsJson stats_of_hello(const std::vector<std::string>& options) {
     TempDir dir;

@@ -23,8 +23,6 @@ const std::string kDec3100 = std::string(VMSIM_CONFIGS) + "/machines/dec3100.cfg
 const std::string kSortTrace = std::string(VMSIM_SOURCE_DIR) + "/workloads/traces/sort.vmt.xz";
 constexpr int kDataErr = 65;  // sim/common/errors.hpp
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 // What the test knows of a trace's first `limit` references, read with the trace library alone.
 struct TraceFacts {
     uint64_t refs = 0;

@@ -33,8 +33,6 @@ std::string only_error_line(const VmsimRun& r, int code) {
     return lines.empty() ? std::string() : lines.back();
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 TEST(Reproduce, UnknownFigureIsAUsageErrorListingTheKnownOnes) {
     const std::string line = only_error_line(run_vmsim({"reproduce", "no-such-figure"}), kUsage);
     EXPECT_TRUE(contains(line, "no-such-figure")) << line;

@@ -36,8 +36,6 @@ constexpr int kUsage = 64, kDataErr = 65, kUnavailable = 69, kCantCreate = 73, k
 
 const std::string kSmoke = std::string(VMSIM_CONFIGS) + "/sweeps/slurm_smoke.cfg";
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 // The names of the files in `dir` (none if it does not exist).
 std::set<std::string> files_in(const std::string& dir) {
     std::set<std::string> names;

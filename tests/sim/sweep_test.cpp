@@ -38,8 +38,6 @@ constexpr int kUsage = 64, kNoInput = 66, kUnavailable = 69, kGuestError = 125;
 
 using Points = std::vector<std::vector<size_t>>;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 // ---- axis expansion -------------------------------------------------------------
 
 TEST(SweepAxes, ProductVariesTheLastAxisFastest) {
@@ -235,14 +233,6 @@ std::string without_sanitizer_notes(const std::string& err) {
         out += line + "\n";
     }
     return out;
-}
-
-std::string one_error_line(const VmsimRun& r, int code) {
-    EXPECT_EQ(r.exit_code, code) << describe(r);
-    EXPECT_EQ(r.out, "") << describe(r);
-    const std::vector<std::string> lines = split_lines(r.err);
-    EXPECT_EQ(lines.size(), 1u) << describe(r);
-    return lines.empty() ? std::string() : lines.front();
 }
 
 TEST(Sweep, ResultsHaveOneRowPerPointInOrderWithAxesThenStatistics) {

@@ -28,19 +28,6 @@ constexpr int kUsage = 64, kDataErr = 65, kNoInput = 66;
 
 const std::string kSkylake = std::string(VMSIM_CONFIGS) + "/machines/skylake.cfg";
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// A run that failed with `code`: nothing on stdout, and stderr exactly one terminated line.
-// Returns it.
-std::string one_error_line(const VmsimRun& r, int code) {
-    EXPECT_EQ(r.exit_code, code) << describe(r);
-    EXPECT_EQ(r.out, "") << describe(r);
-    const std::vector<std::string> lines = split_lines(r.err);
-    EXPECT_EQ(lines.size(), 1u) << describe(r);
-    EXPECT_TRUE(!r.err.empty() && r.err.back() == '\n') << "the line is terminated: " << describe(r);
-    return lines.empty() ? std::string() : lines.back();
-}
-
 // ---- the test's own view of a trace ------------------------------------------------------------
 
 struct Ref {

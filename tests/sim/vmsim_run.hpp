@@ -257,4 +257,18 @@ inline std::vector<std::pair<std::string, std::string>> help_parameters(const st
     return params;
 }
 
+// Whether `part` occurs in `text`.
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Checks that the run failed with `code`, printed nothing on stdout and exactly one terminated line
+// on stderr (the one-line error every bad input gets); returns that line.
+inline std::string one_error_line(const VmsimRun& r, int code) {
+    EXPECT_EQ(r.exit_code, code) << describe(r);
+    EXPECT_EQ(r.out, "") << describe(r);
+    const std::vector<std::string> lines = split_lines(r.err);
+    EXPECT_EQ(lines.size(), 1u) << describe(r);
+    EXPECT_TRUE(!r.err.empty() && r.err.back() == '\n') << "the line is terminated: " << describe(r);
+    return lines.empty() ? std::string() : lines.front();
+}
+
 }  // namespace vmsim::testing

@@ -20,7 +20,6 @@ namespace {
 constexpr int kUsage = 64, kLimit = 124;
 
 std::string preset(const std::string& name) { return std::string(VMSIM_CONFIGS) + "/machines/" + name + ".cfg"; }
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 struct X86Run {
     VmsimRun run;
@@ -50,14 +49,6 @@ X86Run run_x86(const std::string& machine, const std::vector<std::string>& sets)
 
 double per_update(const StatsJson& s, const std::string& name) {
     return static_cast<double>(s.u64(name)) / static_cast<double>(s.u64("cpu.operations"));
-}
-
-// The error line of a run that must fail with `code` before simulating anything.
-std::string one_error_line(const VmsimRun& r, int code) {
-    EXPECT_EQ(r.exit_code, code) << describe(r);
-    const std::vector<std::string> lines = split_lines(r.err);
-    EXPECT_EQ(lines.size(), 1u) << describe(r);
-    return lines.empty() ? "" : lines.front();
 }
 
 // The table of the runs below: large against every TLB's 4 KB reach (6 MB on Skylake, 8 MB on Golden
