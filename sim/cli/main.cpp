@@ -128,6 +128,17 @@ int run_and_report(const platform::Configured& c, const po::variables_map& vm, c
     return kExitSoftware;
 }
 
+// The --config files and --set assignments of a command, in the order given.
+std::vector<std::string> config_files(const po::variables_map& vm) {
+    return vm.count("config") ? vm["config"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+std::vector<config::Assignment> overrides(const po::variables_map& vm) {
+    std::vector<config::Assignment> sets;
+    if (vm.count("set"))
+        for (const auto& s : vm["set"].as<std::vector<std::string>>()) sets.push_back(config::parse_override(s));
+    return sets;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
     const po::options_description opts = run_options();
     const po::variables_map vm = parse("run", args, opts, "elf");
@@ -142,11 +153,8 @@ int cmd_run(const std::vector<std::string>& args) {
                   << platform::declared_params(target).help_text();
         return kExitOk;
     }
-    std::vector<std::string> configs;
-    if (vm.count("config")) configs = vm["config"].as<std::vector<std::string>>();
-    std::vector<config::Assignment> sets;
-    if (vm.count("set"))
-        for (const auto& s : vm["set"].as<std::vector<std::string>>()) sets.push_back(config::parse_override(s));
+    std::vector<std::string> configs = config_files(vm);
+    std::vector<config::Assignment> sets = overrides(vm);
     if (vm.count("max-instructions"))
         sets.push_back({"sim.max_instructions", vm["max-instructions"].as<std::string>(), "--max-instructions"});
     // Every value is checked before anything else happens.
@@ -199,11 +207,8 @@ int cmd_replay(const std::vector<std::string>& args) {
         return kExitOk;
     }
     if (!vm.count("trace")) throw UserError(kExitUsage, "vmsim replay: --trace FILE is required (see vmsim replay --help)");
-    std::vector<std::string> configs;
-    if (vm.count("config")) configs = vm["config"].as<std::vector<std::string>>();
-    std::vector<config::Assignment> sets;
-    if (vm.count("set"))
-        for (const auto& s : vm["set"].as<std::vector<std::string>>()) sets.push_back(config::parse_override(s));
+    std::vector<std::string> configs = config_files(vm);
+    std::vector<config::Assignment> sets = overrides(vm);
     const platform::Configured chosen = platform::configure(configs, sets);
     // A target replays on a guest program of its own, or with the workload its parameters choose.
     const char* guest = chosen.target->replay_program();

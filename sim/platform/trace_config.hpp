@@ -2,6 +2,9 @@
 // for every target whose config holds a TraceSettings (R3000Config::trace; X86ReplayConfig derives
 // from it and adds its own), and the one way a run opens the trace they name.
 #pragma once
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -55,6 +58,33 @@ inline trace::OpenedTrace open_settings_trace(const TraceSettings& t) { return t
 
 // After a replay that read the whole trace: --format auto says what it detected (a read error says
 // it instead, in its one line: trace::reading).
+// The progress line a long replay shows on a terminal, on both targets: "\rreplay: 12.3 M
+// references, 45.6 M/s" on stderr, from the first second on (a short trace needs none), at most
+// twice a second; nothing when stderr is not a terminal.
+class ReplayProgress {
+public:
+    void update(uint64_t refs) {
+        if (!terminal_) return;
+        const auto now = std::chrono::steady_clock::now();
+        const double s = std::chrono::duration<double>(now - start_).count();
+        if (s < 1.0 || std::chrono::duration<double>(now - last_).count() < 0.5) return;
+        last_ = now;
+        std::fprintf(stderr, "\rreplay: %.1f M references, %.1f M/s ", static_cast<double>(refs) / 1e6,
+                     static_cast<double>(refs) / 1e6 / s);
+        shown_ = true;
+    }
+    // Ends the line, if one was shown.
+    void end() {
+        if (shown_) std::fputc('\n', stderr);
+        shown_ = false;
+    }
+
+private:
+    const bool terminal_ = ::isatty(STDERR_FILENO) != 0;
+    bool shown_ = false;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ = start_;
+};
+
 inline void note_detected(const TraceSettings& t, const trace::OpenedTrace& opened) {
     if (opened.detected) std::fprintf(stderr, "vmsim: %s: %s\n", t.file.c_str(), opened.description().c_str());
 }

@@ -3,12 +3,9 @@
 #include "sim/platform/r3000/target.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <iterator>
 #include <mutex>
 #include <string>
@@ -347,7 +344,7 @@ public:
             changed_.wait(lock, [this] { return full_ || ended_; });
             if (!full_) {
                 drained_ = true;
-                end_progress();  // before the guest, which goes on, writes to the console
+                progress_.end();  // before the guest, which goes on, writes to the console
                 return 0;
             }
             delivered_ += current_.size();
@@ -355,7 +352,7 @@ public:
             full_ = false;
             taken_ = 0;
             changed_.notify_all();
-            if (terminal_) show_progress();
+            progress_.update(delivered_);
         }
         const std::size_t n = std::min(max, current_.size() - taken_);
         std::copy_n(current_.begin() + static_cast<std::ptrdiff_t>(taken_), n, out);
@@ -363,11 +360,9 @@ public:
         return n;
     }
 
-    // Ends the progress line, if one was shown (a long replay on a terminal).
-    void end_progress() {
-        if (shown_) std::fputc('\n', stderr);
-        shown_ = false;
-    }
+    // Ends the progress line, if one was shown (read() does when the trace ends; a replay that stops
+    // before that needs this).
+    void end_progress() { progress_.end(); }
 
     // Once read() has returned 0, the reader's error ("" when the trace ended) and its exit code;
     // "" before (the reading thread may still be writing them).
@@ -376,18 +371,6 @@ public:
 
 private:
     static constexpr std::size_t kBatch = 1 << 16;
-
-    // "\rreplay: 12.3 M references, 45.6 M/s" on stderr, at most twice a second, from the first
-    // second on (a short trace needs none); as x86's replay shows it.
-    void show_progress() {
-        const auto now = std::chrono::steady_clock::now();
-        const double s = std::chrono::duration<double>(now - start_).count();
-        if (s < 1.0 || std::chrono::duration<double>(now - last_shown_).count() < 0.5) return;
-        last_shown_ = now;
-        std::fprintf(stderr, "\rreplay: %.1f M references, %.1f M/s ", static_cast<double>(delivered_) / 1e6,
-                     static_cast<double>(delivered_) / 1e6 / s);
-        shown_ = true;
-    }
     static inline const std::string kNone;
 
     void produce() {
@@ -430,9 +413,7 @@ private:
     std::size_t taken_ = 0;                 // the replay's
     bool drained_ = false;                  // the replay's: read() returned 0
     uint64_t delivered_ = 0;                // the replay's: references handed out before current_
-    const bool terminal_ = ::isatty(STDERR_FILENO) != 0;
-    bool shown_ = false;
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_shown_ = start_;
+    ReplayProgress progress_;               // the replay's
     std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<trace::Ref> next_;          // guarded by mutex_, as below

@@ -59,7 +59,7 @@ X86Replay::X86Replay(const x86::MmuConfig& mmu, x86::PagingMode paging, const co
     expect(pager_->add_ram(ram.value), "giving the pager its RAM");
     paging_ = paging;
     expect(pager_->activate(), "loading the page tables");
-    if (config.page_size == x86::PageSize::k2M || config.page_size == x86::PageSize::k4M) {
+    if (plans(config.page_size)) {
         planned_ = false;  // plan_large_pages() lays the regions out
         return;
     }

@@ -69,7 +69,10 @@ public:
               const X86ReplayConfig& config);
     ~X86Replay();
 
-    // Whether plan_large_pages() must run before run(): trace.page_size is 2m or 4m.
+    // Whether a page-size policy maps large pages only where a block is touched whole, and so needs
+    // plan_large_pages() (2m, 4m).
+    static bool plans(x86::PageSize policy) { return policy == x86::PageSize::k2M || policy == x86::PageSize::k4M; }
+    // Whether plan_large_pages() must run before run().
     bool needs_plan() const { return !planned_; }
     // Reads `source` (a first reading of the trace: the same skip + limit references run() will
     // replay) and reserves the address space: large-page regions for the blocks whose every 4 KB

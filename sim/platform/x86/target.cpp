@@ -3,7 +3,6 @@
 #include "sim/platform/x86/target.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -305,13 +304,11 @@ void record_trace(stats::Registry& stats, const X86ReplayCounts& c, const x86::M
 // workload = replay: the trace through the MMU (replay.hpp), outside SystemC, with the statistics a
 // GUPS run records (cpu.operations = references, no compute cycles) and the trace's own.
 RunResult run_replay(const X86Config& config, stats::Registry& stats) {
-    const bool large = config.trace.page_size == x86::PageSize::k2M || config.trace.page_size == x86::PageSize::k4M;
-    if (large && config.trace.file == "-")
+    if (X86Replay::plans(config.trace.page_size) && config.trace.file == "-")
         throw UserError(kExitUsage, "trace.page_size = " + std::string(x86::page_size_name(config.trace.page_size)) +
                                         " reads the trace twice (large pages where a whole block is touched): "
                                         "give a file, not - (standard input)");
     trace::OpenedTrace opened = open_settings_trace(config.trace);
-    const bool terminal = ::isatty(STDERR_FILENO) != 0;
     X86Replay replay(config.mmu, config.paging, config.caches, config.trace);
     if (replay.needs_plan()) {
         // 2m/4m: which blocks the trace touches whole is known from a first reading (replay.hpp).
@@ -319,26 +316,17 @@ RunResult run_replay(const X86Config& config, stats::Registry& stats) {
         trace::reading(first, [&] { return replay.plan_large_pages(*first.source); });
     }
     const auto t0 = std::chrono::steady_clock::now();
-    bool shown = false;
-    std::function<void(uint64_t)> progress;
-    if (terminal)
-        progress = [&](uint64_t refs) {
-            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            if (s < 1.0) return;  // a short trace needs no progress line
-            std::fprintf(stderr, "\rreplay: %.1f M references, %.1f M/s ", static_cast<double>(refs) / 1e6,
-                         static_cast<double>(refs) / 1e6 / s);
-            shown = true;
-        };
+    ReplayProgress progress;
     RunResult r;
     r.outcome = Outcome::Exited;
     try {
-        trace::reading(opened, [&] { replay.run(*opened.source, progress); });
+        trace::reading(opened, [&] { replay.run(*opened.source, [&](uint64_t refs) { progress.update(refs); }); });
     } catch (const std::runtime_error& e) {
         if (dynamic_cast<const UserError*>(&e)) throw;
         r.outcome = Outcome::GuestError;
         r.message = e.what();
     }
-    if (shown) std::fputc('\n', stderr);
+    progress.end();
     note_detected(config.trace, opened);
     const auto t1 = std::chrono::steady_clock::now();
 
