@@ -14,7 +14,7 @@ artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 
 found=0
-for target in elf_loader config_file config_set csv; do
+for target in elf_loader config_file config_set csv trace; do
   work="$build/fuzz-corpus/$target"
   log="$build/fuzz-$target.log"
   mkdir -p "$work"
