@@ -1,6 +1,8 @@
-// The 32-bit x86 instruction-set simulator, first slice: the integer core of protected mode with flat
-// segments at CPL 0 (what GCC emits for -m32 -march=pentium -O2 -ffreestanding code), executed one
-// instruction at a time with exact EFLAGS. Counts instructions only: no timing model yet.
+// The 32-bit x86 instruction-set simulator: the integer core of protected mode with flat segments
+// (what GCC emits for -m32 -march=pentium -O2 -ffreestanding code) and the system architecture a
+// small kernel needs (iss_system.cpp: descriptor tables, CRn, IDT delivery with privilege change,
+// #DF, INTR, I/O), executed one instruction at a time with exact EFLAGS. Counts instructions only:
+// no timing model yet.
 //
 //     iss::FlatMemory mem(16 << 20);            // paging off; or iss::MmuMemory over an Mmu and FlatRam
 //     iss::Cpu<iss::FlatMemory> cpu(mem);
@@ -12,11 +14,13 @@
 // gives a host pointer to its 4 KB page. FlatMemory is the identity with paging off; MmuMemory asks
 // the x86 Mmu (TLBs, walker, #PF with CR2 and error code).
 //
-// Exceptions are not delivered through an IDT in this slice: step() stops with the vector (and error
-// code), the registers and EIP as they were before the instruction (faults are restartable), and CR2
-// set for #PF. A REP string instruction that faults keeps the iterations it completed, with ECX,
-// ESI and EDI as they were after the last one (SDM Vol. 2, REP/REPE/REPZ/REPNE/REPNZ). Decoded
-// instructions are cached by physical address (DecodeCache).
+// Without IDT delivery (the default) an exception stops step() with the vector (and error code),
+// the registers and EIP as they were before the instruction (faults are restartable), and CR2 set
+// for #PF. With set_idt_delivery(true) (a platform: pc.hpp) exceptions, INT n and interrupts go
+// through the IDT. A REP string instruction that faults keeps the iterations it completed, with
+// ECX, ESI and EDI as they were after the last one (SDM Vol. 2, REP/REPE/REPZ/REPNE/REPNZ).
+// Decoded instructions are cached by physical address (DecodeCache). README.md, "ISS", has the
+// rules and the deviations.
 #pragma once
 #include <cstddef>
 #include <cstdint>
