@@ -384,18 +384,47 @@ TEST(ElfLoaderI386, SegmentBelowOneMegabyteIsRejected) {
     EXPECT_NE(what.find("p_paddr 0x00008000 is below 1 MB"), std::string::npos) << what;
 }
 
-TEST(ElfLoaderRobustness, EveryTruncationOfAValidFileIsADataError) {
-    const auto full = valid_elf();
+using Parser = ElfImage (*)(const uint8_t*, size_t, const std::string&, uint64_t);
+
+void expect_every_truncation_is_a_data_error(const std::vector<uint8_t>& full, Parser parser) {
     for (size_t length = 0; length < full.size(); ++length) {
-        std::vector<uint8_t> prefix(full.begin(), full.begin() + static_cast<long>(length));
         try {
-            parse(prefix);
+            parser(full.data(), length, "t.elf", kRam);
             ADD_FAILURE() << "accepted a file cut at " << length << " bytes";
         } catch (const UserError& e) {
             EXPECT_EQ(e.code(), kExitDataErr) << length;
             EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
         }
     }
+}
+
+// Random byte changes either give an image inside RAM or one data-error line naming the file.
+void expect_corruptions_load_or_fail(const std::vector<uint8_t>& good, Parser parser, unsigned seed) {
+    std::mt19937 rng(seed);
+    int rejected = 0;
+    for (int round = 0; round < 5000; ++round) {
+        auto bytes = good;
+        int flips = 1 + static_cast<int>(rng() % 4);
+        for (int i = 0; i < flips; ++i) bytes[rng() % bytes.size()] = static_cast<uint8_t>(rng());
+        try {
+            ElfImage image = parser(bytes.data(), bytes.size(), "t.elf", kRam);
+            for (const auto& s : image.segments) {
+                EXPECT_LE(uint64_t{s.paddr} + s.memsz, kRam);
+                EXPECT_LE(s.bytes.size(), s.memsz);
+            }
+        } catch (const UserError& e) {
+            ++rejected;
+            EXPECT_EQ(e.code(), kExitDataErr);
+            EXPECT_EQ(std::string(e.what()).rfind("t.elf: ", 0), 0u) << e.what();
+            EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+        }
+    }
+    EXPECT_GT(rejected, 0);
+}
+
+TEST(ElfLoaderRobustness, EveryTruncationOfAValidFileIsADataError) {
+    expect_every_truncation_is_a_data_error(valid_elf(), parse_elf);
+    expect_every_truncation_is_a_data_error(i386_elf(), parse_elf_i386);
 }
 
 TEST(ElfLoaderRobustness, RandomBytesAreRejectedWithoutCrashing) {
@@ -412,27 +441,8 @@ TEST(ElfLoaderRobustness, RandomBytesAreRejectedWithoutCrashing) {
 }
 
 TEST(ElfLoaderRobustness, RandomlyCorruptedValidFilesEitherLoadOrFailWithADataError) {
-    std::mt19937 rng(777);
-    const auto good = valid_elf();
-    int rejected = 0;
-    for (int round = 0; round < 5000; ++round) {
-        auto bytes = good;
-        int flips = 1 + static_cast<int>(rng() % 4);
-        for (int i = 0; i < flips; ++i) bytes[rng() % bytes.size()] = static_cast<uint8_t>(rng());
-        try {
-            ElfImage image = parse(bytes);
-            for (const auto& s : image.segments) {
-                EXPECT_LE(uint64_t{s.paddr} + s.memsz, kRam);
-                EXPECT_LE(s.bytes.size(), s.memsz);
-            }
-        } catch (const UserError& e) {
-            ++rejected;
-            EXPECT_EQ(e.code(), kExitDataErr);
-            EXPECT_EQ(std::string(e.what()).rfind("t.elf: ", 0), 0u) << e.what();
-            EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
-        }
-    }
-    EXPECT_GT(rejected, 0);
+    expect_corruptions_load_or_fail(valid_elf(), parse_elf, 777);
+    expect_corruptions_load_or_fail(i386_elf(), parse_elf_i386, 778);
 }
 
 }  // namespace
