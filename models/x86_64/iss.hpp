@@ -300,6 +300,7 @@ private:
     bool set_accessed(const Descriptor& d, uint32_t address);
     void load_segment(unsigned sreg, const Descriptor& d, uint16_t selector);
     bool system_load(uint32_t la, uint32_t& value);
+    bool io_permitted(uint16_t port, unsigned size);
     bool unsupported(const std::string& what) {
         result_ = StepResult{};
         result_.stop = Stop::Unsupported;

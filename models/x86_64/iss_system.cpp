@@ -386,6 +386,25 @@ void Cpu<Memory>::interrupt() {
     if (!deliver(vector, Source::External, false, 0, eip_)) exception(eip_);
 }
 
+// At CPL > IOPL, IN and OUT need the I/O permission bitmap of the 32-bit TSS to clear the bit of
+// every port they touch (SDM Vol. 1, 19.5.2): its offset is the word at TSS + 0x66, and the two
+// bytes holding the port's bits must lie within the TSS limit; otherwise #GP(0).
+template <typename Memory>
+bool Cpu<Memory>::io_permitted(uint16_t port, unsigned size) {
+    uint32_t word = 0, bits = 0;
+    if (!tr_.present || tr_.limit < 0x67) return fault(kVecGp, true, 0);
+    if (!system_load(tr_.base + 0x64, word)) return false;
+    const uint32_t at = (word >> 16) + port / 8u;
+    if (at + 1 > tr_.limit) return fault(kVecGp, true, 0);
+    const unsigned cpl = cpl_;
+    cpl_ = 0;
+    const bool ok = load(tr_.base + at, 2, bits);
+    cpl_ = cpl;
+    if (!ok) return false;
+    if ((bits >> (port & 7)) & ((1u << size) - 1)) return fault(kVecGp, true, 0);
+    return true;
+}
+
 // ---- the instructions ---------------------------------------------------------------------------
 
 template <typename Memory>
@@ -523,10 +542,8 @@ bool Cpu<Memory>::execute_system(const Insn& in, uint32_t next) {
 
     case Op::In:
     case Op::Out: {
-        // No I/O permission bitmap: at CPL > IOPL every port is refused. (QEMU consults the TSS
-        // bitmap; a TSS whose bitmap base lies beyond its limit, as ours do, refuses every port too.)
-        if (cpl_ > iopl()) return fault(kVecGp, true, 0);
         const uint16_t port = static_cast<uint16_t>(in.sub ? r_[kEdx] : in.imm & 0xff);
+        if (cpl_ > iopl() && !io_permitted(port, size)) return false;
         if (in.op == Op::In) {
             set_reg(size, kEax, io_ ? io_->in(port, size) : 0xffffffffu);
         } else if (io_) {
@@ -576,7 +593,8 @@ bool Cpu<Memory>::execute_system(const Insn& in, uint32_t next) {
     template bool Cpu<M>::flat(const Descriptor&, uint16_t);                                           \
     template bool Cpu<M>::set_accessed(const Descriptor&, uint32_t);                                   \
     template void Cpu<M>::load_segment(unsigned, const Descriptor&, uint16_t);                         \
-    template bool Cpu<M>::system_load(uint32_t, uint32_t&);
+    template bool Cpu<M>::system_load(uint32_t, uint32_t&);                                          \
+    template bool Cpu<M>::io_permitted(uint16_t, unsigned);
 VMSIM_ISS_SYSTEM(FlatMemory)
 VMSIM_ISS_SYSTEM(MmuMemory)
 #undef VMSIM_ISS_SYSTEM

@@ -31,7 +31,7 @@ uint64_t gate(uint32_t offset, uint16_t selector, unsigned type, unsigned dpl, b
 
 // Paging off, 1 MB of RAM, IDT delivery on. GDT at kGdt, IDT at kIdt (every vector an interrupt
 // gate to a handler that is a HLT at kHandlers + 16 * vector), a 32-bit TSS at kTssBase with SS0:ESP0
-// = kKdata:kKernelStack. Tests start at CPL 0 on kKernelStack - 0x100, or at CPL 3 with enter_user().
+// = kKdata:kKernelStack and no I/O bitmap. Tests start at CPL 0 on kKernelStack - 0x100, or at CPL 3 with enter_user().
 template <typename Memory>
 struct SystemMachine {
     static constexpr uint32_t kGdt = 0x1000, kIdt = 0x2000, kTssBase = 0x3000, kCode = 0x4000;
@@ -56,6 +56,7 @@ struct SystemMachine {
         }
         set_word(kTssBase + 4, kKernelStack);
         set_word(kTssBase + 8, kKdata);
+        set_word(kTssBase + 0x64, 0x68u << 16);  // I/O bitmap offset past the limit: no bitmap
         // lgdt [0x500]; lidt [0x506]; mov ax, 0x28; ltr ax
         const uint16_t gl = kGdtLimit, il = 256 * 8 - 1;
         std::memcpy(mem + 0x500, &gl, 2);
@@ -267,6 +268,32 @@ TEST_F(FlatSystem, CliAndIoAtCpl3AreAllowedWithIopl3) {
     m.run_to_handler(kVecGp);
     EXPECT_EQ(m.frame(1), M::kCode + 3);
     EXPECT_FALSE(m.frame(3) & kIf);  // the pushed EFLAGS: CLI took effect
+}
+
+TEST_F(FlatSystem, IoBitmapInTheTssGrantsPortsAtCpl3) {
+    // Grow the TSS to hold a bitmap for ports 0-0x3ff at TSS + 0x68, every port allowed but 0x80;
+    // clear the busy bit and load TR again.
+    const uint32_t d = M::kGdt + 5 * 8;
+    m.set_word(d, (m.word(d) & 0xffff0000u) | (0x68 + 0x80 - 1));
+    m.set_word(d + 4, m.word(d + 4) & ~0x200u);
+    m.mem[M::kTssBase + 0x68 + 0x80 / 8] = 0x01;
+    m.code({0x66, 0xb8, 0x28, 0x00, 0x0f, 0x00, 0xd8});  // mov ax, 0x28; ltr ax
+    m.steps(2);
+    m.code({0xe4, 0x60, 0x66, 0xe7, 0x7e, 0xe6, 0x80});  // in al, 0x60; out 0x7e, ax; out 0x80, al
+    m.enter_user();
+    m.run_to_handler(kVecGp);
+    EXPECT_EQ(m.frame(0), 0u);
+    EXPECT_EQ(m.frame(1), M::kCode + 5);  // the first two were allowed
+    // A 16-bit access to 0x7f-0x80 touches the refused port too.
+    m.code({0x66, 0xe7, 0x7f});
+    m.enter_user();
+    m.run_to_handler(kVecGp);
+    EXPECT_EQ(m.frame(1), M::kCode);
+    // Ports past the bitmap's end (beyond the TSS limit) are refused.
+    m.code({0x66, 0xba, 0x00, 0x04, 0xec});  // mov dx, 0x400; in al, dx
+    m.enter_user();
+    m.run_to_handler(kVecGp);
+    EXPECT_EQ(m.frame(1), M::kCode + 4);
 }
 
 // ---- double and triple fault --------------------------------------------------------------------
