@@ -241,7 +241,7 @@ Pc::Result Pc::run(uint64_t max_instructions) {
         uint64_t chunk = end - cpu_.instructions();
         if (edge_cycle != Pit::kNever && edge_cycle - cpu_.cycles() < chunk) chunk = edge_cycle - cpu_.cycles();
         const iss::StepResult r = cpu_.run(chunk ? chunk : 1);
-        const std::string at = " at EIP " + hex(cpu_.eip());
+        const std::string at = " at EIP " + hex(cpu_.eip()) + code_bytes(cpu_.eip());
         switch (r.stop) {
         case iss::Stop::None: break;
         case iss::Stop::Halt:
@@ -280,6 +280,20 @@ Pc::Result Pc::run(uint64_t max_instructions) {
             return res;
         }
     }
+}
+
+// " (bytes 0f 0b ...)": up to 8 bytes at `eip` for an error message, read after the run ended (the
+// translation may fill a TLB entry; nothing runs after it). Empty where nothing is mapped.
+std::string Pc::code_bytes(uint32_t eip) {
+    std::string out;
+    for (uint32_t i = 0; i < 8; ++i) {
+        const Translation t = mmu_.translate(eip + i, Access::Fetch, Privilege::Supervisor);
+        if (!t.ok() || t.pa >= ram_.size()) break;
+        char b[4];
+        std::snprintf(b, sizeof b, " %02x", ram_.data()[t.pa]);
+        out += b;
+    }
+    return out.empty() ? out : " (bytes" + out + ")";
 }
 
 // ---- I/O ----------------------------------------------------------------------------------------

@@ -141,6 +141,7 @@ private:
     uint8_t in8(uint16_t port);
     void out8(uint16_t port, uint8_t value);
     uint64_t cycle_of_tick(uint64_t tick) const;
+    std::string code_bytes(uint32_t eip);
     void update_irqs();  // PIT edges up to now into the PIC, the PIC's output onto INTR
 
     Config config_;

@@ -68,6 +68,17 @@ TEST(PcOracle, SysProgramPrintsTheSameOnTheIssAndOnQemu) {
     EXPECT_EQ(status, static_cast<int>(iss.result.exit_value << 1 | 1));
 }
 
+// A guest that cannot deliver its first exception ends the run on both; qemu -no-reboot exits 0.
+TEST(PcOracle, TripleFaultEndsTheRunOnBoth) {
+    const IssRun iss = run_on_iss(TRIPLE_ELF);
+    ASSERT_EQ(iss.result.kind, Pc::Result::TripleFault) << iss.result.message;
+    EXPECT_EQ(iss.console, "triple\n");
+    if (!have_qemu()) GTEST_SKIP() << "qemu-system-i386 not installed (scripts/install-deps.sh installs it)";
+    int status = -1;
+    EXPECT_EQ(run_on_qemu(TRIPLE_ELF, status), iss.console);
+    EXPECT_EQ(status, 0);
+}
+
 // The guest checks what it can on its own; these lines must be there whatever qemu says.
 TEST(PcOracle, SysProgramSeesTheEventsItProvokes) {
     const IssRun iss = run_on_iss(SYS_PROGRAM_ELF);

@@ -213,6 +213,7 @@ TEST(PcRun, TripleFaultEndsTheRunNamingTheThreeExceptions) {
     // #UD cannot be delivered (#GP, serially: #UD is benign); #GP cannot (#GP: #DF); #DF cannot (#GP).
     EXPECT_NE(r.message.find("#GP while delivering #GP made #DF, then #GP while delivering #DF"), std::string::npos)
         << r.message;
+    EXPECT_NE(r.message.find("(bytes 0f 0b"), std::string::npos) << r.message;  // the instruction that began it
 }
 
 TEST(PcRun, SimControlPortsRecordRegionMarks) {
