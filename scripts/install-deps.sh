@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev
   gcc-mipsel-linux-gnu binutils-mipsel-linux-gnu   # guest cross toolchain
   libunicorn-dev            # test-only: differential ISS test
+  qemu-system-x86           # test-only: full-system oracle of the i386 platform (x86_pc_tests)
   clang libfuzzer-14-dev    # `make fuzz` only: libFuzzer targets (fuzz/)
   gnuplot-nox               # vmsim plot (and plots in sweep files): SVG and PNG
   zlib1g-dev liblzma-dev    # gzip and xz compressed traces (sim/trace/)

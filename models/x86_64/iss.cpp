@@ -697,6 +697,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
     case Op::Cmc: flags_ ^= kCf; return true;
     case Op::Cld: flags_ &= ~kDf; return true;
     case Op::Std: flags_ |= kDf; return true;
+    default: return execute_system(in, next);
     }
     return fault(kVecUd);
 }
@@ -734,19 +735,24 @@ const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t*
 // Faults are restartable without a register snapshot: every instruction changes registers and flags
 // only after the references that can fault have succeeded (RMW operands are translated for writing
 // when read), except POP to memory and ENTER, which undo their ESP themselves.
+// An external interrupt is taken at an instruction boundary, before the fetch (iss_system.cpp).
 template <typename Memory>
 StepResult Cpu<Memory>::step() {
     result_.stop = Stop::None;
+    if (__builtin_expect(intr_, false) && (flags_ & kIf) && instructions_ != shadow_) {
+        interrupt();
+        return result_;
+    }
     const uint32_t start = eip_;
     uint64_t pa = 0;
     const uint8_t* p = host(start, Access::Fetch, pa);
-    if (!p) return result_;
+    if (!p) return exception(start);
     Insn& slot = code_.slot(pa);
     const Insn* in = slot.len ? &slot : decode_miss(start, pa, p, slot);
-    if (!in) return result_;
+    if (!in) return exception(start);
     if (!execute(*in, start + in->len)) {
         eip_ = start;
-        return result_;
+        return exception(start);
     }
     ++instructions_;
     return result_;
@@ -754,7 +760,9 @@ StepResult Cpu<Memory>::step() {
 
 template <typename Memory>
 StepResult Cpu<Memory>::run(uint64_t max_instructions) {
-    for (uint64_t i = 0; i < max_instructions; ++i) {
+    budget_ = max_instructions;
+    while (budget_) {
+        --budget_;
         const StepResult r = step();
         if (r.stop != Stop::None) return r;
     }

@@ -1,6 +1,8 @@
-// The 32-bit x86 instruction-set simulator, first slice: the integer core of protected mode with flat
-// segments at CPL 0 (what GCC emits for -m32 -march=pentium -O2 -ffreestanding code), executed one
-// instruction at a time with exact EFLAGS. Counts instructions only: no timing model yet.
+// The 32-bit x86 instruction-set simulator: the integer core of protected mode with flat segments
+// (what GCC emits for -m32 -march=pentium -O2 -ffreestanding code) and the system architecture a
+// small kernel needs (iss_system.cpp: descriptor tables, CRn, IDT delivery with privilege change,
+// #DF, INTR, I/O), executed one instruction at a time with exact EFLAGS. Counts instructions only:
+// no timing model yet.
 //
 //     iss::FlatMemory mem(16 << 20);            // paging off; or iss::MmuMemory over an Mmu and FlatRam
 //     iss::Cpu<iss::FlatMemory> cpu(mem);
@@ -12,15 +14,18 @@
 // gives a host pointer to its 4 KB page. FlatMemory is the identity with paging off; MmuMemory asks
 // the x86 Mmu (TLBs, walker, #PF with CR2 and error code).
 //
-// Exceptions are not delivered through an IDT in this slice: step() stops with the vector (and error
-// code), the registers and EIP as they were before the instruction (faults are restartable), and CR2
-// set for #PF. A REP string instruction that faults keeps the iterations it completed, with ECX,
-// ESI and EDI as they were after the last one (SDM Vol. 2, REP/REPE/REPZ/REPNE/REPNZ). Decoded
-// instructions are cached by physical address (DecodeCache).
+// Without IDT delivery (the default) an exception stops step() with the vector (and error code),
+// the registers and EIP as they were before the instruction (faults are restartable), and CR2 set
+// for #PF. With set_idt_delivery(true) (a platform: pc.hpp) exceptions, INT n and interrupts go
+// through the IDT. A REP string instruction that faults keeps the iterations it completed, with
+// ECX, ESI and EDI as they were after the last one (SDM Vol. 2, REP/REPE/REPZ/REPNE/REPNZ).
+// Decoded instructions are cached by physical address (DecodeCache). README.md, "ISS", has the
+// rules and the deviations.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "models/x86_64/iss_decode.hpp"
@@ -41,13 +46,24 @@ inline constexpr uint32_t kFlagsFixed = 1u << 1;  // reads as 1
 inline constexpr uint32_t kArithFlags = kCf | kPf | kAf | kZf | kSf | kOf;
 
 // Exception vectors (SDM Vol. 3A, Table 6-1).
-inline constexpr uint8_t kVecDe = 0, kVecUd = 6, kVecGp = 13, kVecPf = 14;
+inline constexpr uint8_t kVecDe = 0, kVecBp = 3, kVecOf = 4, kVecUd = 6, kVecDf = 8, kVecTs = 10, kVecNp = 11;
+inline constexpr uint8_t kVecSs = 12, kVecGp = 13, kVecPf = 14, kVecAc = 17;
+
+// CR0 bits (SDM Vol. 3A, 2.5) beyond those paging.hpp names.
+inline constexpr uint32_t kCr0Pe = 1u << 0, kCr0Ts = 1u << 3, kCr0Et = 1u << 4, kCr0Nw = 1u << 29, kCr0Cd = 1u << 30;
+// CR4 bits the CPU accepts: TSD DE PSE MCE (a Pentium also has VME and PVI, but QEMU's -cpu pentium,
+// the oracle, reports no VME in CPUID, and virtual-8086 mode is not modelled: they are #GP). Only
+// TSD and PSE change what the ISS does.
+inline constexpr uint32_t kCr4Tsd = 1u << 2, kCr4Pentium = 0x5c;
 
 enum class Stop : uint8_t {
-    None,       // the instruction completed (or the instruction budget of run() ran out)
-    Halt,       // HLT at CPL 0: EIP is past it
-    Exception,  // vector, error_code (when the vector has one), EIP at the faulting instruction
-    Bus,        // a reference where no memory answers: bus_pa
+    None,         // the instruction completed (or the instruction budget of run() ran out)
+    Halt,         // HLT at CPL 0: EIP is past it
+    Exception,    // without IDT delivery: vector, error_code (when the vector has one), EIP at the
+                  // faulting instruction
+    Bus,          // a reference where no memory answers: bus_pa
+    TripleFault,  // with IDT delivery: a fault while delivering #DF; `triple` names the three
+    Unsupported,  // the guest asked for what the ISS does not model: Cpu::guest_error() says what
 };
 
 struct StepResult {
@@ -56,6 +72,36 @@ struct StepResult {
     bool has_error_code = false;
     uint32_t error_code = 0;
     uint64_t bus_pa = 0;
+    uint8_t triple[3] = {};  // Stop::TripleFault: the two exceptions that made #DF, then the third
+};
+
+// What the CPU sees outside memory: the I/O address space and the interrupt controller's INTA
+// cycle. A platform implements it (models/x86_64/pc.hpp); without one, IN reads all ones and OUT
+// goes nowhere, as on a bus where no device decodes the port.
+class IoBus {
+public:
+    virtual ~IoBus() = default;
+    virtual uint32_t in(uint16_t port, unsigned size) = 0;
+    virtual void out(uint16_t port, unsigned size, uint32_t value) = 0;
+    // INTA: the vector of the interrupt the controller now puts in service (called only while the
+    // CPU's INTR line is high and it accepts the interrupt).
+    virtual uint8_t acknowledge() = 0;
+};
+
+// A segment register: the visible selector and the hidden part loaded from the descriptor.
+struct Segment {
+    uint16_t selector = 0;
+    uint32_t base = 0;
+    uint32_t limit = 0xffffffff;
+    uint8_t type = 0;   // descriptor type (bits 3:0 of byte 5), with S in bit 4
+    uint8_t dpl = 0;
+    bool present = true;
+};
+
+// GDTR/IDTR.
+struct TableRegister {
+    uint32_t base = 0;
+    uint16_t limit = 0xffff;
 };
 
 // Paging off: the physical address is the linear address; RAM at physical [0, size).
@@ -72,8 +118,18 @@ public:
     uint8_t* data() { return bytes_.data(); }
     size_t size() const { return bytes_.size(); }
 
+    // Control registers (MOV CRn): kept, but there is no paging, so CR0.PG = 1 is refused (#GP).
+    uint32_t cr(unsigned n) const { return cr_[n]; }
+    bool write_cr(unsigned n, uint32_t value) {
+        if (n == 0 && (value & kCr0Pg)) return false;
+        cr_[n] = value;
+        return true;
+    }
+    void invlpg(uint32_t) {}
+
 private:
     std::vector<uint8_t> bytes_;
+    uint32_t cr_[5] = {kCr0Pe | kCr0Et, 0, 0, 0, 0};
 };
 
 // Translation by the x86 Mmu (with its TLBs, walker and #PF), RAM in a FlatRam.
@@ -87,6 +143,15 @@ public:
         return pa - ram_.base() < ram_.size() ? ram_.data() + (pa - ram_.base()) : nullptr;
     }
     Mmu& mmu() { return mmu_; }
+
+    // Control registers: CR0, CR3 and CR4 are the Mmu's (it flushes what a write implies).
+    uint32_t cr(unsigned n) const {
+        return static_cast<uint32_t>(n == 0 ? mmu_.cr0() : n == 3 ? mmu_.cr3() : n == 4 ? mmu_.cr4() : 0);
+    }
+    bool write_cr(unsigned n, uint32_t value) {
+        return n == 0 ? mmu_.write_cr0(value) : n == 3 ? mmu_.write_cr3(value) : n == 4 ? mmu_.write_cr4(value) : false;
+    }
+    void invlpg(uint32_t la) { mmu_.invlpg(la); }
 
 private:
     Mmu& mmu_;
@@ -184,11 +249,66 @@ public:
     DecodeCache& decode_cache() { return code_; }
     Memory& memory() { return mem_; }
 
+    // ---- System architecture (iss_system.cpp) ---------------------------------------------------
+    // IDT delivery: off (the default, and the first slice's behaviour that the per-instruction
+    // tests rely on), an exception stops step() with Stop::Exception. On (a platform), exceptions,
+    // INT n and interrupts go through the IDT with the SDM's checks, #DF and triple fault.
+    void set_idt_delivery(bool on) { deliver_ = on; }
+    void set_io(IoBus* bus) { io_ = bus; }
+    // The INTR pin (level): while high and EFLAGS.IF = 1, outside an STI / MOV SS shadow, the next
+    // step() acknowledges the interrupt (IoBus::acknowledge) and delivers it instead of executing.
+    void set_intr(bool level) { intr_ = level; }
+    // Ends run() after the current instruction (a device whose next event moved calls it).
+    void end_run() { budget_ = 0; }
+    // The time base of RDTSC and of the devices: for now instructions plus the cycles the
+    // platform spent halted (add_idle_cycles); the timing model will make it cycles.
+    uint64_t cycles() const { return instructions_ + idle_cycles_; }
+    void add_idle_cycles(uint64_t n) { idle_cycles_ += n; }
+    uint64_t interrupts() const { return interrupts_; }  // events delivered through the IDT
+
+    const Segment& segment(unsigned sreg) const { return seg_[sreg]; }
+    // For a loader's entry state; CS's RPL sets the CPL.
+    void set_segment(unsigned sreg, const Segment& s) {
+        seg_[sreg] = s;
+        if (sreg == kCs) cpl_ = s.selector & 3;
+    }
+    const TableRegister& gdtr() const { return gdtr_; }
+    const TableRegister& idtr() const { return idtr_; }
+    const Segment& tr() const { return tr_; }
+    uint32_t cr(unsigned n) const { return n == 2 ? cr2_ : n == 0 ? mem_.cr(0) | kCr0Pe | kCr0Et : mem_.cr(n); }
+    // Stop::Unsupported: one sentence on what the guest asked for.
+    const std::string& guest_error() const { return guest_error_; }
+
     // Flags a CPL-0 POPF may change (SDM Vol. 2, POPF; VIP, VIF and VM are never written by it).
     static constexpr uint32_t kWritableFlags = kArithFlags | kTf | kIf | kDf | kIopl | kNt | kAc | kId;
 
 private:
+    enum class Source : uint8_t { Exception, Software, External };
+    struct Descriptor;
+
     bool execute(const Insn& in, uint32_t next);
+    bool execute_system(const Insn& in, uint32_t next);
+    [[gnu::noinline]] StepResult exception(uint32_t eip);
+    [[gnu::noinline]] void interrupt();
+    void raise(uint32_t return_eip);
+    bool deliver(uint8_t vector, Source source, bool has_error, uint32_t error, uint32_t return_eip);
+    bool read_descriptor(uint16_t selector, Descriptor& d, uint8_t vector, uint32_t ext, uint32_t* address = nullptr);
+    bool load_data_segment(unsigned sreg, uint16_t selector);
+    bool far_transfer(uint16_t selector, uint32_t offset, bool call, uint32_t next);
+    bool far_return(bool iret, uint32_t release);
+    bool flat(const Descriptor& d, uint16_t selector);
+    bool set_accessed(const Descriptor& d, uint32_t address);
+    void load_segment(unsigned sreg, const Descriptor& d, uint16_t selector);
+    bool system_load(uint32_t la, uint32_t& value);
+    bool io_permitted(uint16_t port, unsigned size);
+    bool unsupported(const std::string& what) {
+        result_ = StepResult{};
+        result_.stop = Stop::Unsupported;
+        guest_error_ = what;
+        return false;
+    }
+    unsigned iopl() const { return (flags_ & kIopl) >> 12; }
+
     [[gnu::noinline]] const Insn* decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot);
     Privilege privilege() const { return cpl_ == 3 ? Privilege::User : Privilege::Supervisor; }
 
@@ -265,6 +385,19 @@ private:
     uint32_t cr2_ = 0;
     unsigned cpl_ = 0;
     uint64_t instructions_ = 0;
+    uint64_t budget_ = 0;  // steps left in run()
+
+    // System state (iss_system.cpp).
+    Segment seg_[6] = {};
+    Segment tr_{0, 0, 0, 0, 0, false};
+    uint16_t ldtr_ = 0;  // only the null LDT
+    TableRegister gdtr_, idtr_;
+    IoBus* io_ = nullptr;
+    bool deliver_ = false;
+    bool intr_ = false;
+    uint64_t shadow_ = ~uint64_t{0};  // interrupts are not accepted while instructions_ == shadow_
+    uint64_t idle_cycles_ = 0, interrupts_ = 0;
+    std::string guest_error_;
     StepResult result_;           // the stop the current instruction ends with
     Insn uncached_;               // an instruction that crosses a page boundary
 };

@@ -9,7 +9,8 @@ namespace vmsim::x86::iss {
 namespace {
 
 // What follows the opcode.
-enum Imm : uint8_t { kNoImm, kIb, kIz, kIw, kIwIb };  // Ib sign-extended; Iz: 16 or 32 bits by operand size
+// Ib sign-extended; Iz: 16 or 32 bits by operand size; IzIw: a far pointer (offset, then selector).
+enum Imm : uint8_t { kNoImm, kIb, kIz, kIw, kIwIb, kIzIw };
 
 struct Entry {
     Op op = Op::Ud;
@@ -22,7 +23,7 @@ struct Entry {
     int8_t fixed_reg = -1;  // register-in-opcode forms: the normalised r/m register
 };
 
-enum Group : uint8_t { kG1 = 1, kG2, kG3, kG4, kG5, kG8, kG9, kGroupCount };
+enum Group : uint8_t { kG1 = 1, kG2, kG3, kG4, kG5, kG6, kG7, kG8, kG9, kGroupCount };
 
 struct Tables {
     std::array<Entry, 256> one{}, two{};
@@ -140,6 +141,29 @@ Tables build() {
     o[0xe9] = e(Op::JmpRel, false, kIz);
     o[0xeb] = e(Op::JmpRel, false, kIb);
     o[0xf4] = e(Op::Hlt);
+    o[0xfa] = e(Op::Cli);
+    o[0xfb] = e(Op::Sti);
+    // Segment registers: PUSH ES/CS/SS/DS, POP ES/SS/DS (0F is the two-byte escape, not POP CS).
+    for (uint8_t s : {kEs, kCs, kSs, kDs}) o[0x06 + 8 * s] = e(Op::PushSreg, false, kNoImm, s);
+    for (uint8_t s : {kEs, kSs, kDs}) o[0x07 + 8 * s] = e(Op::PopSreg, false, kNoImm, s);
+    o[0x8c] = e(Op::MovFromSreg, true);
+    o[0x8e] = e(Op::MovToSreg, true);
+    o[0x9a] = e(Op::CallFar, false, kIzIw);
+    o[0xea] = e(Op::JmpFar, false, kIzIw);
+    o[0xca] = e(Op::RetFar, false, kIw);
+    o[0xcb] = e(Op::RetFar);
+    o[0xcc] = e(Op::Int3);
+    o[0xcd] = e(Op::Int, false, kIb);
+    o[0xce] = e(Op::Into);
+    o[0xcf] = e(Op::Iret);
+    o[0xe4] = byte(e(Op::In, false, kIb, 0));
+    o[0xe5] = e(Op::In, false, kIb, 0);
+    o[0xe6] = byte(e(Op::Out, false, kIb, 0));
+    o[0xe7] = e(Op::Out, false, kIb, 0);
+    o[0xec] = byte(e(Op::In, false, kNoImm, 1));
+    o[0xed] = e(Op::In, false, kNoImm, 1);
+    o[0xee] = byte(e(Op::Out, false, kNoImm, 1));
+    o[0xef] = e(Op::Out, false, kNoImm, 1);
     o[0xf5] = e(Op::Cmc);
     o[0xf6] = group(kG3, true, kNoImm);  // /0 /1 take an immediate: added in decode()
     o[0xf7] = group(kG3, false, kNoImm);
@@ -151,6 +175,19 @@ Tables build() {
     o[0xff] = group(kG5, false, kNoImm);
 
     auto& w = t.two;
+    w[0x00] = group(kG6, false, kNoImm);
+    w[0x01] = group(kG7, false, kNoImm);
+    w[0x06] = e(Op::Clts);
+    w[0x08] = e(Op::Wbinvd);  // INVD
+    w[0x09] = e(Op::Wbinvd);
+    w[0x20] = e(Op::MovFromCr, true);
+    w[0x22] = e(Op::MovToCr, true);
+    w[0x31] = e(Op::Rdtsc);
+    w[0xa0] = e(Op::PushSreg, false, kNoImm, kFs);
+    w[0xa1] = e(Op::PopSreg, false, kNoImm, kFs);
+    w[0xa2] = e(Op::Cpuid);
+    w[0xa8] = e(Op::PushSreg, false, kNoImm, kGs);
+    w[0xa9] = e(Op::PopSreg, false, kNoImm, kGs);
     w[0xa3] = e(Op::BtReg, true, kNoImm, 0);
     w[0xa4] = e(Op::ShldImm, true, kIb);
     w[0xa5] = e(Op::ShldCl, true);
@@ -192,7 +229,18 @@ Tables build() {
     g[kG5][0] = lockable(e(Op::Inc, true));
     g[kG5][1] = lockable(e(Op::Dec, true));
     g[kG5][2] = e(Op::CallRm, true);
+    g[kG5][3] = e(Op::CallFar, true);
     g[kG5][4] = e(Op::JmpRm, true);
+    g[kG5][5] = e(Op::JmpFar, true);
+    g[kG6][0] = e(Op::Sldt, true);
+    g[kG6][1] = e(Op::Str, true);
+    g[kG6][2] = e(Op::Lldt, true);
+    g[kG6][3] = e(Op::Ltr, true);
+    g[kG7][0] = e(Op::Sgdt, true);
+    g[kG7][1] = e(Op::Sidt, true);
+    g[kG7][2] = e(Op::Lgdt, true);
+    g[kG7][3] = e(Op::Lidt, true);
+    g[kG7][7] = e(Op::Invlpg, true);
     g[kG5][6] = e(Op::Push, true);
     g[kG8][4] = e(Op::BtImm, true, kNoImm, 0);
     g[kG8][5] = lockable(e(Op::BtImm, true, kNoImm, 1));
@@ -322,7 +370,14 @@ DecodeStatus decode(const uint8_t* bytes, size_t avail, Insn& out) {
     if (en.modrm) {
         const uint8_t m = static_cast<uint8_t>(c.take(1));
         if (!c.ok) return finish(DecodeStatus::Truncated);
-        modrm(c, m, out);
+        if (two_byte && (op2 == 0x20 || op2 == 0x22)) {
+            // MOV to/from CRn: the r/m field is a general register whatever mod says, and no SIB or
+            // displacement follows (SDM Vol. 2, MOV-Move to/from Control Registers).
+            out.reg = (m >> 3) & 7;
+            out.rm = m & 7;
+        } else {
+            modrm(c, m, out);
+        }
         if (!c.ok) return finish(DecodeStatus::Truncated);
         if (en.group) {
             const Entry& ge = t.groups[en.group][out.reg];
@@ -351,6 +406,10 @@ DecodeStatus decode(const uint8_t* bytes, size_t avail, Insn& out) {
         out.imm = c.take(2);
         out.sub = static_cast<uint8_t>(c.take(1) & 0x1f);  // ENTER's level is taken modulo 32
         break;
+    case kIzIw:
+        out.imm = out.size == 2 ? c.take(2) : c.take(4);
+        out.disp = static_cast<int32_t>(c.take(2));  // the selector
+        break;
     }
     if (!two_byte && op >= 0xa0 && op <= 0xa3) {  // MOV with moffs32: [disp32], AL/eAX
         out.rm = kMemOperand;
@@ -367,11 +426,37 @@ DecodeStatus decode(const uint8_t* bytes, size_t avail, Insn& out) {
     if (addr16) ud = true;  // 16-bit addressing: not implemented in this slice
     if (!two_byte && (op == 0x8f || op == 0xc6 || op == 0xc7) && out.reg != 0) ud = true;
     if ((out.op == Op::Lea || out.op == Op::Cmpxchg8b) && !out.memory()) ud = true;
+    switch (out.op) {
+    case Op::Lgdt: case Op::Lidt: case Op::Sgdt: case Op::Sidt: case Op::Invlpg:
+        if (!out.memory()) ud = true;  // 0F 01 with mod = 3 encodes other (later) instructions
+        break;
+    case Op::JmpFar: case Op::CallFar:
+        if (en.modrm && !out.memory()) ud = true;  // FF /3, /5 need m16:32
+        break;
+    case Op::MovToCr: case Op::MovFromCr:
+        // The r/m field is always a general register, whatever mod says (SDM MOV-Move to/from
+        // Control Registers); CR1 and CR5-CR7 are #UD.
+        if (out.reg == 1 || out.reg > 4) ud = true;
+        out.size = 4;
+        break;
+    case Op::MovToSreg:
+        if (out.reg == kCs || out.reg > kGs) ud = true;
+        break;
+    case Op::MovFromSreg:
+        if (out.reg > kGs) ud = true;
+        if (out.memory()) out.size = 2;  // a memory destination is always 16 bits
+        break;
+    case Op::Sldt: case Op::Str: case Op::Lldt: case Op::Ltr:
+        if (out.memory()) out.size = 2;
+        break;
+    default: break;
+    }
     // Branches with a 16-bit operand size truncate EIP to 16 bits: not implemented (GCC never emits them).
     switch (out.op) {
     case Op::CallRel: case Op::CallRm: case Op::Ret: case Op::JmpRel: case Op::JmpRm: case Op::Jcc:
     case Op::Loop: case Op::Loope: case Op::Loopne: case Op::Jecxz: case Op::Enter: case Op::Leave:
     case Op::Pusha: case Op::Popa: case Op::Pushf: case Op::Popf:
+    case Op::JmpFar: case Op::CallFar: case Op::RetFar: case Op::Iret:
         if (out.prefix & kOpsize) ud = true;
         break;
     default: break;
@@ -391,8 +476,11 @@ const char* op_name(Op op) {
         "call rel", "call rm", "ret", "jmp rel", "jmp rm", "jcc", "setcc", "loop", "loope", "loopne",
         "jecxz", "cwde", "cdq", "bt r", "bt imm", "bsf", "bsr", "bswap", "cmpxchg", "xadd", "cmpxchg8b",
         "movs", "stos", "lods", "cmps", "scas", "enter", "leave", "hlt", "clc", "stc", "cmc", "cld", "std",
+        "lgdt", "lidt", "sgdt", "sidt", "ltr", "str", "lldt", "sldt", "mov cr,r", "mov r,cr", "mov sreg,rm",
+        "mov rm,sreg", "push sreg", "pop sreg", "jmp far", "call far", "ret far", "invlpg", "int", "int3",
+        "into", "iret", "cli", "sti", "cpuid", "rdtsc", "in", "out", "clts", "wbinvd",
     };
-    static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(Op::Std) + 1, "one name per Op");
+    static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(Op::Wbinvd) + 1, "one name per Op");
     return kNames[static_cast<size_t>(op)];
 }
 

@@ -9,8 +9,8 @@
 //  - MOV with a moffs32 (A0-A3) becomes MOV with the memory operand [disp32];
 //  - D0/D1 (shift by 1) become shift-by-immediate with imm = 1.
 // What the subset does not contain decodes as Op::Ud (#UD): everything a Pentium lacks (CMOV,
-// the 0F 1F multi-byte NOP, MMX, SSE), x87, and what this slice does not implement yet (segment
-// and system instructions, INT n, IN/OUT, BCD, the 67 address-size prefix). See README.md, "ISS".
+// the 0F 1F multi-byte NOP, MMX, SSE), x87, and what is not implemented (INS/OUTS, BCD, LAR/LSL/
+// VERR/VERW, SMSW/LMSW, the 67 address-size prefix, 16-bit far transfers). See README.md, "ISS".
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +56,21 @@ enum class Op : uint8_t {
     Enter,       // imm: frame size (16 bits), sub: nesting level (0-31)
     Leave, Hlt,
     Clc, Stc, Cmc, Cld, Std,
+    // System instructions (iss_system.cpp). Names shared with the Pentium timing model's cost table.
+    Lgdt, Lidt, Sgdt, Sidt,  // 0F 01 /2 /3 /0 /1: memory operand (6 bytes)
+    Ltr, Str, Lldt, Sldt,    // 0F 00 /3 /1 /2 /0
+    MovToCr, MovFromCr,      // 0F 22, 0F 20: reg = CR number, rm = the general register
+    MovToSreg, MovFromSreg,  // 8E, 8C: reg = Sreg
+    PushSreg, PopSreg,       // sub: Sreg (06 0E 16 1E 0F A0 0F A8; 07 17 1F 0F A1 0F A9)
+    JmpFar, CallFar,         // EA/9A (imm = offset, disp = selector) or FF /5, FF /3 (m16:32)
+    RetFar,                  // CB, CA: imm = bytes to release
+    Invlpg,                  // 0F 01 /7
+    Int, Int3, Into, Iret,   // CD ib (imm = vector), CC, CE, CF
+    Cli, Sti,
+    Cpuid, Rdtsc,
+    In, Out,                 // sub 0: port in imm (E4-E7); sub 1: port in DX (EC-EF); size 1, 2 or 4
+    Clts,                    // 0F 06
+    Wbinvd,                  // 0F 09 (WBINVD), 0F 08 (INVD): no caches modelled, so no effect
 };
 
 // Prefix bits of Insn::prefix.
@@ -64,8 +79,8 @@ inline constexpr uint8_t kRepne = 2;    // F2
 inline constexpr uint8_t kLock = 4;     // F0
 inline constexpr uint8_t kOpsize = 8;   // 66
 
-// Segment-override numbers (Insn::seg): the SDM's Sreg encoding. Under flat segments an override
-// changes no address; it is kept for the segmentation a later slice adds.
+// Segment-register numbers (Insn::seg, and Sreg operands): the SDM's Sreg encoding. Under flat
+// segments an override changes no address.
 enum Seg : uint8_t { kEs, kCs, kSs, kDs, kFs, kGs, kNoSeg = 0xff };
 
 inline constexpr uint8_t kNoReg = 8;       // Insn::base / index: none

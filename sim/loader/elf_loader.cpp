@@ -28,10 +28,17 @@ constexpr uint8_t kElfClass32 = 1, kElfClass64 = 2;
 constexpr uint8_t kElfData2Lsb = 1, kElfData2Msb = 2;
 constexpr uint16_t kEtExec = 2;
 constexpr uint16_t kEmMips = 8;
+constexpr uint16_t kEm386 = 3;
 constexpr uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3;
 constexpr uint32_t kEfMipsArch = 0xf0000000;  // 0 = MIPS-I (E_MIPS_ARCH_1)
 
 constexpr uint32_t kKseg0 = 0x80000000, kKseg2 = 0xc0000000;
+
+// Multiboot v1 (the Multiboot Specification 0.6.96, 3.1.1): a 4-byte-aligned header within the
+// first 8192 bytes of the file: magic, flags, checksum with magic + flags + checksum = 0 (mod 2^32).
+constexpr uint32_t kMultibootMagic = 0x1badb002;
+constexpr size_t kMultibootSearch = 8192;
+constexpr uint32_t kI386LowestLoad = 0x100000;  // the contract: segments at or above 1 MB
 
 // Reads little-endian fields; every caller has checked the bounds first.
 struct Bytes {
@@ -81,10 +88,11 @@ std::string size_text(uint64_t bytes) {
 
 class Parser {
 public:
-    Parser(const uint8_t* data, size_t size, const std::string& name, uint64_t ram_size)
-        : in_{data, size}, name_(name), ram_size_(ram_size) {}
+    Parser(const uint8_t* data, size_t size, const std::string& name, uint64_t ram_size, bool i386)
+        : in_{data, size}, name_(name), ram_size_(ram_size), i386_(i386) {}
 
     ElfImage parse() {
+        if (i386_) check_i386_machine();
         check_ident();
         if (in_.size < kEhdrSize) {
             fail(fmt::format("truncated ELF header: file is {} bytes, an ELF32 header needs {}", in_.size, kEhdrSize));
@@ -94,7 +102,12 @@ public:
         image.entry = in_.u32(kOffEntry);
         read_program_headers(image);
         check_overlaps(image);
-        check_entry(image);
+        if (i386_) {
+            check_i386_entry(image);
+            check_multiboot();
+        } else {
+            check_entry(image);
+        }
         return image;
     }
 
@@ -104,6 +117,41 @@ private:
     }
     [[noreturn]] void fail_at(uint64_t offset, const std::string& problem) const {
         fail(fmt::format("offset {:#x}: {}", offset, problem));
+    }
+
+    // For the i386 loader e_machine comes first: it sits at the same offset in ELF32 and ELF64, so a
+    // MIPS or x86-64 file is named as such rather than by its class.
+    void check_i386_machine() const {
+        static constexpr uint8_t kMagic[4] = {0x7f, 'E', 'L', 'F'};
+        if (in_.size < kOffMachine + 2 || std::memcmp(in_.data, kMagic, 4) != 0) return;  // check_ident says why
+        uint16_t machine = in_.u16(kOffMachine);
+        if (machine != kEm386) {
+            fail_at(kOffMachine, fmt::format("wrong machine (e_machine {}{}); expected EM_386 (3)", machine,
+                                             machine == kEmMips ? " (MIPS)" : machine_name(machine)));
+        }
+    }
+
+    void check_multiboot() const {
+        const size_t end = std::min(in_.size, kMultibootSearch);
+        for (size_t at = 0; at + 12 <= end; at += 4) {
+            if (in_.u32(at) != kMultibootMagic) continue;
+            if (static_cast<uint32_t>(in_.u32(at) + in_.u32(at + 4) + in_.u32(at + 8)) == 0) return;
+            fail_at(at + 8, fmt::format("Multiboot header checksum {:#010x} does not make magic + flags + checksum "
+                                        "zero (flags {:#010x}); expected {:#010x}", in_.u32(at + 8), in_.u32(at + 4),
+                                        static_cast<uint32_t>(0u - kMultibootMagic - in_.u32(at + 4))));
+        }
+        fail_at(0, "no Multiboot header (magic 0x1badb002, 4-byte aligned) in the first 8 KB; expected one");
+    }
+
+    void check_i386_entry(const ElfImage& image) const {
+        uint32_t entry = image.entry;
+        bool inside = std::any_of(image.segments.begin(), image.segments.end(), [&](const Segment& s) {
+            return entry >= s.paddr && uint64_t{entry} < uint64_t{s.paddr} + s.memsz;
+        });
+        if (!inside) {
+            fail_at(kOffEntry, fmt::format("entry point {:#010x} is not inside any loaded segment's physical "
+                                           "range (paging is off at entry)", entry));
+        }
     }
 
     void check_ident() const {
@@ -130,8 +178,9 @@ private:
         need(kOffData);
         uint8_t data = in_.data[kOffData];
         if (data == kElfData2Msb) {
-            fail_at(kOffData, "big-endian ELF (EI_DATA 2); expected little-endian (EI_DATA 1), "
-                              "build for mipsel");
+            fail_at(kOffData, i386_ ? "big-endian ELF (EI_DATA 2); expected little-endian (EI_DATA 1)"
+                                    : "big-endian ELF (EI_DATA 2); expected little-endian (EI_DATA 1), "
+                                      "build for mipsel");
         }
         if (data != kElfData2Lsb) {
             fail_at(kOffData, fmt::format("invalid ELF data encoding (EI_DATA {}); expected little-endian "
@@ -146,19 +195,27 @@ private:
 
     void check_header() const {
         uint16_t machine = in_.u16(kOffMachine);
+        if (i386_) {
+            check_type();
+            return;
+        }
         if (machine != kEmMips) {
             fail_at(kOffMachine, fmt::format("wrong machine (e_machine {}{}); expected EM_MIPS (8)", machine,
                                              machine_name(machine)));
         }
-        uint16_t type = in_.u16(kOffType);
-        if (type != kEtExec) {
-            fail_at(kOffType, fmt::format("not an executable (e_type {}{}); expected ET_EXEC (2)", type,
-                                          type_name(type)));
-        }
+        check_type();
         uint32_t flags = in_.u32(kOffFlags);
         if ((flags & kEfMipsArch) != 0) {
             fail_at(kOffFlags, fmt::format("built for {} (e_flags {:#010x}); expected MIPS-I, the R3000's ISA "
                                            "(build with -march=r3000)", arch_name(flags), flags));
+        }
+    }
+
+    void check_type() const {
+        uint16_t type = in_.u16(kOffType);
+        if (type != kEtExec) {
+            fail_at(kOffType, fmt::format("not an executable (e_type {}{}); expected ET_EXEC (2)", type,
+                                          type_name(type)));
         }
     }
 
@@ -217,7 +274,13 @@ private:
         }
 
         uint64_t physical = 0;
-        if (auto pa = unmapped_physical(vaddr)) {
+        if (i386_) {
+            physical = paddr;  // Multiboot: segments load at p_paddr, paging off
+            if (physical < kI386LowestLoad) {
+                fail_at(at + kPhPaddr, fmt::format("{}: p_paddr {:#010x} is below 1 MB; expected >= 0x100000 "
+                                                   "(link with . = 0x100000)", where(), paddr));
+            }
+        } else if (auto pa = unmapped_physical(vaddr)) {
             physical = *pa;
         } else if (auto pa_from_paddr = unmapped_physical(paddr)) {
             physical = *pa_from_paddr;
@@ -280,6 +343,7 @@ private:
     Bytes in_;
     const std::string& name_;
     uint64_t ram_size_;
+    bool i386_;
     std::vector<size_t> header_offsets_;  // file offset of each segment's program header
 };
 
@@ -291,10 +355,16 @@ std::optional<uint32_t> unmapped_physical(uint32_t vaddr) {
 }
 
 ElfImage parse_elf(const uint8_t* data, size_t size, const std::string& name, uint64_t ram_size) {
-    return Parser(data, size, name, ram_size).parse();
+    return Parser(data, size, name, ram_size, false).parse();
 }
 
-ElfImage load_elf(const std::string& path, uint64_t ram_size) {
+ElfImage parse_elf_i386(const uint8_t* data, size_t size, const std::string& name, uint64_t ram_size) {
+    return Parser(data, size, name, ram_size, true).parse();
+}
+
+namespace {
+
+std::vector<uint8_t> read_file(const std::string& path) {
     auto cannot = [&](const std::string& reason) {
         return UserError(kExitNoInput, fmt::format("cannot open ELF file '{}': {}", path, reason));
     };
@@ -305,7 +375,19 @@ ElfImage load_elf(const std::string& path, uint64_t ram_size) {
     if (!in) throw cannot(std::strerror(errno));
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad()) throw cannot(std::strerror(errno));
+    return bytes;
+}
+
+}  // namespace
+
+ElfImage load_elf(const std::string& path, uint64_t ram_size) {
+    const std::vector<uint8_t> bytes = read_file(path);
     return parse_elf(bytes.data(), bytes.size(), path, ram_size);
+}
+
+ElfImage load_elf_i386(const std::string& path, uint64_t ram_size) {
+    const std::vector<uint8_t> bytes = read_file(path);
+    return parse_elf_i386(bytes.data(), bytes.size(), path, ram_size);
 }
 
 }  // namespace vmsim::loader

@@ -1,6 +1,7 @@
 // ELF32 loader for the R3000 platform: checks that a file is a little-endian MIPS-I
 // executable that fits the machine's RAM and returns what to copy where. It only
-// parses; copying the segments into guest RAM is the platform's job.
+// parses; copying the segments into guest RAM is the platform's job. load_elf_i386 does
+// the same for the i386 platform (models/x86_64/pc.hpp, /work/notes/i386-platform.md).
 //
 // Physical placement of a PT_LOAD segment (the R3000 has no MMU-off mode, so the
 // loader decides where the bytes live in physical RAM):
@@ -45,6 +46,14 @@ ElfImage load_elf(const std::string& path, uint64_t ram_size);
 
 // The same checks on bytes already in memory; `name` starts every error message.
 ElfImage parse_elf(const uint8_t* data, size_t size, const std::string& name, uint64_t ram_size);
+
+// The i386 platform's Multiboot v1 guest: an ELF32 EM_386 executable (e_machine is checked
+// first, so a MIPS or x86-64 ELF is "wrong machine ...; expected EM_386 (3)"), PT_LOAD segments
+// placed at p_paddr, each at or above 1 MB and inside RAM, e_entry inside a segment's physical
+// range, and a Multiboot header (magic 0x1BADB002, valid checksum, 4-byte aligned) in the first
+// 8 KB. Same one-line errors as load_elf.
+ElfImage load_elf_i386(const std::string& path, uint64_t ram_size);
+ElfImage parse_elf_i386(const uint8_t* data, size_t size, const std::string& name, uint64_t ram_size);
 
 // The physical address of a kseg0/kseg1 virtual address (no TLB involved), or
 // nullopt for kuseg and kseg2.

@@ -325,18 +325,106 @@ TEST(ElfLoader, EntryPointOutsideEveryLoadedSegmentIsRejected) {
 
 // ---- robustness: no input crashes or reads out of bounds (run under ASan too) ---------
 
-TEST(ElfLoaderRobustness, EveryTruncationOfAValidFileIsADataError) {
-    const auto full = valid_elf();
+// ---- the i386 loader (load_elf_i386: Multiboot guests of the i386 platform) --------
+
+// An EM_386 executable: text at 1 MB whose first bytes are a Multiboot header (flags 3).
+std::vector<uint8_t> i386_elf(uint32_t paddr = 0x100000, bool header = true, uint32_t checksum_delta = 0) {
+    std::vector<uint8_t> text(32, 0x90);
+    if (header) {
+        put32(text, 0, 0x1badb002);
+        put32(text, 4, 3);
+        put32(text, 8, 0u - 0x1badb002u - 3u + checksum_delta);
+    }
+    auto b = make_elf(paddr + 12, {load(paddr, text, 0x40)});
+    put16(b, 18, 3);   // EM_386
+    put32(b, 36, 0);   // e_flags
+    return b;
+}
+
+UserError parse_i386_error(const std::vector<uint8_t>& bytes) {
+    return user_error_from([&] { parse_elf_i386(bytes.data(), bytes.size(), "t.elf", kRam); });
+}
+
+TEST(ElfLoaderI386, MultibootImageLoadsAtItsPaddr) {
+    auto bytes = i386_elf();
+    ElfImage image = parse_elf_i386(bytes.data(), bytes.size(), "t.elf", kRam);
+    EXPECT_EQ(image.entry, 0x10000cu);
+    ASSERT_EQ(image.segments.size(), 1u);
+    EXPECT_EQ(image.segments[0].paddr, 0x100000u);
+    EXPECT_EQ(image.segments[0].memsz, 0x40u);
+}
+
+TEST(ElfLoaderI386, MipsElfIsTheWrongMachineAtItsOffset) {
+    auto e = parse_i386_error(valid_elf());
+    EXPECT_EQ(e.code(), kExitDataErr);
+    EXPECT_EQ(std::string(e.what()), "t.elf: offset 0x12: wrong machine (e_machine 8 (MIPS)); expected EM_386 (3)");
+}
+
+TEST(ElfLoaderI386, SixtyFourBitX86ElfIsTheWrongMachineRatherThanTheWrongClass) {
+    auto bytes = i386_elf();
+    bytes[4] = 2;
+    put16(bytes, 18, 62);
+    EXPECT_EQ(std::string(parse_i386_error(bytes).what()),
+              "t.elf: offset 0x12: wrong machine (e_machine 62 (x86-64)); expected EM_386 (3)");
+}
+
+TEST(ElfLoaderI386, ImageWithoutAMultibootHeaderIsRejected) {
+    EXPECT_EQ(std::string(parse_i386_error(i386_elf(0x100000, false)).what()),
+              "t.elf: offset 0x0: no Multiboot header (magic 0x1badb002, 4-byte aligned) in the first 8 KB; "
+              "expected one");
+}
+
+TEST(ElfLoaderI386, MultibootChecksumMustMakeTheSumZero) {
+    const std::string what = parse_i386_error(i386_elf(0x100000, true, 1)).what();
+    EXPECT_NE(what.find("offset 0x5c: Multiboot header checksum"), std::string::npos) << what;
+}
+
+TEST(ElfLoaderI386, SegmentBelowOneMegabyteIsRejected) {
+    const std::string what = parse_i386_error(i386_elf(0x8000)).what();
+    EXPECT_NE(what.find("p_paddr 0x00008000 is below 1 MB"), std::string::npos) << what;
+}
+
+using Parser = ElfImage (*)(const uint8_t*, size_t, const std::string&, uint64_t);
+
+void expect_every_truncation_is_a_data_error(const std::vector<uint8_t>& full, Parser parser) {
     for (size_t length = 0; length < full.size(); ++length) {
-        std::vector<uint8_t> prefix(full.begin(), full.begin() + static_cast<long>(length));
         try {
-            parse(prefix);
+            parser(full.data(), length, "t.elf", kRam);
             ADD_FAILURE() << "accepted a file cut at " << length << " bytes";
         } catch (const UserError& e) {
             EXPECT_EQ(e.code(), kExitDataErr) << length;
             EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
         }
     }
+}
+
+// Random byte changes either give an image inside RAM or one data-error line naming the file.
+void expect_corruptions_load_or_fail(const std::vector<uint8_t>& good, Parser parser, unsigned seed) {
+    std::mt19937 rng(seed);
+    int rejected = 0;
+    for (int round = 0; round < 5000; ++round) {
+        auto bytes = good;
+        int flips = 1 + static_cast<int>(rng() % 4);
+        for (int i = 0; i < flips; ++i) bytes[rng() % bytes.size()] = static_cast<uint8_t>(rng());
+        try {
+            ElfImage image = parser(bytes.data(), bytes.size(), "t.elf", kRam);
+            for (const auto& s : image.segments) {
+                EXPECT_LE(uint64_t{s.paddr} + s.memsz, kRam);
+                EXPECT_LE(s.bytes.size(), s.memsz);
+            }
+        } catch (const UserError& e) {
+            ++rejected;
+            EXPECT_EQ(e.code(), kExitDataErr);
+            EXPECT_EQ(std::string(e.what()).rfind("t.elf: ", 0), 0u) << e.what();
+            EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+        }
+    }
+    EXPECT_GT(rejected, 0);
+}
+
+TEST(ElfLoaderRobustness, EveryTruncationOfAValidFileIsADataError) {
+    expect_every_truncation_is_a_data_error(valid_elf(), parse_elf);
+    expect_every_truncation_is_a_data_error(i386_elf(), parse_elf_i386);
 }
 
 TEST(ElfLoaderRobustness, RandomBytesAreRejectedWithoutCrashing) {
@@ -353,27 +441,8 @@ TEST(ElfLoaderRobustness, RandomBytesAreRejectedWithoutCrashing) {
 }
 
 TEST(ElfLoaderRobustness, RandomlyCorruptedValidFilesEitherLoadOrFailWithADataError) {
-    std::mt19937 rng(777);
-    const auto good = valid_elf();
-    int rejected = 0;
-    for (int round = 0; round < 5000; ++round) {
-        auto bytes = good;
-        int flips = 1 + static_cast<int>(rng() % 4);
-        for (int i = 0; i < flips; ++i) bytes[rng() % bytes.size()] = static_cast<uint8_t>(rng());
-        try {
-            ElfImage image = parse(bytes);
-            for (const auto& s : image.segments) {
-                EXPECT_LE(uint64_t{s.paddr} + s.memsz, kRam);
-                EXPECT_LE(s.bytes.size(), s.memsz);
-            }
-        } catch (const UserError& e) {
-            ++rejected;
-            EXPECT_EQ(e.code(), kExitDataErr);
-            EXPECT_EQ(std::string(e.what()).rfind("t.elf: ", 0), 0u) << e.what();
-            EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
-        }
-    }
-    EXPECT_GT(rejected, 0);
+    expect_corruptions_load_or_fail(valid_elf(), parse_elf, 777);
+    expect_corruptions_load_or_fail(i386_elf(), parse_elf_i386, 778);
 }
 
 }  // namespace

@@ -154,6 +154,67 @@ TEST(IssDecode, BytesEndingInsideAnInstructionAskForMore) {
     EXPECT_EQ(decode(c, sizeof c, in), DecodeStatus::Truncated);
 }
 
+// System encodings as GNU as emits them (i386.md section 2 lists the main ones).
+TEST(IssDecode, SystemInstructionsDecodeToTheirOpsAndLengths) {
+    struct Case {
+        std::vector<uint8_t> bytes;
+        Op op;
+        unsigned len;
+    } cases[] = {
+        {{0x0f, 0x01, 0x15, 0x00, 0x05, 0x00, 0x00}, Op::Lgdt, 7},  // lgdt [0x500]
+        {{0x0f, 0x01, 0x18}, Op::Lidt, 3},                          // lidt [eax]
+        {{0x0f, 0x01, 0x00}, Op::Sgdt, 3},
+        {{0x0f, 0x01, 0x08}, Op::Sidt, 3},
+        {{0x0f, 0x01, 0x38}, Op::Invlpg, 3},
+        {{0x0f, 0x00, 0xd8}, Op::Ltr, 3},
+        {{0x0f, 0x00, 0xc8}, Op::Str, 3},
+        {{0x0f, 0x00, 0xd0}, Op::Lldt, 3},
+        {{0x0f, 0x22, 0xd8}, Op::MovToCr, 3},     // mov cr3, eax
+        {{0x0f, 0x20, 0xe0}, Op::MovFromCr, 3},   // mov eax, cr4
+        {{0x8e, 0xd8}, Op::MovToSreg, 2},
+        {{0x8c, 0xc8}, Op::MovFromSreg, 2},
+        {{0x1e}, Op::PushSreg, 1}, {{0x0f, 0xa8}, Op::PushSreg, 2}, {{0x17}, Op::PopSreg, 1},
+        {{0xea, 0x00, 0x10, 0x00, 0x00, 0x08, 0x00}, Op::JmpFar, 7},
+        {{0xff, 0x2d, 0x00, 0x06, 0x00, 0x00}, Op::JmpFar, 6},  // ljmp *0x600
+        {{0x9a, 0x00, 0x10, 0x00, 0x00, 0x08, 0x00}, Op::CallFar, 7},
+        {{0xcb}, Op::RetFar, 1}, {{0xca, 0x08, 0x00}, Op::RetFar, 3},
+        {{0xcd, 0x30}, Op::Int, 2}, {{0xcc}, Op::Int3, 1}, {{0xce}, Op::Into, 1}, {{0xcf}, Op::Iret, 1},
+        {{0xfa}, Op::Cli, 1}, {{0xfb}, Op::Sti, 1}, {{0x0f, 0xa2}, Op::Cpuid, 2}, {{0x0f, 0x31}, Op::Rdtsc, 2},
+        {{0xe4, 0x60}, Op::In, 2}, {{0xed}, Op::In, 1}, {{0xe6, 0x80}, Op::Out, 2}, {{0x66, 0xef}, Op::Out, 2},
+        {{0x0f, 0x06}, Op::Clts, 2}, {{0x0f, 0x09}, Op::Wbinvd, 2}, {{0x0f, 0x08}, Op::Wbinvd, 2},
+    };
+    for (const Case& c : cases) {
+        const Insn in = dec(c.bytes);
+        EXPECT_EQ(in.op, c.op) << op_name(c.op);
+        EXPECT_EQ(in.len, c.len) << op_name(c.op);
+    }
+}
+
+TEST(IssDecode, FarPointerImmediateKeepsOffsetAndSelector) {
+    const Insn in = dec({0xea, 0x78, 0x56, 0x34, 0x12, 0x1b, 0x00});
+    EXPECT_EQ(in.imm, 0x12345678u);
+    EXPECT_EQ(in.disp, 0x1b);
+}
+
+TEST(IssDecode, MovCrIgnoresModAndTakesNoDisplacement) {
+    const Insn in = dec({0x0f, 0x22, 0x18});  // mod 00 would be memory; MOV CRn always means a register
+    EXPECT_EQ(in.op, Op::MovToCr);
+    EXPECT_EQ(in.len, 3);
+    EXPECT_EQ(in.reg, 3);
+    EXPECT_EQ(in.rm, kEax);
+}
+
+TEST(IssDecode, SystemFormsOutsideTheArchitectureAreUd) {
+    EXPECT_EQ(dec({0x0f, 0x01, 0xd0}).op, Op::Ud);  // 0F 01 with mod 3 (XGETBV on later CPUs)
+    EXPECT_EQ(dec({0x0f, 0x22, 0xc8}).op, Op::Ud);  // mov cr1, eax
+    EXPECT_EQ(dec({0x0f, 0x20, 0xe8}).op, Op::Ud);  // mov eax, cr5
+    EXPECT_EQ(dec({0x8e, 0xc8}).op, Op::Ud);        // mov cs, eax
+    EXPECT_EQ(dec({0x8e, 0xf0}).op, Op::Ud);        // Sreg 6
+    EXPECT_EQ(dec({0xff, 0xe8}).op, Op::Ud);        // jmp far with a register operand
+    EXPECT_EQ(dec({0x66, 0xcf}).op, Op::Ud);        // 16-bit iret
+    EXPECT_EQ(dec({0x0f, 0x00, 0xe0}).op, Op::Ud);  // verr (not implemented)
+}
+
 TEST(IssDecode, MoreThanFifteenBytesIsTooLong) {
     std::vector<uint8_t> b(14, 0x66);
     b.insert(b.end(), {0x05, 0x00, 0x00});  // 14 prefixes + add ax, imm16 = 17 bytes
