@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
+#include <type_traits>
 
 #include "models/x86_64/iss.hpp"
 
@@ -41,15 +43,17 @@ const char* system_event_name(SystemEvent e) {
     return kNames[static_cast<unsigned>(e)];
 }
 
+// Messages name the parameters the platform binds these fields to (sim/platform/x86/target.cpp).
 std::string PentiumTimingConfig::check() const {
-    if (!(bus_ratio >= 1 && bus_ratio <= 16)) return "bus_ratio must be 1 to 16, got " + std::to_string(bus_ratio);
-    if (write_buffers < 1 || write_buffers > 4) return "write_buffers must be 1 to 4, got " + std::to_string(write_buffers);
-    if (btb_ways == 0 || btb_entries % btb_ways != 0 || btb_entries == 0)
-        return "btb_entries (" + std::to_string(btb_entries) + ") must be a nonzero multiple of btb_ways (" +
+    if (!(bus_ratio >= 1 && bus_ratio <= 16)) return "bus.ratio must be 1 to 16, got " + std::to_string(bus_ratio);
+    if (write_buffers < 1 || write_buffers > 4)
+        return "cpu.write_buffers must be 1 to 4, got " + std::to_string(write_buffers);
+    if (btb_ways == 0 || btb_entries == 0 || btb_entries % btb_ways != 0)
+        return "btb.entries (" + std::to_string(btb_entries) + ") must be a nonzero multiple of btb.ways (" +
                std::to_string(btb_ways) + ")";
     const uint32_t sets = btb_entries / btb_ways;
-    if (sets & (sets - 1)) return "btb_entries / btb_ways must be a power of two, got " + std::to_string(sets);
-    if (icache_ways == 0 || icache_size == 0) return "icache_size and icache_ways must be nonzero";
+    if (sets & (sets - 1)) return "btb.entries / btb.ways must be a power of two, got " + std::to_string(sets);
+    if (icache_ways == 0 || icache_size == 0) return "l1i.size and l1i.ways must be nonzero";
     return {};
 }
 
@@ -404,7 +408,7 @@ PentiumTiming::Shape PentiumTiming::shape(const Insn& in) {
 
     // Prefixes: +1 clock each [S12] (REP of a string instruction is in its own figures); a prefixed
     // instruction pairs only in U [S11] (the 0F of Jcc is no prefix in an Insn).
-    unsigned prefixes = __builtin_popcount(in.prefix & (kLock | kOpsize)) + (in.seg != kNoSeg ? 1 : 0);
+    unsigned prefixes = ((in.prefix & kLock) ? 1 : 0) + ((in.prefix & kOpsize) ? 1 : 0) + (in.seg != kNoSeg ? 1 : 0);
     if ((in.prefix & (kRep | kRepne)) && !is_string(in.op)) ++prefixes;
     if (prefixes) pipes &= kU;
     // Neither instruction of a pair may have both a displacement and an immediate [S11]. (A zero
@@ -436,6 +440,23 @@ PentiumTiming::Shape PentiumTiming::shape(const Insn& in) {
 
 // ---- the model ----------------------------------------------------------------------------------
 
+static_assert(sizeof(Insn) == 20 && std::is_trivially_copyable_v<Insn>, "shape_of compares an Insn as 20 bytes");
+
+const PentiumTiming::Shape& PentiumTiming::shape_of(const Insn& in) {
+    uint64_t a, b;
+    uint32_t c;
+    std::memcpy(&a, &in, 8);
+    std::memcpy(&b, reinterpret_cast<const char*>(&in) + 8, 8);
+    std::memcpy(&c, reinterpret_cast<const char*>(&in) + 16, 4);
+    const uint64_t h = (a * 0x9e3779b97f4a7c15u) ^ (b * 0xc2b2ae3d27d4eb4fu) ^ (c * 0x165667b19e3779f9u);
+    ShapeSlot& slot = shapes_[h >> (64 - kShapeSlotBits)];
+    if (std::memcmp(&slot.in, &in, sizeof(Insn)) != 0) {
+        slot.in = in;
+        slot.shape = shape(in);
+    }
+    return slot.shape;
+}
+
 namespace {
 const PentiumTimingConfig& checked(const PentiumTimingConfig& c) {
     if (std::string problem = c.check(); !problem.empty()) throw std::invalid_argument(problem);
@@ -463,7 +484,8 @@ PentiumTiming::PentiumTiming(const PentiumTimingConfig& config, common::CacheHie
       btb_(btb_config(config)),
       l2_fill_(ceil_clocks(config.l2_fill_bus_clocks, config.bus_ratio)),
       memory_fill_(ceil_clocks(config.memory_fill_bus_clocks, config.bus_ratio)),
-      write_drain_(ceil_clocks(config.write_bus_clocks, config.bus_ratio)) {
+      write_drain_(ceil_clocks(config.write_bus_clocks, config.bus_ratio)),
+      shapes_(size_t{1} << kShapeSlotBits, ShapeSlot{Insn{}, shape(Insn{})}) {
     line_shift_ = 0;
     while ((uint32_t{1} << line_shift_) < data_caches.config().line) ++line_shift_;
 }
@@ -561,9 +583,14 @@ uint64_t PentiumTiming::branch(const Insn& in, uint32_t eip, uint32_t next, bool
 
 void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) {
     ++stats_.instructions;
-    const Shape s = shape(in);
-    const uint32_t ifill = icache(in);
-    cycles_.icache += ifill;
+    const Shape& s = shape_of(in);
+    // The fetch stream still in the line it was reading: no lookup (the common case, inline).
+    uint32_t ifill = 0;
+    if (nfetch_ != 1 || (fetch_pa_[0] >> line_shift_) != last_iline_ ||
+        ((fetch_pa_[0] + in.len - 1) >> line_shift_) != last_iline_) {
+        ifill = icache(in);
+        cycles_.icache += ifill;
+    }
 
     // Its data references, now that the instruction says which Write references are stores: all of a
     // pure store's; of a read-modify-write's, the second to an address (the first is the read,

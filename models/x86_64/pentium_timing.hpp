@@ -56,6 +56,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "models/common/cache_hierarchy.hpp"
 #include "models/common/set_assoc.hpp"
@@ -228,6 +229,15 @@ public:
     static Shape shape(const Insn& in);
 
 private:
+    // shape() by the instruction's bytes as decoded (an Insn has no padding: the whole of it is
+    // compared), so that a hot loop's instructions are classified once.
+    struct ShapeSlot {
+        Insn in;
+        Shape shape;
+    };
+    static constexpr unsigned kShapeSlotBits = 10;
+    const Shape& shape_of(const Insn& in);
+
     struct Ref {
         uint64_t pa;
         bool write;
@@ -286,6 +296,7 @@ private:
     uint64_t u_data_pa_ = ~uint64_t{0};
 
     std::array<uint64_t, 4> write_done_{};  // cycle each write buffer is free again
+    std::vector<ShapeSlot> shapes_;
     mutable PentiumStats stats_;
     PentiumCycles cycles_;
 };

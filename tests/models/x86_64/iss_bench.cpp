@@ -1,6 +1,7 @@
 // Host speed of the x86 ISS (Google Benchmark): simulated instructions per second on an integer
 // loop. Not a test: run it from a Release build (`x86_iss_bench`). items_per_second is simulated
-// instructions per host second (MIPS x 10^6). No timing model exists yet: instructions only.
+// instructions per host second (MIPS x 10^6). The Timed cases attach the Pentium timing model
+// (pentium_timing.hpp) and report its clocks per instruction as the counter `cpi`.
 //
 // The loop (11 instructions, one load, one store, one taken branch per iteration), a hash-like mix
 // of what GCC -O2 emits for integer code:
@@ -9,6 +10,11 @@
 //  - FlatLoop: paging off (FlatMemory: identity translation).
 //  - PagedLoop: 32-bit paging through the x86 Mmu (Skylake-default structures; every fetch and data
 //    reference is a translate() that hits the L1 TLB).
+//  - TimedFlatLoop, TimedPagedLoop: the same with the Pentium timing model attached; the paged one
+//    with the pentium100 preset's TLBs and caches (8 KB L1D, 256 KB L2; 32/64-entry TLBs, no STLB
+//    or paging-structure caches). By hand, per iteration once warm: {mov edx,eax}, {shl}, {add},
+//    {xor}, {store | and esi}, {inc esi}, {AGI + load}, {add ecx | dec ebp}, {jnz} = 10 clocks for
+//    11 instructions, cpi 0.91.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -17,6 +23,7 @@
 
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/iss.hpp"
+#include "models/x86_64/pentium_timing.hpp"
 #include "tests/models/x86_64/page_tables.hpp"
 
 namespace vmsim::x86::iss {
@@ -74,6 +81,63 @@ void PagedLoop(benchmark::State& state) {
     run_loop(state, cpu);
 }
 BENCHMARK(PagedLoop);
+
+common::CacheHierarchyConfig p5_caches() {
+    common::CacheHierarchyConfig c;
+    c.line = 32;
+    c.l1d = {8 * 1024, 2, 1};
+    c.l2 = {256 * 1024, 1, 6};
+    c.l3 = {0, 1, 0};
+    c.memory_cycles = 14;
+    return c;
+}
+
+template <typename Memory>
+void report_cpi(benchmark::State& state, const PentiumTiming& timing) {
+    state.counters["cpi"] = static_cast<double>(timing.cycles()) / static_cast<double>(timing.stats().instructions);
+}
+
+void TimedFlatLoop(benchmark::State& state) {
+    FlatMemory plain(1 << 20);
+    std::memcpy(plain.data() + kCode, kLoop.data(), kLoop.size());
+    common::CacheHierarchy caches(p5_caches());
+    PentiumTiming timing(PentiumTimingConfig{}, caches);
+    TimedMemory<FlatMemory> mem(plain, timing);
+    Cpu<TimedMemory<FlatMemory>> cpu(mem);
+    run_loop(state, cpu);
+    report_cpi<FlatMemory>(state, timing);
+}
+BENCHMARK(TimedFlatLoop);
+
+void TimedPagedLoop(benchmark::State& state) {
+    FlatRam ram(8 << 20);
+    common::CacheHierarchy caches(p5_caches());
+    MmuConfig p5;
+    p5.max_phys_addr_bits = 32;
+    p5.pages_1g = p5.nx = p5.pge = p5.pcid = p5.pat = false;
+    p5.walkers = 1;
+    p5.itlb_4k = {32, 4};
+    p5.itlb_2m = {};
+    p5.dtlb_4k = {64, 4};
+    p5.dtlb_2m = {8, 4};
+    p5.dtlb_1g = p5.stlb = p5.stlb_1g = {};
+    p5.psc_pde = p5.psc_pdpte = p5.psc_pml4e = p5.psc_pml5e = {};
+    p5.stlb_hit_cycles = 0;
+    Mmu mmu(p5, ram, caches);
+    x86::test::PageTables pt(ram, x86::test::Format::Legacy);
+    for (uint32_t a = 0; a < 0x20000; a += 0x1000) pt.map(a, 0x200000 + a, x86::test::K4);
+    std::memcpy(ram.data() + 0x200000 + kCode, kLoop.data(), kLoop.size());
+    mmu.write_cr4(x86::test::CR4_PSE);
+    mmu.write_cr3(pt.root());
+    mmu.write_cr0(x86::test::CR0_PE | x86::test::CR0_WP | x86::test::CR0_PG);
+    MmuMemory plain(mmu, ram);
+    PentiumTiming timing(PentiumTimingConfig{}, caches);
+    TimedMemory<MmuMemory> mem(plain, timing);
+    Cpu<TimedMemory<MmuMemory>> cpu(mem);
+    run_loop(state, cpu);
+    report_cpi<MmuMemory>(state, timing);
+}
+BENCHMARK(TimedPagedLoop);
 
 }  // namespace
 }  // namespace vmsim::x86::iss

@@ -319,7 +319,7 @@ TEST(PentiumStats, CyclesByCauseSumToCycles) {
 TEST(PentiumConfig, BadBtbGeometryIsRefusedNamingTheField) {
     PentiumTimingConfig c;
     c.btb_entries = 96;
-    EXPECT_NE(c.check().find("btb_entries"), std::string::npos);
+    EXPECT_NE(c.check().find("btb.entries"), std::string::npos);
     common::CacheHierarchy caches{p5_caches()};
     EXPECT_THROW(PentiumTiming(c, caches), std::invalid_argument);
 }
