@@ -148,7 +148,9 @@ public:
 
     // The same, starting at `first`: the levels above it are neither looked up nor filled. For a
     // reference that bypasses the L1D, as a fetch that missed a separate L1 I-cache does on its way
-    // to the unified levels below (the Pentium's, models/x86_64/pentium_timing.hpp).
+    // to the unified levels below (the Pentium's, models/x86_64/pentium_timing.hpp). A loop of its
+    // own rather than access() calling it with L1: that changed the code GCC makes of the page
+    // walker, access()'s hot caller (mmu.cpp's object code compared).
     Access access_from(CacheLevel first, uint64_t pa) {
         const uint64_t line = pa >> line_shift_;
         for (Level& level : levels_) {

@@ -24,6 +24,7 @@
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/iss.hpp"
 #include "models/x86_64/pentium_timing.hpp"
+#include "tests/models/x86_64/p5_config.hpp"
 #include "tests/models/x86_64/page_tables.hpp"
 
 namespace vmsim::x86::iss {
@@ -66,33 +67,28 @@ void FlatLoop(benchmark::State& state) {
 }
 BENCHMARK(FlatLoop);
 
-void PagedLoop(benchmark::State& state) {
-    FlatRam ram(8 << 20);
-    common::CacheHierarchy caches{common::CacheHierarchyConfig{}};
-    Mmu mmu(MmuConfig{}, ram, caches);
+// Maps linear [0, 0x20000) to physical 0x200000 + la with 4 KB pages, puts the loop at kCode and
+// turns 32-bit paging on.
+void map_loop(FlatRam& ram, Mmu& mmu) {
     x86::test::PageTables pt(ram, x86::test::Format::Legacy);
     for (uint32_t a = 0; a < 0x20000; a += 0x1000) pt.map(a, 0x200000 + a, x86::test::K4);
     std::memcpy(ram.data() + 0x200000 + kCode, kLoop.data(), kLoop.size());
     mmu.write_cr4(x86::test::CR4_PSE);
     mmu.write_cr3(pt.root());
     mmu.write_cr0(x86::test::CR0_PE | x86::test::CR0_WP | x86::test::CR0_PG);
+}
+
+void PagedLoop(benchmark::State& state) {
+    FlatRam ram(8 << 20);
+    common::CacheHierarchy caches{common::CacheHierarchyConfig{}};
+    Mmu mmu(MmuConfig{}, ram, caches);
+    map_loop(ram, mmu);
     MmuMemory mem(mmu, ram);
     Cpu<MmuMemory> cpu(mem);
     run_loop(state, cpu);
 }
 BENCHMARK(PagedLoop);
 
-common::CacheHierarchyConfig p5_caches() {
-    common::CacheHierarchyConfig c;
-    c.line = 32;
-    c.l1d = {8 * 1024, 2, 1};
-    c.l2 = {256 * 1024, 1, 6};
-    c.l3 = {0, 1, 0};
-    c.memory_cycles = 14;
-    return c;
-}
-
-template <typename Memory>
 void report_cpi(benchmark::State& state, const PentiumTiming& timing) {
     state.counters["cpi"] = static_cast<double>(timing.cycles()) / static_cast<double>(timing.stats().instructions);
 }
@@ -100,42 +96,26 @@ void report_cpi(benchmark::State& state, const PentiumTiming& timing) {
 void TimedFlatLoop(benchmark::State& state) {
     FlatMemory plain(1 << 20);
     std::memcpy(plain.data() + kCode, kLoop.data(), kLoop.size());
-    common::CacheHierarchy caches(p5_caches());
+    common::CacheHierarchy caches(x86::test::p5_caches());
     PentiumTiming timing(PentiumTimingConfig{}, caches);
     TimedMemory<FlatMemory> mem(plain, timing);
     Cpu<TimedMemory<FlatMemory>> cpu(mem);
     run_loop(state, cpu);
-    report_cpi<FlatMemory>(state, timing);
+    report_cpi(state, timing);
 }
 BENCHMARK(TimedFlatLoop);
 
 void TimedPagedLoop(benchmark::State& state) {
     FlatRam ram(8 << 20);
-    common::CacheHierarchy caches(p5_caches());
-    MmuConfig p5;
-    p5.max_phys_addr_bits = 32;
-    p5.pages_1g = p5.nx = p5.pge = p5.pcid = p5.pat = false;
-    p5.walkers = 1;
-    p5.itlb_4k = {32, 4};
-    p5.itlb_2m = {};
-    p5.dtlb_4k = {64, 4};
-    p5.dtlb_2m = {8, 4};
-    p5.dtlb_1g = p5.stlb = p5.stlb_1g = {};
-    p5.psc_pde = p5.psc_pdpte = p5.psc_pml4e = p5.psc_pml5e = {};
-    p5.stlb_hit_cycles = 0;
-    Mmu mmu(p5, ram, caches);
-    x86::test::PageTables pt(ram, x86::test::Format::Legacy);
-    for (uint32_t a = 0; a < 0x20000; a += 0x1000) pt.map(a, 0x200000 + a, x86::test::K4);
-    std::memcpy(ram.data() + 0x200000 + kCode, kLoop.data(), kLoop.size());
-    mmu.write_cr4(x86::test::CR4_PSE);
-    mmu.write_cr3(pt.root());
-    mmu.write_cr0(x86::test::CR0_PE | x86::test::CR0_WP | x86::test::CR0_PG);
+    common::CacheHierarchy caches(x86::test::p5_caches());
+    Mmu mmu(x86::test::p5_mmu(), ram, caches);
+    map_loop(ram, mmu);
     MmuMemory plain(mmu, ram);
     PentiumTiming timing(PentiumTimingConfig{}, caches);
     TimedMemory<MmuMemory> mem(plain, timing);
     Cpu<TimedMemory<MmuMemory>> cpu(mem);
     run_loop(state, cpu);
-    report_cpi<MmuMemory>(state, timing);
+    report_cpi(state, timing);
 }
 BENCHMARK(TimedPagedLoop);
 

@@ -11,22 +11,14 @@
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/iss.hpp"
 #include "models/x86_64/pentium_timing.hpp"
+#include "tests/models/x86_64/p5_config.hpp"
 
 namespace vmsim::x86::iss {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-// The pentium100 preset's data side: 8 KB 2-way L1D with 32-byte lines, a 256 KB direct-mapped L2.
-common::CacheHierarchyConfig p5_caches() {
-    common::CacheHierarchyConfig c;
-    c.line = 32;
-    c.l1d = {8 * 1024, 2, 1};
-    c.l2 = {256 * 1024, 1, 6};
-    c.l3 = {0, 1, 0};
-    c.memory_cycles = 14;
-    return c;
-}
+using x86::test::p5_caches;
 
 // With the defaults: an L2 line fill is 6 bus clocks x 1.5 = 9 clocks, a memory one 11 x 1.5 = 16.5,
 // rounded up to 17; a write buffer drains in 3 x 1.5 = 4.5, 5 clocks.
