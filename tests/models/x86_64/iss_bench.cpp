@@ -89,7 +89,13 @@ void PagedLoop(benchmark::State& state) {
 }
 BENCHMARK(PagedLoop);
 
-void report_cpi(benchmark::State& state, const PentiumTiming& timing) {
+// The loop on a CPU over `plain` with the timing model attached; reports its clocks per instruction.
+template <typename Memory>
+void run_timed(benchmark::State& state, Memory& plain, common::CacheHierarchy& caches) {
+    PentiumTiming timing(PentiumTimingConfig{}, caches);
+    TimedMemory<Memory> mem(plain, timing);
+    Cpu<TimedMemory<Memory>> cpu(mem);
+    run_loop(state, cpu);
     state.counters["cpi"] = static_cast<double>(timing.cycles()) / static_cast<double>(timing.stats().instructions);
 }
 
@@ -97,11 +103,7 @@ void TimedFlatLoop(benchmark::State& state) {
     FlatMemory plain(1 << 20);
     std::memcpy(plain.data() + kCode, kLoop.data(), kLoop.size());
     common::CacheHierarchy caches(x86::test::p5_caches());
-    PentiumTiming timing(PentiumTimingConfig{}, caches);
-    TimedMemory<FlatMemory> mem(plain, timing);
-    Cpu<TimedMemory<FlatMemory>> cpu(mem);
-    run_loop(state, cpu);
-    report_cpi(state, timing);
+    run_timed(state, plain, caches);
 }
 BENCHMARK(TimedFlatLoop);
 
@@ -111,11 +113,7 @@ void TimedPagedLoop(benchmark::State& state) {
     Mmu mmu(x86::test::p5_mmu(), ram, caches);
     map_loop(ram, mmu);
     MmuMemory plain(mmu, ram);
-    PentiumTiming timing(PentiumTimingConfig{}, caches);
-    TimedMemory<MmuMemory> mem(plain, timing);
-    Cpu<TimedMemory<MmuMemory>> cpu(mem);
-    run_loop(state, cpu);
-    report_cpi(state, timing);
+    run_timed(state, plain, caches);
 }
 BENCHMARK(TimedPagedLoop);
 

@@ -11,6 +11,7 @@
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/iss.hpp"
 #include "models/x86_64/pentium_timing.hpp"
+#include "tests/models/x86_64/machine.hpp"
 #include "tests/models/x86_64/p5_config.hpp"
 
 namespace vmsim::x86::iss {
@@ -378,6 +379,33 @@ TEST(PentiumOnIss, DataReferencesAndStoresReachTheModel) {
     EXPECT_EQ(m.timing.cycles(), 1u + 1 + 2 + 1 + 4 + 2 * kMemoryFill);
     EXPECT_EQ(s.pairs, 1u);
     EXPECT_EQ(s.bank_conflicts, 1u);
+}
+
+TEST(PentiumOnIss, TlbMissesCostWhatTheWalkersReferencesCost) {
+    // 32-bit paging on the pentium100 structures: code at linear 0x400000 (physical 0x10000), data
+    // at 0x800000 (0x20000); the page tables at 0x100000 (directory), 0x101000 and 0x102000.
+    x86::test::Machine m(x86::test::p5_mmu(), x86::test::Format::Legacy, p5_caches());
+    m.pt.map(0x400000, 0x10000, x86::test::K4);
+    m.pt.map(0x800000, 0x20000, x86::test::K4);
+    m.enable();
+    const Bytes code = {0x8b, 0x03, 0xf4};  // mov eax, [ebx]; hlt
+    std::memcpy(m.ram.data() + 0x10000, code.data(), code.size());
+    MmuMemory plain(m.mmu, m.ram);
+    PentiumTiming timing(PentiumTimingConfig{}, m.caches);
+    TimedMemory<MmuMemory> mem(plain, timing);
+    Cpu<TimedMemory<MmuMemory>> cpu(mem);
+    cpu.set_eip(0x400000);
+    cpu.set_reg(kEbx, 0x800000);
+    ASSERT_EQ(cpu.run(10).stop, Stop::Halt);
+    // Two walks (the fetch's, the load's), each charged what its references cost in the shared
+    // hierarchy (memory 14, L1D 1): the fetch reads PDE 1 (14) and sets its A (1), reads the PTE
+    // (14) and sets A (1); the load reads PDE 2, in the line the first read brought into the L1D
+    // (1), sets its A (1), and reads and sets its own PTE (14 + 1). 47.
+    EXPECT_EQ(m.mmu.stats().walks, 2u);
+    EXPECT_EQ(timing.stats().cycles.translation, m.mmu.stats().walk_cycles);
+    EXPECT_EQ(timing.stats().cycles.translation, 47u);
+    // The rest: mov 1, hlt 4, the code line and the data line from memory, 17 each.
+    EXPECT_EQ(timing.cycles(), 47u + 1 + 4 + 2 * kMemoryFill);
 }
 
 }  // namespace
