@@ -377,7 +377,7 @@ PentiumTiming::Shape PentiumTiming::shape(const Insn& in) {
         clocks = 3;
         addr |= bit(kEbp);
         break;
-    case Op::Hlt: clocks = 4; break;  // [S9]
+    case Op::Hlt: clocks = 0; break;  // SystemCosts::hlt, charged by retire()
     case Op::Clc:
     case Op::Stc:
     case Op::Cmc:
@@ -387,8 +387,8 @@ PentiumTiming::Shape PentiumTiming::shape(const Insn& in) {
         w = kF;
         clocks = 2;
         break;
-    default:  // Ops added to the ISS later: not pairable, 1 clock until given a row (system ones: SystemCosts)
-        break;
+    default:  // Ops added to the ISS later: not pairable, 1 clock until given a row here, or clocks = 0
+        break;   // and a SystemEvent in retire() for the system instructions (SystemCosts)
     }
     // Pure stores: their Write references do not read the line (no write-allocate applies).
     switch (in.op) {
@@ -656,6 +656,12 @@ void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) {
     if (s.branch) {
         cycles_.mispredict += branch(in, eip, next, v);
         u_open_ = false;  // a branch is never followed by its partner [S11]
+    }
+    // System instructions cost their SystemCosts entry. (INT n, IRET and exception delivery depend
+    // on the privilege change, which the ISS knows: it reports those itself.)
+    switch (in.op) {
+    case Op::Hlt: system_event(SystemEvent::Hlt); break;
+    default: break;
     }
 }
 
