@@ -146,6 +146,25 @@ public:
         return {config_.memory_cycles, CacheLevel::Memory};
     }
 
+    // The same, starting at `first`: the levels above it are neither looked up nor filled. For a
+    // reference that bypasses the L1D, as a fetch that missed a separate L1 I-cache does on its way
+    // to the unified levels below (the Pentium's, models/x86_64/pentium_timing.hpp). A loop of its
+    // own rather than access() calling it with L1: that changed the code GCC makes of the page
+    // walker, access()'s hot caller (mmu.cpp's object code compared).
+    Access access_from(CacheLevel first, uint64_t pa) {
+        const uint64_t line = pa >> line_shift_;
+        for (Level& level : levels_) {
+            if (level.id < first) continue;
+            if (level.tags.access(line)) {
+                ++stats_.served[static_cast<unsigned>(level.id)];
+                return {level.cycles, level.id};
+            }
+            ++stats_.misses[static_cast<unsigned>(level.id)];
+        }
+        ++stats_.served[static_cast<unsigned>(CacheLevel::Memory)];
+        return {config_.memory_cycles, CacheLevel::Memory};
+    }
+
     // A hint to the host that `pa` will be accessed soon (SetAssoc::prefetch for each level's set).
     // No effect on the model.
     void prefetch(uint64_t pa) const {

@@ -15,6 +15,10 @@
 //    32-bit concatenation dst:src and is not compared with Unicorn.
 #include "models/x86_64/iss.hpp"
 
+#ifdef VMSIM_ISS_TIMED
+#include "models/x86_64/pentium_timing.hpp"
+#endif
+
 #include <cstring>
 
 namespace vmsim::x86::iss {
@@ -755,6 +759,7 @@ StepResult Cpu<Memory>::step() {
         return exception(start);
     }
     ++instructions_;
+    if constexpr (kTimesInstructions<Memory>) mem_.retired(*in, start, eip_);
     return result_;
 }
 
@@ -769,7 +774,14 @@ StepResult Cpu<Memory>::run(uint64_t max_instructions) {
     return StepResult{};
 }
 
+// iss_timed.cpp compiles these definitions again for the memories with the Pentium timing model
+// attached, in a translation unit of its own so that the untimed CPUs' code does not change.
+#ifndef VMSIM_ISS_TIMED
 template class Cpu<FlatMemory>;
 template class Cpu<MmuMemory>;
+#else
+template class Cpu<TimedMemory<FlatMemory>>;
+template class Cpu<TimedMemory<MmuMemory>>;
+#endif
 
 }  // namespace vmsim::x86::iss

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "models/x86_64/iss_decode.hpp"
@@ -225,7 +226,16 @@ private:
     uint64_t decodes_ = 0, invalidations_ = 0;
 };
 
-// The CPU. `Memory` is FlatMemory or MmuMemory (or any type with their translate() and host()).
+// A Memory type that also times the instructions (pentium_timing.hpp's TimedMemory) has
+// retired(insn, eip, next_eip): step() calls it after each completed instruction. For any other
+// Memory the call is not compiled, so an untimed CPU pays nothing for the hook.
+template <typename M, typename = void>
+inline constexpr bool kTimesInstructions = false;
+template <typename M>
+inline constexpr bool kTimesInstructions<M, std::void_t<decltype(&M::retired)>> = true;
+
+// The CPU. `Memory` is FlatMemory or MmuMemory (or any type with their translate() and host()), or
+// TimedMemory<FlatMemory / MmuMemory> with the Pentium timing model attached.
 template <typename Memory>
 class Cpu {
 public:

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "models/x86_64/iss.hpp"
+#include "models/x86_64/pentium_timing.hpp"
 
 namespace vmsim::x86::iss {
 
@@ -597,6 +598,8 @@ bool Cpu<Memory>::execute_system(const Insn& in, uint32_t next) {
     template bool Cpu<M>::io_permitted(uint16_t, unsigned);
 VMSIM_ISS_SYSTEM(FlatMemory)
 VMSIM_ISS_SYSTEM(MmuMemory)
+VMSIM_ISS_SYSTEM(TimedMemory<FlatMemory>)
+VMSIM_ISS_SYSTEM(TimedMemory<MmuMemory>)
 #undef VMSIM_ISS_SYSTEM
 
 }  // namespace vmsim::x86::iss

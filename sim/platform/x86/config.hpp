@@ -7,6 +7,7 @@
 
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/config.hpp"
+#include "models/x86_64/pentium_timing.hpp"
 #include "sim/platform/sim_config.hpp"
 #include "sim/platform/x86/replay.hpp"
 #include "workloads/x86/gups.hpp"
@@ -21,6 +22,9 @@ struct X86Config {
     x86::MmuConfig mmu;
     x86::PagingMode paging = x86::PagingMode::Long4;
     common::CacheHierarchyConfig caches;
+    // The Pentium timing model of the 32-bit ISS (bus, BTB, mispredictions, L1 I-cache); its D-cache
+    // is `caches`.l1d. Defaults are the P100's (pentium_timing.hpp, with sources).
+    x86::iss::PentiumTimingConfig p5;
     // Bytes of RAM at physical 0, reserved lazily on the host. 3 GB: a 1 GB frame at 1 GB with the
     // pager's tables above it (vmlib/x86 takes large frames from the bottom, tables from the top).
     uint32_t mem_size = uint32_t{3} << 30;

@@ -99,6 +99,50 @@ const ParamTable<X86Config>& params() {
             c.uint(k + ".seed", &common::CacheLevelConfig::seed, k + " seed of the random replacement policy");
         }
 
+        // The Pentium timing model of the 32-bit ISS (models/x86_64/pentium_timing.hpp).
+        auto p5 = root.at(&X86Config::p5);
+        p5.number("bus.ratio", &x86::iss::PentiumTimingConfig::bus_ratio,
+                  "core clocks per bus clock of the Pentium timing model (P100: 66 MHz bus x 1.5)")
+            .min(1)
+            .max(16);
+        p5.uint("bus.l2_fill_clocks", &x86::iss::PentiumTimingConfig::l2_fill_bus_clocks,
+                "bus clocks of a 32-byte line fill from the board's L2 (pipeline-burst SRAM 3-1-1-1: 6)")
+            .min(1)
+            .max(1000);
+        p5.uint("bus.memory_fill_clocks", &x86::iss::PentiumTimingConfig::memory_fill_bus_clocks,
+                "bus clocks of a 32-byte line fill from DRAM (EDO 5-2-2-2: 11)")
+            .min(1)
+            .max(1000);
+        p5.uint("bus.write_clocks", &x86::iss::PentiumTimingConfig::write_bus_clocks,
+                "bus clocks a write buffer takes to drain one store that missed the L1D (no write-allocate)")
+            .min(1)
+            .max(1000);
+        p5.uint("cpu.write_buffers", &x86::iss::PentiumTimingConfig::write_buffers,
+                "write buffers of the Pentium timing model for stores that miss the L1D")
+            .min(1)
+            .max(4);
+        p5.uint("btb.entries", &x86::iss::PentiumTimingConfig::btb_entries,
+                "branch target buffer entries (2-bit counters) of the Pentium timing model")
+            .min(1)
+            .max(1 << 16);
+        p5.uint("btb.ways", &x86::iss::PentiumTimingConfig::btb_ways, "BTB ways per set (= entries: fully associative)")
+            .min(1)
+            .max(1 << 16);
+        p5.uint("cpu.mispredict_u", &x86::iss::PentiumTimingConfig::mispredict_u,
+                "clocks of a mispredicted branch that executed in the U pipe")
+            .max(1000);
+        p5.uint("cpu.mispredict_v", &x86::iss::PentiumTimingConfig::mispredict_v,
+                "clocks of a mispredicted branch that executed in the V pipe")
+            .max(1000);
+        p5.size("l1i.size", &x86::iss::PentiumTimingConfig::icache_size,
+                "L1 I-cache size in bytes of the Pentium timing model (its line is cache.line)")
+            .min(64)
+            .max(1 << 20)
+            .power_of_two();
+        p5.uint("l1i.ways", &x86::iss::PentiumTimingConfig::icache_ways, "L1 I-cache ways per set")
+            .min(1)
+            .max(16);
+
         root.choice("mmu.paging", &X86Config::paging,
                     {{"legacy32", x86::PagingMode::Legacy},
                      {"long4", x86::PagingMode::Long4},
@@ -211,6 +255,11 @@ X86Config read_config(const config::Registry& reg) {
              "stlb_1g.entries = 0");
     if (std::string problem = c.mmu.check(); !problem.empty()) fail(problem);
     if (std::string problem = c.caches.check(); !problem.empty()) fail(problem);
+    if (std::string problem = c.p5.check(); !problem.empty()) fail(problem);
+    if (c.p5.icache_size % (uint64_t{c.caches.line} * c.p5.icache_ways) != 0 ||
+        !power_of_two(c.p5.icache_size / (uint64_t{c.caches.line} * c.p5.icache_ways)))
+        fail(fmt::format("l1i.size / (l1i.ways x cache.line) must be a power of two sets, got {} / ({} x {})",
+                         c.p5.icache_size, c.p5.icache_ways, c.caches.line));
     if (c.paging == x86::PagingMode::Long5 && !c.mmu.la57) fail("mmu.paging: long5 needs mmu.la57 = true");
     if (c.workload == X86Workload::Replay) {
         if (c.trace.file.empty()) fail("trace.file: name the trace to replay (workload = replay)");

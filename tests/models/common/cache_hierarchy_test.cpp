@@ -56,6 +56,20 @@ TEST(CacheHierarchy, ALevelOfSizeZeroDoesNotExist) {
     EXPECT_FALSE(h.contains(CacheLevel::L2, 0x1000));
 }
 
+TEST(CacheHierarchy, AnAccessFromTheL2NeitherLooksUpNorFillsTheL1) {
+    CacheHierarchy h(small());
+    h.access(0x1000);  // in every level
+    const auto a = h.access_from(CacheLevel::L2, 0x1000);
+    EXPECT_EQ(a.level, CacheLevel::L2);  // though the L1 holds it
+    EXPECT_EQ(a.cycles, 10u);
+    const auto b = h.access_from(CacheLevel::L2, 0x3000);
+    EXPECT_EQ(b.level, CacheLevel::Memory);
+    EXPECT_FALSE(h.contains(CacheLevel::L1, 0x3000));
+    EXPECT_TRUE(h.contains(CacheLevel::L2, 0x3000));
+    EXPECT_TRUE(h.contains(CacheLevel::L1, 0x1000));  // the one-line L1 kept its line
+    EXPECT_EQ(h.stats().misses[0], 1u);              // only the first access looked the L1 up
+}
+
 TEST(CacheHierarchy, CountsWhatEachLevelServedAndMissed) {
     CacheHierarchy h(small());
     h.access(0x1000);  // memory

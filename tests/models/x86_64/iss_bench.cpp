@@ -1,6 +1,7 @@
 // Host speed of the x86 ISS (Google Benchmark): simulated instructions per second on an integer
 // loop. Not a test: run it from a Release build (`x86_iss_bench`). items_per_second is simulated
-// instructions per host second (MIPS x 10^6). No timing model exists yet: instructions only.
+// instructions per host second (MIPS x 10^6). The Timed cases attach the Pentium timing model
+// (pentium_timing.hpp) and report its clocks per instruction as the counter `cpi`.
 //
 // The loop (11 instructions, one load, one store, one taken branch per iteration), a hash-like mix
 // of what GCC -O2 emits for integer code:
@@ -9,6 +10,11 @@
 //  - FlatLoop: paging off (FlatMemory: identity translation).
 //  - PagedLoop: 32-bit paging through the x86 Mmu (Skylake-default structures; every fetch and data
 //    reference is a translate() that hits the L1 TLB).
+//  - TimedFlatLoop, TimedPagedLoop: the same with the Pentium timing model attached; the paged one
+//    with the pentium100 preset's TLBs and caches (8 KB L1D, 256 KB L2; 32/64-entry TLBs, no STLB
+//    or paging-structure caches). By hand, per iteration once warm: {mov edx,eax}, {shl}, {add},
+//    {xor}, {store | and esi}, {inc esi}, {AGI + load}, {add ecx | dec ebp}, {jnz} = 10 clocks for
+//    11 instructions, cpi 0.91.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -17,6 +23,8 @@
 
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/iss.hpp"
+#include "models/x86_64/pentium_timing.hpp"
+#include "tests/models/x86_64/p5_config.hpp"
 #include "tests/models/x86_64/page_tables.hpp"
 
 namespace vmsim::x86::iss {
@@ -59,21 +67,55 @@ void FlatLoop(benchmark::State& state) {
 }
 BENCHMARK(FlatLoop);
 
-void PagedLoop(benchmark::State& state) {
-    FlatRam ram(8 << 20);
-    common::CacheHierarchy caches{common::CacheHierarchyConfig{}};
-    Mmu mmu(MmuConfig{}, ram, caches);
+// Maps linear [0, 0x20000) to physical 0x200000 + la with 4 KB pages, puts the loop at kCode and
+// turns 32-bit paging on.
+void map_loop(FlatRam& ram, Mmu& mmu) {
     x86::test::PageTables pt(ram, x86::test::Format::Legacy);
     for (uint32_t a = 0; a < 0x20000; a += 0x1000) pt.map(a, 0x200000 + a, x86::test::K4);
     std::memcpy(ram.data() + 0x200000 + kCode, kLoop.data(), kLoop.size());
     mmu.write_cr4(x86::test::CR4_PSE);
     mmu.write_cr3(pt.root());
     mmu.write_cr0(x86::test::CR0_PE | x86::test::CR0_WP | x86::test::CR0_PG);
+}
+
+void PagedLoop(benchmark::State& state) {
+    FlatRam ram(8 << 20);
+    common::CacheHierarchy caches{common::CacheHierarchyConfig{}};
+    Mmu mmu(MmuConfig{}, ram, caches);
+    map_loop(ram, mmu);
     MmuMemory mem(mmu, ram);
     Cpu<MmuMemory> cpu(mem);
     run_loop(state, cpu);
 }
 BENCHMARK(PagedLoop);
+
+// The loop on a CPU over `plain` with the timing model attached; reports its clocks per instruction.
+template <typename Memory>
+void run_timed(benchmark::State& state, Memory& plain, common::CacheHierarchy& caches) {
+    PentiumTiming timing(PentiumTimingConfig{}, caches);
+    TimedMemory<Memory> mem(plain, timing);
+    Cpu<TimedMemory<Memory>> cpu(mem);
+    run_loop(state, cpu);
+    state.counters["cpi"] = static_cast<double>(timing.cycles()) / static_cast<double>(timing.stats().instructions);
+}
+
+void TimedFlatLoop(benchmark::State& state) {
+    FlatMemory plain(1 << 20);
+    std::memcpy(plain.data() + kCode, kLoop.data(), kLoop.size());
+    common::CacheHierarchy caches(x86::test::p5_caches());
+    run_timed(state, plain, caches);
+}
+BENCHMARK(TimedFlatLoop);
+
+void TimedPagedLoop(benchmark::State& state) {
+    FlatRam ram(8 << 20);
+    common::CacheHierarchy caches(x86::test::p5_caches());
+    Mmu mmu(x86::test::p5_mmu(), ram, caches);
+    map_loop(ram, mmu);
+    MmuMemory plain(mmu, ram);
+    run_timed(state, plain, caches);
+}
+BENCHMARK(TimedPagedLoop);
 
 }  // namespace
 }  // namespace vmsim::x86::iss
