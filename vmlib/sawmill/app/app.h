@@ -33,6 +33,16 @@
 #define SM_UPCALL_DONE SM_DSM_WORD0(0u, 0u)
 
 extern struct sm_regionmap sm_regions;
+
+/* What the region mapper did (read by the guest tests; the program and the
+ * region mapper share the address space; volatile: another thread writes it,
+ * while the reader's fault is being served). */
+struct sm_rm_stats {
+    uint32_t forwarded;      /* faults forwarded to a dataspace manager */
+    uint32_t last_forwarded; /* the page of the last one */
+    uint32_t upcalls;        /* protection faults sent to the handler thread */
+};
+extern volatile struct sm_rm_stats sm_rm_stats;
 extern l4_threadid_t sm_rm, sm_handler_thread, sm_mm, sm_anon;
 extern vm_fault_handler_t sm_user_handler;
 

@@ -20,6 +20,7 @@
 
 struct sm_regionmap sm_regions;
 vm_fault_handler_t sm_user_handler;
+volatile struct sm_rm_stats sm_rm_stats;
 
 uint32_t sm_dsm_call(l4_threadid_t manager, uint32_t op, uint32_t ds, uint32_t w1, uint32_t w2,
                      l4_word_t window, l4_msg_t *reply, int *mapped)
@@ -79,12 +80,15 @@ void sm_rm_serve(void)
             if (!sm_user_handler || l4_same_thread(client, sm_handler_thread))
                 sm_fatal("sawmill rm: protection fault with no handler to run it, at", addr);
             /* The upcall: fault address and access, and the faulting EIP. */
+            sm_rm_stats.upcalls++;
             waiting = client;
             l4_msg_t upcall = l4_msg(m.w[0], m.w[1], 0);
             r = l4_ipc_reply_and_wait(sm_handler_thread, L4_IPC_SHORT_MSG, &upcall, &client, L4_IPC_SHORT_MSG, &m,
                                       L4_IPC_NEVER);
             continue;
         }
+        sm_rm_stats.forwarded++;
+        sm_rm_stats.last_forwarded = addr & ~(L4_PAGESIZE - 1);
         forward(region, addr, write);
         r = l4_ipc_reply_and_wait(client, L4_IPC_SHORT_MSG, &empty, &client, L4_IPC_SHORT_MSG, &m,
                                   L4_IPC_SEND_TIMEOUT_0);

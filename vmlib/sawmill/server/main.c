@@ -1,5 +1,6 @@
 /*
- * The SawMill root task: gets the main-memory manager's frames from sigma0,
+ * The SawMill root task (entered at main by the l4 guest start-up, vmlib/l4/user/crt0.S,
+ * with sigma0 as its pager): gets the main-memory manager's frames from sigma0,
  * loads the application's image into a main-memory dataspace, starts the
  * anonymous-memory manager (lthread 1), creates the application task with the
  * main-memory manager as the pager of its first thread, and then serves as the
@@ -11,7 +12,7 @@ extern const char sm_app_elf[]; /* app_image.S */
 
 static uint32_t anon_stack[2048] __attribute__((aligned(16)));
 
-void __attribute__((noreturn)) sm_server_main(void)
+int main(void)
 {
     l4_threadid_t me = sm_myself();
     if (mm_init() != 0)
