@@ -56,12 +56,12 @@ TEST(SawmillFlexpages, ReturnsTheCountNeededEvenWhenTheOutputIsShort) {
     EXPECT_EQ(out[0].order, 6u);
 }
 
-struct RegionMap : ::testing::Test {
+struct SawmillRegionMap : ::testing::Test {
     std::unique_ptr<sm_regionmap> m = std::make_unique<sm_regionmap>();
     void SetUp() override { sm_rm_init(m.get(), 0x10000000u, 0x20000000u); }
 };
 
-TEST_F(RegionMap, AttachAlignsARegionToItsSizeRoundedUpToAPowerOfTwo) {
+TEST_F(SawmillRegionMap, AttachAlignsARegionToItsSizeRoundedUpToAPowerOfTwo) {
     const uint32_t a = sm_rm_attach(m.get(), 0, 3, 7, 1, 0, SM_RIGHT_R);
     const uint32_t b = sm_rm_attach(m.get(), 0, 100, 7, 2, 0, SM_RIGHT_R | SM_RIGHT_W);
     EXPECT_EQ(a, 0x10000000u);
@@ -69,7 +69,7 @@ TEST_F(RegionMap, AttachAlignsARegionToItsSizeRoundedUpToAPowerOfTwo) {
     EXPECT_GE(b, a + 3 * 4096u);
 }
 
-TEST_F(RegionMap, LookupFindsTheRegionAndItsDataspaceOnlyInsideIt) {
+TEST_F(SawmillRegionMap, LookupFindsTheRegionAndItsDataspaceOnlyInsideIt) {
     const uint32_t a = sm_rm_attach(m.get(), 0, 100, 9, 4, 0x3000, SM_RIGHT_R);
     ASSERT_NE(a, 0u);
     const sm_region* r = sm_rm_lookup(m.get(), a + 99 * 4096 + 17);
@@ -81,7 +81,7 @@ TEST_F(RegionMap, LookupFindsTheRegionAndItsDataspaceOnlyInsideIt) {
     EXPECT_EQ(sm_rm_lookup(m.get(), a - 1), nullptr);
 }
 
-TEST_F(RegionMap, AFixedAttachThatOverlapsIsRefusedAndDetachFreesTheRange) {
+TEST_F(SawmillRegionMap, AFixedAttachThatOverlapsIsRefusedAndDetachFreesTheRange) {
     ASSERT_EQ(sm_rm_attach(m.get(), 0x00400000u, 16, 1, 0, 0, SM_RIGHT_R), 0x00400000u);
     EXPECT_EQ(sm_rm_attach(m.get(), 0x0040f000u, 1, 1, 1, 0, SM_RIGHT_R), 0u);
     EXPECT_EQ(sm_rm_attach(m.get(), 0x00401001u, 1, 1, 1, 0, SM_RIGHT_R), 0u);
@@ -90,7 +90,7 @@ TEST_F(RegionMap, AFixedAttachThatOverlapsIsRefusedAndDetachFreesTheRange) {
     EXPECT_EQ(sm_rm_attach(m.get(), 0x0040f000u, 1, 1, 1, 0, SM_RIGHT_R), 0x0040f000u);
 }
 
-TEST_F(RegionMap, RegionsStaySortedWhateverTheAttachOrder) {
+TEST_F(SawmillRegionMap, RegionsStaySortedWhateverTheAttachOrder) {
     ASSERT_NE(sm_rm_attach(m.get(), 0x30000000u, 1, 1, 3, 0, SM_RIGHT_R), 0u);
     ASSERT_NE(sm_rm_attach(m.get(), 0x00400000u, 1, 1, 1, 0, SM_RIGHT_R), 0u);
     ASSERT_NE(sm_rm_attach(m.get(), 0, 1, 1, 2, 0, SM_RIGHT_R), 0u);
@@ -101,13 +101,13 @@ TEST_F(RegionMap, RegionsStaySortedWhateverTheAttachOrder) {
     }
 }
 
-TEST_F(RegionMap, AttachFailsWhenTheAreaIsFull) {
+TEST_F(SawmillRegionMap, AttachFailsWhenTheAreaIsFull) {
     sm_rm_init(m.get(), 0x10000000u, 0x10004000u);  // 4 pages
     EXPECT_NE(sm_rm_attach(m.get(), 0, 4, 1, 0, 0, SM_RIGHT_R), 0u);
     EXPECT_EQ(sm_rm_attach(m.get(), 0, 1, 1, 0, 0, SM_RIGHT_R), 0u);
 }
 
-TEST_F(RegionMap, ProtectedPagesDenyEveryAccessUntilUnprotected) {
+TEST_F(SawmillRegionMap, ProtectedPagesDenyEveryAccessUntilUnprotected) {
     const uint32_t a = sm_rm_attach(m.get(), 0, 100, 1, 0, 0, SM_RIGHT_R | SM_RIGHT_W);
     ASSERT_EQ(sm_rm_set_access(m.get(), a + 4096, 2, 0), 0);
     const sm_region* r = sm_rm_lookup(m.get(), a);
@@ -120,14 +120,14 @@ TEST_F(RegionMap, ProtectedPagesDenyEveryAccessUntilUnprotected) {
     EXPECT_FALSE(sm_rm_allows(r, a + 4096, 1));
 }
 
-TEST_F(RegionMap, ARegionOpenedReadOnlyRefusesWrites) {
+TEST_F(SawmillRegionMap, ARegionOpenedReadOnlyRefusesWrites) {
     const uint32_t a = sm_rm_attach(m.get(), 0, 1, 1, 0, 0, SM_RIGHT_R);
     const sm_region* r = sm_rm_lookup(m.get(), a);
     EXPECT_TRUE(sm_rm_allows(r, a, 0));
     EXPECT_FALSE(sm_rm_allows(r, a, 1));
 }
 
-TEST_F(RegionMap, SetAccessRefusesARangeThatLeavesItsRegion) {
+TEST_F(SawmillRegionMap, SetAccessRefusesARangeThatLeavesItsRegion) {
     const uint32_t a = sm_rm_attach(m.get(), 0, 4, 1, 0, 0, SM_RIGHT_R);
     EXPECT_EQ(sm_rm_set_access(m.get(), a + 2 * 4096, 3, 0), -1);
     EXPECT_EQ(sm_rm_set_access(m.get(), a - 4096, 1, 0), -1);

@@ -10,7 +10,7 @@
  * task does not have would unmap it in the client. Touching faults it in from
  * the underlying pager first.
  */
-#include <string.h>
+#include <l4/user.h>
 
 #include "server.h"
 

@@ -10,7 +10,7 @@
  * map of its own: that thread's page faults arrive as plain L4 page-fault IPC
  * (seed 001, section 2.2's simple pager) and are resolved from the image.
  */
-#include <string.h>
+#include <l4/user.h>
 
 #include "server.h"
 
