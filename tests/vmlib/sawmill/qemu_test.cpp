@@ -9,6 +9,7 @@
 // this test defines as qemu's path (empty when qemu is not installed: skipped).
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -74,32 +75,37 @@ TEST(SawmillAppel, RunsEveryBenchmarkToDoneAndExitsZero) {
     for (const auto& l : run.lines) EXPECT_EQ(l.find("check failed"), std::string::npos) << l;
 }
 
-TEST(SawmillGuest, AFaultGoesThroughTheRegionMapperToTheAnonymousManager) {
-    BOOT_OR_SKIP(SAWMILL_FAULT_TEST_IMAGE);
-    EXPECT_EQ(run.r.exit_code, kQemuExitOk) << describe(run.r);
-    EXPECT_TRUE(has_line(run.lines, "fault_test faults=2 maps=2")) << run.r.out;
-    EXPECT_TRUE(has_line(run.lines, "fault_test done")) << run.r.out;
+// The guest tests check themselves and print what the host checks here.
+struct GuestCase {
+    const char* name;   // the behaviour, as the test case's name
+    const char* image;  // "" when not built
+    int exit_code;      // qemu's
+    std::vector<std::string> lines;
+};
+
+// For test names and messages: the case's name, not its bytes.
+void PrintTo(const GuestCase& c, std::ostream* os) { *os << c.name; }
+
+class SawmillGuest : public ::testing::TestWithParam<GuestCase> {};
+
+TEST_P(SawmillGuest, PrintsItsResultsAndExits) {
+    const GuestCase& c = GetParam();
+    BOOT_OR_SKIP(c.image);
+    EXPECT_EQ(run.r.exit_code, c.exit_code) << describe(run.r);
+    for (const auto& line : c.lines) EXPECT_TRUE(has_line(run.lines, line)) << line << "\n" << run.r.out;
 }
 
-TEST(SawmillGuest, HundredPagesAreProtectedWithThreeUnmapsAndUnprotectedWithThreeMaps) {
-    BOOT_OR_SKIP(SAWMILL_PROT_TEST_IMAGE);
-    EXPECT_EQ(run.r.exit_code, kQemuExitOk) << describe(run.r);
-    EXPECT_TRUE(has_line(run.lines, "prot_test prot100 unmap_calls=3")) << run.r.out;
-    EXPECT_TRUE(has_line(run.lines, "prot_test unprot100 maps=3")) << run.r.out;
-    EXPECT_TRUE(has_line(run.lines, "prot_test done")) << run.r.out;
-}
-
-TEST(SawmillGuest, AFaultOnAProtectedPageReachesTheUserHandler) {
-    BOOT_OR_SKIP(SAWMILL_HANDLER_TEST_IMAGE);
-    EXPECT_EQ(run.r.exit_code, kQemuExitOk) << describe(run.r);
-    EXPECT_TRUE(has_line(run.lines, "handler_test calls=2")) << run.r.out;
-    EXPECT_TRUE(has_line(run.lines, "handler_test done")) << run.r.out;
-}
-
-TEST(SawmillGuest, AFaultOutsideEveryRegionEndsTheRunWithOneLine) {
-    BOOT_OR_SKIP(SAWMILL_OUTSIDE_TEST_IMAGE);
-    EXPECT_EQ(run.r.exit_code, (kSawmillFatal << 1) | 1) << describe(run.r);
-    EXPECT_TRUE(has_line(run.lines, "sawmill rm: page fault outside every region at 20000000")) << run.r.out;
-}
+INSTANTIATE_TEST_SUITE_P(
+    , SawmillGuest,
+    ::testing::Values(
+        GuestCase{"AFaultGoesThroughTheRegionMapperToTheAnonymousManager", SAWMILL_FAULT_TEST_IMAGE, kQemuExitOk,
+                  {"fault_test faults=2 maps=2", "fault_test done"}},
+        GuestCase{"HundredPagesAreProtectedWithThreeUnmapsAndUnprotectedWithThreeMaps", SAWMILL_PROT_TEST_IMAGE,
+                  kQemuExitOk, {"prot_test prot100 unmap_calls=3", "prot_test unprot100 maps=3", "prot_test done"}},
+        GuestCase{"AFaultOnAProtectedPageReachesTheUserHandler", SAWMILL_HANDLER_TEST_IMAGE, kQemuExitOk,
+                  {"handler_test calls=2", "handler_test done"}},
+        GuestCase{"AFaultOutsideEveryRegionEndsTheRunWithOneLine", SAWMILL_OUTSIDE_TEST_IMAGE,
+                  (kSawmillFatal << 1) | 1, {"sawmill rm: page fault outside every region at 20000000"}}),
+    [](const ::testing::TestParamInfo<GuestCase>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -18,6 +18,7 @@
 
 #include "regionmap.h"
 #include "sawmill/dsm.h"
+#include "sawmill/fatal.h"
 #include "sawmill/tasks.h"
 
 /* Where attach places dataspaces (above the program image, below the kernel). */
@@ -56,7 +57,5 @@ uint32_t sm_dsm_call(l4_threadid_t manager, uint32_t op, uint32_t ds, uint32_t w
 /* The region mapper's loop (never returns). */
 void sm_rm_serve(void) __attribute__((noreturn));
 
-void sm_fatal(const char *what, uint32_t value) __attribute__((noreturn));
-#define SM_FATAL_EXIT 125u
 
 #endif /* SAWMILL_APP_H */

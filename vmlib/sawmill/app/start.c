@@ -16,15 +16,6 @@ static uint32_t handler_stack[2048] __attribute__((aligned(16)));
 
 extern char __image_start[], __image_end[]; /* app.ld */
 
-void sm_fatal(const char *what, uint32_t value)
-{
-    l4_kd_outstring(what);
-    l4_kd_outchar(' ');
-    l4_kd_outhex32(value);
-    l4_kd_outchar('\n');
-    l4_kd_exit(SM_FATAL_EXIT);
-}
-
 static void __attribute__((noreturn)) main_thread(void)
 {
     l4_kd_exit((l4_word_t)main());

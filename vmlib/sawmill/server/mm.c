@@ -16,16 +16,8 @@
 
 #define MM_DS_MAX 16u
 
-struct mm_ds {
-    uint32_t base;   /* address in this task (inside the pool window) */
-    uint32_t npages; /* a power of two; base is aligned to it */
-    uint32_t rights; /* as opened; 0 = not open */
-    int used;
-};
-
-static struct mm_ds dataspaces[MM_DS_MAX];
+static struct sm_ds dataspaces[MM_DS_MAX]; /* npages: a power of two */
 static uint32_t pool_next = SM_POOL_BASE; /* bump allocation inside the pool */
-static uint32_t unmap_calls, maps_sent;
 
 static struct mm_image image;
 static unsigned app_task;
@@ -64,21 +56,11 @@ int mm_identify(uint32_t npages)
     for (unsigned i = 0; i < MM_DS_MAX; i++) {
         if (dataspaces[i].used)
             continue;
-        dataspaces[i] = (struct mm_ds){base, size >> L4_PAGESHIFT, 0, 1};
+        dataspaces[i] = (struct sm_ds){1, base, size >> L4_PAGESHIFT, 0};
         pool_next = base + size;
         return (int)i;
     }
     return -1;
-}
-
-uint32_t mm_base(uint32_t ds, uint32_t *npages)
-{
-    if (ds >= MM_DS_MAX || !dataspaces[ds].used) {
-        *npages = 0;
-        return 0;
-    }
-    *npages = dataspaces[ds].npages;
-    return dataspaces[ds].base;
 }
 
 /* ---- the application's program image -------------------------------------------- */
@@ -118,7 +100,7 @@ int mm_load_image(const void *elf, struct mm_image *out)
     int ds = mm_identify((hi - lo) >> L4_PAGESHIFT);
     if (ds < 0)
         return -1;
-    struct mm_ds *d = &dataspaces[ds];
+    struct sm_ds *d = &dataspaces[ds];
     memset((void *)d->base, 0, d->npages << L4_PAGESHIFT); /* bss, and frames sigma0 did not clear */
     for (unsigned i = 0; i < eh->phnum; i++) {
         if (ph[i].type == ELF_PT_LOAD)
@@ -132,12 +114,41 @@ int mm_load_image(const void *elf, struct mm_image *out)
 
 /* ---- the server ------------------------------------------------------------------ */
 
-/* Reads the page so that it is mapped here before it is mapped on: mapping a page
- * this task does not have would unmap it in the client (seed 001, section 2.3). */
-static void touch(uint32_t addr)
+/* Identify: a block of npages frames, or (npages = 0) the caller's program image. */
+static void identify(l4_threadid_t client, uint32_t npages, struct sm_reply *reply)
 {
-    (void)*(volatile uint32_t *)addr;
+    if (npages == 0) {
+        if (l4_task_of(client) == app_task)
+            sm_reply_words(reply, SM_OK, image.ds, image.npages);
+        else
+            sm_reply_words(reply, SM_ENOENT, 0, 0);
+        return;
+    }
+    int id = mm_identify(npages);
+    if (id < 0)
+        sm_reply_words(reply, SM_ENOMEM, 0, 0);
+    else
+        sm_reply_words(reply, SM_OK, (uint32_t)id, dataspaces[id].npages);
 }
+
+static struct sm_ds *lookup(uint32_t id)
+{
+    return id < MM_DS_MAX && dataspaces[id].used ? &dataspaces[id] : 0;
+}
+
+/* Main memory is always there: the page needs only the touch. */
+static uint32_t ready(struct sm_ds *d, uint32_t off)
+{
+    sm_touch(d->base + off);
+    return d->base + off;
+}
+
+static struct sm_manager mm = {
+    .ops = SM_DS_MANDATORY_OPS | 1u << SM_DS_PAGEIN | 1u << SM_DS_STATS,
+    .identify = identify,
+    .lookup = lookup,
+    .ready = ready,
+};
 
 /* A page fault of the region-mapper thread: its program image, at the address
  * it faulted on (the kernel's window for a fault is the whole space). */
@@ -147,79 +158,17 @@ static void page_fault(l4_threadid_t client, const l4_msg_t *m, struct sm_reply 
     if (l4_task_of(client) != app_task || addr - image.vbase >= (image.npages << L4_PAGESHIFT))
         sm_fatal("sawmill mm: fault outside the image at", addr);
     uint32_t page = (addr - image.vbase) & ~(L4_PAGESIZE - 1);
-    uint32_t base = dataspaces[image.ds].base + page;
-    touch(base);
-    maps_sent++;
+    uint32_t base = ready(&dataspaces[image.ds], page);
+    mm.maps_sent++;
     sm_reply_fpage(reply, image.vbase + page, base, 0, 1, SM_OK);
 }
 
 static void handle(l4_threadid_t client, const l4_msg_t *m, struct sm_reply *reply)
 {
-    if (!SM_DSM_IS_REQUEST(m->w[0])) {
+    if (SM_DSM_IS_REQUEST(m->w[0]))
+        sm_dsm_handle(&mm, client, m, reply);
+    else
         page_fault(client, m, reply);
-        return;
-    }
-    uint32_t ds = SM_DSM_DS(m->w[0]);
-    uint32_t op = SM_DSM_OP(m->w[0]);
-    struct mm_ds *d = ds < MM_DS_MAX && dataspaces[ds].used ? &dataspaces[ds] : 0;
-    switch (op) {
-    case SM_DS_IDENTIFY: {
-        /* Size 0 identifies the program image of the caller's task. */
-        if (m->w[1] == 0) {
-            if (l4_task_of(client) == app_task)
-                sm_reply_words(reply, SM_OK, image.ds, image.npages);
-            else
-                sm_reply_words(reply, SM_ENOENT, 0, 0);
-            return;
-        }
-        int id = mm_identify(m->w[1]);
-        if (id < 0)
-            sm_reply_words(reply, SM_ENOMEM, 0, 0);
-        else
-            sm_reply_words(reply, SM_OK, (uint32_t)id, dataspaces[id].npages);
-        return;
-    }
-    case SM_DS_INTERROGATE:
-        sm_reply_words(reply, SM_OK, SM_DS_MANDATORY_OPS | 1u << SM_DS_PAGEIN | 1u << SM_DS_STATS, 0);
-        return;
-    case SM_DS_STATS:
-        sm_reply_words(reply, SM_OK, unmap_calls, maps_sent);
-        return;
-    default:
-        break;
-    }
-    if (!d) {
-        sm_reply_words(reply, SM_ENOENT, 0, 0);
-        return;
-    }
-    switch (op) {
-    case SM_DS_OPEN:
-        d->rights = m->w[2] & (SM_RIGHT_R | SM_RIGHT_W);
-        sm_reply_words(reply, SM_OK, d->base, d->npages);
-        return;
-    case SM_DS_CLOSE:
-        /* The block is one flexpage: one unmap takes it from every client. */
-        unmap_calls += sm_unmap_pages(d->base, 0, d->npages);
-        d->rights = 0;
-        sm_reply_words(reply, SM_OK, 0, 0);
-        return;
-    case SM_DS_PAGEIN: {
-        uint32_t off = m->w[1] & ~(L4_PAGESIZE - 1);
-        if (!d->rights || ((m->w[2] & SM_RIGHT_W) && !(d->rights & SM_RIGHT_W)))
-            sm_reply_words(reply, SM_EACCES, 0, 0);
-        else if (off >= (d->npages << L4_PAGESHIFT))
-            sm_reply_words(reply, SM_ERANGE, 0, 0);
-        else {
-            touch(d->base + off);
-            maps_sent++;
-            sm_reply_fpage(reply, off, d->base + off, 0, (d->rights & SM_RIGHT_W) != 0, SM_OK);
-        }
-        return;
-    }
-    default:
-        sm_reply_words(reply, SM_ENOSYS, 0, 0);
-        return;
-    }
 }
 
 void mm_serve(unsigned task)

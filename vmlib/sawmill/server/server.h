@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "sawmill/dsm.h"
+#include "sawmill/fatal.h"
 #include "sawmill/tasks.h"
 
 /* Where the main-memory manager keeps the frames it got from sigma0, in the root
@@ -24,8 +25,6 @@ int mm_init(void);
 /* A main-memory dataspace of npages rounded up to a power of two, aligned to its
  * size in the pool. Returns its id, or -1 when the pool is exhausted. */
 int mm_identify(uint32_t npages);
-/* The dataspace's address in the root task and its size in pages (0 if no such id). */
-uint32_t mm_base(uint32_t ds, uint32_t *npages);
 /* The image dataspace of the application (loaded by mm_load_image): its id and
  * the virtual address the application sees it at. */
 struct mm_image {
@@ -43,14 +42,7 @@ void anon_serve(void) __attribute__((noreturn));
 /* The main-memory manager thread, which the anonymous manager gets its blocks from. */
 extern l4_threadid_t anon_mm_thread;
 
-/* ---- common -------------------------------------------------------------------- */
-void sm_fatal(const char *what, uint32_t value) __attribute__((noreturn));
-/* Unmaps pages [first, first + npages) of the window at base (aligned to its
- * power-of-two size) from every client: one fpage_unmap per flexpage, removing
- * the mappings (w = 1), keeping this task's own (f = 0). Returns the calls made. */
-unsigned sm_unmap_pages(uint32_t base, uint32_t first, uint32_t npages);
-/* The status a fatal error ends the machine with (the unix stub uses 125 too). */
-#define SM_FATAL_EXIT 125u
+/* ---- both managers (dsm.c) ---------------------------------------------------- */
 
 /* A server's answer to one request: a register message, a map message, or none
  * (desc = L4_IPC_NIL_DESCRIPTOR: the client is not answered now). */
@@ -79,5 +71,44 @@ static inline void sm_reply_fpage(struct sm_reply *r, uint32_t snd_base, uint32_
  * server). Never returns. */
 typedef void (*sm_handler_t)(l4_threadid_t client, const l4_msg_t *request, struct sm_reply *reply);
 void sm_server_loop(sm_handler_t handle) __attribute__((noreturn));
+
+/* What every dataspace of a manager here has: a window in this task, aligned to
+ * its size rounded up to a power of two, so a flexpage of the dataspace is a
+ * flexpage of the window. */
+struct sm_ds {
+    int used;
+    uint32_t base;   /* the window's address in this task */
+    uint32_t npages; /* the dataspace's size */
+    uint32_t rights; /* SM_RIGHT_R | SM_RIGHT_W as opened; 0 = not open, or closed */
+};
+
+/* A dataspace manager: what differs between the two; dsm.c does the rest of the
+ * protocol (interrogate, open, close, page-in, protect, unprotect, stats). */
+struct sm_manager {
+    uint32_t ops; /* what interrogate answers: 1 << SM_DS_* */
+    /* identify: a new (or a named) dataspace, answered in reply */
+    void (*identify)(l4_threadid_t client, uint32_t npages, struct sm_reply *reply);
+    struct sm_ds *(*lookup)(uint32_t id); /* 0 if there is no such dataspace */
+    /* Makes the page at offset off present in this task (touched, or filled the
+     * first time) and returns its address here. */
+    uint32_t (*ready)(struct sm_ds *d, uint32_t off);
+    uint32_t unmap_calls, maps_sent; /* what stats answers */
+};
+
+/* Answers one request of the dataspace-manager protocol (sawmill/dsm.h). */
+void sm_dsm_handle(struct sm_manager *m, l4_threadid_t client, const l4_msg_t *request, struct sm_reply *reply);
+
+/* Unmaps pages [first, first + npages) of the window at base from every client:
+ * one fpage_unmap per flexpage, removing the mappings (w = 1), keeping this
+ * task's own (f = 0). Returns the calls made. */
+unsigned sm_unmap_pages(uint32_t base, uint32_t first, uint32_t npages);
+
+/* Reads a page so that it is mapped here before it is mapped on: L4 maps only
+ * what the mapper has, and mapping a page this task lacks would unmap it in the
+ * client (seed 001, section 2.3); the read faults it in from this task's pager. */
+static inline void sm_touch(uint32_t addr)
+{
+    (void)*(volatile uint32_t *)addr;
+}
 
 #endif /* SAWMILL_SERVER_H */

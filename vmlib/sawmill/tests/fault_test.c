@@ -15,11 +15,7 @@ static uint32_t read_word(volatile uint32_t *p)
 
 int main(void)
 {
-    vm_init();
-    char *p = vm_alloc_pages(PAGES);
-    SM_CHECK(p != 0);
-    if (!p)
-        return 1;
+    char *p = sm_test_setup(PAGES);
     SM_CHECK(((uint32_t)p & (PAGES * VM_PAGE_SIZE - 1)) == 0);
     const struct sm_region *r = sm_rm_lookup(&sm_regions, (uint32_t)p);
     SM_CHECK(r && r->manager == sm_anon.raw && r->npages == PAGES);

@@ -21,11 +21,7 @@ static void handler(void *addr, int is_write)
 
 int main(void)
 {
-    vm_init();
-    pages = vm_alloc_pages(4);
-    SM_CHECK(pages != 0);
-    if (!pages)
-        return 1;
+    pages = sm_test_setup(4);
     *(volatile uint32_t *)pages = 11;
     vm_set_fault_handler(handler);
 

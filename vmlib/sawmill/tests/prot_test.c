@@ -10,11 +10,7 @@
 
 int main(void)
 {
-    vm_init();
-    char *p = vm_alloc_pages(PAGES);
-    SM_CHECK(p != 0);
-    if (!p)
-        return 1;
+    char *p = sm_test_setup(PAGES);
     for (unsigned i = 0; i < PAGES; i++)
         *(volatile uint32_t *)(p + i * VM_PAGE_SIZE) = i;
 

@@ -26,4 +26,14 @@ static inline void sm_anon_stats(uint32_t *unmaps, uint32_t *maps)
     *maps = reply.w[2];
 }
 
+/* vm_init and n fresh pages; a test without them ends at once. */
+static inline char *sm_test_setup(unsigned n)
+{
+    vm_init();
+    char *p = vm_alloc_pages(n);
+    if (!p)
+        sm_fatal("test: vm_alloc_pages failed for pages:", n);
+    return p;
+}
+
 #endif /* SAWMILL_TEST_H */
