@@ -33,6 +33,21 @@ static void child_store(void)
 L4T_PAGE(page_c);
 extern char child_store_insn[];
 
+#define HELD 0x00A00000u   /* a page the child has (from its pager) */
+#define ABSENT 0x00B00000u /* a page the root never touched: it has no mapping there */
+
+/* Gets HELD by a fault, then receives a map of a page its mapper lacks into a window at HELD. */
+static void child_unmapped_map(void)
+{
+    (void)*(volatile l4_word_t *)HELD;
+    l4_msg_t m = l4_msg(0, 0, 0), r;
+    l4_word_t res = l4_ipc_call(L4T_ROOT, L4_IPC_SHORT_MSG, &m, l4_rcv_window(l4_fpage(HELD, L4_PAGESHIFT, 1, 0)), &r,
+                                L4_IPC_NEVER);
+    (void)*(volatile l4_word_t *)HELD; /* faults again if the map removed the page */
+    l4t_call(L4T_ROOT, res, 0, 0);
+    l4t_sleep_forever();
+}
+
 int main(void)
 {
     l4_threadid_t pager = l4t_start_pager();
@@ -67,6 +82,17 @@ int main(void)
     CHECK(eip_ok, "word1 of the fault IPC is the EIP of the faulting store");
     CHECK(page_c[0] == 0x77, "the faulting store is executed again after the pager's reply");
     l4t_reply(c2, 0, 0, 0);
+
+    /* Mapping a page the mapper does not have removes the receiver's page there [S1]. */
+    l4_threadid_t c3 = l4t_spawn(CHILD_TASK + 2, child_unmapped_map, pager);
+    l4t_wait_for(c3);
+    CHECK(l4t_faults(L4_ROOT_TASK, HELD, CHILD_TASK + 2) == 1, "the child faulted once on HELD");
+    l4_msg_t map = l4_msg(ABSENT, l4_fpage(ABSENT, L4_PAGESHIFT, 1, 0).raw, 0);
+    CHECK(l4_ipc_send(c3, L4_IPC_SHORT_FPAGE, &map, L4_IPC_NEVER) == 0, "the map of an absent page is sent");
+    m = l4t_wait_for(c3);
+    CHECK(m.w[0] == L4_IPC_FPAGE_RECEIVED, "the child's call returns with a received fpage");
+    CHECK(l4t_faults(L4_ROOT_TASK, HELD, CHILD_TASK + 2) == 2,
+          "mapping a page the mapper lacks unmapped HELD in the child: it faulted again");
     l4_printf("pager: %u faults served\n", log->n);
     return l4t_finish("pager");
 }

@@ -33,7 +33,8 @@ int main(void)
      * until we allow writing. Wait for three write faults first. */
     l4t_reply(c, 0, 0, 0);
     struct l4t_fault_log *log = &l4t_log[L4_ROOT_TASK];
-    while (l4t_faults(L4_ROOT_TASK, R, CHILD_TASK) < 3) l4_thread_switch(L4_NIL_ID);
+    for (unsigned i = 0; i < 100000u && l4t_faults(L4_ROOT_TASK, R, CHILD_TASK) < 3; i++) l4_thread_switch(L4_NIL_ID);
+    CHECK(l4t_faults(L4_ROOT_TASK, R, CHILD_TASK) >= 3, "the store keeps faulting while the pager maps R read-only");
     CHECK(page_r[1] == 0, "the store to the read-only page has not happened");
     int all_write = 1;
     for (unsigned i = 0; i < log->n; i++)

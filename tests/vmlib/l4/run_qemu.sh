@@ -8,7 +8,7 @@ set -u
 elf=$1
 shift
 qemu=$(command -v qemu-system-i386) || { echo "qemu-system-i386 not found: skipped"; exit 77; }
-out=$(timeout 120 "$qemu" -cpu pentium -m 32 -display none -serial stdio -monitor none -no-reboot \
+out=$(timeout 60 "$qemu" -cpu pentium -m 32 -display none -serial stdio -monitor none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$elf" </dev/null 2>&1)
 status=$?
 printf '%s\n' "$out"
