@@ -12,9 +12,12 @@
  */
 #include "kernel.h"
 
+/* Internal "from" of an open receive; a closed receive from nil never completes (a sleep). */
+#define ANY_SENDER L4_INVALID_ID
+
 static int accepts(const struct tcb *r, const struct tcb *sender)
 {
-    return r->state == TS_RECV && (l4_is_nil(r->rcv_from) || r->rcv_from.raw == sender->id.raw);
+    return r->state == TS_RECV && (l4_is_invalid(r->rcv_from) || r->rcv_from.raw == sender->id.raw);
 }
 
 /* Microseconds of a timeout (mantissa, exponent) to a deadline in ticks; 0 = never. */
@@ -57,7 +60,7 @@ static void sendq_remove(struct tcb *r, struct tcb *s)
 static struct tcb *sendq_find(struct tcb *r, l4_threadid_t from)
 {
     for (struct tcb *s = r->sendq_head; s != 0; s = s->sendq_next)
-        if (l4_is_nil(from) || s->id.raw == from.raw) return s;
+        if (l4_is_invalid(from) || s->id.raw == from.raw) return s;
     return 0;
 }
 
@@ -98,7 +101,7 @@ static void block_current(struct tcb *handoff)
 static void continue_after_send(struct tcb *s)
 {
     if (s->snd_result == 0 && s->rcv_desc != L4_IPC_NIL_DESCRIPTOR) {
-        l4_threadid_t from = (s->rcv_desc & L4_IPC_OPEN_WAIT) ? L4_NIL_ID : s->partner_id;
+        l4_threadid_t from = (s->rcv_desc & L4_IPC_OPEN_WAIT) ? ANY_SENDER : s->partner_id;
         if (sendq_find(s, from) == 0 && !rcv_timeout_zero(s->timeout)) {
             s->state = TS_RECV;
             s->rcv_from = from;
@@ -146,7 +149,7 @@ l4_word_t ipc_receive(struct tcb *self, l4_threadid_t from, l4_timeout_t to)
         continue_after_send(s);
         return self->rcv_result;
     }
-    if (!l4_is_nil(from) && tcb_lookup(from) == 0) return L4_IPC_ENOT_EXISTENT;
+    if (!l4_is_invalid(from) && !l4_is_nil(from) && tcb_lookup(from) == 0) return L4_IPC_ENOT_EXISTENT;
     if (rcv_timeout_zero(to)) return L4_IPC_RETIMEOUT;
     self->state = TS_RECV;
     self->rcv_from = from;
@@ -195,7 +198,7 @@ void sys_ipc(struct frame *f)
         }
     }
     if (self->rcv_desc != L4_IPC_NIL_DESCRIPTOR) {
-        l4_threadid_t from = (self->rcv_desc & L4_IPC_OPEN_WAIT) ? L4_NIL_ID : self->partner_id;
+        l4_threadid_t from = (self->rcv_desc & L4_IPC_OPEN_WAIT) ? ANY_SENDER : self->partner_id;
         res = ipc_receive(self, from, self->timeout);
         f->edx = self->rcv_msg.w[0];
         f->ebx = self->rcv_msg.w[1];

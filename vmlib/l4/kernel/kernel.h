@@ -94,7 +94,7 @@ struct tcb {
     unsigned ticks_left;
     /* IPC */
     struct tcb *ipc_partner;       /* TS_SEND: the receiver */
-    l4_threadid_t rcv_from;        /* TS_RECV closed: the expected sender; nil = open */
+    l4_threadid_t rcv_from;        /* TS_RECV: the expected sender; invalid = open receive */
     struct tcb *sendq_head, *sendq_tail; /* threads blocked sending to this one */
     struct tcb *sendq_next, *sendq_prev;
     l4_word_t snd_desc, rcv_desc;
