@@ -109,13 +109,14 @@ TEST_F(SawmillRegionMap, AttachFailsWhenTheAreaIsFull) {
 
 TEST_F(SawmillRegionMap, ProtectedPagesDenyEveryAccessUntilUnprotected) {
     const uint32_t a = sm_rm_attach(m.get(), 0, 100, 1, 0, 0, SM_RIGHT_R | SM_RIGHT_W);
-    ASSERT_EQ(sm_rm_set_access(m.get(), a + 4096, 2, 0), 0);
-    const sm_region* r = sm_rm_lookup(m.get(), a);
+    sm_region* r = sm_rm_lookup(m.get(), a);
+    ASSERT_NE(r, nullptr);
+    ASSERT_EQ(sm_rm_set_access(r, a + 4096, 2, 0), 0);
     EXPECT_TRUE(sm_rm_allows(r, a, 1));
     EXPECT_FALSE(sm_rm_allows(r, a + 4096, 0));
     EXPECT_FALSE(sm_rm_allows(r, a + 2 * 4096 + 8, 1));
     EXPECT_TRUE(sm_rm_allows(r, a + 3 * 4096, 0));
-    ASSERT_EQ(sm_rm_set_access(m.get(), a + 2 * 4096, 1, 1), 0);
+    ASSERT_EQ(sm_rm_set_access(r, a + 2 * 4096, 1, 1), 0);
     EXPECT_TRUE(sm_rm_allows(r, a + 2 * 4096, 1));
     EXPECT_FALSE(sm_rm_allows(r, a + 4096, 1));
 }
@@ -129,9 +130,13 @@ TEST_F(SawmillRegionMap, ARegionOpenedReadOnlyRefusesWrites) {
 
 TEST_F(SawmillRegionMap, SetAccessRefusesARangeThatLeavesItsRegion) {
     const uint32_t a = sm_rm_attach(m.get(), 0, 4, 1, 0, 0, SM_RIGHT_R);
-    EXPECT_EQ(sm_rm_set_access(m.get(), a + 2 * 4096, 3, 0), -1);
-    EXPECT_EQ(sm_rm_set_access(m.get(), a - 4096, 1, 0), -1);
-    EXPECT_EQ(sm_rm_set_access(m.get(), a, 0, 0), -1);
+    sm_region* r = sm_rm_lookup(m.get(), a);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(sm_rm_set_access(r, a + 2 * 4096, 3, 0), -1);
+    EXPECT_EQ(sm_rm_set_access(r, a - 4096, 1, 0), -1);
+    EXPECT_EQ(sm_rm_set_access(r, a + 4 * 4096, 1, 0), -1);
+    EXPECT_EQ(sm_rm_set_access(r, a, 0, 0), -1);
+    EXPECT_EQ(sm_rm_set_access(r, a + 3 * 4096, 1, 0), 0);
 }
 
 }  // namespace

@@ -40,10 +40,10 @@ void *vm_alloc_pages(unsigned n)
 
 /* The region holding [addr, addr + n pages) and the dataspace offset of addr;
  * 0 if the range is not page aligned or not inside one region. */
-static const struct sm_region *range(void *addr, unsigned n, uint32_t *offset)
+static struct sm_region *range(void *addr, unsigned n, uint32_t *offset)
 {
     uint32_t a = (uint32_t)addr;
-    const struct sm_region *r = sm_rm_lookup(&sm_regions, a);
+    struct sm_region *r = sm_rm_lookup(&sm_regions, a);
     if (!r || (a & (L4_PAGESIZE - 1)) || n == 0 || n > r->npages - ((a - r->start) >> L4_PAGESHIFT))
         return 0;
     *offset = r->offset + (a - r->start);
@@ -53,8 +53,8 @@ static const struct sm_region *range(void *addr, unsigned n, uint32_t *offset)
 int vm_protect(void *addr, unsigned n)
 {
     uint32_t off;
-    const struct sm_region *r = range(addr, n, &off);
-    if (!r || sm_rm_set_access(&sm_regions, (uint32_t)addr, n, 0) != 0)
+    struct sm_region *r = range(addr, n, &off);
+    if (!r || sm_rm_set_access(r, (uint32_t)addr, n, 0) != 0)
         return -1;
     l4_msg_t reply;
     return sm_dsm_call((l4_threadid_t){.raw = r->manager}, SM_DS_PROTECT, r->ds, off, n, 0, &reply, 0) == SM_OK
@@ -65,8 +65,8 @@ int vm_protect(void *addr, unsigned n)
 int vm_unprotect(void *addr, unsigned n)
 {
     uint32_t off, a = (uint32_t)addr;
-    const struct sm_region *r = range(addr, n, &off);
-    if (!r || sm_rm_set_access(&sm_regions, a, n, 1) != 0)
+    struct sm_region *r = range(addr, n, &off);
+    if (!r || sm_rm_set_access(r, a, n, 1) != 0)
         return -1;
     l4_threadid_t manager = {.raw = r->manager};
     struct sm_flexpage fp[32];

@@ -111,10 +111,9 @@ struct sm_region *sm_rm_lookup(struct sm_regionmap *m, uint32_t addr)
     return 0;
 }
 
-int sm_rm_set_access(struct sm_regionmap *m, uint32_t addr, uint32_t npages, int allow)
+int sm_rm_set_access(struct sm_region *r, uint32_t addr, uint32_t npages, int allow)
 {
-    struct sm_region *r = sm_rm_lookup(m, addr);
-    if (!r || npages == 0)
+    if (addr < r->start || addr - r->start >= (r->npages << SM_PAGE_SHIFT) || npages == 0)
         return -1;
     uint32_t first = (addr - r->start) >> SM_PAGE_SHIFT;
     if (npages > r->npages - first || first + npages > SM_REGION_PROTECTABLE_PAGES)

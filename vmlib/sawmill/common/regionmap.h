@@ -72,11 +72,12 @@ int sm_rm_detach(struct sm_regionmap *m, uint32_t start);
 struct sm_region *sm_rm_lookup(struct sm_regionmap *m, uint32_t addr);
 
 /*
- * Removes (allow = 0) or restores (allow = 1) access to npages pages of the
- * region from the page holding addr. -1 if they are not all inside one region
- * or lie beyond its first SM_REGION_PROTECTABLE_PAGES pages.
+ * Removes (allow = 0) or restores (allow = 1) access to npages pages of region
+ * r from the page holding addr (the caller has looked the region up). -1 if
+ * they are not all inside r or lie beyond its first SM_REGION_PROTECTABLE_PAGES
+ * pages.
  */
-int sm_rm_set_access(struct sm_regionmap *m, uint32_t addr, uint32_t npages, int allow);
+int sm_rm_set_access(struct sm_region *r, uint32_t addr, uint32_t npages, int allow);
 
 /* Whether an access (write = 1) to addr in region r is allowed by the region's
  * rights and the application's per-page protection. */
