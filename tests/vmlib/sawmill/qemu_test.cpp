@@ -104,6 +104,8 @@ INSTANTIATE_TEST_SUITE_P(
                   kQemuExitOk, {"prot_test prot100 unmap_calls=3", "prot_test unprot100 maps=3", "prot_test done"}},
         GuestCase{"AFaultOnAProtectedPageReachesTheUserHandler", SAWMILL_HANDLER_TEST_IMAGE, kQemuExitOk,
                   {"handler_test calls=2", "handler_test done"}},
+        GuestCase{"CloseUnmapsTheClientAndRefusesPageInsUntilOpenedAgain", SAWMILL_DSM_TEST_IMAGE, kQemuExitOk,
+                  {"dsm_test done"}},
         GuestCase{"AFaultOutsideEveryRegionEndsTheRunWithOneLine", SAWMILL_OUTSIDE_TEST_IMAGE,
                   (kSawmillFatal << 1) | 1, {"sawmill rm: page fault outside every region at 20000000"}}),
     [](const ::testing::TestParamInfo<GuestCase>& info) { return std::string(info.param.name); });
