@@ -14,7 +14,7 @@
 
 #define L4T_MAX_TASKS 8u
 #define L4T_MAX_LTHREADS 6u
-#define L4T_LOG_SIZE 64u
+#define L4T_LOG_SIZE 256u
 #define L4T_PAGER_LTHREAD 1u
 #define L4T_STACK_SIZE 4096u
 
