@@ -60,9 +60,8 @@ static int is_read_only(l4_word_t page)
     return 0;
 }
 
-static void pager_loop(void)
+void l4t_serve(l4t_handler handler)
 {
-    struct l4t_fault_log *log = &l4t_log[l4_task_of(l4_myself()) % L4T_MAX_TASKS];
     l4_threadid_t src;
     l4_msg_t m, reply;
     l4_word_t res = l4_ipc_wait(&src, L4_IPC_SHORT_MSG, &m, L4_IPC_NEVER);
@@ -71,23 +70,32 @@ static void pager_loop(void)
             res = l4_ipc_wait(&src, L4_IPC_SHORT_MSG, &m, L4_IPC_NEVER);
             continue;
         }
-        l4_word_t page = L4_PF_ADDR(m.w[0]) & ~0xFFFu;
-        int write = L4_PF_IS_WRITE(m.w[0]) && !is_read_only(page);
-        unsigned i = log->n;
-        if (i < L4T_LOG_SIZE) {
-            log->addr[i] = L4_PF_ADDR(m.w[0]);
-            log->eip[i] = m.w[1];
-            log->src[i] = src.raw;
-            log->write[i] = L4_PF_IS_WRITE(m.w[0]);
-        }
-        log->n = i + 1;
-        /* Have the page ourselves first (our own pager provides it), then map it. */
-        if (write) *(volatile char *)page = *(volatile char *)page;
-        else (void)*(volatile char *)page;
-        reply = l4_msg(page, l4_fpage(page, L4_PAGESHIFT, write, 0).raw, 0);
-        res = l4_ipc_reply_and_wait(src, L4_IPC_SHORT_FPAGE, &reply, &src, L4_IPC_SHORT_MSG, &m, L4_IPC_SEND_TIMEOUT_0);
+        l4_word_t desc = handler(src, &m, &reply);
+        res = l4_ipc_reply_and_wait(src, desc, &reply, &src, L4_IPC_SHORT_MSG, &m, L4_IPC_SEND_TIMEOUT_0);
     }
 }
+
+/* The pager: log the fault, have the page ourselves first (our own pager provides it), map it. */
+static l4_word_t serve_fault(l4_threadid_t src, const l4_msg_t *m, l4_msg_t *reply)
+{
+    struct l4t_fault_log *log = &l4t_log[l4_task_of(l4_myself()) % L4T_MAX_TASKS];
+    l4_word_t page = L4_PF_ADDR(m->w[0]) & ~0xFFFu;
+    int write = L4_PF_IS_WRITE(m->w[0]) && !is_read_only(page);
+    unsigned i = log->n;
+    if (i < L4T_LOG_SIZE) {
+        log->addr[i] = L4_PF_ADDR(m->w[0]);
+        log->eip[i] = m->w[1];
+        log->src[i] = src.raw;
+        log->write[i] = L4_PF_IS_WRITE(m->w[0]);
+    }
+    log->n = i + 1;
+    if (write) *(volatile char *)page = *(volatile char *)page;
+    else (void)*(volatile char *)page;
+    *reply = l4_msg(page, l4_fpage(page, L4_PAGESHIFT, write, 0).raw, 0);
+    return L4_IPC_SHORT_FPAGE;
+}
+
+static void pager_loop(void) { l4t_serve(serve_fault); }
 
 static l4_word_t stack_top(unsigned task, unsigned lthread)
 {

@@ -14,7 +14,7 @@
 
 #define L4T_MAX_TASKS 8u
 #define L4T_MAX_LTHREADS 6u
-#define L4T_LOG_SIZE 64u
+#define L4T_LOG_SIZE 256u
 #define L4T_PAGER_LTHREAD 1u
 #define L4T_STACK_SIZE 4096u
 
@@ -38,6 +38,11 @@ unsigned l4t_faults(unsigned pager_task, l4_word_t addr, unsigned from);
 /* Pages the pager maps read-only even on a write fault (until l4t_pager_allow_write). */
 void l4t_pager_read_only(l4_word_t addr);
 void l4t_pager_allow_write(l4_word_t addr);
+
+/* A server loop: wait for a message, let handler fill the reply and return its send descriptor
+ * (L4_IPC_SHORT_MSG or L4_IPC_SHORT_FPAGE), reply with send timeout 0 and wait for the next. */
+typedef l4_word_t (*l4t_handler)(l4_threadid_t src, const l4_msg_t *msg, l4_msg_t *reply);
+void l4t_serve(l4t_handler handler) __attribute__((noreturn));
 
 /* Start lthread 1 of the calling task as its pager: it serves each fault by touching the page
  * itself (so its own pager provides it) and mapping it 1:1 with the rights of the fault. */

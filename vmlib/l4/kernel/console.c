@@ -1,6 +1,7 @@
 /* Kernel console on COM1 (16550 at 0x3F8, i386-platform.md) and the machine exit port. */
 #include <stdarg.h>
 #include "kernel.h"
+#include "../lib/format.h"
 
 #define COM1 0x3F8u
 #define EXIT_PORT 0xF4u
@@ -22,58 +23,13 @@ void kputc(char c)
     outb(COM1, (uint8_t)c);
 }
 
-static void put_unsigned(uint32_t v, unsigned base, int width, char pad)
+static void put_console(void *ctx, char c)
 {
-    char buf[12];
-    int n = 0;
-    do {
-        unsigned d = v % base;
-        buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-        v /= base;
-    } while (v != 0);
-    while (n < width--) kputc(pad);
-    while (n > 0) kputc(buf[--n]);
+    (void)ctx;
+    kputc(c);
 }
 
-static void vprint(const char *fmt, va_list ap)
-{
-    for (; *fmt != 0; fmt++) {
-        if (*fmt != '%') {
-            kputc(*fmt);
-            continue;
-        }
-        fmt++;
-        char pad = ' ';
-        int width = 0;
-        if (*fmt == '0') {
-            pad = '0';
-            fmt++;
-        }
-        while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
-        switch (*fmt) {
-        case 'd': {
-            int32_t v = va_arg(ap, int32_t);
-            if (v < 0) {
-                kputc('-');
-                put_unsigned((uint32_t)-v, 10, width, pad);
-            } else {
-                put_unsigned((uint32_t)v, 10, width, pad);
-            }
-            break;
-        }
-        case 'u': put_unsigned(va_arg(ap, uint32_t), 10, width, pad); break;
-        case 'x': put_unsigned(va_arg(ap, uint32_t), 16, width, pad); break;
-        case 'c': kputc((char)va_arg(ap, int)); break;
-        case 's': {
-            const char *s = va_arg(ap, const char *);
-            while (*s != 0) kputc(*s++);
-            break;
-        }
-        case '%': kputc('%'); break;
-        default: kputc('?'); break;
-        }
-    }
-}
+static void vprint(const char *fmt, va_list ap) { l4_vformat(put_console, 0, fmt, ap); }
 
 void kprintf(const char *fmt, ...)
 {

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <l4/user.h>
+#include "../lib/format.h"
 
 void *memcpy(void *d, const void *s, size_t n)
 {
@@ -50,23 +51,11 @@ static void flush(struct out *o)
     o->n = 0;
 }
 
-static void put(struct out *o, char c)
+static void put(void *ctx, char c)
 {
+    struct out *o = ctx;
     if (o->n + 1 >= sizeof o->buf) flush(o);
     o->buf[o->n++] = c;
-}
-
-static void put_unsigned(struct out *o, uint32_t v, unsigned base, int width, char pad)
-{
-    char digits[12];
-    int n = 0;
-    do {
-        unsigned d = v % base;
-        digits[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-        v /= base;
-    } while (v != 0);
-    while (n < width--) put(o, pad);
-    while (n > 0) put(o, digits[--n]);
 }
 
 void l4_printf(const char *fmt, ...)
@@ -75,42 +64,7 @@ void l4_printf(const char *fmt, ...)
     o.n = 0;
     va_list ap;
     va_start(ap, fmt);
-    for (; *fmt != 0; fmt++) {
-        if (*fmt != '%') {
-            put(&o, *fmt);
-            continue;
-        }
-        fmt++;
-        char pad = ' ';
-        int width = 0;
-        if (*fmt == '0') {
-            pad = '0';
-            fmt++;
-        }
-        while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
-        switch (*fmt) {
-        case 'd': {
-            int v = va_arg(ap, int);
-            if (v < 0) {
-                put(&o, '-');
-                put_unsigned(&o, (uint32_t)-v, 10, width, pad);
-            } else {
-                put_unsigned(&o, (uint32_t)v, 10, width, pad);
-            }
-            break;
-        }
-        case 'u': put_unsigned(&o, va_arg(ap, unsigned), 10, width, pad); break;
-        case 'x': put_unsigned(&o, va_arg(ap, unsigned), 16, width, pad); break;
-        case 'c': put(&o, (char)va_arg(ap, int)); break;
-        case 's': {
-            const char *s = va_arg(ap, const char *);
-            while (*s != 0) put(&o, *s++);
-            break;
-        }
-        case '%': put(&o, '%'); break;
-        default: put(&o, '?'); break;
-        }
-    }
+    l4_vformat(put, &o, fmt, ap);
     va_end(ap);
     flush(&o);
 }
