@@ -17,6 +17,7 @@ packages=(
   gnuplot-nox               # vmsim plot (and plots in sweep files): SVG and PNG
   zlib1g-dev liblzma-dev    # gzip and xz compressed traces (sim/trace/)
   valgrind                  # test-only: lackey traces of real programs (tests/sim/trace)
+  qemu-system-x86           # test-only: qemu-system-i386, the oracle of the i386 guests (tests/vmlib/l4)
   slurmctld slurmd slurm-client munge   # test-only: a one-node Slurm (scripts/slurm-local.sh)
 )
 
