@@ -177,6 +177,18 @@ public:
         return evicted;
     }
 
+    // fill() of a key the caller knows is absent (it has just looked it up and missed, and
+    // nothing has filled the structure since), without the search for it; the displaced entry is
+    // not returned. The state afterwards is exactly that of fill().
+    void insert(Key key, Payload value = {}) {
+        assert(key != kEmpty && !contains(key));
+        const size_t set = set_of(key);
+        if (packed_)
+            fill_packed(set, base_of(set), key, value);
+        else
+            fill(key, value);
+    }
+
     // Drops `key` if present; returns whether it was.
     bool invalidate(Key key) {
         const size_t set = set_of(key), base = base_of(set);
@@ -249,8 +261,6 @@ private:
     }
     // The last way in order, the one a fill replaces.
     uint64_t last_of(uint64_t order) const { return (order >> (4 * (ways_ - 1))) & 0xf; }
-    // The last way moves to the front (it has just been filled); the others move back one.
-    uint64_t rotate_in(uint64_t order) const { return ((order << 4) & low_positions(ways_)) | last_of(order); }
 
     // Fingerprints (packed sets): byte w of a set's fp words is a hash of way w's key, so that a
     // search compares all the set's bytes at once (a zero-byte test on the XOR, as in position_of)
@@ -278,34 +288,53 @@ private:
         return ways_;
     }
 
-    // Packed sets: ways 0 and `way` trade their entries (tags, payloads, fingerprints), and the
-    // order its labels. `way` must be first in order; way 0 is then wherever `way` was.
-    uint64_t trade_with_front(size_t set, size_t base, unsigned way, uint64_t order) {
+    // Packed sets keep the first in order in way 0. `order` has `way` first (position 0), where it
+    // was just put; ways 0 and `way` trade their entries (tags, payloads, fingerprints) and the
+    // order its labels, so that way 0 holds that entry again. `zero_at`: the position label 0 has
+    // in `order` (not 0, as `way` is not 0).
+    uint64_t trade_with_front(size_t set, size_t base, unsigned way, uint64_t order, unsigned zero_at) {
         std::swap(tags_[base], tags_[base + way]);
         if constexpr (kHasPayload) std::swap(payloads_[base], payloads_[base + way]);
         uint64_t* fp = meta_[set].fp;
-        const uint64_t front = fp[0] & 0xff, other = (fp[way / 8] >> (8 * (way % 8))) & 0xff;
+        const unsigned word = way / 8, shift = 8 * (way % 8);
+        const uint64_t front = fp[0] & 0xff, other = (fp[word] >> shift) & 0xff;
         fp[0] = (fp[0] & ~uint64_t{0xff}) | other;
-        fp[way / 8] = (fp[way / 8] & ~(uint64_t{0xff} << (8 * (way % 8)))) | (front << (8 * (way % 8)));
-        const unsigned zero_at = position_of(order, 0);
-        order &= ~uint64_t{0xf};  // position 0: way 0, which now holds `way`'s entry
-        return (order & ~(uint64_t{0xf} << (4 * zero_at))) | (uint64_t{way} << (4 * zero_at));
+        fp[word] = (fp[word] & ~(uint64_t{0xff} << shift)) | (front << shift);
+        // Label 0's nibble is 0: OR-ing `way` in relabels it; position 0 becomes label 0.
+        return (order & ~uint64_t{0xf}) | (uint64_t{way} << (4 * zero_at));
     }
     // A packed Lru hit in `way`: it becomes first in order and moves to way 0.
     void promote(size_t set, size_t base, unsigned way) {
-        uint64_t order = to_front(meta_[set].order, position_of(meta_[set].order, way), way);
-        if (way != 0) order = trade_with_front(set, base, way, order);
-        meta_[set].order = order;
+        if (way == 0) return;  // way 0, when it holds an entry, is first in order
+        const uint64_t old = meta_[set].order;
+        const unsigned position = position_of(old, way);
+        // Label 0 (first, unless way 0 is empty) moves back one if it was before `way`.
+        unsigned zero_at = position_of(old, 0);
+        zero_at += zero_at < position;
+        meta_[set].order = trade_with_front(set, base, way, to_front(old, position, way), zero_at);
     }
     // A packed fill of an absent key: the last in order is evicted (returned, kEmpty if it was
-    // empty) and the new entry is first, in way 0.
+    // empty) and the new entry is first, in way 0. When the victim is not way 0, way 0's entry
+    // (first in order unless empty) moves into the victim's slot and takes its label.
     Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
-        const unsigned victim = static_cast<unsigned>(last_of(meta_[set].order));
+        const uint64_t old = meta_[set].order;
+        const unsigned victim = static_cast<unsigned>(last_of(old));
         const Entry evicted{tags_[base + victim], *payload(base + victim)};
-        uint64_t order = rotate_in(meta_[set].order);
-        if (victim != 0) order = trade_with_front(set, base, victim, order);
+        uint64_t* fp = meta_[set].fp;
+        // Every way moves back one; position 0 is label 0 (a zero nibble), the new entry's way.
+        uint64_t order = (old << 4) & low_positions(ways_);
+        if (victim != 0) {
+            tags_[base + victim] = tags_[base];
+            if constexpr (kHasPayload) payloads_[base + victim] = payloads_[base];
+            const unsigned word = victim / 8, shift = 8 * (victim % 8);
+            fp[word] = (fp[word] & ~(uint64_t{0xff} << shift)) | ((fp[0] & 0xff) << shift);
+            // Label 0's position, one further back now, is the victim's way.
+            order |= uint64_t{victim} << (4 * (position_of(old, 0) + 1));
+        }
         meta_[set].order = order;
-        put(set, base, 0, key, value);
+        tags_[base] = key;
+        *payload(base) = value;
+        fp[0] = (fp[0] & ~uint64_t{0xff}) | fingerprint(key);
         return evicted;
     }
 

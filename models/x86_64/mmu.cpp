@@ -102,7 +102,7 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
                 const Mapping m{h2.entry->frame(), h2.entry->page(), h2.entry->perm(), h2.global};
                 if (from_entry(h2, &stats_.stlb)) {
                     ++l1_stats.misses[static_cast<unsigned>(m.page)];
-                    fill_l1(side, la, m);
+                    fill_l1(side, la, m, true);
                     t.cycles = cycles;
                     stats_.miss_cycles += cycles;
                     return t;
@@ -144,8 +144,9 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
     const Mapping& m = w.mapping;
     if (l1_missed) ++l1_stats.misses[static_cast<unsigned>(m.page)];
     if (second_missed) ++stats_.stlb.misses[static_cast<unsigned>(m.page)];
-    fill_second_level(la, m);
-    fill_l1(side, la, m);
+    // A structure that was looked up and missed cannot hold the page: fill without a search.
+    fill_second_level(la, m, second_missed);
+    fill_l1(side, la, m, l1_missed);
     t.pa = m.frame | (la & ((uint64_t{1} << page_shift(m.page)) - 1));
     t.page_size = m.page;
     t.cycles = cycles;
@@ -238,7 +239,9 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         if (!leaf) {
             if (!(entry & kPteA)) set_bits(pa, entry, kPteA, w);  // A on every level used (4.8)
             const uint64_t next = entry & table_mask_;
-            if (psc_[level].present) psc_[level].set.fill(psc_key(la, level), PscEntry{next | perm});
+            // The lookups above missed every level below the one that hit (or all of them), this
+            // one included, and nothing has filled a paging-structure cache since.
+            if (psc_[level].present) psc_[level].set.insert(psc_key(la, level), PscEntry{next | perm});
             table = next;
             --level;
             continue;
@@ -334,33 +337,37 @@ Mmu::Hit Mmu::find_second_level(uint64_t la) {
 // Caches `m` for the address `la` as an entry of class `cls`, no larger than the page. An entry
 // smaller than the page covers the part of it that holds `la` (SDM 4.10.2.3: the upper physical
 // bits come from the paging structures, the lower from the linear address).
-void Mmu::fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m) {
+void Mmu::fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absent) {
     const uint64_t page_offset = la & ((uint64_t{1} << page_shift(m.page)) - 1);
     const uint64_t frame = m.frame | (page_offset & ~((uint64_t{1} << class_shift_[cls]) - 1));
     if (cls < class_of(m.page)) tlb.fractured = true;
     tlb.filled |= static_cast<uint8_t>(1u << cls);
     if (m.global) any_global_ = true;
-    tlb.set.fill(key(la, cls, m.global ? kGlobalTag : pcid_), TlbEntry::make(frame, m.perm, m.page));
+    const uint64_t k = key(la, cls, m.global ? kGlobalTag : pcid_);
+    if (absent)
+        tlb.set.insert(k, TlbEntry::make(frame, m.perm, m.page));
+    else
+        tlb.set.fill(k, TlbEntry::make(frame, m.perm, m.page));
 }
 
 // The L1 of the side for the page's size; without one, the largest smaller size that has one.
-void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m) {
+void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent) {
     for (unsigned cls = class_of(m.page) + 1; cls-- > 0;) {
         Tlb& tlb = tlbs_[side * kClasses + cls];
         if (tlb.present) {
-            fill(tlb, cls, la, m);
+            fill(tlb, cls, la, m, absent);
             return;
         }
     }
 }
 
 // The second level holds only the sizes configured for it, whole.
-void Mmu::fill_second_level(uint64_t la, const Mapping& m) {
+void Mmu::fill_second_level(uint64_t la, const Mapping& m, bool absent) {
     const unsigned cls = class_of(m.page);
     for (unsigned i : {kStlb, kStlb1g}) {
         Tlb& tlb = tlbs_[i];
         if (tlb.present && (tlb.classes & (1u << cls))) {
-            fill(tlb, cls, la, m);
+            fill(tlb, cls, la, m, absent);
             return;
         }
     }

@@ -238,9 +238,11 @@ private:
     Hit find(Tlb& tlb, unsigned cls, uint64_t la, bool own);
     Hit find_l1(unsigned side, uint64_t la, TlbEntry* l1_4k);
     Hit find_second_level(uint64_t la);
-    void fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m);
-    void fill_l1(unsigned side, uint64_t la, const Mapping& m);
-    void fill_second_level(uint64_t la, const Mapping& m);
+    // `absent`: the caller looked the structure up for `la` (find_l1, find_second_level) and
+    // missed, and nothing has filled it since: the fill needs no search for the key.
+    void fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absent);
+    void fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent);
+    void fill_second_level(uint64_t la, const Mapping& m, bool absent);
 
     void drop_page(uint64_t la);     // TLB entries for la's page: current PCID and global
     void drop_psc_for(uint64_t la);  // paging-structure-cache entries that translate la
