@@ -100,6 +100,7 @@ public:
         plru_ = config.replacement == Replacement::TreePlru && ways_ > 1;
         ordered_ = config.replacement == Replacement::Lru || config.replacement == Replacement::Fifo;
         packed_ = ordered_ && ways_ > 1 && ways_ <= kPackedWays;
+        lru_ = config.replacement == Replacement::Lru;
         first_ = plru_ ? 1 : 0;
         stride_shift_ = log2(ways_ + first_);
         if ((uint64_t{1} << stride_shift_) < ways_ + first_) ++stride_shift_;
@@ -124,6 +125,7 @@ public:
         const size_t set = set_of(key);
         const size_t front = front_of(set);
         if (tags_[front] == key) return payload(front);
+        if (packed_) return lookup_packed(set, key);
         return ways_ > 1 ? lookup_ways(set, key) : nullptr;
     }
 
@@ -134,6 +136,7 @@ public:
         const size_t set = set_of(key);
         const size_t front = front_of(set);
         if (tags_[front] == key) return true;
+        if (packed_) return access_packed(set, key);
         if (ways_ > 1) return access_ways(set, key);
         tags_[front] = key;  // direct-mapped miss: the only way is replaced
         *payload(front) = Payload{};
@@ -278,8 +281,10 @@ private:
     }
     unsigned find_packed(size_t set, size_t base, Key key) const {
         const uint64_t pattern = kBytes * fingerprint(key);
-        for (unsigned word = 0; word * 8 < ways_; ++word) {
-            const uint64_t x = meta_[set].fp[word] ^ pattern;
+        const SetMeta& meta = meta_[set];
+        for (unsigned word = 0; word < 2; ++word) {
+            if (word == 1 && ways_ <= 8) break;
+            const uint64_t x = meta.fp[word] ^ pattern;
             for (uint64_t match = (x - kBytes) & ~x & (kBytes << 7); match; match &= match - 1) {
                 const unsigned way = word * 8 + static_cast<unsigned>(__builtin_ctzll(match)) / 8;
                 if (way < ways_ && tags_[base + way] == key) return way;
@@ -369,6 +374,28 @@ private:
         const size_t base = base_of(set);
         const unsigned way = find(set, base, key);
         return way < ways_ ? hit(set, base, way) : nullptr;
+    }
+
+    // lookup() and access() of a packed set past the front compare, apart from the other policies'
+    // paths so that these stay small (a cache-model access is mostly this). base_of(set) is
+    // front_of(set): packed sets are never TreePlru.
+    [[gnu::noinline]] Payload* lookup_packed(size_t set, Key key) {
+        const size_t base = front_of(set);
+        const unsigned way = find_packed(set, base, key);
+        if (way == ways_) return nullptr;
+        if (!lru_) return payload(base + way);  // a Fifo hit changes nothing
+        promote(set, base, way);
+        return payload(base);
+    }
+    [[gnu::noinline]] bool access_packed(size_t set, Key key) {
+        const size_t base = front_of(set);
+        const unsigned way = find_packed(set, base, key);
+        if (way < ways_) {
+            if (lru_) promote(set, base, way);
+            return true;
+        }
+        fill_packed(set, base, key, Payload{});
+        return false;
     }
 
     // access() with more than one way. Ordered sets (Lru, Fifo) in one scan: a hit at `way` moves
@@ -512,6 +539,7 @@ private:
     bool ordered_ = true;        // Lru or Fifo: ways kept in order, empty ways at the back
     bool plru_ = false;          // TreePlru with more than one way
     bool packed_ = false;        // ordered, 2 to 16 ways: the order is meta_[set].order
+    bool lru_ = false;           // Replacement::Lru
     std::vector<Key> tags_;           // [set][slot]
     std::vector<Payload> payloads_;   // [set][slot]; unused for an empty Payload
     std::vector<uint64_t> plru_bits_; // [set]; TreePlru only

@@ -314,24 +314,42 @@ Mmu::Hit Mmu::find(Tlb& tlb, unsigned cls, uint64_t la, bool own) {
 // invalidating, and then the SDM lets any of them be used (4.10.2.3).
 Mmu::Hit Mmu::find_l1(unsigned side, uint64_t la, TlbEntry* l1_4k) {
     if (l1_4k) return Hit{l1_4k, 0, false};
-    for (unsigned cls = 0; cls < kClasses; ++cls) {
-        Tlb& tlb = tlbs_[side * kClasses + cls];
-        if (!tlb.present || !(valid_classes_ & (1u << cls))) continue;
-        if (Hit h = find(tlb, cls, la, cls != 0); h.entry) return h;  // translate_at looked class 0 up
+    const Lookups& order = l1_lookups_[side];
+    for (unsigned n = 0; n < order.count; ++n) {
+        const unsigned cls = order.cls[n];
+        if (Hit h = find(tlbs_[order.tlb[n]], cls, la, cls != 0); h.entry) return h;  // translate_at looked class 0 up
     }
     return Hit{};
 }
 
 Mmu::Hit Mmu::find_second_level(uint64_t la) {
+    for (unsigned n = 0; n < second_lookups_.count; ++n)
+        if (Hit h = find(tlbs_[second_lookups_.tlb[n]], second_lookups_.cls[n], la, true); h.entry) return h;
+    return Hit{};
+}
+
+// The structures find_l1() and find_second_level() look up, in their order: per size class that
+// the paging mode has, the L1 of the side for that class, then the second-level structures that
+// hold it.
+void Mmu::derive_lookups() {
+    for (unsigned side : {kData, kInstruction}) {
+        Lookups& order = l1_lookups_[side];
+        order.count = 0;
+        for (unsigned cls = 0; cls < kClasses; ++cls) {
+            if (!tlbs_[side * kClasses + cls].present || !(valid_classes_ & (1u << cls))) continue;
+            order.tlb[order.count] = static_cast<uint8_t>(side * kClasses + cls);
+            order.cls[order.count++] = static_cast<uint8_t>(cls);
+        }
+    }
+    second_lookups_.count = 0;
     for (unsigned cls = 0; cls < kClasses; ++cls) {
         if (!(valid_classes_ & (1u << cls))) continue;
         for (unsigned i : {kStlb, kStlb1g}) {
-            Tlb& tlb = tlbs_[i];
-            if (!tlb.present || !(tlb.classes & (1u << cls))) continue;
-            if (Hit h = find(tlb, cls, la, true); h.entry) return h;
+            if (!tlbs_[i].present || !(tlbs_[i].classes & (1u << cls))) continue;
+            second_lookups_.tlb[second_lookups_.count] = static_cast<uint8_t>(i);
+            second_lookups_.cls[second_lookups_.count++] = static_cast<uint8_t>(cls);
         }
     }
-    return Hit{};
 }
 
 // Caches `m` for the address `la` as an entry of class `cls`, no larger than the page. An entry
@@ -571,6 +589,7 @@ bool Mmu::derive() {
             rsvd_leaf_[2] |= kPtePatLarge;
         }
     }
+    derive_lookups();
     cr3_base_ = cr3_ & table_mask_;
     pge_ = cr4_ & kCr4Pge;
     pcid_ = (long_mode && (cr4_ & kCr4Pcide)) ? (cr3_ & kCr3PcidMask) : 0;

@@ -91,6 +91,11 @@ private:
     void poll();
     uint64_t translate(uint64_t la, x86::Access access);
     uint8_t* data(uint64_t la, unsigned bytes, x86::Access access);
+    // The errors of translate() and data(), out of their hot paths.
+    [[noreturn, gnu::noinline, gnu::cold]] void translation_error(uint64_t la, x86::Access access,
+                                                                   const x86::Translation& t, unsigned faults);
+    [[noreturn, gnu::noinline, gnu::cold]] static void bad_access(uint64_t la, unsigned bytes);
+    [[noreturn, gnu::noinline, gnu::cold]] void outside_ram(uint64_t la, uint64_t pa, x86::Access access);
     sc_core::sc_time local_time() const;
     void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
 
