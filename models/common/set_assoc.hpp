@@ -101,6 +101,7 @@ public:
         ordered_ = config.replacement == Replacement::Lru || config.replacement == Replacement::Fifo;
         packed_ = ordered_ && ways_ > 1 && ways_ <= kPackedWays;
         lru_ = config.replacement == Replacement::Lru;
+        choose_packed_for(ways_);
         first_ = plru_ ? 1 : 0;
         stride_shift_ = log2(ways_ + first_);
         if ((uint64_t{1} << stride_shift_) < ways_ + first_) ++stride_shift_;
@@ -125,7 +126,7 @@ public:
         const size_t set = set_of(key);
         const size_t front = front_of(set);
         if (tags_[front] == key) return payload(front);
-        if (packed_) return lookup_packed(set, key);
+        if (packed_) return (this->*lookup_packed_)(set, key);
         return ways_ > 1 ? lookup_ways(set, key) : nullptr;
     }
 
@@ -136,7 +137,7 @@ public:
         const size_t set = set_of(key);
         const size_t front = front_of(set);
         if (tags_[front] == key) return true;
-        if (packed_) return access_packed(set, key);
+        if (packed_) return (this->*access_packed_)(set, key);
         if (ways_ > 1) return access_ways(set, key);
         tags_[front] = key;  // direct-mapped miss: the only way is replaced
         *payload(front) = Payload{};
@@ -185,9 +186,8 @@ public:
     // not returned. The state afterwards is exactly that of fill().
     void insert(Key key, Payload value = {}) {
         assert(key != kEmpty && !contains(key));
-        const size_t set = set_of(key);
         if (packed_)
-            fill_packed(set, base_of(set), key, value);
+            (this->*insert_packed_)(set_of(key), key, value);
         else
             fill(key, value);
     }
@@ -279,18 +279,22 @@ private:
         while (way < ways_ && tags_[base + way] != key) ++way;
         return way;
     }
+    // W: the number of ways when known at compile time (the geometries the simulator's presets use;
+    // the compiler then unrolls the search and folds the masks), 0 for ways_.
+    template <unsigned W = 0>
     unsigned find_packed(size_t set, size_t base, Key key) const {
+        const unsigned ways = W ? W : ways_;
         const uint64_t pattern = kBytes * fingerprint(key);
         const SetMeta& meta = meta_[set];
         for (unsigned word = 0; word < 2; ++word) {
-            if (word == 1 && ways_ <= 8) break;
+            if (word == 1 && ways <= 8) break;
             const uint64_t x = meta.fp[word] ^ pattern;
             for (uint64_t match = (x - kBytes) & ~x & (kBytes << 7); match; match &= match - 1) {
                 const unsigned way = word * 8 + static_cast<unsigned>(__builtin_ctzll(match)) / 8;
-                if (way < ways_ && tags_[base + way] == key) return way;
+                if (way < ways && tags_[base + way] == key) return way;
             }
         }
-        return ways_;
+        return ways;
     }
 
     // Packed sets keep the first in order in way 0. `order` has `way` first (position 0), where it
@@ -321,13 +325,15 @@ private:
     // A packed fill of an absent key: the last in order is evicted (returned, kEmpty if it was
     // empty) and the new entry is first, in way 0. When the victim is not way 0, way 0's entry
     // (first in order unless empty) moves into the victim's slot and takes its label.
+    template <unsigned W = 0>
     Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
+        const unsigned ways = W ? W : ways_;
         const uint64_t old = meta_[set].order;
-        const unsigned victim = static_cast<unsigned>(last_of(old));
+        const unsigned victim = static_cast<unsigned>((old >> (4 * (ways - 1))) & 0xf);  // the last in order
         const Entry evicted{tags_[base + victim], *payload(base + victim)};
         uint64_t* fp = meta_[set].fp;
         // Every way moves back one; position 0 is label 0 (a zero nibble), the new entry's way.
-        uint64_t order = (old << 4) & low_positions(ways_);
+        uint64_t order = (old << 4) & low_positions(ways);
         if (victim != 0) {
             tags_[base + victim] = tags_[base];
             if constexpr (kHasPayload) payloads_[base + victim] = payloads_[base];
@@ -379,23 +385,49 @@ private:
     // lookup() and access() of a packed set past the front compare, apart from the other policies'
     // paths so that these stay small (a cache-model access is mostly this). base_of(set) is
     // front_of(set): packed sets are never TreePlru.
+    template <unsigned W>
     [[gnu::noinline]] Payload* lookup_packed(size_t set, Key key) {
         const size_t base = front_of(set);
-        const unsigned way = find_packed(set, base, key);
-        if (way == ways_) return nullptr;
+        const unsigned way = find_packed<W>(set, base, key);
+        if (way == (W ? W : ways_)) return nullptr;
         if (!lru_) return payload(base + way);  // a Fifo hit changes nothing
         promote(set, base, way);
         return payload(base);
     }
+    template <unsigned W>
     [[gnu::noinline]] bool access_packed(size_t set, Key key) {
         const size_t base = front_of(set);
-        const unsigned way = find_packed(set, base, key);
-        if (way < ways_) {
+        const unsigned way = find_packed<W>(set, base, key);
+        if (way < (W ? W : ways_)) {
             if (lru_) promote(set, base, way);
             return true;
         }
-        fill_packed(set, base, key, Payload{});
+        fill_packed<W>(set, base, key, Payload{});
         return false;
+    }
+    // The packed functions for this geometry, chosen at construction.
+    using LookupFn = Payload* (SetAssoc::*)(size_t, Key);
+    using AccessFn = bool (SetAssoc::*)(size_t, Key);
+    template <unsigned W>
+    [[gnu::noinline]] void insert_packed(size_t set, Key key, const Payload& value) {
+        fill_packed<W>(set, front_of(set), key, value);
+    }
+    using InsertFn = void (SetAssoc::*)(size_t, Key, const Payload&);
+    template <unsigned W>
+    void choose_packed() {
+        lookup_packed_ = &SetAssoc::lookup_packed<W>;
+        access_packed_ = &SetAssoc::access_packed<W>;
+        insert_packed_ = &SetAssoc::insert_packed<W>;
+    }
+    void choose_packed_for(unsigned ways) {
+        switch (ways) {
+            case 2: choose_packed<2>(); break;
+            case 4: choose_packed<4>(); break;
+            case 8: choose_packed<8>(); break;
+            case 12: choose_packed<12>(); break;
+            case 16: choose_packed<16>(); break;
+            default: choose_packed<0>(); break;
+        }
     }
 
     // access() with more than one way. Ordered sets (Lru, Fifo) in one scan: a hit at `way` moves
@@ -407,16 +439,7 @@ private:
             fill_ways(set, key, Payload{});
             return false;
         }
-        const size_t base = base_of(set);
-        if (packed_) {
-            const unsigned way = find_packed(set, base, key);
-            if (way < ways_) {
-                if (config_.replacement == Replacement::Lru) promote(set, base, way);
-                return true;
-            }
-            fill_packed(set, base, key, Payload{});
-            return false;
-        }
+        const size_t base = base_of(set);  // not packed: access() sent those to access_packed_
         unsigned way = 1;  // access() compared way 0
         while (way < ways_ && tags_[base + way] != key) ++way;
         const bool found = way < ways_;
@@ -540,6 +563,9 @@ private:
     bool plru_ = false;          // TreePlru with more than one way
     bool packed_ = false;        // ordered, 2 to 16 ways: the order is meta_[set].order
     bool lru_ = false;           // Replacement::Lru
+    LookupFn lookup_packed_ = nullptr;
+    AccessFn access_packed_ = nullptr;
+    InsertFn insert_packed_ = nullptr;
     std::vector<Key> tags_;           // [set][slot]
     std::vector<Payload> payloads_;   // [set][slot]; unused for an empty Payload
     std::vector<uint64_t> plru_bits_; // [set]; TreePlru only
