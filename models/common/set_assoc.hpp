@@ -41,6 +41,7 @@
 #include <cstddef>
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -113,7 +114,7 @@ public:
         // Every set starts in way order. Only packed sets use theirs.
         uint64_t identity = 0;
         for (unsigned way = std::min(ways_, kPackedWays); way-- > 0;) identity = identity << 4 | way;
-        meta_.assign(config.sets, SetMeta{identity, {0, 0}, 0});
+        meta_.assign(config.sets, SetMeta{identity, {}, 0});
     }
 
     // The key of the block holding `address` (without context bits).
@@ -126,7 +127,7 @@ public:
         const size_t set = set_of(key);
         const size_t front = front_of(set);
         if (tags_[front] == key) return payload(front);
-        if (packed_) return (this->*lookup_packed_)(set, key);
+        if (packed_) return lookup_packed_(*this, set, key);
         return ways_ > 1 ? lookup_ways(set, key) : nullptr;
     }
 
@@ -137,7 +138,7 @@ public:
         const size_t set = set_of(key);
         const size_t front = front_of(set);
         if (tags_[front] == key) return true;
-        if (packed_) return (this->*access_packed_)(set, key);
+        if (packed_) return access_packed_(*this, set, key);
         if (ways_ > 1) return access_ways(set, key);
         tags_[front] = key;  // direct-mapped miss: the only way is replaced
         *payload(front) = Payload{};
@@ -187,7 +188,7 @@ public:
     void insert(Key key, Payload value = {}) {
         assert(key != kEmpty && !contains(key));
         if (packed_)
-            (this->*insert_packed_)(set_of(key), key, value);
+            insert_packed_(*this, set_of(key), key, value);
         else
             fill(key, value);
     }
@@ -265,8 +266,8 @@ private:
     // The last way in order, the one a fill replaces.
     uint64_t last_of(uint64_t order) const { return (order >> (4 * (ways_ - 1))) & 0xf; }
 
-    // Fingerprints (packed sets): byte w of a set's fp words is a hash of way w's key, so that a
-    // search compares all the set's bytes at once (a zero-byte test on the XOR, as in position_of)
+    // Fingerprints (packed sets): a set's fp[w] is a hash of way w's key, so that a search compares
+    // eight of them at once, read as a word (a zero-byte test on the XOR, as in position_of)
     // and reads only the tags whose byte matches — about none on a miss, the one on a hit — instead
     // of every tag. A byte of an empty way is stale; its tag (kEmpty) never matches.
     static constexpr uint64_t kBytes = 0x0101010101010101u;
@@ -288,7 +289,9 @@ private:
         const SetMeta& meta = meta_[set];
         for (unsigned word = 0; word < 2; ++word) {
             if (word == 1 && ways <= 8) break;
-            const uint64_t x = meta.fp[word] ^ pattern;
+            uint64_t fps;  // fingerprints of ways 8 word .. 8 word + 7, way 8 word in the low byte
+            std::memcpy(&fps, meta.fp + 8 * word, 8);
+            const uint64_t x = fps ^ pattern;
             for (uint64_t match = (x - kBytes) & ~x & (kBytes << 7); match; match &= match - 1) {
                 const unsigned way = word * 8 + static_cast<unsigned>(__builtin_ctzll(match)) / 8;
                 if (way < ways && tags_[base + way] == key) return way;
@@ -304,11 +307,8 @@ private:
     uint64_t trade_with_front(size_t set, size_t base, unsigned way, uint64_t order, unsigned zero_at) {
         std::swap(tags_[base], tags_[base + way]);
         if constexpr (kHasPayload) std::swap(payloads_[base], payloads_[base + way]);
-        uint64_t* fp = meta_[set].fp;
-        const unsigned word = way / 8, shift = 8 * (way % 8);
-        const uint64_t front = fp[0] & 0xff, other = (fp[word] >> shift) & 0xff;
-        fp[0] = (fp[0] & ~uint64_t{0xff}) | other;
-        fp[word] = (fp[word] & ~(uint64_t{0xff} << shift)) | (front << shift);
+        uint8_t* fp = meta_[set].fp;
+        std::swap(fp[0], fp[way]);
         // Label 0's nibble is 0: OR-ing `way` in relabels it; position 0 becomes label 0.
         return (order & ~uint64_t{0xf}) | (uint64_t{way} << (4 * zero_at));
     }
@@ -331,21 +331,20 @@ private:
         const uint64_t old = meta_[set].order;
         const unsigned victim = static_cast<unsigned>((old >> (4 * (ways - 1))) & 0xf);  // the last in order
         const Entry evicted{tags_[base + victim], *payload(base + victim)};
-        uint64_t* fp = meta_[set].fp;
+        uint8_t* fp = meta_[set].fp;
         // Every way moves back one; position 0 is label 0 (a zero nibble), the new entry's way.
         uint64_t order = (old << 4) & low_positions(ways);
         if (victim != 0) {
             tags_[base + victim] = tags_[base];
             if constexpr (kHasPayload) payloads_[base + victim] = payloads_[base];
-            const unsigned word = victim / 8, shift = 8 * (victim % 8);
-            fp[word] = (fp[word] & ~(uint64_t{0xff} << shift)) | ((fp[0] & 0xff) << shift);
+            fp[victim] = fp[0];
             // Label 0's position, one further back now, is the victim's way.
             order |= uint64_t{victim} << (4 * (position_of(old, 0) + 1));
         }
         meta_[set].order = order;
         tags_[base] = key;
         *payload(base) = value;
-        fp[0] = (fp[0] & ~uint64_t{0xff}) | fingerprint(key);
+        fp[0] = static_cast<uint8_t>(fingerprint(key));
         return evicted;
     }
 
@@ -353,11 +352,7 @@ private:
     void put(size_t set, size_t base, unsigned way, Key key, const Payload& value) {
         tags_[base + way] = key;
         *payload(base + way) = value;
-        if (packed_) {
-            uint64_t& word = meta_[set].fp[way / 8];
-            const unsigned shift = 8 * (way % 8);
-            word = (word & ~(uint64_t{0xff} << shift)) | (fingerprint(key) << shift);
-        }
+        if (packed_) meta_[set].fp[way] = static_cast<uint8_t>(fingerprint(key));
     }
     size_t base_of(size_t set) const { return (set << stride_shift_) + first_; }  // slot of way 0
 
@@ -385,34 +380,47 @@ private:
     // lookup() and access() of a packed set past the front compare, apart from the other policies'
     // paths so that these stay small (a cache-model access is mostly this). base_of(set) is
     // front_of(set): packed sets are never TreePlru.
+    // Slot of way 0 of a packed set (never TreePlru: no empty front slot): with W ways known, a
+    // constant shift.
     template <unsigned W>
-    [[gnu::noinline]] Payload* lookup_packed(size_t set, Key key) {
-        const size_t base = front_of(set);
-        const unsigned way = find_packed<W>(set, base, key);
-        if (way == (W ? W : ways_)) return nullptr;
-        if (!lru_) return payload(base + way);  // a Fifo hit changes nothing
-        promote(set, base, way);
-        return payload(base);
+    size_t packed_base(size_t set) const {
+        if constexpr (W == 0) {
+            return front_of(set);
+        } else {
+            unsigned shift = 0;
+            while ((1u << shift) < W) ++shift;
+            return set << shift;
+        }
+    }
+    // Static, so that lookup() and access() call them through a plain function pointer.
+    template <unsigned W>
+    [[gnu::noinline]] static Payload* lookup_packed(SetAssoc& self, size_t set, Key key) {
+        const size_t base = self.packed_base<W>(set);
+        const unsigned way = self.find_packed<W>(set, base, key);
+        if (way == (W ? W : self.ways_)) return nullptr;
+        if (!self.lru_) return self.payload(base + way);  // a Fifo hit changes nothing
+        self.promote(set, base, way);
+        return self.payload(base);
     }
     template <unsigned W>
-    [[gnu::noinline]] bool access_packed(size_t set, Key key) {
-        const size_t base = front_of(set);
-        const unsigned way = find_packed<W>(set, base, key);
-        if (way < (W ? W : ways_)) {
-            if (lru_) promote(set, base, way);
+    [[gnu::noinline]] static bool access_packed(SetAssoc& self, size_t set, Key key) {
+        const size_t base = self.packed_base<W>(set);
+        const unsigned way = self.find_packed<W>(set, base, key);
+        if (way < (W ? W : self.ways_)) {
+            if (self.lru_) self.promote(set, base, way);
             return true;
         }
-        fill_packed<W>(set, base, key, Payload{});
+        self.fill_packed<W>(set, base, key, Payload{});
         return false;
     }
-    // The packed functions for this geometry, chosen at construction.
-    using LookupFn = Payload* (SetAssoc::*)(size_t, Key);
-    using AccessFn = bool (SetAssoc::*)(size_t, Key);
     template <unsigned W>
-    [[gnu::noinline]] void insert_packed(size_t set, Key key, const Payload& value) {
-        fill_packed<W>(set, front_of(set), key, value);
+    [[gnu::noinline]] static void insert_packed(SetAssoc& self, size_t set, Key key, const Payload& value) {
+        self.fill_packed<W>(set, self.packed_base<W>(set), key, value);
     }
-    using InsertFn = void (SetAssoc::*)(size_t, Key, const Payload&);
+    // The packed functions for this geometry, chosen at construction.
+    using LookupFn = Payload* (*)(SetAssoc&, size_t, Key);
+    using AccessFn = bool (*)(SetAssoc&, size_t, Key);
+    using InsertFn = void (*)(SetAssoc&, size_t, Key, const Payload&);
     template <unsigned W>
     void choose_packed() {
         lookup_packed_ = &SetAssoc::lookup_packed<W>;
@@ -573,7 +581,7 @@ private:
     // fingerprints of their keys (packed sets), in 32 bytes so that one host line holds them.
     struct SetMeta {
         uint64_t order;
-        uint64_t fp[2];
+        uint8_t fp[16];  // [way]
         uint64_t unused;
     };
     std::vector<SetMeta> meta_;       // [set]
