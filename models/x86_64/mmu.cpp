@@ -210,9 +210,6 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         const uint64_t pa = table + ((la >> level_shift_[level]) & index_mask_) * entry_bytes_;
         hint.entry[1] = hint.entry[0];  // the last two entries read, the newest first
         hint.entry[0] = pa;
-        // A host-side hint (no effect on the model): the cache model's sets for the entry's line
-        // are fetched into the host's caches while the model looks the nearer levels up.
-        caches_.prefetch(pa);
         const common::CacheHierarchy::Access ref = caches_.access(pa);
         w.cycles += ref.cycles;
         ++w.refs;

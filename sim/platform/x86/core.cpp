@@ -194,10 +194,10 @@ uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
     uint8_t* host = memory_->at(pa, bytes);
     if (!host) outside_ram(la, pa, access);
     // The host's own miss on a random line of a large guest table costs as much as the cache model's
-    // lookups, and so does its miss on the model's last-level tags for that line: start both first,
-    // so that they overlap each other and the lookups of the nearer levels.
+    // lookups: start it first, so that it overlaps them. (The model's own sets for the line are
+    // hinted only ahead, by host_prefetch(): issued here, right before the lookups, their prefetch
+    // cost more instructions than it saved; docs/performance.md.)
     __builtin_prefetch(host, 1);  // for writing: a load of a word is mostly followed by its store
-    caches_.prefetch(pa);
     stats_.data_cycles += caches_.access(pa).cycles;
     return host;
 }
