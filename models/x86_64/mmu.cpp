@@ -83,7 +83,12 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
         return false;
     };
 
-    if (Hit h = find_l1(side, la, l1_4k); h.entry) {
+    // Past translate_at()'s own lookup, an L1 can hold the page only if an L1 of a larger size class
+    // of this side has been filled or a global entry may exist (find_l1 looks up nothing else):
+    // mostly not, with 4 KB pages, and then the call is skipped.
+    const Tlb* l1 = &tlbs_[side * kClasses];
+    const bool l1_may_hit = l1_4k || any_global_ || l1[1].filled || l1[2].filled;
+    if (Hit h = l1_may_hit ? find_l1(side, la, l1_4k) : Hit{}; h.entry) {
         if (from_entry(h, &l1_stats)) {
             t.cycles = cycles;
             return t;
