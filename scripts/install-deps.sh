@@ -12,12 +12,11 @@ packages=(
   libbenchmark-dev
   gcc-mipsel-linux-gnu binutils-mipsel-linux-gnu   # guest cross toolchain
   libunicorn-dev            # test-only: differential ISS test
-  qemu-system-x86           # test-only: full-system oracle of the i386 platform (x86_pc_tests)
+  qemu-system-x86           # test-only: qemu-system-i386, the oracle of the i386 platform and guests (x86_pc_tests, tests/vmlib)
   clang libfuzzer-14-dev    # `make fuzz` only: libFuzzer targets (fuzz/)
   gnuplot-nox               # vmsim plot (and plots in sweep files): SVG and PNG
   zlib1g-dev liblzma-dev    # gzip and xz compressed traces (sim/trace/)
   valgrind                  # test-only: lackey traces of real programs (tests/sim/trace)
-  qemu-system-x86           # test-only: qemu-system-i386, the oracle of the i386 guests (tests/vmlib/l4)
   slurmctld slurmd slurm-client munge   # test-only: a one-node Slurm (scripts/slurm-local.sh)
 )
 

@@ -127,6 +127,14 @@ public:
         while ((uint64_t{1} << line_shift_) < config.line) ++line_shift_;
         for (CacheLevel l : {CacheLevel::L1, CacheLevel::L2, CacheLevel::L3})
             if (config.level(l).size != 0) levels_.push_back(Level{l, config.level(l).hit_cycles, SetAssoc<uint64_t>(config.tag_store(l))});
+        // A level's tags take 8 bytes a line of the modelled cache (a 256 KB L2: 32 KB of tags).
+        // Up to kHostResident bytes of them stay in a host core's L2 between accesses (a Skylake
+        // client core has 256 KB of L2, later cores more), so prefetching their set would only
+        // cost instructions; a last level of several MB has a megabyte of tags and more.
+        constexpr uint64_t kHostResident = 128 * 1024;
+        for (unsigned i = 0; i < levels_.size(); ++i)
+            if (config.level(levels_[i].id).size / config.line * sizeof(uint64_t) > kHostResident)
+                host_large_[host_large_count_++] = static_cast<uint8_t>(i);
     }
 
     // A load or store of the line holding `pa`: the level that served it and its latency. The line
@@ -165,10 +173,11 @@ public:
         return {config_.memory_cycles, CacheLevel::Memory};
     }
 
-    // A hint to the host that `pa` will be accessed soon (SetAssoc::prefetch for each level's set).
-    // No effect on the model.
-    void prefetch(uint64_t pa) const {
-        for (const Level& level : levels_) level.tags.prefetch(pa >> line_shift_);
+    // A hint to the host that `pa` will be accessed soon (SetAssoc::prefetch for the sets of the
+    // levels whose tag stores are too large to stay in the host's own caches). No effect on the
+    // model. Always inlined, as SetAssoc::prefetch is (whose note says why).
+    [[gnu::always_inline]] void prefetch(uint64_t pa) const {
+        for (unsigned i = 0; i < host_large_count_; ++i) levels_[host_large_[i]].tags.prefetch(pa >> line_shift_);
     }
 
     // Whether `level` holds the line of `pa`. No side effects. A level that does not exist holds
@@ -204,6 +213,8 @@ private:
     CacheHierarchyConfig config_;
     unsigned line_shift_ = 0;
     std::vector<Level> levels_;  // the levels that exist, nearest first
+    std::array<uint8_t, 3> host_large_{};  // indices in levels_ of the levels prefetch() hints
+    unsigned host_large_count_ = 0;
     CacheHierarchyStats stats_;
 };
 

@@ -41,6 +41,7 @@
 #include <cstddef>
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -100,6 +101,8 @@ public:
         plru_ = config.replacement == Replacement::TreePlru && ways_ > 1;
         ordered_ = config.replacement == Replacement::Lru || config.replacement == Replacement::Fifo;
         packed_ = ordered_ && ways_ > 1 && ways_ <= kPackedWays;
+        lru_ = config.replacement == Replacement::Lru;
+        choose_packed_for(ways_);
         first_ = plru_ ? 1 : 0;
         stride_shift_ = log2(ways_ + first_);
         if ((uint64_t{1} << stride_shift_) < ways_ + first_) ++stride_shift_;
@@ -111,7 +114,7 @@ public:
         // Every set starts in way order. Only packed sets use theirs.
         uint64_t identity = 0;
         for (unsigned way = std::min(ways_, kPackedWays); way-- > 0;) identity = identity << 4 | way;
-        meta_.assign(config.sets, SetMeta{identity, {0, 0}, 0});
+        meta_.assign(config.sets, SetMeta{identity, {}, 0});
     }
 
     // The key of the block holding `address` (without context bits).
@@ -124,6 +127,7 @@ public:
         const size_t set = set_of(key);
         const size_t front = front_of(set);
         if (tags_[front] == key) return payload(front);
+        if (packed_) return lookup_packed_(*this, set, key);
         return ways_ > 1 ? lookup_ways(set, key) : nullptr;
     }
 
@@ -134,6 +138,7 @@ public:
         const size_t set = set_of(key);
         const size_t front = front_of(set);
         if (tags_[front] == key) return true;
+        if (packed_) return access_packed_(*this, set, key);
         if (ways_ > 1) return access_ways(set, key);
         tags_[front] = key;  // direct-mapped miss: the only way is replaced
         *payload(front) = Payload{};
@@ -153,7 +158,10 @@ public:
     // order) into the host's caches. No effect on the structure. For a large structure looked up at
     // random (a last-level cache's tags, a megabyte and more) the host's miss on the set costs as
     // much as the lookup itself; issued early, it overlaps other work.
-    void prefetch(Key key) const {
+    //
+    // Always inlined: GCC 12 takes a function whose only effect is a prefetch for one without
+    // effects and deletes the calls to it (checked in the disassembly).
+    [[gnu::always_inline]] void prefetch(Key key) const {
         const size_t set = set_of(key);
         const Key* tags = &tags_[set << stride_shift_];
         __builtin_prefetch(tags);
@@ -175,6 +183,17 @@ public:
         tags_[slot] = key;
         *payload(slot) = value;
         return evicted;
+    }
+
+    // fill() of a key the caller knows is absent (it has just looked it up and missed, and
+    // nothing has filled the structure since), without the search for it; the displaced entry is
+    // not returned. The state afterwards is exactly that of fill().
+    void insert(Key key, Payload value = {}) {
+        assert(key != kEmpty && !contains(key));
+        if (packed_)
+            insert_packed_(*this, set_of(key), key, value);
+        else
+            fill(key, value);
     }
 
     // Drops `key` if present; returns whether it was.
@@ -249,11 +268,9 @@ private:
     }
     // The last way in order, the one a fill replaces.
     uint64_t last_of(uint64_t order) const { return (order >> (4 * (ways_ - 1))) & 0xf; }
-    // The last way moves to the front (it has just been filled); the others move back one.
-    uint64_t rotate_in(uint64_t order) const { return ((order << 4) & low_positions(ways_)) | last_of(order); }
 
-    // Fingerprints (packed sets): byte w of a set's fp words is a hash of way w's key, so that a
-    // search compares all the set's bytes at once (a zero-byte test on the XOR, as in position_of)
+    // Fingerprints (packed sets): a set's fp[w] is a hash of way w's key, so that a search compares
+    // eight of them at once, read as a word (a zero-byte test on the XOR, as in position_of)
     // and reads only the tags whose byte matches — about none on a miss, the one on a hit — instead
     // of every tag. A byte of an empty way is stale; its tag (kEmpty) never matches.
     static constexpr uint64_t kBytes = 0x0101010101010101u;
@@ -266,46 +283,71 @@ private:
         while (way < ways_ && tags_[base + way] != key) ++way;
         return way;
     }
+    // W: the number of ways when known at compile time (the geometries the simulator's presets use;
+    // the compiler then unrolls the search and folds the masks), 0 for ways_.
+    template <unsigned W = 0>
     unsigned find_packed(size_t set, size_t base, Key key) const {
+        const unsigned ways = W ? W : ways_;
         const uint64_t pattern = kBytes * fingerprint(key);
-        for (unsigned word = 0; word * 8 < ways_; ++word) {
-            const uint64_t x = meta_[set].fp[word] ^ pattern;
+        const SetMeta& meta = meta_[set];
+        for (unsigned word = 0; word < 2; ++word) {
+            if (word == 1 && ways <= 8) break;
+            uint64_t fps;  // fingerprints of ways 8 word .. 8 word + 7, way 8 word in the low byte
+            std::memcpy(&fps, meta.fp + 8 * word, 8);
+            const uint64_t x = fps ^ pattern;
             for (uint64_t match = (x - kBytes) & ~x & (kBytes << 7); match; match &= match - 1) {
                 const unsigned way = word * 8 + static_cast<unsigned>(__builtin_ctzll(match)) / 8;
-                if (way < ways_ && tags_[base + way] == key) return way;
+                if (way < ways && tags_[base + way] == key) return way;
             }
         }
-        return ways_;
+        return ways;
     }
 
-    // Packed sets: ways 0 and `way` trade their entries (tags, payloads, fingerprints), and the
-    // order its labels. `way` must be first in order; way 0 is then wherever `way` was.
-    uint64_t trade_with_front(size_t set, size_t base, unsigned way, uint64_t order) {
+    // Packed sets keep the first in order in way 0. `order` has `way` first (position 0), where it
+    // was just put; ways 0 and `way` trade their entries (tags, payloads, fingerprints) and the
+    // order its labels, so that way 0 holds that entry again. `zero_at`: the position label 0 has
+    // in `order` (not 0, as `way` is not 0).
+    uint64_t trade_with_front(size_t set, size_t base, unsigned way, uint64_t order, unsigned zero_at) {
         std::swap(tags_[base], tags_[base + way]);
         if constexpr (kHasPayload) std::swap(payloads_[base], payloads_[base + way]);
-        uint64_t* fp = meta_[set].fp;
-        const uint64_t front = fp[0] & 0xff, other = (fp[way / 8] >> (8 * (way % 8))) & 0xff;
-        fp[0] = (fp[0] & ~uint64_t{0xff}) | other;
-        fp[way / 8] = (fp[way / 8] & ~(uint64_t{0xff} << (8 * (way % 8)))) | (front << (8 * (way % 8)));
-        const unsigned zero_at = position_of(order, 0);
-        order &= ~uint64_t{0xf};  // position 0: way 0, which now holds `way`'s entry
-        return (order & ~(uint64_t{0xf} << (4 * zero_at))) | (uint64_t{way} << (4 * zero_at));
+        uint8_t* fp = meta_[set].fp;
+        std::swap(fp[0], fp[way]);
+        // Label 0's nibble is 0: OR-ing `way` in relabels it; position 0 becomes label 0.
+        return (order & ~uint64_t{0xf}) | (uint64_t{way} << (4 * zero_at));
     }
     // A packed Lru hit in `way`: it becomes first in order and moves to way 0.
     void promote(size_t set, size_t base, unsigned way) {
-        uint64_t order = to_front(meta_[set].order, position_of(meta_[set].order, way), way);
-        if (way != 0) order = trade_with_front(set, base, way, order);
-        meta_[set].order = order;
+        if (way == 0) return;  // way 0, when it holds an entry, is first in order
+        const uint64_t old = meta_[set].order;
+        const unsigned position = position_of(old, way);
+        // Label 0 (first, unless way 0 is empty) moves back one if it was before `way`.
+        unsigned zero_at = position_of(old, 0);
+        zero_at += zero_at < position;
+        meta_[set].order = trade_with_front(set, base, way, to_front(old, position, way), zero_at);
     }
     // A packed fill of an absent key: the last in order is evicted (returned, kEmpty if it was
-    // empty) and the new entry is first, in way 0.
+    // empty) and the new entry is first, in way 0. When the victim is not way 0, way 0's entry
+    // (first in order unless empty) moves into the victim's slot and takes its label.
+    template <unsigned W = 0>
     Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
-        const unsigned victim = static_cast<unsigned>(last_of(meta_[set].order));
+        const unsigned ways = W ? W : ways_;
+        const uint64_t old = meta_[set].order;
+        const unsigned victim = static_cast<unsigned>((old >> (4 * (ways - 1))) & 0xf);  // the last in order
         const Entry evicted{tags_[base + victim], *payload(base + victim)};
-        uint64_t order = rotate_in(meta_[set].order);
-        if (victim != 0) order = trade_with_front(set, base, victim, order);
+        uint8_t* fp = meta_[set].fp;
+        // Every way moves back one; position 0 is label 0 (a zero nibble), the new entry's way.
+        uint64_t order = (old << 4) & low_positions(ways);
+        if (victim != 0) {
+            tags_[base + victim] = tags_[base];
+            if constexpr (kHasPayload) payloads_[base + victim] = payloads_[base];
+            fp[victim] = fp[0];
+            // Label 0's position, one further back now, is the victim's way.
+            order |= uint64_t{victim} << (4 * (position_of(old, 0) + 1));
+        }
         meta_[set].order = order;
-        put(set, base, 0, key, value);
+        tags_[base] = key;
+        *payload(base) = value;
+        fp[0] = static_cast<uint8_t>(fingerprint(key));
         return evicted;
     }
 
@@ -313,11 +355,7 @@ private:
     void put(size_t set, size_t base, unsigned way, Key key, const Payload& value) {
         tags_[base + way] = key;
         *payload(base + way) = value;
-        if (packed_) {
-            uint64_t& word = meta_[set].fp[way / 8];
-            const unsigned shift = 8 * (way % 8);
-            word = (word & ~(uint64_t{0xff} << shift)) | (fingerprint(key) << shift);
-        }
+        if (packed_) meta_[set].fp[way] = static_cast<uint8_t>(fingerprint(key));
     }
     size_t base_of(size_t set) const { return (set << stride_shift_) + first_; }  // slot of way 0
 
@@ -342,6 +380,67 @@ private:
         return way < ways_ ? hit(set, base, way) : nullptr;
     }
 
+    // lookup() and access() of a packed set past the front compare, apart from the other policies'
+    // paths so that these stay small (a cache-model access is mostly this). base_of(set) is
+    // front_of(set): packed sets are never TreePlru.
+    // Slot of way 0 of a packed set (never TreePlru: no empty front slot): with W ways known, a
+    // constant shift.
+    template <unsigned W>
+    size_t packed_base(size_t set) const {
+        if constexpr (W == 0) {
+            return front_of(set);
+        } else {
+            unsigned shift = 0;
+            while ((1u << shift) < W) ++shift;
+            return set << shift;
+        }
+    }
+    // Static, so that lookup() and access() call them through a plain function pointer.
+    template <unsigned W>
+    [[gnu::noinline]] static Payload* lookup_packed(SetAssoc& self, size_t set, Key key) {
+        const size_t base = self.packed_base<W>(set);
+        const unsigned way = self.find_packed<W>(set, base, key);
+        if (way == (W ? W : self.ways_)) return nullptr;
+        if (!self.lru_) return self.payload(base + way);  // a Fifo hit changes nothing
+        self.promote(set, base, way);
+        return self.payload(base);
+    }
+    template <unsigned W>
+    [[gnu::noinline]] static bool access_packed(SetAssoc& self, size_t set, Key key) {
+        const size_t base = self.packed_base<W>(set);
+        const unsigned way = self.find_packed<W>(set, base, key);
+        if (way < (W ? W : self.ways_)) {
+            if (self.lru_) self.promote(set, base, way);
+            return true;
+        }
+        self.fill_packed<W>(set, base, key, Payload{});
+        return false;
+    }
+    template <unsigned W>
+    [[gnu::noinline]] static void insert_packed(SetAssoc& self, size_t set, Key key, const Payload& value) {
+        self.fill_packed<W>(set, self.packed_base<W>(set), key, value);
+    }
+    // The packed functions for this geometry, chosen at construction.
+    using LookupFn = Payload* (*)(SetAssoc&, size_t, Key);
+    using AccessFn = bool (*)(SetAssoc&, size_t, Key);
+    using InsertFn = void (*)(SetAssoc&, size_t, Key, const Payload&);
+    template <unsigned W>
+    void choose_packed() {
+        lookup_packed_ = &SetAssoc::lookup_packed<W>;
+        access_packed_ = &SetAssoc::access_packed<W>;
+        insert_packed_ = &SetAssoc::insert_packed<W>;
+    }
+    void choose_packed_for(unsigned ways) {
+        switch (ways) {
+            case 2: choose_packed<2>(); break;
+            case 4: choose_packed<4>(); break;
+            case 8: choose_packed<8>(); break;
+            case 12: choose_packed<12>(); break;
+            case 16: choose_packed<16>(); break;
+            default: choose_packed<0>(); break;
+        }
+    }
+
     // access() with more than one way. Ordered sets (Lru, Fifo) in one scan: a hit at `way` moves
     // it to the front under Lru (as hit() does), a miss shifts every way back, evicting the last (as
     // fill_ways() does); the other policies take the two calls.
@@ -351,16 +450,7 @@ private:
             fill_ways(set, key, Payload{});
             return false;
         }
-        const size_t base = base_of(set);
-        if (packed_) {
-            const unsigned way = find_packed(set, base, key);
-            if (way < ways_) {
-                if (config_.replacement == Replacement::Lru) promote(set, base, way);
-                return true;
-            }
-            fill_packed(set, base, key, Payload{});
-            return false;
-        }
+        const size_t base = base_of(set);  // not packed: access() sent those to access_packed_
         unsigned way = 1;  // access() compared way 0
         while (way < ways_ && tags_[base + way] != key) ++way;
         const bool found = way < ways_;
@@ -483,6 +573,10 @@ private:
     bool ordered_ = true;        // Lru or Fifo: ways kept in order, empty ways at the back
     bool plru_ = false;          // TreePlru with more than one way
     bool packed_ = false;        // ordered, 2 to 16 ways: the order is meta_[set].order
+    bool lru_ = false;           // Replacement::Lru
+    LookupFn lookup_packed_ = nullptr;
+    AccessFn access_packed_ = nullptr;
+    InsertFn insert_packed_ = nullptr;
     std::vector<Key> tags_;           // [set][slot]
     std::vector<Payload> payloads_;   // [set][slot]; unused for an empty Payload
     std::vector<uint64_t> plru_bits_; // [set]; TreePlru only
@@ -490,7 +584,7 @@ private:
     // fingerprints of their keys (packed sets), in 32 bytes so that one host line holds them.
     struct SetMeta {
         uint64_t order;
-        uint64_t fp[2];
+        uint8_t fp[16];  // [way]
         uint64_t unused;
     };
     std::vector<SetMeta> meta_;       // [set]

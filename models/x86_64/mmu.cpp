@@ -83,7 +83,12 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
         return false;
     };
 
-    if (Hit h = find_l1(side, la, l1_4k); h.entry) {
+    // Past translate_at()'s own lookup, an L1 can hold the page only if an L1 of a larger size class
+    // of this side has been filled or a global entry may exist (find_l1 looks up nothing else):
+    // mostly not, with 4 KB pages, and then the call is skipped.
+    const Tlb* l1 = &tlbs_[side * kClasses];
+    const bool l1_may_hit = l1_4k || any_global_ || l1[1].filled || l1[2].filled;
+    if (Hit h = l1_may_hit ? find_l1(side, la, l1_4k) : Hit{}; h.entry) {
         if (from_entry(h, &l1_stats)) {
             t.cycles = cycles;
             return t;
@@ -102,7 +107,7 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
                 const Mapping m{h2.entry->frame(), h2.entry->page(), h2.entry->perm(), h2.global};
                 if (from_entry(h2, &stats_.stlb)) {
                     ++l1_stats.misses[static_cast<unsigned>(m.page)];
-                    fill_l1(side, la, m);
+                    fill_l1(side, la, m, true);
                     t.cycles = cycles;
                     stats_.miss_cycles += cycles;
                     return t;
@@ -144,8 +149,9 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
     const Mapping& m = w.mapping;
     if (l1_missed) ++l1_stats.misses[static_cast<unsigned>(m.page)];
     if (second_missed) ++stats_.stlb.misses[static_cast<unsigned>(m.page)];
-    fill_second_level(la, m);
-    fill_l1(side, la, m);
+    // A structure that was looked up and missed cannot hold the page: fill without a search.
+    fill_second_level(la, m, second_missed);
+    fill_l1(side, la, m, l1_missed);
     t.pa = m.frame | (la & ((uint64_t{1} << page_shift(m.page)) - 1));
     t.page_size = m.page;
     t.cycles = cycles;
@@ -209,9 +215,6 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         const uint64_t pa = table + ((la >> level_shift_[level]) & index_mask_) * entry_bytes_;
         hint.entry[1] = hint.entry[0];  // the last two entries read, the newest first
         hint.entry[0] = pa;
-        // A host-side hint (no effect on the model): the cache model's sets for the entry's line
-        // are fetched into the host's caches while the model looks the nearer levels up.
-        caches_.prefetch(pa);
         const common::CacheHierarchy::Access ref = caches_.access(pa);
         w.cycles += ref.cycles;
         ++w.refs;
@@ -238,7 +241,9 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         if (!leaf) {
             if (!(entry & kPteA)) set_bits(pa, entry, kPteA, w);  // A on every level used (4.8)
             const uint64_t next = entry & table_mask_;
-            if (psc_[level].present) psc_[level].set.fill(psc_key(la, level), PscEntry{next | perm});
+            // The lookups above missed every level below the one that hit (or all of them), this
+            // one included, and nothing has filled a paging-structure cache since.
+            if (psc_[level].present) psc_[level].set.insert(psc_key(la, level), PscEntry{next | perm});
             table = next;
             --level;
             continue;
@@ -311,56 +316,78 @@ Mmu::Hit Mmu::find(Tlb& tlb, unsigned cls, uint64_t la, bool own) {
 // invalidating, and then the SDM lets any of them be used (4.10.2.3).
 Mmu::Hit Mmu::find_l1(unsigned side, uint64_t la, TlbEntry* l1_4k) {
     if (l1_4k) return Hit{l1_4k, 0, false};
-    for (unsigned cls = 0; cls < kClasses; ++cls) {
-        Tlb& tlb = tlbs_[side * kClasses + cls];
-        if (!tlb.present || !(valid_classes_ & (1u << cls))) continue;
-        if (Hit h = find(tlb, cls, la, cls != 0); h.entry) return h;  // translate_at looked class 0 up
+    const Lookups& order = l1_lookups_[side];
+    for (unsigned n = 0; n < order.count; ++n) {
+        const unsigned cls = order.cls[n];
+        if (Hit h = find(tlbs_[order.tlb[n]], cls, la, cls != 0); h.entry) return h;  // translate_at looked class 0 up
     }
     return Hit{};
 }
 
 Mmu::Hit Mmu::find_second_level(uint64_t la) {
+    for (unsigned n = 0; n < second_lookups_.count; ++n)
+        if (Hit h = find(tlbs_[second_lookups_.tlb[n]], second_lookups_.cls[n], la, true); h.entry) return h;
+    return Hit{};
+}
+
+// The structures find_l1() and find_second_level() look up, in their order: per size class that
+// the paging mode has, the L1 of the side for that class, then the second-level structures that
+// hold it.
+void Mmu::derive_lookups() {
+    for (unsigned side : {kData, kInstruction}) {
+        Lookups& order = l1_lookups_[side];
+        order.count = 0;
+        for (unsigned cls = 0; cls < kClasses; ++cls) {
+            if (!tlbs_[side * kClasses + cls].present || !(valid_classes_ & (1u << cls))) continue;
+            order.tlb[order.count] = static_cast<uint8_t>(side * kClasses + cls);
+            order.cls[order.count++] = static_cast<uint8_t>(cls);
+        }
+    }
+    second_lookups_.count = 0;
     for (unsigned cls = 0; cls < kClasses; ++cls) {
         if (!(valid_classes_ & (1u << cls))) continue;
         for (unsigned i : {kStlb, kStlb1g}) {
-            Tlb& tlb = tlbs_[i];
-            if (!tlb.present || !(tlb.classes & (1u << cls))) continue;
-            if (Hit h = find(tlb, cls, la, true); h.entry) return h;
+            if (!tlbs_[i].present || !(tlbs_[i].classes & (1u << cls))) continue;
+            second_lookups_.tlb[second_lookups_.count] = static_cast<uint8_t>(i);
+            second_lookups_.cls[second_lookups_.count++] = static_cast<uint8_t>(cls);
         }
     }
-    return Hit{};
 }
 
 // Caches `m` for the address `la` as an entry of class `cls`, no larger than the page. An entry
 // smaller than the page covers the part of it that holds `la` (SDM 4.10.2.3: the upper physical
 // bits come from the paging structures, the lower from the linear address).
-void Mmu::fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m) {
+void Mmu::fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absent) {
     const uint64_t page_offset = la & ((uint64_t{1} << page_shift(m.page)) - 1);
     const uint64_t frame = m.frame | (page_offset & ~((uint64_t{1} << class_shift_[cls]) - 1));
     if (cls < class_of(m.page)) tlb.fractured = true;
     tlb.filled |= static_cast<uint8_t>(1u << cls);
     if (m.global) any_global_ = true;
-    tlb.set.fill(key(la, cls, m.global ? kGlobalTag : pcid_), TlbEntry::make(frame, m.perm, m.page));
+    const uint64_t k = key(la, cls, m.global ? kGlobalTag : pcid_);
+    if (absent)
+        tlb.set.insert(k, TlbEntry::make(frame, m.perm, m.page));
+    else
+        tlb.set.fill(k, TlbEntry::make(frame, m.perm, m.page));
 }
 
 // The L1 of the side for the page's size; without one, the largest smaller size that has one.
-void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m) {
+void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent) {
     for (unsigned cls = class_of(m.page) + 1; cls-- > 0;) {
         Tlb& tlb = tlbs_[side * kClasses + cls];
         if (tlb.present) {
-            fill(tlb, cls, la, m);
+            fill(tlb, cls, la, m, absent);
             return;
         }
     }
 }
 
 // The second level holds only the sizes configured for it, whole.
-void Mmu::fill_second_level(uint64_t la, const Mapping& m) {
+void Mmu::fill_second_level(uint64_t la, const Mapping& m, bool absent) {
     const unsigned cls = class_of(m.page);
     for (unsigned i : {kStlb, kStlb1g}) {
         Tlb& tlb = tlbs_[i];
         if (tlb.present && (tlb.classes & (1u << cls))) {
-            fill(tlb, cls, la, m);
+            fill(tlb, cls, la, m, absent);
             return;
         }
     }
@@ -564,6 +591,7 @@ bool Mmu::derive() {
             rsvd_leaf_[2] |= kPtePatLarge;
         }
     }
+    derive_lookups();
     cr3_base_ = cr3_ & table_mask_;
     pge_ = cr4_ & kCr4Pge;
     pcid_ = (long_mode && (cr4_ & kCr4Pcide)) ? (cr3_ & kCr3PcidMask) : 0;

@@ -238,15 +238,18 @@ private:
     Hit find(Tlb& tlb, unsigned cls, uint64_t la, bool own);
     Hit find_l1(unsigned side, uint64_t la, TlbEntry* l1_4k);
     Hit find_second_level(uint64_t la);
-    void fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m);
-    void fill_l1(unsigned side, uint64_t la, const Mapping& m);
-    void fill_second_level(uint64_t la, const Mapping& m);
+    // `absent`: the caller looked the structure up for `la` (find_l1, find_second_level) and
+    // missed, and nothing has filled it since: the fill needs no search for the key.
+    void fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absent);
+    void fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent);
+    void fill_second_level(uint64_t la, const Mapping& m, bool absent);
 
     void drop_page(uint64_t la);     // TLB entries for la's page: current PCID and global
     void drop_psc_for(uint64_t la);  // paging-structure-cache entries that translate la
     void drop_tag(uint64_t tag);     // non-global TLB and PSC entries of one PCID
     void flush_all();
     bool derive();  // recomputes everything below from the registers; true if the paging mode changed
+    void derive_lookups();
 
     uint64_t key(uint64_t la, unsigned cls, uint64_t tag) const {
         return ((la >> class_shift_[cls]) & vpn_mask_[cls]) | (uint64_t{cls} << kClassShift) | (tag << kTagShift);
@@ -277,6 +280,13 @@ private:
     std::array<unsigned, kClasses> class_shift_{};
     std::array<uint64_t, kClasses> vpn_mask_{};
     uint8_t valid_classes_ = 0;  // size classes a translation can have in this mode
+    // Structures to look up, in order (derive_lookups): tlbs_ index and size class.
+    struct Lookups {
+        unsigned count = 0;
+        std::array<uint8_t, 2 * kClasses> tlb{}, cls{};
+    };
+    std::array<Lookups, 2> l1_lookups_{};  // [side]
+    Lookups second_lookups_{};
     unsigned levels_ = 0, entry_bytes_ = 4;
     uint64_t index_mask_ = 0;
     std::array<unsigned, kMaxLevels + 1> level_shift_{};

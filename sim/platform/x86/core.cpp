@@ -161,45 +161,56 @@ uint64_t X86Core::translate(uint64_t la, x86::Access access) {
                 continue;
             }
         }
-        const char* kind = access == x86::Access::Fetch ? "fetch" : access == x86::Access::Write ? "store" : "load";
-        switch (t.fault) {
-            case x86::Fault::Page:
-                if (faults >= kMaxFaultsPerAccess)
-                    guest_error(fmt::format("{} at 0x{:x}: {} page faults in a row, the pager resolved each but the "
-                                            "access still faults (error code 0x{:02x})",
-                                            kind, la, faults, t.error_code));
-                guest_error(fmt::format("{} at 0x{:x}: page fault (error code 0x{:02x}) {}", kind, la, t.error_code,
-                                        fault_handler_ ? "the pager did not resolve" : "with no pager to deliver it to"));
-            case x86::Fault::NonCanonical:
-                guest_error(fmt::format("{} at 0x{:x}: non-canonical address (#GP)", kind, la));
-            case x86::Fault::Bus:
-                guest_error(fmt::format("{} at 0x{:x}: the page walk read an entry at physical 0x{:x}, outside RAM", kind,
-                                        la, t.pa));
-            case x86::Fault::None:
-                break;
-        }
-        throw std::logic_error("x86 core: a translation neither succeeded nor faulted");
+        translation_error(la, access, t, faults);
     }
 }
 
+// Out of line, so that translate() keeps few registers to save on its hot path.
+void X86Core::translation_error(uint64_t la, x86::Access access, const x86::Translation& t, unsigned faults) {
+    const char* kind = access == x86::Access::Fetch ? "fetch" : access == x86::Access::Write ? "store" : "load";
+    switch (t.fault) {
+        case x86::Fault::Page:
+            if (faults >= kMaxFaultsPerAccess)
+                guest_error(fmt::format("{} at 0x{:x}: {} page faults in a row, the pager resolved each but the "
+                                        "access still faults (error code 0x{:02x})",
+                                        kind, la, faults, t.error_code));
+            guest_error(fmt::format("{} at 0x{:x}: page fault (error code 0x{:02x}) {}", kind, la, t.error_code,
+                                    fault_handler_ ? "the pager did not resolve" : "with no pager to deliver it to"));
+        case x86::Fault::NonCanonical:
+            guest_error(fmt::format("{} at 0x{:x}: non-canonical address (#GP)", kind, la));
+        case x86::Fault::Bus:
+            guest_error(fmt::format("{} at 0x{:x}: the page walk read an entry at physical 0x{:x}, outside RAM", kind,
+                                    la, t.pa));
+        case x86::Fault::None:
+            break;
+    }
+    throw std::logic_error("x86 core: a translation neither succeeded nor faulted");
+}
+
 uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
-    if ((bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) || (la & (bytes - 1)))
-        throw std::logic_error(fmt::format("x86 core: the workload made a {}-byte access at 0x{:x} (accesses are "
-                                           "naturally aligned 1, 2, 4 or 8 bytes)",
-                                           bytes, la));
+    if ((bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) || (la & (bytes - 1))) bad_access(la, bytes);
     const uint64_t pa = translate(la, access);
     page_hint_[(la >> 12) & ((size_t{1} << kHintBits) - 1)] = pa & ~uint64_t{0xfff};
     uint8_t* host = memory_->at(pa, bytes);
-    if (!host)
-        guest_error(fmt::format("{} at 0x{:x}: physical address 0x{:x} is outside RAM",
-                                access == x86::Access::Write ? "store" : "load", la, pa));
+    if (!host) outside_ram(la, pa, access);
     // The host's own miss on a random line of a large guest table costs as much as the cache model's
-    // lookups, and so does its miss on the model's last-level tags for that line: start both first,
-    // so that they overlap each other and the lookups of the nearer levels.
+    // lookups: start it first, so that it overlaps them. (The model's own sets for the line are
+    // hinted only ahead, by host_prefetch(): issued here, right before the lookups, their prefetch
+    // cost more instructions than it saved; docs/performance.md.)
     __builtin_prefetch(host, 1);  // for writing: a load of a word is mostly followed by its store
-    caches_.prefetch(pa);
     stats_.data_cycles += caches_.access(pa).cycles;
     return host;
+}
+
+void X86Core::bad_access(uint64_t la, unsigned bytes) {
+    throw std::logic_error(fmt::format("x86 core: the workload made a {}-byte access at 0x{:x} (accesses are "
+                                       "naturally aligned 1, 2, 4 or 8 bytes)",
+                                       bytes, la));
+}
+
+void X86Core::outside_ram(uint64_t la, uint64_t pa, x86::Access access) {
+    guest_error(fmt::format("{} at 0x{:x}: physical address 0x{:x} is outside RAM",
+                            access == x86::Access::Write ? "store" : "load", la, pa));
 }
 
 void X86Core::host_prefetch(uint64_t la) {
@@ -214,15 +225,26 @@ void X86Core::host_prefetch(uint64_t la) {
 uint64_t X86Core::load(uint64_t la, unsigned bytes) {
     if (stats_.cycles() >= next_poll_) poll();
     ++stats_.loads;
-    uint64_t v = 0;
-    std::memcpy(&v, data(la, bytes, x86::Access::Read), bytes);  // little-endian host = guest order
-    return v;
+    const uint8_t* p = data(la, bytes, x86::Access::Read);
+    // Little-endian host = guest order. A copy of constant size is a plain load, not a call.
+    switch (bytes) {
+        case 8: { uint64_t v; std::memcpy(&v, p, 8); return v; }
+        case 4: { uint32_t v; std::memcpy(&v, p, 4); return v; }
+        case 2: { uint16_t v; std::memcpy(&v, p, 2); return v; }
+        default: return *p;
+    }
 }
 
 void X86Core::store(uint64_t la, uint64_t value, unsigned bytes) {
     if (stats_.cycles() >= next_poll_) poll();
     ++stats_.stores;
-    std::memcpy(data(la, bytes, x86::Access::Write), &value, bytes);
+    uint8_t* p = data(la, bytes, x86::Access::Write);
+    switch (bytes) {
+        case 8: std::memcpy(p, &value, 8); break;
+        case 4: { const uint32_t v = static_cast<uint32_t>(value); std::memcpy(p, &v, 4); break; }
+        case 2: { const uint16_t v = static_cast<uint16_t>(value); std::memcpy(p, &v, 2); break; }
+        default: *p = static_cast<uint8_t>(value); break;
+    }
 }
 
 void X86Core::fetch(uint64_t la) {

@@ -91,6 +91,11 @@ private:
     void poll();
     uint64_t translate(uint64_t la, x86::Access access);
     uint8_t* data(uint64_t la, unsigned bytes, x86::Access access);
+    // The errors of translate() and data(), out of their hot paths.
+    [[noreturn, gnu::noinline, gnu::cold]] void translation_error(uint64_t la, x86::Access access,
+                                                                   const x86::Translation& t, unsigned faults);
+    [[noreturn, gnu::noinline, gnu::cold]] static void bad_access(uint64_t la, unsigned bytes);
+    [[noreturn, gnu::noinline, gnu::cold]] void outside_ram(uint64_t la, uint64_t pa, x86::Access access);
     sc_core::sc_time local_time() const;
     void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
 
@@ -109,9 +114,10 @@ private:
     bool at_limit_ = false;      // max_operations reached: the next access or operation stops
     X86CoreResult result_;
     // Host-side hints, no part of the model: the physical page each linear page last translated to,
-    // direct-mapped by linear page number (kNoHint: none). A load or store looks its page up here
-    // before it is translated and prefetches the line it will most likely touch, and the cache
-    // model's sets for it, so that the host's misses on a large table overlap the translation.
+    // direct-mapped by linear page number (kNoHint: none). host_prefetch() looks the page of the
+    // address it is told up here and prefetches the line it will most likely touch, and the cache
+    // model's last-level set for it, so that the host's misses on a large table overlap the updates
+    // before it.
     // Only prefetches read it: a stale hint costs a useless prefetch, never a wrong result.
     static constexpr unsigned kHintBits = 16;
     static constexpr uint64_t kNoHint = ~uint64_t{0};

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/common/set_assoc.hpp"
@@ -226,6 +227,96 @@ TEST_P(SetAssocEveryPolicy, AccessIsALookupThenAFillOnAMiss) {
             ASSERT_EQ(one_pass.access(key), hit) << ways << " ways, access " << i;
             for (uint32_t k = 0; k < distinct; ++k)
                 ASSERT_EQ(one_pass.contains(k), two_calls.contains(k)) << ways << " ways, access " << i << ", key " << k;
+        }
+    }
+}
+
+// Lru and Fifo against a plain list per set (most recent or newest first), on a seeded stream of
+// lookups, fills, accesses, inserts of absent keys and invalidations. The list is the policy's
+// definition; the structure keeps its order packed in a word and trades entries with way 0, so
+// every hit, miss and victim must agree, including after way 0 was invalidated.
+TEST(SetAssocOrdered, HitsAndVictimsFollowAListModelOfThePolicy) {
+    for (Replacement policy : {Replacement::Lru, Replacement::Fifo}) {
+        for (uint32_t ways : {2u, 3u, 4u, 8u, 12u, 16u, 20u}) {
+            const uint32_t sets = 4;
+            SetAssoc<uint32_t, uint32_t> tags(geometry(sets, ways, policy));
+            std::vector<std::vector<uint32_t>> model(sets);  // keys, first in order first
+            XorShift64 rng(ways * 7 + static_cast<unsigned>(policy));
+            const uint32_t distinct = sets * ways + 2 * ways;
+            std::vector<uint32_t> payload(distinct, 0);  // what each key was last filled with (access: 0)
+            auto where = [&](uint32_t key) {
+                std::vector<uint32_t>& list = model[key % sets];
+                return std::make_pair(&list, std::find(list.begin(), list.end(), key));
+            };
+            auto touch = [&](uint32_t key) {  // a hit: Lru moves the key first, Fifo leaves it
+                auto [list, it] = where(key);
+                if (policy == Replacement::Lru) std::rotate(list->begin(), it, it + 1);
+            };
+            auto add = [&](uint32_t key) -> std::optional<uint32_t> {  // a fill of an absent key
+                std::vector<uint32_t>& list = *where(key).first;
+                std::optional<uint32_t> victim;
+                if (list.size() == ways) {
+                    victim = list.back();
+                    list.pop_back();
+                }
+                list.insert(list.begin(), key);
+                return victim;
+            };
+            for (int i = 0; i < 20000; ++i) {
+                const uint32_t key = static_cast<uint32_t>(rng.below(distinct));
+                auto [list, it] = where(key);
+                const bool present = it != list->end();
+                const std::string at = std::to_string(ways) + " ways, step " + std::to_string(i);
+                switch (rng.below(6)) {
+                    case 0: {  // lookup
+                        const uint32_t* p = tags.lookup(key);
+                        ASSERT_EQ(p != nullptr, present) << at;
+                        if (p) {
+                            EXPECT_EQ(*p, payload[key]) << at;
+                            touch(key);
+                        }
+                        break;
+                    }
+                    case 1: {  // fill
+                        const auto evicted = tags.fill(key, key + 1000);
+                        if (present) {
+                            ASSERT_FALSE(evicted) << at;
+                            touch(key);
+                        } else {
+                            const std::optional<uint32_t> victim = add(key);
+                            ASSERT_EQ(evicted.has_value(), victim.has_value()) << at;
+                            if (victim) {
+                                EXPECT_EQ(evicted->key, *victim) << at;
+                                EXPECT_EQ(evicted->payload, payload[*victim]) << at;
+                            }
+                        }
+                        payload[key] = key + 1000;
+                        break;
+                    }
+                    case 2:  // access
+                        ASSERT_EQ(tags.access(key), present) << at;
+                        if (present) {
+                            touch(key);
+                        } else {
+                            add(key);
+                            payload[key] = 0;
+                        }
+                        break;
+                    case 3:  // insert, where the key is absent
+                        if (present) break;
+                        tags.insert(key, key + 2000);
+                        add(key);
+                        payload[key] = key + 2000;
+                        break;
+                    case 4:  // invalidate
+                        ASSERT_EQ(tags.invalidate(key), present) << at;
+                        if (present) list->erase(it);
+                        break;
+                    default:  // probe: changes nothing
+                        ASSERT_EQ(tags.contains(key), present) << at;
+                        break;
+                }
+            }
         }
     }
 }
