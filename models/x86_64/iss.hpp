@@ -1,8 +1,8 @@
 // The 32-bit x86 instruction-set simulator: the integer core of protected mode with flat segments
 // (what GCC emits for -m32 -march=pentium -O2 -ffreestanding code) and the system architecture a
 // small kernel needs (iss_system.cpp: descriptor tables, CRn, IDT delivery with privilege change,
-// #DF, INTR, I/O), executed one instruction at a time with exact EFLAGS. Counts instructions only:
-// no timing model yet.
+// #DF, INTR, I/O), executed one instruction at a time with exact EFLAGS. Counts instructions; a
+// Pentium timing model attaches through the memory type (pentium_timing.hpp, TimedMemory).
 //
 //     iss::FlatMemory mem(16 << 20);            // paging off; or iss::MmuMemory over an Mmu and FlatRam
 //     iss::Cpu<iss::FlatMemory> cpu(mem);

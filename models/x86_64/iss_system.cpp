@@ -237,6 +237,9 @@ bool Cpu<Memory>::far_return(bool iret, uint32_t release) {
     load_segment(kCs, d, sel);
     eip_ = eip;
     r_[kEsp] = new_sp;
+    if constexpr (kTimesInstructions<Memory>) {
+        if (iret) mem_.timing().system_event(outer ? SystemEvent::IretOuter : SystemEvent::IretSame);
+    }
     if (outer) {
         cpl_ = rpl;
         load_segment(kSs, ssd, ss);
@@ -330,6 +333,12 @@ bool Cpu<Memory>::deliver(uint8_t vector, Source source, bool has_error, uint32_
     flags_ &= ~(kTf | kNt | kVm | kRf);
     if (type == 0xe) flags_ &= ~kIf;  // an interrupt gate; a trap gate leaves IF
     ++interrupts_;
+    // The gate's cost depends on the privilege change: INT n pays the instruction's own clocks on
+    // top of the delivery; exceptions and interrupts pay the delivery only (i386.md section 3).
+    if constexpr (kTimesInstructions<Memory>) {
+        if (source == Source::Software) mem_.timing().system_event(inner ? SystemEvent::IntInner : SystemEvent::IntSame);
+        else mem_.timing().system_event(inner ? SystemEvent::ExceptionInner : SystemEvent::ExceptionSame);
+    }
     return true;
 }
 

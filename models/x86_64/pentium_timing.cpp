@@ -377,7 +377,25 @@ PentiumTiming::Shape PentiumTiming::shape(const Insn& in) {
         clocks = 3;
         addr |= bit(kEbp);
         break;
-    case Op::Hlt: clocks = 0; break;  // SystemCosts::hlt, charged by retire()
+    case Op::Hlt:
+    case Op::Cli:
+    case Op::Sti:
+    case Op::Cpuid:
+    case Op::Rdtsc:
+    case Op::Lgdt:
+    case Op::Lidt:
+    case Op::Ltr:
+    case Op::In:
+    case Op::Out:
+    case Op::Invlpg:
+    case Op::MovFromCr:
+    case Op::MovToCr:  // SystemCosts, charged by retire()
+    case Op::Int:
+    case Op::Int3:
+    case Op::Into:
+    case Op::Iret:  // SystemCosts, charged by the ISS when it delivers or returns (it knows the privileges)
+        clocks = 0;
+        break;
     case Op::Clc:
     case Op::Stc:
     case Op::Cmc:
@@ -661,6 +679,20 @@ void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) {
     // on the privilege change, which the ISS knows: it reports those itself.)
     switch (in.op) {
     case Op::Hlt: system_event(SystemEvent::Hlt); break;
+    case Op::Cli:
+    case Op::Sti: system_event(SystemEvent::CliSti); break;
+    case Op::Cpuid: system_event(SystemEvent::Cpuid); break;
+    case Op::Rdtsc: system_event(SystemEvent::Rdtsc); break;
+    case Op::Lgdt:
+    case Op::Lidt: system_event(SystemEvent::LgdtLidt); break;
+    case Op::Ltr: system_event(SystemEvent::Ltr); break;
+    case Op::In: system_event(SystemEvent::In); break;
+    case Op::Out: system_event(SystemEvent::Out); break;
+    case Op::Invlpg: system_event(SystemEvent::Invlpg); break;
+    case Op::MovFromCr: system_event(SystemEvent::MovFromCr); break;
+    case Op::MovToCr:  // ModRM.reg names the control register
+        system_event(in.reg == 3 ? SystemEvent::MovCr3 : in.reg == 0 ? SystemEvent::MovCr0 : SystemEvent::MovCrOther);
+        break;
     default: break;
     }
 }

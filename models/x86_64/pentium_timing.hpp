@@ -44,8 +44,8 @@
 //    that finds both busy waits for the older. Paired references to the same bank of the 8 (4-byte
 //    interleave [S15]) but different words cost 1 clock (estimate).
 //  - System events (INT n, exceptions, IRET, MOV CRn, INVLPG, CPUID, RDTSC, ...) cost a named table
-//    (SystemCosts). retire() maps the system instructions' Ops to their SystemEvent (HLT so far;
-//    the others when the ISS has them); what depends on a privilege change (INT n, IRET,
+//    (SystemCosts). retire() maps the system instructions' Ops to their SystemEvent (their
+//    shape has no clocks of its own); what depends on a privilege change (INT n, IRET,
 //    exception delivery) the ISS reports itself with system_event().
 //
 // Not modelled: the P5's pairing information kept in the I-cache (an instruction pairs on its first

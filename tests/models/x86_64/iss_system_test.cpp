@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "models/x86_64/iss.hpp"
+#include "models/x86_64/pentium_timing.hpp"
+#include "tests/models/x86_64/p5_config.hpp"
 #include "tests/models/x86_64/machine.hpp"
 
 namespace vmsim::x86::iss {
@@ -585,6 +587,63 @@ TEST_F(PagedSystem, PageFaultWhileDeliveringPageFaultIsDoubleFault) {
     EXPECT_EQ(r.triple[0], kVecPf);
     EXPECT_EQ(r.triple[1], kVecPf);
     EXPECT_EQ(r.triple[2], kVecPf);
+}
+
+// ---- with the Pentium timing model: gate costs by privilege change ------------------------------
+
+// The system machine with PentiumTiming attached. Only the ISS knows whether INT n, an exception or
+// IRET changed privilege, so it reports those events itself (iss_system.cpp): each must be charged
+// its SystemCosts entry, by the privilege change the SDM's rules make, once.
+struct TimedSystem : ::testing::Test {
+    TimedSystem() : plain(1 << 20), timing(PentiumTimingConfig{}, caches), mem(plain, timing), m(mem) {
+        m.build(plain.data());
+        before = timing.stats().cycles.system;
+    }
+    uint64_t events(SystemEvent e) const { return timing.stats().system_events[static_cast<unsigned>(e)]; }
+    uint64_t system_cycles() const { return timing.stats().cycles.system - before; }
+
+    FlatMemory plain;
+    common::CacheHierarchy caches{test::p5_caches()};
+    PentiumTiming timing;
+    TimedMemory<FlatMemory> mem;
+    SystemMachine<TimedMemory<FlatMemory>> m;
+    uint64_t before = 0;
+    const SystemCosts costs{};
+};
+
+TEST_F(TimedSystem, IntAndIretAtTheSamePrivilegeCostTheSameLevelGateAndReturn) {
+    using M = SystemMachine<TimedMemory<FlatMemory>>;
+    m.code({0xcf}, M::kHandlers + 16 * 0x40);  // the handler: iret
+    m.code({0xcd, 0x40, 0xf4});                // int 0x40; hlt
+    const StepResult r = m.cpu.run(10);
+    ASSERT_EQ(r.stop, Stop::Halt);
+    EXPECT_EQ(events(SystemEvent::IntSame), 1u);
+    EXPECT_EQ(events(SystemEvent::IretSame), 1u);
+    EXPECT_EQ(events(SystemEvent::IntInner) + events(SystemEvent::IretOuter), 0u);
+    EXPECT_EQ(system_cycles(), costs.int_same + costs.iret_same + costs.hlt);
+}
+
+TEST_F(TimedSystem, UserIntIretAndAFaultCostTheInnerGateTheOuterReturnAndTheExceptionGate) {
+    using M = SystemMachine<TimedMemory<FlatMemory>>;
+    m.set_gate(0x40, gate(M::kHandlers + 16 * 0x40, kKcode, 0xe, 3));  // reachable from CPL 3
+    m.code({0xcf}, M::kHandlers + 16 * 0x40);                          // iret
+    m.code({0xcd, 0x40, 0xfa});  // int 0x40; cli (#GP(0) at CPL 3 with IOPL 0)
+    m.enter_user();
+    m.run_to_handler(kVecGp);
+    EXPECT_EQ(events(SystemEvent::IntInner), 1u);
+    EXPECT_EQ(events(SystemEvent::IretOuter), 1u);
+    EXPECT_EQ(events(SystemEvent::ExceptionInner), 1u);
+    EXPECT_EQ(events(SystemEvent::CliSti), 0u) << "a CLI that faulted did not execute";
+    EXPECT_EQ(system_cycles(), costs.int_inner + costs.iret_outer + costs.exception_inner + costs.hlt);
+}
+
+TEST_F(TimedSystem, SystemInstructionsCostTheirTableEntries) {
+    // mov eax, cr3; mov cr3, eax; invlpg [0]; cpuid; rdtsc; cli; sti; hlt
+    m.code({0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8, 0x0f, 0x01, 0x3d, 0x00, 0x00, 0x00, 0x00, 0x0f, 0xa2, 0x0f, 0x31,
+            0xfa, 0xfb, 0xf4});
+    ASSERT_EQ(m.cpu.run(20).stop, Stop::Halt);
+    EXPECT_EQ(system_cycles(), costs.mov_from_cr + costs.mov_cr3 + costs.invlpg + costs.cpuid + costs.rdtsc +
+                                   2 * costs.cli_sti + costs.hlt);
 }
 
 }  // namespace
