@@ -329,17 +329,24 @@ uint8_t Pc::in8(uint16_t port) {
     case 0x20: case 0x21: return pic_.read(port & 1);
     case 0xa0: case 0xa1: return slave_.read(port & 1);
     case 0x40: case 0x41: case 0x42: return pit_.read(port - 0x40, tick());
-    case 0x3f8: return 0;       // RBR: no input
+    case 0x3f8: return uart_lcr_ & kDlab ? uart_dll_ : 0;  // the divisor latch, or RBR: no input
+    case 0x3fb: return uart_lcr_;
     case 0x3fa: return 0x01;    // IIR: no interrupt pending
     case 0x3fd: return 0x60;    // LSR: transmitter empty (the contract)
-    case 0x3f9: case 0x3fb: case 0x3fc: case 0x3fe: case 0x3ff: return 0;
+    case 0x3f9: case 0x3fc: case 0x3fe: case 0x3ff: return 0;
     default: return 0xff;
     }
 }
 
 void Pc::out8(uint16_t port, uint8_t value) {
     switch (port) {
-    case 0x3f8: console_ += static_cast<char>(value); return;
+    // With LCR.DLAB set, 0x3F8 is the divisor latch's low byte, not THR (16550 data sheet, register
+    // map): a guest that sets the baud rate writes it there, and QEMU prints nothing for it.
+    case 0x3f8:
+        if (uart_lcr_ & kDlab) uart_dll_ = value;
+        else console_ += static_cast<char>(value);
+        return;
+    case 0x3fb: uart_lcr_ = value; return;
     case 0x20: case 0x21:
         pic_.write(port & 1, value);
         cpu_.set_intr(pic_.intr());  // an EOI or an unmask may raise INTR, a mask may lower it

@@ -2,7 +2,8 @@
 // SawMill and qemu-system-i386 -cpu pentium, the oracle): the ISS with IDT delivery on, RAM at
 // physical 0, the x86 Mmu with the Pentium's structures, and the devices on the I/O bus:
 //
-//   0x3F8-0x3FF  16550 COM1: THR prints, LSR (0x3FD) reads 0x60, the rest accepted and ignored
+//   0x3F8-0x3FF  16550 COM1: THR prints (not while LCR.DLAB selects the divisor latch), LSR (0x3FD)
+//                reads 0x60, the rest accepted and ignored
 //   0xF4-0xF7    isa-debug-exit: OUT of v ends the run with "guest exit v" (qemu: status 2v+1)
 //   0x40-0x43    8254 PIT: channel 0 in mode 0, 2 or 3 drives IRQ 0 (channels 1, 2 accepted, idle)
 //   0x20, 0x21   8259A master PIC (ICW1-ICW4, OCW1 mask, OCW2 EOI, OCW3 IRR/ISR read)
@@ -154,6 +155,8 @@ private:
     Pit pit_;
     uint64_t edges_seen_ = 0;  // PIT ticks up to which edges have been passed to the PIC
     std::string console_;
+    static constexpr uint8_t kDlab = 0x80;  // LCR bit 7: 0x3F8/0x3F9 address the divisor latch
+    uint8_t uart_lcr_ = 0, uart_dll_ = 0;
     std::vector<RegionMark> regions_;
     bool exited_ = false;
     uint32_t exit_value_ = 0;

@@ -154,6 +154,20 @@ TEST(PcRun, ConsoleBytesAndDebugExitValue) {
     EXPECT_EQ(m.pc.console(), "hi");
 }
 
+TEST(PcRun, BaudRateDivisorWritesAreNotConsoleOutput) {
+    // A guest that programs the UART: LCR = 0x80 (DLAB), divisor 1 at 0x3F8/0x3F9, LCR = 0x03
+    // (8N1, DLAB off), then 'k' to THR. Only 'k' is output (the divisor byte 1 is not).
+    PcMachine m;
+    m.program({0x66, 0xba, 0xfb, 0x03, 0xb0, 0x80, 0xee,  // mov dx, 0x3fb; out 0x80
+               0x66, 0xba, 0xf8, 0x03, 0xb0, 0x01, 0xee,  // mov dx, 0x3f8; out 1 (DLL)
+               0x66, 0xba, 0xfb, 0x03, 0xb0, 0x03, 0xee,  // mov dx, 0x3fb; out 3
+               0x66, 0xba, 0xf8, 0x03, 0xb0, 'k', 0xee,   // mov dx, 0x3f8; out 'k'
+               0xb8, 0x00, 0x00, 0x00, 0x00, 0xe7, 0xf4, 0xf4});
+    const Pc::Result r = m.pc.run(1000);
+    ASSERT_EQ(r.kind, Pc::Result::Exit) << r.message;
+    EXPECT_EQ(m.pc.console(), "k");
+}
+
 TEST(PcRun, MultibootEntryStateFollowsTheContract) {
     PcMachine m;
     m.program({0xf4});

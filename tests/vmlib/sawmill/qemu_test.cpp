@@ -6,7 +6,9 @@
 // exit status for a guest exit value v is (v << 1) | 1 (isa-debug-exit).
 //
 // The child-process runner of tests/sim/vmsim_run.hpp runs VMSIM_BINARY, which
-// this test defines as qemu's path (empty when qemu is not installed: skipped).
+// this test defines as qemu's path (empty when qemu is not installed: skipped),
+// or, built as sawmill_iss_test (VMSIM_ON_ISS), as vmsim's x86_pc_run: the same
+// images and checks on vmsim's own i386 platform, which exits as qemu does.
 #include <gtest/gtest.h>
 
 #include <ostream>
@@ -40,9 +42,13 @@ std::string skip_reason(const char* image) {
 
 GuestRun boot(const char* image) {
     GuestRun run;
+#ifdef VMSIM_ON_ISS
+    run.r = run_vmsim({image, "4000000000"}, "", 120);
+#else
     run.r = run_vmsim({"-cpu", "pentium", "-m", "32", "-display", "none", "-serial", "stdio", "-monitor", "none",
                        "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel", image},
                       "", 90);
+#endif
     run.lines = split_lines(run.r.out);
     return run;
 }
