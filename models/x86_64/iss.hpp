@@ -272,7 +272,10 @@ public:
     void end_run() { budget_ = 0; }
     // The time base of RDTSC and of the devices: for now instructions plus the cycles the
     // platform spent halted (add_idle_cycles); the timing model will make it cycles.
-    uint64_t cycles() const { return instructions_ + idle_cycles_; }
+    uint64_t cycles() const {
+        if constexpr (kTimesInstructions<Memory>) return mem_.timing().cycles() + idle_cycles_;
+        else return instructions_ + idle_cycles_;
+    }
     void add_idle_cycles(uint64_t n) { idle_cycles_ += n; }
     uint64_t interrupts() const { return interrupts_; }  // events delivered through the IDT
 

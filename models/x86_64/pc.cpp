@@ -1,5 +1,6 @@
 #include "models/x86_64/pc.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -37,6 +38,16 @@ MmuConfig pentium_mmu() {
     c.walkers = 1;
     c.l1_hit_cycles = 0;
     c.stlb_hit_cycles = 0;
+    return c;
+}
+
+common::CacheHierarchyConfig pentium_caches() {
+    common::CacheHierarchyConfig c;
+    c.line = 32;
+    c.l1d = {8 * 1024, 2, 1};
+    c.l2 = {256 * 1024, 1, 6};
+    c.l3 = {0, 1, 0};
+    c.memory_cycles = 14;
     return c;
 }
 
@@ -171,9 +182,11 @@ uint64_t Pit::next_edge(uint64_t tick) const {
 Pc::Pc(const Config& config)
     : config_(config),
       ram_(config.ram_bytes),
-      caches_(common::CacheHierarchyConfig{}),
+      caches_(config.caches),
       mmu_(config.mmu, ram_, caches_),
-      memory_(mmu_, ram_),
+      untimed_(mmu_, ram_),
+      timing_(config.timing, caches_),
+      memory_(untimed_, timing_),
       cpu_(memory_) {
     cpu_.set_io(this);
     cpu_.set_idt_delivery(true);
@@ -239,7 +252,14 @@ Pc::Result Pc::run(uint64_t max_instructions) {
         const uint64_t edge = pit_.next_edge(tick());
         const uint64_t edge_cycle = edge == Pit::kNever ? Pit::kNever : cycle_of_tick(edge);
         uint64_t chunk = end - cpu_.instructions();
-        if (edge_cycle != Pit::kNever && edge_cycle - cpu_.cycles() < chunk) chunk = edge_cycle - cpu_.cycles();
+        // Up to the next timer edge: an instruction takes from half a cycle (a pair) to dozens (DIV,
+        // a walk, a miss), so run an eighth of the cycles left as instructions and look again; near
+        // the edge that is one instruction at a time, and the IRQ is raised at the first boundary
+        // at or after it.
+        if (edge_cycle != Pit::kNever) {
+            const uint64_t left = edge_cycle > cpu_.cycles() ? edge_cycle - cpu_.cycles() : 0;
+            chunk = std::min(chunk, left / 8 + 1);
+        }
         const iss::StepResult r = cpu_.run(chunk ? chunk : 1);
         const std::string at = " at EIP " + hex(cpu_.eip()) + code_bytes(cpu_.eip());
         switch (r.stop) {

@@ -31,6 +31,7 @@
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/iss.hpp"
 #include "models/x86_64/mmu.hpp"
+#include "models/x86_64/pentium_timing.hpp"
 #include "models/x86_64/phys_mem.hpp"
 
 namespace vmsim::x86::pc {
@@ -89,11 +90,16 @@ struct RegionMark {
 // with PSE, code TLB 32 entries 4-way, data TLBs 64 (4 KB) and 8 (4 MB) entries 4-way, no STLB,
 // no paging-structure caches, no PGE/PAT/NX.
 MmuConfig pentium_mmu();
+// The Pentium-100's data caches as the walker and the timing model see them (the pentium100 preset):
+// 8 KB 2-way L1D with 32-byte lines, a 256 KB direct-mapped board L2 (6 cycles to first data), memory 14.
+common::CacheHierarchyConfig pentium_caches();
 
 struct PcConfig {
     uint64_t ram_bytes = 32u << 20;  // qemu -m 32
     uint32_t clock_mhz = 100;        // the Pentium-100
     MmuConfig mmu = pentium_mmu();
+    common::CacheHierarchyConfig caches = pentium_caches();
+    iss::PentiumTimingConfig timing{};  // the Pentium (P5) timing model: cycles, RDTSC and the PIT
 };
 
 class Pc final : public iss::IoBus {
@@ -127,7 +133,8 @@ public:
 
     const std::string& console() const { return console_; }
     const std::vector<RegionMark>& regions() const { return regions_; }
-    iss::Cpu<iss::MmuMemory>& cpu() { return cpu_; }
+    iss::Cpu<iss::TimedMemory<iss::MmuMemory>>& cpu() { return cpu_; }
+    iss::PentiumTiming& timing() { return timing_; }
     Mmu& mmu() { return mmu_; }
     FlatRam& ram() { return ram_; }
     Pic& pic() { return pic_; }
@@ -149,8 +156,10 @@ private:
     FlatRam ram_;
     common::CacheHierarchy caches_;
     Mmu mmu_;
-    iss::MmuMemory memory_;
-    iss::Cpu<iss::MmuMemory> cpu_;
+    iss::MmuMemory untimed_;
+    iss::PentiumTiming timing_;
+    iss::TimedMemory<iss::MmuMemory> memory_;
+    iss::Cpu<iss::TimedMemory<iss::MmuMemory>> cpu_;
     Pic pic_, slave_;
     Pit pit_;
     uint64_t edges_seen_ = 0;  // PIT ticks up to which edges have been passed to the PIC

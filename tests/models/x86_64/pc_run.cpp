@@ -4,12 +4,13 @@
 //     build/tests/models/x86_64/x86_pc_run guest.elf [max_instructions]
 //
 // COM1 goes to stdout, one line on stderr says how the run ended (and the instructions, cycles and
-// interrupts), and the exit status is qemu's: 2v + 1 after a guest exit v, 0 after a triple fault
+// interrupts), then one line per sim-control region (entries, cycles in all, cycles an entry), and the exit status is qemu's: 2v + 1 after a guest exit v, 0 after a triple fault
 // (qemu -no-reboot), 2 for any other end (halt, guest error, instruction limit, loader error).
 // A developer tool, not a test.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <map>
 #include <string>
 
 #include "models/x86_64/pc.hpp"
@@ -38,9 +39,28 @@ int main(int argc, char** argv) {
     const std::string counts = " (" + std::to_string(cpu.instructions()) + " instructions, " +
                                std::to_string(cpu.cycles()) + " cycles, " + std::to_string(cpu.interrupts()) +
                                " interrupts)";
+    // Regions: cycles from each begin to its end, summed by id (a begin without its end is dropped).
+    std::map<uint32_t, std::pair<uint64_t, uint64_t>> regions;  // id -> entries, cycles
+    std::map<uint32_t, uint64_t> open;
+    for (const auto& m : pc.regions()) {
+        if (m.begin) open[m.id] = m.cycle;
+        else if (open.count(m.id)) {
+            auto& [n, c] = regions[m.id];
+            ++n;
+            c += m.cycle - open[m.id];
+            open.erase(m.id);
+        }
+    }
+    const auto print_regions = [&] {
+        for (const auto& [id, nc] : regions)
+            std::fprintf(stderr, "region %u: %llu entries, %llu cycles, %.1f an entry\n", id,
+                         static_cast<unsigned long long>(nc.first), static_cast<unsigned long long>(nc.second),
+                         static_cast<double>(nc.second) / static_cast<double>(nc.first));
+    };
     switch (r.kind) {
     case Pc::Result::Exit:
         std::fprintf(stderr, "guest exit %u%s\n", r.exit_value, counts.c_str());
+        print_regions();
         return static_cast<int>((r.exit_value << 1 | 1) & 0xff);
     case Pc::Result::Limit:
         std::fprintf(stderr, "instruction limit reached%s\n", counts.c_str());
