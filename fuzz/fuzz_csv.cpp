@@ -2,9 +2,6 @@
 // results.csv for `vmsim plot` and the papers' numbers), then the paper-table reader
 // on the same file. A rejection must be a one-line, bounded UserError (65 or 66); an
 // accepted table has rows exactly as long as its header, each with its line.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,13 +12,7 @@
 #include "sim/experiment/paper_table.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static const std::string path = [] {
-        char pattern[] = "/tmp/vmsim-fuzz-csv-XXXXXX";
-        if (::mkdtemp(pattern) == nullptr) std::abort();
-        return std::string(pattern) + "/input.csv";
-    }();
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || ::write(fd, data, size) != static_cast<ssize_t>(size) || ::close(fd) != 0) std::abort();
+    const std::string& path = vmsim::fuzz::write_input("input.csv", data, size);
 
     try {
         const vmsim::experiment::CsvTable t = vmsim::experiment::read_csv(path);

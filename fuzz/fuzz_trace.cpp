@@ -3,9 +3,6 @@
 // magic bytes: once with the format detected, then as each format named explicitly. A rejection
 // must be a one-line, bounded UserError (65 or 66). What a reader accepts must survive vmt: the
 // references written with VmtWriter and read back with VmtReader are the same, one for one.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -95,13 +92,7 @@ void check_round_trip(const std::vector<Ref>& refs, const std::string& path) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static const std::string path = [] {
-        char pattern[] = "/tmp/vmsim-fuzz-trace-XXXXXX";
-        if (::mkdtemp(pattern) == nullptr) std::abort();
-        return std::string(pattern) + "/input.trace";
-    }();
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || ::write(fd, data, size) != static_cast<ssize_t>(size) || ::close(fd) != 0) std::abort();
+    const std::string& path = vmsim::fuzz::write_input("input.trace", data, size);
 
     std::vector<Ref> refs;
     for (Format f : {Format::Auto, Format::Lackey, Format::ChampSim, Format::Vmt})

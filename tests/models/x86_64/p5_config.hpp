@@ -4,19 +4,13 @@
 #pragma once
 #include "models/common/cache_hierarchy.hpp"
 #include "models/x86_64/config.hpp"
+#include "models/x86_64/pc.hpp"
 
 namespace vmsim::x86::test {
 
-// 8 KB 2-way L1D with 32-byte lines (1 cycle), a 256 KB direct-mapped L2 (6), memory 14, no L3.
-inline common::CacheHierarchyConfig p5_caches() {
-    common::CacheHierarchyConfig c;
-    c.line = 32;
-    c.l1d = {8 * 1024, 2, 1};
-    c.l2 = {256 * 1024, 1, 6};
-    c.l3 = {0, 1, 0};
-    c.memory_cycles = 14;
-    return c;
-}
+// 8 KB 2-way L1D with 32-byte lines (1 cycle), a 256 KB direct-mapped L2 (6), memory 14, no L3:
+// the i386 platform's (models/x86_64/pc.hpp).
+inline common::CacheHierarchyConfig p5_caches() { return pc::pentium_caches(); }
 
 // Code TLB 32 entries 4-way, data TLBs 64 (4 KB) and 8 (4 MB) 4-way; no STLB, no paging-structure
 // caches, no PGE/PCID/NX/PAT, 32-bit physical addresses.
