@@ -194,7 +194,7 @@ Pc::Pc(const Config& config)
 
 bool Pc::load(uint32_t paddr, const uint8_t* bytes, size_t size, size_t memsz) {
     if (memsz < size || paddr + uint64_t{memsz} > ram_.size()) return false;
-    std::memcpy(ram_.data() + paddr, bytes, size);
+    if (size) std::memcpy(ram_.data() + paddr, bytes, size);  // a bss-only segment has no bytes (and may pass null)
     std::memset(ram_.data() + paddr + size, 0, memsz - size);
     cpu_.decode_cache().invalidate(paddr, memsz);
     return true;
