@@ -332,7 +332,15 @@ void Pc::out(uint16_t port, unsigned size, uint32_t value) {
         return;
     }
     if ((port == 0x700 || port == 0x704) && size == 4) {
-        regions_.push_back(RegionMark{value, port == 0x700, cpu_.cycles()});
+        const MmuStats& m = mmu_.stats();
+        const auto misses = [](const TlbStats& t) {
+            uint64_t n = t.misses_faulted;
+            for (uint64_t x : t.misses) n += x;
+            return n;
+        };
+        regions_.push_back(RegionMark{value, port == 0x700, cpu_.cycles(), timing_.stats().cycles,
+                                      cpu_.instructions(), misses(m.itlb),
+                                      misses(m.dtlb), m.walks});
         return;
     }
     for (unsigned i = 0; i < size; ++i) out8(static_cast<uint16_t>(port + i), static_cast<uint8_t>(value >> (8 * i)));

@@ -79,11 +79,16 @@ private:
     uint16_t latch_ = 0;
 };
 
-// A sim-control mark (OUT to 0x700 / 0x704).
+// A sim-control mark (OUT to 0x700 / 0x704), with the counters as they stood at it, so that a
+// region's breakdown is its end's less its begin's: the timing model's cycles by cause (the rest of
+// `cycle` is time halted), the instructions retired, and the MMU's TLB misses (faulted ones
+// included) and page walks.
 struct RegionMark {
     uint32_t id;
     bool begin;
     uint64_t cycle;
+    iss::PentiumCycles causes{};
+    uint64_t instructions = 0, itlb_misses = 0, dtlb_misses = 0, walks = 0;
 };
 
 // The Pentium's MMU structures (configs/machines/pentium100.cfg, which cites them): 32-bit paging

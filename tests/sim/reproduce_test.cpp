@@ -107,6 +107,17 @@ TEST(Reproduce, MissingGuestImageIsNamed) {
     EXPECT_FALSE(fs::exists(build.path() + "/out"));
 }
 
+// Where the SawMill image was not built (no GCC for i386), one line names it and what it needs.
+TEST(Reproduce, MissingSawmillImageIsNamedWithWhatBuildsIt) {
+    TempDir build;
+    const std::string line = only_error_line(
+        run_vmsim({"reproduce", "sawmill-table1", "--build-dir", build.path(), "--out", build.path() + "/out"}),
+        kNoInput);
+    EXPECT_TRUE(contains(line, build.path() + "/vmlib/sawmill/sawmill_appel.elf")) << line;
+    EXPECT_TRUE(contains(line, "-m32")) << line;
+    EXPECT_FALSE(fs::exists(build.path() + "/out"));
+}
+
 // An output place that can never hold the tables is exit 73 before any simulation
 // runs (the simulations announce themselves on stderr; the only line is the error).
 TEST(Reproduce, OutputOntoARegularFileIsCantCreateBeforeAnythingRuns) {

@@ -15,4 +15,8 @@ void rialto_refill(const ReproduceOptions& options);
 // skylake and goldencove presets (4 KB, 2 MB, 1 GB pages) and pentium100 (4 KB, 4 MB).
 void gups_pagesize(const ReproduceOptions& options);
 
+// SawMill (ACSAC 2001) Table 1: the Appel-Li VM primitives of the SawMill image on the i386 platform
+// (the timed Pentium-100), beside the paper's OSF/1, Mach, SPIN and SawMill, with each cell's cycles by cause.
+void sawmill_table1(const ReproduceOptions& options);
+
 }  // namespace vmsim::experiment::figures
