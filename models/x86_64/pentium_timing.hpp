@@ -284,7 +284,6 @@ private:
     uint32_t fetch_la_ = 0;
     uint64_t fetch_pa_[2] = {};
     uint64_t last_iline_ = ~uint64_t{0};  // the I-cache line the previous fetch ended in
-    bool icache_missed_ = false;
     uint64_t first_data_pa_ = ~uint64_t{0};  // this instruction's first data reference (bank conflicts)
 
     // The pipe: the group of the current clock and the one before.
