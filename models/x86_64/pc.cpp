@@ -261,42 +261,44 @@ Pc::Result Pc::run(uint64_t max_instructions) {
             chunk = std::min(chunk, left / 8 + 1);
         }
         const iss::StepResult r = cpu_.run(chunk ? chunk : 1);
-        const std::string at = " at EIP " + hex(cpu_.eip()) + code_bytes(cpu_.eip());
+        // Where the run stopped, for the messages that end it (not built for every chunk: near a
+        // timer edge the loop runs one instruction at a time).
+        const auto at = [this] { return " at EIP " + hex(cpu_.eip()) + code_bytes(cpu_.eip()); };
         switch (r.stop) {
         case iss::Stop::None: break;
         case iss::Stop::Halt:
             if (exited_) break;
             if (!(cpu_.eflags() & iss::kIf)) {
                 res.kind = Result::Halted;
-                res.message = "HLT with interrupts disabled (EFLAGS.IF = 0)" + at;
+                res.message = "HLT with interrupts disabled (EFLAGS.IF = 0)" + at();
                 return res;
             }
             update_irqs();
             if (pic_.intr()) break;  // an interrupt is already waiting: the next step takes it
             if (edge_cycle == Pit::kNever || (pic_.mask() & 1)) {
                 res.kind = Result::Halted;
-                res.message = "HLT with nothing to wake it (no timer running, or IRQ 0 masked)" + at;
+                res.message = "HLT with nothing to wake it (no timer running, or IRQ 0 masked)" + at();
                 return res;
             }
             if (edge_cycle > cpu_.cycles()) cpu_.add_idle_cycles(edge_cycle - cpu_.cycles());
             break;
         case iss::Stop::TripleFault:
             res.kind = Result::TripleFault;
-            res.message = "triple fault" + at + ": " + vector_name(r.triple[1]) + " while delivering " +
+            res.message = "triple fault" + at() + ": " + vector_name(r.triple[1]) + " while delivering " +
                           vector_name(r.triple[0]) + " made #DF, then " + vector_name(r.triple[2]) +
                           " while delivering #DF";
             return res;
         case iss::Stop::Unsupported:
             res.kind = Result::GuestError;
-            res.message = "guest error" + at + ": " + cpu_.guest_error();
+            res.message = "guest error" + at() + ": " + cpu_.guest_error();
             return res;
         case iss::Stop::Bus:
             res.kind = Result::GuestError;
-            res.message = "guest error" + at + ": no memory at physical address " + hex(r.bus_pa);
+            res.message = "guest error" + at() + ": no memory at physical address " + hex(r.bus_pa);
             return res;
         case iss::Stop::Exception:  // not with IDT delivery on; kept for completeness
             res.kind = Result::GuestError;
-            res.message = "guest error" + at + ": undelivered " + vector_name(r.vector);
+            res.message = "guest error" + at() + ": undelivered " + vector_name(r.vector);
             return res;
         }
     }
