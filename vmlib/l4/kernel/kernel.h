@@ -109,6 +109,10 @@ struct tcb {
     struct tcb *timeout_next, *timeout_prev;
     int on_timeout_list;
     int is_idle;
+    /* The IPC fast path (ipc_fast.S) reads these beside the fields above. */
+    int in_user_ipc;               /* blocked in an ipc system call: completing the receive only
+                                      writes the user registers (not so in the page-fault IPC) */
+    uint32_t cr3;                  /* the space's page directory (a copy: no struct space access) */
 };
 
 #define TCB_FRAME(t) ((struct frame *)((uint8_t *)(t) + PAGE_SIZE) - 1)
@@ -180,6 +184,7 @@ void sched_init(void);
 void thread_cancel_ipc(struct tcb *t);
 
 /* ipc.c */
+void ipc_fast_resume(struct frame *f);
 l4_word_t ipc_send(struct tcb *self, l4_threadid_t dest, l4_timeout_t to);
 l4_word_t ipc_receive(struct tcb *self, l4_threadid_t from, l4_timeout_t to);
 void sys_ipc(struct frame *f);
@@ -191,6 +196,8 @@ void trap_dispatch(struct frame *f);
 /* entry.S */
 void switch_stacks(uint32_t *save_ksp, uint32_t new_ksp);
 void ret_to_user(void);
+/* ipc_fast.S */
+void ipc_resume(void); /* a fast-path sender's switch_stacks return address (stack_resume_frame) */
 extern uint32_t isr_table[];
 
 /* init.c */

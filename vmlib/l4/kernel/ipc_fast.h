@@ -1,0 +1,33 @@
+/*
+ * Offsets and constants of the kernel structures (kernel.h) that the IPC fast path (ipc_fast.S)
+ * uses. ipc.c checks each against the compiler's layout with _Static_assert, so a change of
+ * struct tcb, struct space or struct frame that moves one of these fails to compile.
+ */
+#ifndef L4_IPC_FAST_H
+#define L4_IPC_FAST_H
+
+#define TCB_ID 0
+#define TCB_STATE 4
+#define TCB_KSP 12
+#define TCB_READY_NEXT 24
+#define TCB_TICKS_LEFT 32
+#define TCB_RCV_FROM 40
+#define TCB_SENDQ_HEAD 44
+#define TCB_RCV_DESC 64
+#define TCB_RCV_DONE 116
+#define TCB_ON_TIMEOUT_LIST 132
+#define TCB_IN_USER_IPC 140
+#define TCB_CR3 144
+#define TCB_TS_READY 1
+#define TCB_TS_RECV 3
+#define SPACE_THREADS 20
+#define TCB_FRAME_OFFSET 4036 /* PAGE_SIZE - sizeof(struct frame): TCB_FRAME(t) */
+#define FRAME_EDI 0
+#define FRAME_ESI 4
+#define FRAME_EBP 8
+#define FRAME_EBX 16
+#define FRAME_EDX 20
+#define FRAME_EAX 28
+#define TIME_SLICE_TICKS 1 /* a time slice in PIT ticks: what schedule() and the fast path give the thread they run */
+
+#endif /* L4_IPC_FAST_H */
