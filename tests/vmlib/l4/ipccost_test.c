@@ -11,7 +11,9 @@
  * Regions (vmsim sim-control through kdebug): 1 ROUNDS round trips with the fast-path server in
  * task 5; 2 an empty region (the cost of the marks); 3 ROUNDS round trips with a server in task 6
  * whose receive descriptors and the client's accept a map item (an fpage window), so that every
- * IPC takes the kernel's C path. Each loop runs WARMUP round trips unmeasured first.
+ * IPC takes the kernel's C path; 4 ROUNDS round trips with the fast-path server as another thread
+ * of the client's own task (no CR3 load, so no TLB flush). Each loop runs WARMUP round trips
+ * unmeasured first.
  */
 #include "l4test.h"
 
@@ -85,5 +87,7 @@ int main(void)
     l4_kd_region_begin(2);
     l4_kd_region_end(2);
     measure(3, slow, WINDOW_DESC, "map windows (task 6): every reply echoed, result 0, sender the server");
+    l4_threadid_t local = l4t_start_thread(2, fast_server);
+    measure(4, local, L4_IPC_SHORT_MSG, "a server thread in the same task: every reply echoed");
     return l4t_finish("ipccost");
 }

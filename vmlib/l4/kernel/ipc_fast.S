@@ -56,9 +56,9 @@ ipc_entry:
     jne slow
     cmpl $TCB_TS_RECV, TCB_STATE(%eax)
     jne slow
-    cmpl $0, TCB_IN_USER_IPC(%eax)
+    cmpb $0, TCB_IN_USER_IPC(%eax)
     je slow
-    cmpl $0, TCB_ON_TIMEOUT_LIST(%eax)
+    cmpb $0, TCB_ON_TIMEOUT_LIST(%eax)
     jne slow
     movl TCB_RCV_FROM(%eax), %ebp   /* r waits for anyone (~0) or for us */
     cmpl $-1, %ebp
@@ -77,7 +77,7 @@ ipc_entry:
     movl %edx, FRAME_ESI(%ebp)
     movl $0, FRAME_EAX(%ebp)
     movl $TCB_TS_READY, TCB_STATE(%eax)
-    movl $0, TCB_IN_USER_IPC(%eax)
+    movb $0, TCB_IN_USER_IPC(%eax)
     movl $TIME_SLICE_TICKS, TCB_TICKS_LEFT(%eax)
     cmpl $0, TCB_READY_NEXT(%eax)   /* blocked by the C path: not in the ready ring */
     je enqueue
@@ -87,7 +87,7 @@ ipc_entry:
     movl $TCB_TS_RECV, TCB_STATE(%ecx)
     movl %edx, TCB_RCV_DESC(%ecx)
     negl %edx                       /* 1 -> ~0 (open), 0 -> 0 */
-    movl $1, TCB_IN_USER_IPC(%ecx)
+    movb $1, TCB_IN_USER_IPC(%ecx)
     orl %esi, %edx                  /* open: ~0; closed: the destination */
     movl $0, TCB_RCV_DONE(%ecx)
     movl %edx, TCB_RCV_FROM(%ecx)

@@ -6,21 +6,21 @@
 #ifndef L4_IPC_FAST_H
 #define L4_IPC_FAST_H
 
-#define TCB_ID 0
-#define TCB_STATE 4
-#define TCB_KSP 12
-#define TCB_READY_NEXT 24
-#define TCB_TICKS_LEFT 32
-#define TCB_RCV_FROM 40
-#define TCB_SENDQ_HEAD 44
-#define TCB_RCV_DESC 64
-#define TCB_RCV_DONE 116
-#define TCB_ON_TIMEOUT_LIST 132
-#define TCB_IN_USER_IPC 140
-#define TCB_CR3 144
+#define TCB_ID 64
+#define TCB_STATE 68
+#define TCB_KSP 72
+#define TCB_READY_NEXT 76
+#define TCB_TICKS_LEFT 96
+#define TCB_RCV_FROM 80
+#define TCB_SENDQ_HEAD 84
+#define TCB_RCV_DESC 100
+#define TCB_RCV_DONE 104
+#define TCB_ON_TIMEOUT_LIST 93
+#define TCB_IN_USER_IPC 92
+#define TCB_CR3 88
 #define TCB_TS_READY 1
 #define TCB_TS_RECV 3
-#define SPACE_THREADS 20
+#define SPACE_THREADS 32
 #define TCB_FRAME_OFFSET 4036 /* PAGE_SIZE - sizeof(struct frame): TCB_FRAME(t) */
 #define FRAME_EDI 0
 #define FRAME_ESI 4
