@@ -14,15 +14,16 @@
 // P5's TLBs [S7]), and L4 on the Pentium avoids them altogether with small address spaces
 // (segment switch, no CR3 load [S4][S8]), which this kernel does not have (vmlib/l4/README.md).
 //
-// Tolerance. +-30 %, the band issue 13 accepts for SawMill's cells, and no tighter: vmsim's fast
-// path issues its ~74 instructions mostly unpaired (about 70 clocks besides the 79 of INT,
-// IRET and MOV CR3), where L4's hand-scheduled path needs 121 - 75 = 46 clocks for everything
-// beyond INT and IRET. The measured direct cost is about 156 cycles, 29 % above 121 (README,
-// "Micro-checks"). The breakdown assertions below hold whatever the total: the system clocks are
-// exactly one privilege-changing INT + IRET pair and one CR3 load (the sheet's figures [S10][S9]),
-// the warm path misses neither L1 cache, and the TLB refill is there across spaces and not
-// within one.
+// Tolerance: +-10 %, 12 cycles. The sheet gives the clocks of INT, IRET and MOV CR3 (79 of the
+// path) exactly; the rest, ~70 instructions, is timed by the model's simplified pairing rules and
+// estimates (the BTB's size, bank conflicts), good to a few clocks. The measured direct cost is
+// about 129 cycles, 6 % above 121 (vmlib/l4/README.md, "Micro-checks", says where they go). The
+// breakdown assertions hold whatever the total: the system clocks are exactly one privilege-
+// changing INT + IRET pair and one CR3 load (the sheet's figures [S10][S9]), the warm path misses
+// neither L1 cache, and the TLB refill is there across spaces and not within one.
 #include <gtest/gtest.h>
+
+#include <cstdio>
 
 #include "region_run.hpp"
 
@@ -32,7 +33,7 @@ namespace {
 #ifdef IPCCOST_ELF
 constexpr double kOneWays = 2.0 * 10000;  // 2 x ROUNDS in ipccost_test.c
 constexpr double kPublished = 121;        // [S5] direct cost of a short cross-address-space IPC, Pentium
-constexpr double kTolerance = 0.30;
+constexpr double kTolerance = 0.10;
 // [S10]: INT n to an inner privilege 6 + 42, IRET to an outer one 27; [S9]: MOV CR3,r 4.
 constexpr double kIntIret = 6 + 42 + 27, kMovCr3 = 4;
 
@@ -43,6 +44,7 @@ const GuestRun& ipccost_run() {
 
 struct OneWay {
     double cycles, direct, system, translation, cache_fills, instructions, walks;
+    iss::PentiumCycles causes;  // the region's, not per IPC (printed per IPC)
 };
 
 // Region `id` less the empty region 2, per one-way IPC.
@@ -58,6 +60,7 @@ OneWay one_way(uint32_t id) {
     w.cache_fills = per(r.causes.icache + r.causes.dcache, e.causes.icache + e.causes.dcache);
     w.instructions = per(r.instructions, e.instructions);
     w.walks = per(r.walks, e.walks);
+    w.causes = r.causes - e.causes;
     return w;
 }
 
@@ -71,6 +74,16 @@ TEST(IpcCost, GuestEchoesEveryMessageOnEveryPath) {
 
 TEST(IpcCost, ShortCrossSpaceIpcDirectCostIsWithinToleranceOfThePublished121Cycles) {
     const OneWay w = one_way(1);
+    for (uint32_t id : {1u, 3u, 4u}) {  // the numbers behind vmlib/l4/README.md's table
+        const OneWay o = one_way(id);
+        const auto per = [](uint64_t c) { return static_cast<double>(c) / kOneWays; };
+        std::printf("region %u: one-way %.1f cycles, TLB refill %.1f, direct %.1f, system %.1f, cache fills %.1f, "
+                    "%.1f instructions, %.1f walks; issue %.1f, AGI %.1f, mispredict %.1f, write buffer %.1f, "
+                    "bank %.1f, prefix %.1f\n",
+                    id, o.cycles, o.translation, o.direct, o.system, o.cache_fills, o.instructions, o.walks,
+                    per(o.causes.issue), per(o.causes.agi), per(o.causes.mispredict), per(o.causes.write_buffer),
+                    per(o.causes.bank), per(o.causes.prefix));
+    }
     EXPECT_NEAR(w.direct, kPublished, kTolerance * kPublished)
         << "one-way " << w.cycles << " cycles, of which TLB refill " << w.translation;
 }

@@ -19,11 +19,9 @@ ASM_OFFSET(id, TCB_ID);
 ASM_OFFSET(state, TCB_STATE);
 ASM_OFFSET(ksp, TCB_KSP);
 ASM_OFFSET(ready_next, TCB_READY_NEXT);
-ASM_OFFSET(ticks_left, TCB_TICKS_LEFT);
 ASM_OFFSET(rcv_from, TCB_RCV_FROM);
 ASM_OFFSET(sendq_head, TCB_SENDQ_HEAD);
 ASM_OFFSET(rcv_desc, TCB_RCV_DESC);
-ASM_OFFSET(rcv_done, TCB_RCV_DONE);
 ASM_OFFSET(on_timeout_list, TCB_ON_TIMEOUT_LIST);
 ASM_OFFSET(in_user_ipc, TCB_IN_USER_IPC);
 ASM_OFFSET(cr3, TCB_CR3);
@@ -31,9 +29,13 @@ _Static_assert(offsetof(struct space, threads) == SPACE_THREADS, "threads");
 _Static_assert(PAGE_SIZE - sizeof(struct frame) == TCB_FRAME_OFFSET, "frame");
 _Static_assert(offsetof(struct frame, edi) == FRAME_EDI && offsetof(struct frame, esi) == FRAME_ESI &&
                    offsetof(struct frame, ebp) == FRAME_EBP && offsetof(struct frame, ebx) == FRAME_EBX &&
-                   offsetof(struct frame, edx) == FRAME_EDX && offsetof(struct frame, eax) == FRAME_EAX,
+                   offsetof(struct frame, edx) == FRAME_EDX && offsetof(struct frame, eax) == FRAME_EAX &&
+                   offsetof(struct frame, ecx) == FRAME_ECX && offsetof(struct frame, eip) == FRAME_EIP,
                "frame registers");
 _Static_assert(TS_RECV == TCB_TS_RECV && TS_READY == TCB_TS_READY, "thread states");
+_Static_assert(offsetof(struct tcb, in_user_ipc) == TCB_STATE + 1 && offsetof(struct tcb, on_timeout_list) == TCB_STATE + 2 &&
+                   offsetof(struct tcb, pad_) == TCB_STATE + 3,
+               "the status word");
 
 /* Internal "from" of an open receive; a closed receive from nil never completes (a sleep). */
 #define ANY_SENDER L4_INVALID_ID

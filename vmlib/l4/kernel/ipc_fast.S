@@ -11,11 +11,11 @@
  *   an ipc system call (in_user_ipc; not a faulting thread waiting for its pager) for this sender
  *   or for anyone, with no timeout pending, and no sender queued at the caller.
  *
- * Then it does what the C path would: the three words and the sender id go straight into the
- * receiver's saved user registers with result 0, the receiver becomes ready and the sender waits
- * in its receive phase (from the destination, or open), and the CPU goes to the receiver (direct
- * process switch: current, TSS.ESP0, CR3 when the space differs) by the receiver's own trap
- * frame. Two L4 techniques keep it short: lazy queuing (the blocked sender stays in the ready
+ * Then it does what the C path would: the receiver becomes ready, the sender waits in its
+ * receive phase (from the destination, or open), and the CPU goes to the receiver (direct process
+ * switch: current, TSS.ESP0, CR3 when the space differs), which returns to user mode with the
+ * three words, the sender's id and result 0 in its registers and its own ECX, EBP, EIP, ESP from
+ * its trap frame. Two L4 techniques keep it short: lazy queuing (the blocked sender stays in the ready
  * ring; schedule() drops it when it comes to the ring's head) and leaving the receiver's kernel
  * stack behind (a receiver blocked in sys_ipc has nothing left to do but write its registers).
  * The sender's kernel stack gets a switch_stacks frame returning to ipc_resume, so the C path can
@@ -32,7 +32,7 @@
 ipc_entry:
     pushl $0                        /* error code, vector, registers: trap_common's frame */
     pushl $0x30
-    pushal
+    pushal                          /* from here on every user register is also in the frame */
     testl %eax, %eax                /* register message */
     jnz slow
     cmpl $1, %ebp                   /* register receive, closed or open */
@@ -42,80 +42,79 @@ ipc_entry:
     movl %esi, %eax                 /* r = spaces[task(dest)]->threads[lthread(dest)] */
     movl %esi, %ecx
     shrl $16, %eax
+    movl current, %ebp              /* the sender */
     shrl $10, %ecx
     andl $0xff, %eax
     andl $0x3f, %ecx
+    movl TCB_SENDQ_HEAD(%ebp), %edx
     movl spaces(,%eax,4), %eax
+    movl TCB_ID(%ebp), %edi
     testl %eax, %eax
     jz slow
     movl SPACE_THREADS(%eax,%ecx,4), %eax
-    movl current, %ecx
+    testl %edx, %edx                /* nobody queued for the sender's receive phase */
+    jnz slow
     testl %eax, %eax
     jz slow
+    movl TCB_STATE(%eax), %ebx      /* state, in_user_ipc, on_timeout_list */
+    movl TCB_RCV_FROM(%eax), %ecx
     cmpl TCB_ID(%eax), %esi         /* the thread of that version */
     jne slow
-    cmpl $TCB_TS_RECV, TCB_STATE(%eax)
+    cmpl $STATUS_RECV_IN_IPC, %ebx  /* waits in an ipc call, no timeout pending */
     jne slow
-    cmpb $0, TCB_IN_USER_IPC(%eax)
-    je slow
-    cmpb $0, TCB_ON_TIMEOUT_LIST(%eax)
-    jne slow
-    movl TCB_RCV_FROM(%eax), %ebp   /* r waits for anyone (~0) or for us */
-    cmpl $-1, %ebp
+    cmpl $-1, %ecx                  /* for anyone, or for the sender */
     je 1f
-    cmpl TCB_ID(%ecx), %ebp
+    cmpl %edi, %ecx
     jne slow
-1:  cmpl $0, TCB_SENDQ_HEAD(%ecx)   /* nobody queued for our receive phase */
-    jne slow
-
-    /* Committed. The receiver: message, sender id and result 0 into its saved registers. */
-    leal TCB_FRAME_OFFSET(%eax), %ebp
-    movl %edx, FRAME_EDX(%ebp)
-    movl %ebx, FRAME_EBX(%ebp)
-    movl TCB_ID(%ecx), %edx
-    movl %edi, FRAME_EDI(%ebp)
-    movl %edx, FRAME_ESI(%ebp)
-    movl $0, FRAME_EAX(%ebp)
-    movl $TCB_TS_READY, TCB_STATE(%eax)
-    movb $0, TCB_IN_USER_IPC(%eax)
-    movl $TIME_SLICE_TICKS, TCB_TICKS_LEFT(%eax)
-    cmpl $0, TCB_READY_NEXT(%eax)   /* blocked by the C path: not in the ready ring */
-    je enqueue
-2:
-    /* The sender: waits for the reply from the destination (closed) or for anyone (open). */
-    movl FRAME_EBP(%esp), %edx      /* its receive descriptor, 0 or 1 */
-    movl $TCB_TS_RECV, TCB_STATE(%ecx)
-    movl %edx, TCB_RCV_DESC(%ecx)
+1:
+    /* Committed (EAX receiver, EBP sender, EDI sender id, ESI destination). The receiver becomes
+     * ready; the sender waits for the reply from the destination (closed) or for anyone (open).
+     * Left alone, as the C path leaves them at user level: the sender's on_timeout_list (0: a
+     * running thread has no timeout) and rcv_done (0), and the receiver's time slice (it runs on
+     * what it has; with one-tick slices every tick rotates the ring anyway). */
+    movl FRAME_EBP(%esp), %edx      /* the sender's receive descriptor, 0 or 1 */
+    movl $STATUS_READY, %ebx
+    movl $STATUS_RECV_IN_IPC, %ecx
+    movl %ebx, TCB_STATE(%eax)
+    movl %edx, TCB_RCV_DESC(%ebp)
     negl %edx                       /* 1 -> ~0 (open), 0 -> 0 */
-    movb $1, TCB_IN_USER_IPC(%ecx)
+    movl %ecx, TCB_STATE(%ebp)
     orl %esi, %edx                  /* open: ~0; closed: the destination */
-    movl $0, TCB_RCV_DONE(%ecx)
-    movl %edx, TCB_RCV_FROM(%ecx)
-    movl $ipc_resume, -4(%esp)      /* switch_stacks frame: EBP EBX ESI EDI (unused), return */
+    movl TCB_READY_NEXT(%eax), %ebx
+    movl %edx, TCB_RCV_FROM(%ebp)
+    testl %ebx, %ebx                /* blocked by the C path: not in the ready ring */
+    jz enqueue
+2:  movl $ipc_resume, %ecx          /* the sender's switch_stacks frame: EDI ESI EBX EBP (unused), return */
     leal -20(%esp), %edx
-    movl %edx, TCB_KSP(%ecx)
+    movl %ecx, -4(%esp)
+    movl %edx, TCB_KSP(%ebp)
 
     /* Direct process switch to the receiver. */
+    leal 4096(%eax), %ecx
+    movl TCB_CR3(%eax), %ebx
     movl %eax, current
-    leal 4096(%eax), %edx
-    movl TCB_CR3(%eax), %esi
-    movl %edx, kernel_tss + 4       /* ESP0 */
-    cmpl cur_cr3_value, %esi        /* set_cr3's cache of CR3 (memory.c) stays right */
-    je 3f
-    movl %esi, cur_cr3_value
-    movl %esi, %cr3
-3:  movl %ebp, %esp
-    popal
-    addl $8, %esp
+    movl %ecx, kernel_tss + 4       /* ESP0 */
+    cmpl cur_cr3_value, %ebx        /* set_cr3's cache of CR3 (memory.c) stays right */
+    jne 4f
+    /* Its registers: the message from the sender's frame, the sender's id, result 0, and its own
+     * ECX and EBP from its frame; then IRET from its frame. */
+3:  movl %edi, %esi
+    movl FRAME_EDX(%esp), %edx
+    movl FRAME_EBX(%esp), %ebx
+    movl FRAME_EDI(%esp), %edi
+    movl TCB_FRAME_OFFSET + FRAME_ECX(%eax), %ecx
+    movl TCB_FRAME_OFFSET + FRAME_EBP(%eax), %ebp
+    leal TCB_FRAME_OFFSET + FRAME_EIP(%eax), %esp
+    xorl %eax, %eax
     iret
 
-enqueue:                            /* ready_enqueue(r); the sender's frame is below ESP, intact */
-    pushl %eax
-    pushl %ecx
+4:  movl %ebx, cur_cr3_value
+    movl %ebx, %cr3
+    jmp 3b
+
+enqueue:                            /* ready_enqueue(r): EAX, ECX, EDX are the callee's */
     pushl %eax
     call ready_enqueue
-    addl $4, %esp
-    popl %ecx
     popl %eax
     jmp 2b
 

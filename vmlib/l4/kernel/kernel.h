@@ -102,22 +102,22 @@ struct tcb {
     uint32_t deadline;             /* tick at which the blocked phase times out; 0 = never */
     /* Offset 64, one 32-byte cache line: everything the IPC fast path (ipc_fast.S, offsets in
      * ipc_fast.h) reads. Not at offset 0: TCBs, spaces and page directories are page-aligned,
-     * so their first lines all compete for the same set of the 2-way L1 D-cache. */
+     * so their first lines all compete for the same set of the 2-way L1 D-cache. The fast path
+     * tests and sets state, in_user_ipc and on_timeout_list as one 32-bit word. */
     l4_threadid_t id;
-    enum thread_state state;
+    uint8_t state;                 /* enum thread_state */
+    uint8_t in_user_ipc;           /* blocked in an ipc system call: completing the receive only
+                                      writes the user registers (not so in the page-fault IPC) */
+    uint8_t on_timeout_list;       /* never set while the thread runs */
+    uint8_t pad_;
     uint32_t ksp;                  /* saved kernel ESP while switched out */
     struct tcb *ready_next;        /* ready ring; non-zero = in it */
     l4_threadid_t rcv_from;        /* TS_RECV: the expected sender; invalid = open receive */
     struct tcb *sendq_head;        /* threads blocked sending to this one */
     uint32_t cr3;                  /* the space's page directory (a copy: no struct space access) */
-    uint8_t in_user_ipc;           /* blocked in an ipc system call: completing the receive only
-                                      writes the user registers (not so in the page-fault IPC) */
-    uint8_t on_timeout_list;
-    uint8_t pad_[2];
-    /* Offset 96: what the fast path writes besides. */
+    l4_word_t rcv_desc;            /* the fast path writes it */
     unsigned ticks_left;
-    l4_word_t rcv_desc;
-    int rcv_done;                  /* a message was delivered while blocked */
+    int rcv_done;                  /* a message was delivered while blocked (0 in user mode) */
     /* The rest. */
     l4_msg_t snd_msg, rcv_msg;
     struct tcb *timeout_next, *timeout_prev;
