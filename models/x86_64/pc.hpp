@@ -180,6 +180,7 @@ public:
     iss::Cpu<iss::TimedMemory<iss::MmuMemory>>& cpu() { return cpu_; }
     iss::PentiumTiming& timing() { return timing_; }
     Mmu& mmu() { return mmu_; }
+    const common::CacheHierarchy& caches() const { return caches_; }
     FlatRam& ram() { return ram_; }
     Pic& pic() { return pic_; }
     uint64_t tick() const;  // the PIT tick now
