@@ -60,7 +60,7 @@ uint8_t CodeBuckets::bucket_of(uint32_t eip) const {
     return after == ranges.begin() ? below : std::prev(after)->bucket;
 }
 
-std::map<uint32_t, RegionTotal> region_totals(const std::vector<RegionMark>& marks) {
+std::map<uint32_t, RegionTotal> sum_regions(const std::vector<RegionMark>& marks) {
     std::map<uint32_t, RegionTotal> out;
     std::map<uint32_t, const RegionMark*> open;
     for (const RegionMark& m : marks) {

@@ -122,7 +122,7 @@ struct RegionTotal {
 };
 // The regions of a run by id: each begin paired with the next end of its id (a second begin of an
 // open id starts it again; a begin without its end is dropped).
-std::map<uint32_t, RegionTotal> region_totals(const std::vector<RegionMark>& marks);
+std::map<uint32_t, RegionTotal> sum_regions(const std::vector<RegionMark>& marks);
 
 // The Pentium's MMU structures (configs/machines/pentium100.cfg, which cites them): 32-bit paging
 // with PSE, code TLB 32 entries 4-way, data TLBs 64 (4 KB) and 8 (4 MB) entries 4-way, no STLB,

@@ -20,11 +20,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "models/x86_64/pc.hpp"
 #include "sim/common/errors.hpp"
-#include "sim/config/registry.hpp"
+#include "sim/platform/x86/i386_target.hpp"
 #include "sim/experiment/figures/figures.hpp"
 #include "sim/experiment/paper_table.hpp"
 #include "sim/experiment/table.hpp"
@@ -290,35 +291,6 @@ std::string where_cycles_go(const Counters& c) {
 
 // ---- Parameters ---------------------------------------------------------------------------------
 
-// The x86_64 target's parameters (configs/machines/pentium100.cfg's keys) that the i386 platform
-// has: `--set` of one of these reaches PcConfig; the platform's other settings are its own.
-struct Knob {
-    const char* key;
-    uint32_t& (*field)(PcConfig&);
-};
-const std::vector<Knob>& knobs() {
-    static const std::vector<Knob> k = {
-        {"bus.l2_fill_clocks", [](PcConfig& c) -> uint32_t& { return c.timing.l2_fill_bus_clocks; }},
-        {"bus.memory_fill_clocks", [](PcConfig& c) -> uint32_t& { return c.timing.memory_fill_bus_clocks; }},
-        {"bus.write_clocks", [](PcConfig& c) -> uint32_t& { return c.timing.write_bus_clocks; }},
-        {"cpu.write_buffers", [](PcConfig& c) -> uint32_t& { return c.timing.write_buffers; }},
-        {"btb.entries", [](PcConfig& c) -> uint32_t& { return c.timing.btb_entries; }},
-        {"btb.ways", [](PcConfig& c) -> uint32_t& { return c.timing.btb_ways; }},
-        {"cpu.mispredict_u", [](PcConfig& c) -> uint32_t& { return c.timing.mispredict_u; }},
-        {"cpu.mispredict_v", [](PcConfig& c) -> uint32_t& { return c.timing.mispredict_v; }},
-        {"mem.read_latency", [](PcConfig& c) -> uint32_t& { return c.caches.memory_cycles; }},
-        {"l1d.hit_cycles", [](PcConfig& c) -> uint32_t& { return c.caches.l1d.hit_cycles; }},
-        {"l2.hit_cycles", [](PcConfig& c) -> uint32_t& { return c.caches.l2.hit_cycles; }},
-    };
-    return k;
-}
-
-const Knob* knob(const std::string& key) {
-    for (const Knob& k : knobs())
-        if (key == k.key) return &k;
-    return nullptr;
-}
-
 // The estimated memory timings and the ends of their plausible ranges, from
 // ../shared/reference/i386.md section 3 and the preset's own reasoning (pentium100.cfg); chosen
 // without looking at Table 1. Each end is one run; the two corners (every estimate at its low end,
@@ -388,7 +360,7 @@ Regions run_image(const std::string& elf, const PcConfig& config, const CodeBuck
                                                 ? fmt::format("guest exit {}", result.exit_value)
                                             : result.kind == Pc::Result::Limit ? std::string("instruction limit")
                                                                                : result.message));
-    return x86::pc::region_totals(pc.regions());
+    return x86::pc::sum_regions(pc.regions());
 }
 
 }  // namespace
@@ -401,45 +373,37 @@ void sawmill_table1(const ReproduceOptions& o) {
                                           "(make, or cmake --build " + o.build_dir + ")");
     const PaperTable paper = PaperTable::read(o.source_dir + "/configs/papers/sawmill_table1.csv");
 
-    // The user's --set: those of the x86_64 target's parameters the i386 platform has apply (Knob);
-    // the rest (the GUPS workload's, the MMU's and caches' geometry, RAM) are not the platform's to
-    // take, and are named as not applied rather than refused, so that `reproduce all --set` runs.
-    PcConfig config;  // the Pentium-100 at its defaults
-    std::vector<std::string> applied, ignored;
-    for (const std::string& text : o.overrides) {
-        const config::Assignment a = config::parse_override(text);
-        if (const Knob* k = knob(a.key)) {
-            k->field(config) = static_cast<uint32_t>(std::stoul(a.value, nullptr, 0));
-            applied.push_back(text);
-        } else {
-            ignored.push_back(text);
-        }
-    }
-    for (const std::string& x : ignored)
-        std::cerr << "reproduce sawmill-table1: --set " << x << " not applied: the i386 platform has no such "
-                  << "parameter (it takes the Pentium timing and latency keys of configs/machines/pentium100.cfg)\n";
+    // The PC of the i386 target (`vmsim run --set target=i386`): its Pentium-100 defaults and the
+    // --set parameters that target declares (reproduce passes this figure no other).
+    const PcConfig config = platform::i386_pc_config(o.overrides);
     const double mhz = config.clock_mhz;
 
     // The default run with the breakdown by component, and the band's runs, o.jobs at a time: the
     // platform has no random choices (no seed), so each is one run.
     const CodeBuckets buckets = component_buckets(o.build_dir);
-    // A band end that is the base configuration (the L2 fill's low end is its sourced value) is not run again.
+    // A band run's PC: the user's --set, then the band's (a band end that is the base configuration,
+    // as the L2 fill's low end, is not run again).
+    const auto variant_config = [&](const Variant& v) {
+        std::vector<std::string> sets = o.overrides;
+        for (const auto& [key, value] : v.settings) sets.push_back(fmt::format("{}={}", key, value));
+        return platform::i386_pc_config(sets);
+    };
     std::vector<Variant> variants;
+    std::vector<PcConfig> variant_configs;
     for (const Variant& v : band_variants()) {
-        PcConfig c = config;
-        bool same = true;
-        for (const auto& [key, value] : v.settings) same = same && knob(key)->field(c) == value;
-        if (!same) variants.push_back(v);
+        const PcConfig c = variant_config(v);
+        const auto t = [](const PcConfig& x) {
+            return std::make_tuple(x.timing.l2_fill_bus_clocks, x.timing.memory_fill_bus_clocks,
+                                   x.timing.write_bus_clocks, x.caches.memory_cycles);
+        };
+        if (t(c) == t(config)) continue;
+        variants.push_back(v);
+        variant_configs.push_back(c);
     }
     std::cerr << "reproduce sawmill-table1: running " << elf << " on the i386 platform (" << variants.size() + 1
               << " runs: the defaults with the breakdown by component, then the memory timings' band)\n";
     std::vector<std::function<Regions()>> jobs = {[&] { return run_image(elf, config, &buckets); }};
-    for (const Variant& v : variants)
-        jobs.push_back([&elf, config, &v] {
-            PcConfig c = config;
-            for (const auto& [key, value] : v.settings) knob(key)->field(c) = value;
-            return run_image(elf, c, nullptr);
-        });
+    for (const PcConfig& c : variant_configs) jobs.push_back([&elf, &c] { return run_image(elf, c, nullptr); });
     std::vector<Regions> runs;
     for (size_t i = 0; i < jobs.size(); i += std::max(1u, o.jobs)) {
         std::vector<std::future<Regions>> batch;
@@ -564,9 +528,7 @@ void sawmill_table1(const ReproduceOptions& o) {
     }
 
     std::string sets;
-    for (const std::string& x : applied) sets += (sets.empty() ? "" : ", ") + ("`" + x + "`");
-    std::string not_applied;
-    for (const std::string& x : ignored) not_applied += (not_applied.empty() ? "" : ", ") + ("`" + x + "`");
+    for (const std::string& x : o.overrides) sets += (sets.empty() ? "" : ", ") + ("`" + x + "`");
     doc.heading(1, "SawMill Table 1: VM primitive performance");
     doc.paragraph(
         "Regenerated by `vmsim reproduce sawmill-table1`. Microseconds per operation (Appel2 per page). OSF/1, Mach "
@@ -577,12 +539,9 @@ void sawmill_table1(const ReproduceOptions& o) {
         "walker, 8 KB L1 caches, 256 KB L2) at 100 MHz. Each cell is its measured regions less their in-place "
         "empty regions, entry for entry (`workloads/appel/appel.h`); Trap has two entries an iteration, Fault is "
         "Trap plus unprot1. " +
-        (applied.empty() ? std::string("Every parameter is at its preset value: none was set from this table.")
-                         : "Parameters set with --set: " + sets + "; the rest are at their preset values.") +
-        (ignored.empty() ? std::string()
-                         : " Not applied (the i386 platform has no such parameter; it takes the Pentium timing and "
-                           "latency keys of `configs/machines/pentium100.cfg`): " +
-                               not_applied + ".") +
+        (o.overrides.empty() ? std::string("Every parameter is at its preset value: none was set from this table.")
+                             : "Parameters set with --set (the i386 target's, as `vmsim run --set target=i386` takes "
+                               "them): " + sets + "; the rest are at their preset values.") +
         " The platform has no random choices, so each configuration is one deterministic run (no seeds; see "
         "*Seeds* below).");
     doc.table(table);
@@ -651,7 +610,7 @@ void sawmill_table1(const ReproduceOptions& o) {
         for (const auto& [k, x] : e.high) hi += fmt::format("{}{} {}", hi.empty() ? "" : ", ", k, x);
         ranges += fmt::format("\n- **{}** (low: {}; high: {}): {}.", e.name, lo, hi, e.reason);
     }
-    if (!applied.empty()) ranges += "\n\nA run of the band sets its keys after the --set ones.";
+    if (!o.overrides.empty()) ranges += "\n\nA run of the band sets its keys after the --set ones.";
     doc.paragraph(ranges);
     doc.paragraph("Per cell, the defaults' figure and the lowest and highest over the runs (the defaults' "
                   "included); *±30 % at*: in how many of the runs the cell is within ±30 % of the paper.");

@@ -38,9 +38,9 @@ int main(int argc, char** argv) {
     const std::string counts = " (" + std::to_string(cpu.instructions()) + " instructions, " +
                                std::to_string(cpu.cycles()) + " cycles, " + std::to_string(cpu.interrupts()) +
                                " interrupts)";
-    // Regions: cycles from each begin to its end, summed by id (region_totals).
+    // Regions: cycles from each begin to its end, summed by id (sum_regions).
     const auto print_regions = [&] {
-        for (const auto& [id, t] : vmsim::x86::pc::region_totals(pc.regions()))
+        for (const auto& [id, t] : vmsim::x86::pc::sum_regions(pc.regions()))
             std::fprintf(stderr, "region %u: %llu entries, %llu cycles, %.1f an entry\n", id,
                          static_cast<unsigned long long>(t.entries), static_cast<unsigned long long>(t.cycles),
                          static_cast<double>(t.cycles) / static_cast<double>(t.entries));
