@@ -300,4 +300,10 @@ const Target& i386_target() {
     return target;
 }
 
+PcConfig i386_pc_config(const std::vector<std::string>& overrides) {
+    std::vector<std::string> with_target = {"target=i386"};
+    with_target.insert(with_target.end(), overrides.begin(), overrides.end());
+    return pc_config(read_config(configure({}, with_target).params));
+}
+
 }  // namespace vmsim::platform
