@@ -764,12 +764,15 @@ StepResult Cpu<Memory>::step() {
 }
 
 template <typename Memory>
-StepResult Cpu<Memory>::run(uint64_t max_instructions) {
+StepResult Cpu<Memory>::run(uint64_t max_instructions, uint64_t deadline) {
     budget_ = max_instructions;
+    if constexpr (!kTimesInstructions<Memory>) (void)deadline;
     while (budget_) {
         --budget_;
         const StepResult r = step();
         if (r.stop != Stop::None) return r;
+        if constexpr (kTimesInstructions<Memory>)
+            if (cycles() >= deadline) break;
     }
     return StepResult{};
 }

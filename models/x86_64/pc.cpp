@@ -300,16 +300,10 @@ Pc::Result Pc::run(uint64_t max_instructions) {
         if (cpu_.instructions() >= end) return res;  // Limit
         const uint64_t edge = pit_.next_edge(tick());
         const uint64_t edge_cycle = edge == Pit::kNever ? Pit::kNever : cycle_of_tick(edge);
-        uint64_t chunk = end - cpu_.instructions();
-        // Up to the next timer edge: an instruction takes from half a cycle (a pair) to dozens (DIV,
-        // a walk, a miss), so run an eighth of the cycles left as instructions and look again; near
-        // the edge that is one instruction at a time, and the IRQ is raised at the first boundary
-        // at or after it.
-        if (edge_cycle != Pit::kNever) {
-            const uint64_t left = edge_cycle > cpu_.cycles() ? edge_cycle - cpu_.cycles() : 0;
-            chunk = std::min(chunk, left / 8 + 1);
-        }
-        const iss::StepResult r = bucketed_ ? run_bucketed(chunk ? chunk : 1) : cpu_.run(chunk ? chunk : 1);
+        // Up to the next timer edge: the CPU stops at the first instruction boundary at or after it
+        // (Cpu::run's deadline), where the IRQ is raised, however the caller splits its runs.
+        const uint64_t chunk = end - cpu_.instructions();
+        const iss::StepResult r = bucketed_ ? run_bucketed(chunk, edge_cycle) : cpu_.run(chunk, edge_cycle);
         // Where the run stopped, for the messages that end it (not built for every chunk: near a
         // timer edge the loop runs one instruction at a time).
         const auto at = [this] { return " at EIP " + hex(cpu_.eip()) + code_bytes(cpu_.eip()); };
@@ -387,7 +381,7 @@ uint64_t Pc::gate_cycles() const {
 
 // What Cpu::run(n) does, a step at a time: the same steps end the chunk (a stop, or end_run from a
 // device, which sets chunk_end_), so the run is the same run.
-iss::StepResult Pc::run_bucketed(uint64_t n) {
+iss::StepResult Pc::run_bucketed(uint64_t n, uint64_t deadline) {
     chunk_end_ = false;
     for (uint64_t i = 0; i < n; ++i) {
         step_bucket_ = buckets_.bucket_of(cpu_.eip());
@@ -405,7 +399,7 @@ iss::StepResult Pc::run_bucketed(uint64_t n) {
             bucket_cycles_[buckets_.delivery] += cycles;
         }
         if (r.stop != iss::Stop::None) return r;
-        if (chunk_end_) break;
+        if (chunk_end_ || cpu_.cycles() >= deadline) break;
     }
     return iss::StepResult{};
 }

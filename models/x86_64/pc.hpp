@@ -198,7 +198,7 @@ private:
     void update_irqs();  // PIT edges up to now into the PIC, the PIC's output onto INTR
     void end_chunk();    // the current cpu_.run() ends after this instruction
     // cpu_.run(n) one step at a time, charging each to its code bucket.
-    iss::StepResult run_bucketed(uint64_t n);
+    iss::StepResult run_bucketed(uint64_t n, uint64_t deadline);
     uint64_t gate_cycles() const;  // the timing model's system cycles of delivery and IRET so far
 
     Config config_;
