@@ -54,7 +54,8 @@ constexpr std::array<const char*, kComponents> kComponentMovers = {
     "kernel entry and exit: the gate and IRET costs (SystemCosts: INT n to ring 0 48 clocks, an exception 42, "
     "IRET to ring 3 27 [S10]) and `vmlib/l4/kernel/entry.S`'s register save and restore; moved by the number of "
     "kernel entries an operation takes (the binding's protocol) or by that cost table",
-    "IPC: `vmlib/l4/kernel/ipc.c`'s send and receive paths; moved by the number of IPCs an operation takes (the "
+    "IPC: `vmlib/l4/kernel/ipc.c`'s send and receive paths and the short-IPC fast path `ipc_fast.S`; moved "
+    "by the number of IPCs an operation takes (the "
     "fault IPC to the region mapper, its requests to the dataspace managers and their replies)",
     "mapping: page-table and mapping-database writes (`vmlib/l4/kernel/memory.c`, `mdb.c`: map_fpage, "
     "fpage_unmap); moved by the pages mapped or unmapped an operation (an eager unprotect maps every page now, "
@@ -75,7 +76,7 @@ constexpr uint32_t kKernelBase = 0xC0000000;
 
 Component kernel_component(const std::string& source) {
     if (source.find("entry.S") != std::string::npos) return kEntryExit;
-    if (source == "ipc.c") return kIpc;
+    if (source == "ipc.c" || source.find("ipc_fast.S") != std::string::npos) return kIpc;
     if (source == "memory.c" || source == "mdb.c") return kMapping;
     if (source == "lib.c") return kKernelLib;
     return kKernelOther;
@@ -559,7 +560,8 @@ void sawmill_table1(const ReproduceOptions& o) {
         "found from the guest ELFs' symbols and the objects they were linked from (the source file of each "
         "function): *entry/exit* is the kernel's `entry.S` plus the gate and IRET costs the timing model charges "
         "on INT n, exceptions, interrupts and IRET (and a faulting access's fetch and walk); *IPC* the kernel's "
-        "`ipc.c`; *mapping* its page-table and mapping-database code (`memory.c`, `mdb.c`); *pager* SawMill's "
+        "`ipc.c` and its short-IPC fast path `ipc_fast.S`; *mapping* its page-table and mapping-database code "
+        "(`memory.c`, `mdb.c`); *pager* SawMill's "
         "region mapper (rm.c, regionmap.c, flexpages.c in the application task) and the root task's dataspace "
         "managers with sigma0; *application* the benchmark, the vmbench binding and its runtime; *kernel "
         "memset/memcpy* the kernel's `lib.c` (byte loops, called by the mapping code among others: a function is "
