@@ -3,6 +3,7 @@
 #include "models/x86_64/mmu.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -210,11 +211,10 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         ++stats_.psc_misses[l];
     }
 
-    WalkHint& hint = walk_hint_[(la >> 12) & (kWalkHints - 1)];
+    uint64_t& hint = walk_hint_[(la >> 12) & (kWalkHints - 1)];
     for (;;) {
         const uint64_t pa = table + ((la >> level_shift_[level]) & index_mask_) * entry_bytes_;
-        hint.entry[1] = hint.entry[0];  // the last two entries read, the newest first
-        hint.entry[0] = pa;
+        hint = pa;  // the last entry read: the leaf's when the walk succeeds
         const common::CacheHierarchy::Access ref = caches_.access(pa);
         w.cycles += ref.cycles;
         ++w.refs;
@@ -268,6 +268,16 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
 }
 
 bool Mmu::read_entry(uint64_t pa, uint64_t& entry) {
+    if (const uint8_t* p = memory_.direct(pa, entry_bytes_)) {
+        if (entry_bytes_ == 8) {
+            std::memcpy(&entry, p, 8);
+        } else {
+            uint32_t e32;
+            std::memcpy(&e32, p, 4);
+            entry = e32;
+        }
+        return true;
+    }
     if (entry_bytes_ == 8) return memory_.read64(pa, entry);
     uint32_t e32 = 0;
     const bool ok = memory_.read32(pa, e32);
@@ -279,7 +289,13 @@ bool Mmu::read_entry(uint64_t pa, uint64_t& entry) {
 // the read (the line is normally still in L1D), and its latency is part of the walk's.
 void Mmu::set_bits(uint64_t pa, uint64_t& entry, uint64_t set, Walk& w) {
     entry |= set;
-    if (entry_bytes_ == 8)
+    if (uint8_t* p = memory_.direct(pa, entry_bytes_)) {
+        const uint32_t e32 = static_cast<uint32_t>(entry);
+        if (entry_bytes_ == 8)
+            std::memcpy(p, &entry, 8);
+        else
+            std::memcpy(p, &e32, 4);
+    } else if (entry_bytes_ == 8)
         memory_.write64(pa, entry);
     else
         memory_.write32(pa, static_cast<uint32_t>(entry));

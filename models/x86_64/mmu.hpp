@@ -113,16 +113,18 @@ public:
     }
 
     // A hint to the host, no part of the model: a translation of `la` is coming, so start bringing
-    // into the host's caches the paging-structure entries the last walk for its page read (at most
-    // the last two) and the cache model's sets for their lines. A driver that knows its next address
-    // early (a trace reader, a core before its own bookkeeping) calls it; results do not change.
-    void prefetch_walk(uint64_t la) const {
-        const WalkHint& h = walk_hint_[(la >> 12) & (kWalkHints - 1)];
-        for (uint64_t pa : h.entry) {
-            if (pa == kNoHint) continue;
+    // into the host's caches the paging-structure entry that the last walk for its page read last
+    // (its leaf: the tables above it are a 512th of its size and stay in the host's caches) and the
+    // cache model's sets for its line. A driver that knows its next address early (a trace reader, a
+    // core before its own bookkeeping) calls it; results do not change.
+    [[gnu::always_inline]] void prefetch_walk(uint64_t la) const {
+        const uint64_t pa = walk_hint_[(la >> 12) & (kWalkHints - 1)];
+        if (pa == kNoHint) return;
+        if (const uint8_t* p = memory_.direct(pa, 1))
+            __builtin_prefetch(p);
+        else
             memory_.prefetch(pa);
-            caches_.prefetch(pa);
-        }
+        caches_.prefetch(pa);
     }
 
     // Register writes (MOV to CR0/CR3/CR4, WRMSR to IA32_EFER), with the TLB and paging-structure-
@@ -303,14 +305,11 @@ private:
     MmuStats stats_;
 
     // Host-side hints for prefetch_walk(): per linear page (direct-mapped by page number), the
-    // physical addresses of the last two entries its last walk read (kNoHint: none). Stale hints
-    // cost a useless prefetch; nothing else reads them.
+    // physical address of the last entry its last walk read (kNoHint: none). Stale hints cost a
+    // useless prefetch; nothing else reads them.
     static constexpr size_t kWalkHints = size_t{1} << 16;
     static constexpr uint64_t kNoHint = ~uint64_t{0};
-    struct WalkHint {
-        uint64_t entry[2] = {kNoHint, kNoHint};
-    };
-    std::vector<WalkHint> walk_hint_ = std::vector<WalkHint>(kWalkHints);
+    std::vector<uint64_t> walk_hint_ = std::vector<uint64_t>(kWalkHints, kNoHint);
 };
 
 }  // namespace vmsim::x86

@@ -25,6 +25,25 @@ public:
     // A hint that the word at `pa` will be read soon: an implementation over host memory may start
     // bringing it into the host's caches. It changes nothing; `pa` need not be valid.
     virtual void prefetch(uint64_t /*pa*/) {}
+
+    // The host address of [pa, pa + bytes) when it lies in the block of host memory that the
+    // implementation declared as its direct window (set_direct), else null: the walker then reads
+    // and writes that word in place, without a virtual call, and falls back to the calls above
+    // otherwise. The window must answer exactly as the calls would.
+    uint8_t* direct(uint64_t pa, unsigned bytes) const {
+        return pa < direct_size_ && direct_size_ - pa >= bytes ? direct_ + pa : nullptr;
+    }
+
+protected:
+    // Physical [0, size) is the host memory at `host`, read and written as little-endian words.
+    void set_direct(uint8_t* host, uint64_t size) {
+        direct_ = host;
+        direct_size_ = size;
+    }
+
+private:
+    uint8_t* direct_ = nullptr;
+    uint64_t direct_size_ = 0;
 };
 
 // RAM at physical [base, base + size), zero-filled; nothing elsewhere.

@@ -22,7 +22,7 @@ constexpr unsigned kMaxFaultsPerAccess = 8;
 // The RAM as the page walker and the pager see it: little-endian words through the DMI pointer.
 class X86Core::RamMemory final : public x86::PhysicalMemory {
 public:
-    explicit RamMemory(const RamWindow& ram) : ram_(ram) {}
+    explicit RamMemory(const RamWindow& ram) : ram_(ram) { set_direct(ram.host, ram.size); }
     bool read32(uint64_t pa, uint32_t& v) override { return copy_out(pa, v); }
     bool read64(uint64_t pa, uint64_t& v) override { return copy_out(pa, v); }
     bool write32(uint64_t pa, uint32_t v) override { return copy_in(pa, v); }
