@@ -43,6 +43,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "models/common/cache_hierarchy.hpp"
@@ -226,12 +227,54 @@ private:
         unsigned refs = 0;
     };
 
+    // Geometries the miss path is compiled for (G below): with GenericGeometry every value comes
+    // from the configuration and the registers; a fixed one is 4-level paging with 4 KB L1s, an
+    // STLB and paging-structure caches of packed sets with these ways (SetAssoc::lookup_fixed),
+    // used when the configuration has them (fixed_geometry_) and the paging mode is long4.
+    struct GenericGeometry {
+        static constexpr bool kFixed = false;
+        static constexpr unsigned kDtlb = 0, kItlb = 0, kStlb = 0, kPde = 0, kPdpte = 0, kPml4e = 0;
+    };
+    struct SkylakeGeometry {  // configs/machines/skylake.cfg
+        static constexpr bool kFixed = true;
+        static constexpr unsigned kDtlb = 4, kItlb = 8, kStlb = 12, kPde = 4, kPdpte = 4, kPml4e = 2;
+    };
+
     // `l1_4k`: what the hot path's lookup found in the 4 KB L1 of the access's side for the current
     // PCID (null: nothing, or the address is not canonical); nothing has changed since.
     [[gnu::noinline]] Translation translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now,
                                                  TlbEntry* l1_4k);
+    Translation translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k);
+    template <class G>
+    Translation translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now);
+    // The part of a translation after its walk: statistics, the walker's time, a fault, the fills.
+    template <class G>
+    Translation after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
+                           bool l1_missed, bool second_missed, const Walk& w);
+    template <class G>
     Walk walk(uint64_t la, Access access, Privilege privilege);
-    bool read_entry(uint64_t pa, uint64_t& entry);
+    template <class G>
+    PscEntry* psc_lookup(unsigned level, uint64_t key);
+    template <class G>
+    void psc_insert(unsigned level, uint64_t key, PscEntry value);
+    // An entry of `bytes` (entry_bytes_) at `pa`; false when no memory answers there.
+    bool read_entry(uint64_t pa, unsigned bytes, uint64_t& entry) {
+        if (const uint8_t* host = memory_.direct(pa, bytes)) {
+            if (bytes == 8) {
+                std::memcpy(&entry, host, 8);
+            } else {
+                uint32_t e32;
+                std::memcpy(&e32, host, 4);
+                entry = e32;
+            }
+            return true;
+        }
+        if (bytes == 8) return memory_.read64(pa, entry);
+        uint32_t e32 = 0;
+        const bool ok = memory_.read32(pa, e32);
+        entry = e32;
+        return ok;
+    }
     void set_bits(uint64_t pa, uint64_t& entry, uint64_t bits, Walk& w);
     uint64_t leaf_frame(uint64_t entry, unsigned level) const;
     uint32_t claim_walker(uint64_t start, uint32_t walk_cycles);
@@ -271,6 +314,8 @@ private:
     std::vector<Psc> psc_;   // [level]; levels 0 and 1 never exist
     std::vector<uint64_t> walker_free_;  // cycle at which each walker finishes its walk
     bool second_level_ = false;          // an STLB or a 1 GB STLB exists
+    bool fixed_geometry_ = false;        // the structures are SkylakeGeometry's
+    bool fixed_long4_ = false;           // fixed_geometry_ with 4-level paging: translate_4k_miss applies
     bool any_global_ = false;            // a global entry may be cached
 
     uint64_t cr0_ = 0, cr2_ = 0, cr3_ = 0, cr4_ = 0, efer_ = 0;
