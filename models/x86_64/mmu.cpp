@@ -247,7 +247,7 @@ uint32_t Mmu::claim_walker(uint64_t start, uint32_t walk_cycles) {
 // ---- the walk --------------------------------------------------------------------------------------
 
 template <class G>
-Mmu::PscEntry* Mmu::psc_lookup(unsigned level, uint64_t key) {
+inline Mmu::PscEntry* Mmu::psc_lookup(unsigned level, uint64_t key) {
     if constexpr (G::kFixed) {
         if (level == 2) return psc_[2].set.template lookup_fixed<G::kPde>(key);
         if (level == 3) return psc_[3].set.template lookup_fixed<G::kPdpte>(key);
@@ -257,7 +257,7 @@ Mmu::PscEntry* Mmu::psc_lookup(unsigned level, uint64_t key) {
 }
 
 template <class G>
-void Mmu::psc_insert(unsigned level, uint64_t key, PscEntry value) {
+inline void Mmu::psc_insert(unsigned level, uint64_t key, PscEntry value) {
     if constexpr (G::kFixed) {
         if (level == 2) return psc_[2].set.template insert_fixed<G::kPde>(key, value);
         if (level == 3) return psc_[3].set.template insert_fixed<G::kPdpte>(key, value);

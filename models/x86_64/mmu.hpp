@@ -254,9 +254,9 @@ private:
     template <class G>
     Walk walk(uint64_t la, Access access, Privilege privilege);
     template <class G>
-    PscEntry* psc_lookup(unsigned level, uint64_t key);
+    [[gnu::always_inline]] inline PscEntry* psc_lookup(unsigned level, uint64_t key);
     template <class G>
-    void psc_insert(unsigned level, uint64_t key, PscEntry value);
+    [[gnu::always_inline]] inline void psc_insert(unsigned level, uint64_t key, PscEntry value);
     // An entry of `bytes` (entry_bytes_) at `pa`; false when no memory answers there.
     bool read_entry(uint64_t pa, unsigned bytes, uint64_t& entry) {
         if (const uint8_t* host = memory_.direct(pa, bytes)) {

@@ -149,7 +149,7 @@ void X86Core::poll() {
 }
 
 // The physical address of `la` for one access, the page faults on the way delivered to the pager.
-uint64_t X86Core::translate(uint64_t la, x86::Access access) {
+inline uint64_t X86Core::translate(uint64_t la, x86::Access access) {
     for (unsigned faults = 0;; ++faults) {
         const x86::Translation t = mmu_->translate(la, access, x86::Privilege::User);
         stats_.translation_cycles += t.cycles;
@@ -187,7 +187,7 @@ void X86Core::translation_error(uint64_t la, x86::Access access, const x86::Tran
     throw std::logic_error("x86 core: a translation neither succeeded nor faulted");
 }
 
-uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
+inline uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
     if ((bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) || (la & (bytes - 1))) bad_access(la, bytes);
     const uint64_t pa = translate(la, access);
     page_hint_[(la >> 12) & ((size_t{1} << kHintBits) - 1)] = pa & ~uint64_t{0xfff};

@@ -89,8 +89,10 @@ private:
     // Called before every access and operation when the cycle count reaches next_poll_: the limits
     // and the quantum.
     void poll();
-    uint64_t translate(uint64_t la, x86::Access access);
-    uint8_t* data(uint64_t la, unsigned bytes, x86::Access access);
+    // Inlined into their callers (load, store, fetch): each call level cost a GUPS update about 15
+    // host instructions of register saves and restores (docs/performance.md).
+    [[gnu::always_inline]] inline uint64_t translate(uint64_t la, x86::Access access);
+    [[gnu::always_inline]] inline uint8_t* data(uint64_t la, unsigned bytes, x86::Access access);
     // The errors of translate() and data(), out of their hot paths.
     [[noreturn, gnu::noinline, gnu::cold]] void translation_error(uint64_t la, x86::Access access,
                                                                    const x86::Translation& t, unsigned faults);
