@@ -291,11 +291,11 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         ++stats_.psc_misses[l];
     }
 
-    uint64_t& hint = walk_hint_[(la >> 12) & (kWalkHints - 1)];
+    uint32_t& hint = host_hint_[(la >> 12) & (kHostHints - 1)].entry_line;
     for (;;) {
         const unsigned shift = G::kFixed ? 12 + 9 * (level - 1) : level_shift_[level];
         const uint64_t pa = table + ((la >> shift) & index_mask) * entry_bytes;
-        hint = pa;  // the last entry read: the leaf's when the walk succeeds
+        hint = (pa >> 6) >> 32 ? 0 : static_cast<uint32_t>(pa >> 6);  // the last entry read: the leaf's when the walk succeeds
         const common::CacheHierarchy::Access ref = caches_.access(pa);
         w.cycles += ref.cycles;
         ++w.refs;

@@ -113,19 +113,20 @@ public:
         return translate_slow(la, access, privilege, now, e);
     }
 
-    // A hint to the host, no part of the model: a translation of `la` is coming, so start bringing
-    // into the host's caches the paging-structure entry that the last walk for its page read last
-    // (its leaf: the tables above it are a 512th of its size and stay in the host's caches) and the
-    // cache model's sets for its line. A driver that knows its next address early (a trace reader, a
-    // core before its own bookkeeping) calls it; results do not change.
+    // A hint to the host, no part of the model: an access to `la` is coming, so start bringing into
+    // the host's caches the paging-structure entry that the last walk for its page read last (its
+    // leaf: the tables above it are a 512th of its size and stay in the host's caches), the line
+    // of `la` in the page that the driver last noted for it (note_access), and the cache model's
+    // sets for both lines. A driver that knows its next address early (a trace reader, a core
+    // before its own bookkeeping) calls it; results do not change.
     [[gnu::always_inline]] void prefetch_walk(uint64_t la) const {
-        const uint64_t pa = walk_hint_[(la >> 12) & (kWalkHints - 1)];
-        if (pa == kNoHint) return;
-        if (const uint8_t* p = memory_.direct(pa, 1))
-            __builtin_prefetch(p);
-        else
-            memory_.prefetch(pa);
-        caches_.prefetch(pa);
+        const HostHint h = host_hint_[(la >> 12) & (kHostHints - 1)];
+        if (h.entry_line) prefetch_line(uint64_t{h.entry_line} << 6);
+        if (h.page) prefetch_line((uint64_t{h.page} << 12) | (la & 0xfff));
+    }
+    // For prefetch_walk(): an access to `la` went to physical `pa`. No part of the model.
+    void note_access(uint64_t la, uint64_t pa) {
+        host_hint_[(la >> 12) & (kHostHints - 1)].page = (pa >> 12) >> 32 ? 0 : static_cast<uint32_t>(pa >> 12);
     }
 
     // Register writes (MOV to CR0/CR3/CR4, WRMSR to IA32_EFER), with the TLB and paging-structure-
@@ -350,11 +351,23 @@ private:
     MmuStats stats_;
 
     // Host-side hints for prefetch_walk(): per linear page (direct-mapped by page number), the
-    // physical address of the last entry its last walk read (kNoHint: none). Stale hints cost a
-    // useless prefetch; nothing else reads them.
-    static constexpr size_t kWalkHints = size_t{1} << 16;
-    static constexpr uint64_t kNoHint = ~uint64_t{0};
-    std::vector<uint64_t> walk_hint_ = std::vector<uint64_t>(kWalkHints, kNoHint);
+    // physical line (address / 64) of the last entry its last walk read and the physical page
+    // (address / 4 KB) of its last noted access; 0: none, or too far up to fit. One 8-byte slot, so
+    // that a hint costs the host one line of a 512 KB table. Stale hints cost a useless prefetch;
+    // nothing else reads them.
+    struct HostHint {
+        uint32_t entry_line = 0;
+        uint32_t page = 0;
+    };
+    static constexpr size_t kHostHints = size_t{1} << 16;
+    std::vector<HostHint> host_hint_ = std::vector<HostHint>(kHostHints);
+    [[gnu::always_inline]] void prefetch_line(uint64_t pa) const {
+        if (const uint8_t* p = memory_.direct(pa, 1))
+            __builtin_prefetch(p);
+        else
+            memory_.prefetch(pa);
+        caches_.prefetch(pa);
+    }
 };
 
 }  // namespace vmsim::x86

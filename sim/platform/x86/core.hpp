@@ -115,15 +115,6 @@ private:
     uint64_t syncs_ = 0, elided_ = 0;
     bool at_limit_ = false;      // max_operations reached: the next access or operation stops
     X86CoreResult result_;
-    // Host-side hints, no part of the model: the physical page each linear page last translated to,
-    // direct-mapped by linear page number (kNoHint: none). host_prefetch() looks the page of the
-    // address it is told up here and prefetches the line it will most likely touch, and the cache
-    // model's last-level set for it, so that the host's misses on a large table overlap the updates
-    // before it.
-    // Only prefetches read it: a stale hint costs a useless prefetch, never a wrong result.
-    static constexpr unsigned kHintBits = 16;
-    static constexpr uint64_t kNoHint = ~uint64_t{0};
-    std::vector<uint64_t> page_hint_ = std::vector<uint64_t>(size_t{1} << kHintBits, kNoHint);
 };
 
 }  // namespace vmsim::platform
