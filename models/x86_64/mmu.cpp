@@ -72,19 +72,50 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
 
 template <class G>
 Translation Mmu::translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now) {
-    Tlb& stlb = tlbs_[kStlb];
-    if (stlb.filled & 1) {
-        // An STLB hit is rare where this path matters, and translate_generic() takes it: its own
-        // lookup finds the entry where this one left it (first in its set under Lru; where it was
-        // under Fifo) and changes nothing.
-        const uint64_t k = ((la >> 12) & vpn_mask_[0]) | tag_key_;  // key(la, 0, pcid_)
-        if (stlb.set.template lookup_fixed<G::kStlb>(k)) return translate_generic(la, access, privilege, now, nullptr);
+    const uint32_t cycles = config_.l1_hit_cycles + config_.stlb_hit_cycles;
+    bool second_missed = true;
+    if (Tlb& stlb = tlbs_[kStlb]; stlb.filled & 1) {  // find(): an empty class needs no lookup
+        if (TlbEntry* e = stlb.set.template lookup_fixed<G::kStlb>(key(la, 0, pcid_))) {
+            Translation t;
+            if (second_level_hit<G>(la, access, privilege, Hit{e, 0, false}, cycles, t)) return t;
+            second_missed = false;
+        }
     }
-    return after_walk<G>(la, access, now, config_.l1_hit_cycles + config_.stlb_hit_cycles, true, true,
-                         walk<G>(la, access, privilege));
+    return after_walk<G>(la, access, now, cycles, true, second_missed, walk<G>(la, access, privilege));
 }
 
-Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
+template <class G>
+bool Mmu::second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
+                           Translation& t) {
+    const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
+    const unsigned side = access == Access::Fetch ? kInstruction : kData;
+    TlbStats& l1_stats = side == kInstruction ? stats_.itlb : stats_.dtlb;
+    const uint8_t need = need_[a][p];
+    const Mapping m{h.entry->frame(), h.entry->page(), h.entry->perm(), h.global};
+    if ((m.perm & need) == need) {
+        ++stats_.stlb.hits[static_cast<unsigned>(m.page)];
+        t.pa = m.frame | (la & ((uint64_t{1} << class_shift_[h.cls]) - 1));
+        t.page_size = m.page;
+        ++l1_stats.misses[static_cast<unsigned>(m.page)];
+        fill_l1<G>(side, la, m, true);
+        t.cycles = cycles;
+        stats_.miss_cycles += cycles;
+        return true;
+    }
+    // The rights cached with an entry are those of the walk that filled it (4.10.2.2); a hit that
+    // they forbid faults without a walk, and that fault drops the entry (4.10.4.1).
+    if ((m.perm & need & ~kPermD) != (need & ~kPermD)) {
+        ++stats_.tlb_faults;
+        ++l1_stats.misses_faulted;
+        stats_.miss_cycles += cycles;
+        t = page_fault(la, fault_bits_[a][p] | kPfP, cycles);
+        return true;
+    }
+    ++stats_.dirty_rewalks;  // allowed, but cached clean: walk to set D (4.8)
+    return false;
+}
+
+inline Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
     Translation t;
     if (mode_ == PagingMode::Off) {
         t.pa = la;  // already taken modulo 2^32
@@ -106,9 +137,9 @@ Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privile
 
     // The rights cached with an entry are those of the walk that filled it (4.10.2.2); a hit that
     // they forbid faults without a walk, and that fault drops the entry (4.10.4.1).
-    auto from_entry = [&](const Hit& h, TlbStats* level_stats) -> bool {
+    auto from_entry = [&](const Hit& h) -> bool {
         if ((h.entry->perm() & need) == need) {
-            if (level_stats) ++level_stats->hits[static_cast<unsigned>(h.entry->page())];
+            ++l1_stats.hits[static_cast<unsigned>(h.entry->page())];
             t.pa = h.entry->frame() | (la & ((uint64_t{1} << class_shift_[h.cls]) - 1));
             t.page_size = h.entry->page();
             return true;
@@ -122,7 +153,7 @@ Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privile
     const Tlb* l1 = &tlbs_[side * kClasses];
     const bool l1_may_hit = l1_4k || any_global_ || l1[1].filled || l1[2].filled;
     if (Hit h = l1_may_hit ? find_l1(side, la, l1_4k) : Hit{}; h.entry) {
-        if (from_entry(h, &l1_stats)) {
+        if (from_entry(h)) {
             t.cycles = cycles;
             return t;
         }
@@ -137,21 +168,7 @@ Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privile
         if (second_level_) {
             cycles += config_.stlb_hit_cycles;
             if (Hit h2 = find_second_level(la); h2.entry) {
-                const Mapping m{h2.entry->frame(), h2.entry->page(), h2.entry->perm(), h2.global};
-                if (from_entry(h2, &stats_.stlb)) {
-                    ++l1_stats.misses[static_cast<unsigned>(m.page)];
-                    fill_l1(side, la, m, true);
-                    t.cycles = cycles;
-                    stats_.miss_cycles += cycles;
-                    return t;
-                }
-                if ((m.perm & rights) != rights) {
-                    ++stats_.tlb_faults;
-                    ++l1_stats.misses_faulted;
-                    stats_.miss_cycles += cycles;
-                    return page_fault(la, fault_bits_[a][p] | kPfP, cycles);
-                }
-                ++stats_.dirty_rewalks;
+                if (second_level_hit<GenericGeometry>(la, access, privilege, h2, cycles, t)) return t;
             } else {
                 second_missed = true;
             }
@@ -192,23 +209,14 @@ Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uint32_t c
     if (l1_missed) ++l1_stats.misses[static_cast<unsigned>(m.page)];
     if (second_missed) ++stats_.stlb.misses[static_cast<unsigned>(m.page)];
     // A structure that was looked up and missed cannot hold the page: fill without a search.
-    if (G::kFixed && m.page == PageSize::k4K && !m.global && l1_missed && second_missed) {
-        // fill_second_level() and fill_l1() of a 4 KB page: the STLB (it holds 4 KB pages in a fixed
-        // geometry) and the side's 4 KB L1.
-        const uint64_t k = ((la >> 12) & vpn_mask_[0]) | tag_key_;  // key(la, 0, pcid_)
-        const TlbEntry e = TlbEntry::make(m.frame, m.perm, PageSize::k4K);
+    if (G::kFixed && second_missed && m.page == PageSize::k4K && !m.global) {
+        // fill_second_level() of a 4 KB page in a fixed geometry: the STLB, which holds them.
         tlbs_[kStlb].filled |= 1;
-        tlbs_[kStlb].set.template insert_fixed<G::kStlb>(k, e);
-        Tlb& l1 = tlbs_[side * kClasses];
-        l1.filled |= 1;
-        if (side == kData)
-            l1.set.template insert_fixed<G::kDtlb>(k, e);
-        else
-            l1.set.template insert_fixed<G::kItlb>(k, e);
+        tlbs_[kStlb].set.template insert_fixed<G::kStlb>(key(la, 0, pcid_), TlbEntry::make(m.frame, m.perm, m.page));
     } else {
         fill_second_level(la, m, second_missed);
-        fill_l1(side, la, m, l1_missed);
     }
+    fill_l1<G>(side, la, m, l1_missed);
     t.pa = m.frame | (la & ((uint64_t{1} << page_shift(m.page)) - 1));
     t.page_size = m.page;
     t.cycles = cycles;
@@ -450,7 +458,19 @@ void Mmu::fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absen
 }
 
 // The L1 of the side for the page's size; without one, the largest smaller size that has one.
+template <class G>
 void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent) {
+    if (G::kFixed && absent && m.page == PageSize::k4K && !m.global) {
+        // A 4 KB page in a fixed geometry: the side's 4 KB L1, as fill() would.
+        Tlb& l1 = tlbs_[side * kClasses];
+        l1.filled |= 1;
+        const TlbEntry e = TlbEntry::make(m.frame, m.perm, m.page);
+        if (side == kData)
+            l1.set.template insert_fixed<G::kDtlb>(key(la, 0, pcid_), e);
+        else
+            l1.set.template insert_fixed<G::kItlb>(key(la, 0, pcid_), e);
+        return;
+    }
     for (unsigned cls = class_of(m.page) + 1; cls-- > 0;) {
         Tlb& tlb = tlbs_[side * kClasses + cls];
         if (tlb.present) {
