@@ -362,7 +362,7 @@ private:
     // empty) and the new entry is first, in way 0. When the victim is not way 0, way 0's entry
     // (first in order unless empty) moves into the victim's slot and takes its label.
     template <unsigned W = 0>
-    Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
+    [[gnu::always_inline]] Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
         const unsigned ways = W ? W : ways_;
         const uint64_t old = meta_[set].order;
         const unsigned victim = static_cast<unsigned>((old >> (4 * (ways - 1))) & 0xf);  // the last in order

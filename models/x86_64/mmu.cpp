@@ -115,7 +115,7 @@ bool Mmu::second_level_hit(uint64_t la, Access access, Privilege privilege, cons
     return false;
 }
 
-inline Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
+Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
     Translation t;
     if (mode_ == PagingMode::Off) {
         t.pa = la;  // already taken modulo 2^32
@@ -180,7 +180,7 @@ inline Translation Mmu::translate_generic(uint64_t la, Access access, Privilege 
 }
 
 template <class G>
-Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
+inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
                             bool l1_missed, bool second_missed, const Walk& w) {
     const unsigned side = access == Access::Fetch ? kInstruction : kData;
     TlbStats& l1_stats = side == kInstruction ? stats_.itlb : stats_.dtlb;
@@ -459,7 +459,7 @@ void Mmu::fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absen
 
 // The L1 of the side for the page's size; without one, the largest smaller size that has one.
 template <class G>
-void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent) {
+inline void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent) {
     if (G::kFixed && absent && m.page == PageSize::k4K && !m.global) {
         // A 4 KB page in a fixed geometry: the side's 4 KB L1, as fill() would.
         Tlb& l1 = tlbs_[side * kClasses];
@@ -471,6 +471,10 @@ void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent) {
             l1.set.template insert_fixed<G::kItlb>(key(la, 0, pcid_), e);
         return;
     }
+    fill_l1_any(side, la, m, absent);
+}
+
+void Mmu::fill_l1_any(unsigned side, uint64_t la, const Mapping& m, bool absent) {
     for (unsigned cls = class_of(m.page) + 1; cls-- > 0;) {
         Tlb& tlb = tlbs_[side * kClasses + cls];
         if (tlb.present) {

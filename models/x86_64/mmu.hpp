@@ -245,10 +245,12 @@ private:
     // PCID (null: nothing, or the address is not canonical); nothing has changed since.
     [[gnu::noinline]] Translation translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now,
                                                  TlbEntry* l1_4k);
-    [[gnu::always_inline]] inline Translation translate_generic(uint64_t la, Access access, Privilege privilege,
-                                                                uint64_t now, TlbEntry* l1_4k);
+    // Out of line, as is translate_4k_miss(), so that translate_slow() chooses between them with a
+    // tail call and no register saves of its own.
+    [[gnu::noinline]] Translation translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now,
+                                                    TlbEntry* l1_4k);
     template <class G>
-    Translation translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now);
+    [[gnu::noinline]] Translation translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now);
     // An entry `h` of the second level for an access that missed the L1, `cycles` so far: true, with
     // `t` the answer, when its rights allow the access (the L1 is filled) or forbid it (a #PF); false
     // when it is allowed but cached clean, and a walk must set D.
@@ -257,7 +259,7 @@ private:
                           Translation& t);
     // The part of a translation after its walk: statistics, the walker's time, a fault, the fills.
     template <class G>
-    Translation after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
+    [[gnu::always_inline]] inline Translation after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
                            bool l1_missed, bool second_missed, const Walk& w);
     template <class G>
     Walk walk(uint64_t la, Access access, Privilege privilege);
@@ -295,7 +297,8 @@ private:
     // missed, and nothing has filled it since: the fill needs no search for the key.
     void fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absent);
     template <class G = GenericGeometry>
-    void fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent);
+    [[gnu::always_inline]] inline void fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent);
+    void fill_l1_any(unsigned side, uint64_t la, const Mapping& m, bool absent);
     void fill_second_level(uint64_t la, const Mapping& m, bool absent);
 
     void drop_page(uint64_t la);     // TLB entries for la's page: current PCID and global

@@ -49,7 +49,14 @@ private:
 // RAM at physical [base, base + size), zero-filled; nothing elsewhere.
 class FlatRam final : public PhysicalMemory {
 public:
-    explicit FlatRam(uint64_t size, uint64_t base = 0) : base_(base), bytes_(size, 0) {}
+    explicit FlatRam(uint64_t size, uint64_t base = 0) : base_(base), bytes_(size, 0) {
+        if (base == 0) set_direct(bytes_.data(), size);  // the window starts at physical 0
+    }
+    // A copy would keep the original's direct window; a move takes its buffer along.
+    FlatRam(const FlatRam&) = delete;
+    FlatRam& operator=(const FlatRam&) = delete;
+    FlatRam(FlatRam&&) = default;
+    FlatRam& operator=(FlatRam&&) = default;
 
     bool read32(uint64_t pa, uint32_t& value) override { return load(pa, value); }
     bool read64(uint64_t pa, uint64_t& value) override { return load(pa, value); }
