@@ -49,7 +49,7 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
     }
     using G = SkylakeGeometry;
     auto packed = [](const auto& structure, unsigned ways) { return structure.present && structure.set.packed_ways() == ways; };
-    fixed_geometry_ = packed(tlbs_[kData * kClasses], G::kDtlb) && packed(tlbs_[kInstruction * kClasses], G::kItlb) &&
+    fixed_geometry_ = config.compiled_paths && packed(tlbs_[kData * kClasses], G::kDtlb) && packed(tlbs_[kInstruction * kClasses], G::kItlb) &&
                       packed(tlbs_[kStlb], G::kStlb) && (tlbs_[kStlb].classes & 1) && packed(psc_[2], G::kPde) &&
                       packed(psc_[3], G::kPdpte) && packed(psc_[4], G::kPml4e);
     derive();  // paging off: nothing to flush
