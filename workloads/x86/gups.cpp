@@ -115,7 +115,7 @@ void Gups::run(Machine& machine) {
         ahead[i % kLookahead] = next = step(next);
         machine.host_prefetch(kTableLa + (next & index_mask) * 8);
         const uint64_t la = kTableLa + (x & index_mask) * 8;
-        machine.store(la, machine.load(la, 8) ^ x, 8);
+        machine.read_modify_write(la, 8, [](uint64_t old, uint64_t value) { return old ^ value; }, x);
         machine.operation(config_.update_cycles);
     }
 }

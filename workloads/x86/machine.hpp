@@ -43,6 +43,16 @@ public:
     // An instruction fetch at `la`: the I-TLB and the walk; the fetch's own time is part of the
     // operation's stated cost (the code of a loop stays in the L1 I-cache).
     virtual void fetch(uint64_t la) = 0;
+    // A read-modify-write of one word: loads it, stores fn(old, arg) back and returns the old value.
+    // The same accesses, with the same effects, as load() then store() (which is what this default
+    // does); a machine may make them in one call, knowing that nothing ran in between but `fn`,
+    // which must be a plain computation (no call into the machine).
+    using Modify = uint64_t (*)(uint64_t old, uint64_t arg);
+    virtual uint64_t read_modify_write(uint64_t la, unsigned bytes, Modify fn, uint64_t arg) {
+        const uint64_t old = load(la, bytes);
+        store(la, fn(old, arg), bytes);
+        return old;
+    }
     // One operation of the workload (GUPS: one update): its own computation costs `cycles`. It
     // counts toward sim.max_instructions, the target's operation limit.
     virtual void operation(uint32_t cycles) = 0;

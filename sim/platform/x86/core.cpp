@@ -187,9 +187,9 @@ void X86Core::translation_error(uint64_t la, x86::Access access, const x86::Tran
     throw std::logic_error("x86 core: a translation neither succeeded nor faulted");
 }
 
-inline uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
+inline uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access, uint64_t& pa) {
     if ((bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) || (la & (bytes - 1))) bad_access(la, bytes);
-    const uint64_t pa = translate(la, access);
+    pa = translate(la, access);
     mmu_->note_access(la, pa);
     uint8_t* host = memory_->at(pa, bytes);
     if (!host) outside_ram(la, pa, access);
@@ -202,6 +202,20 @@ inline uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
     return host;
 }
 
+inline uint8_t* X86Core::data_at(uint64_t la, unsigned bytes, x86::Access access, uint64_t pa, uint8_t* host) {
+    // The word was checked for size and alignment, and its host address found, for the access
+    // before; the translation may still differ (a store that had to set D re-walks, and in the
+    // model another walk may map elsewhere): then it is a new address, as data() treats it.
+    const uint64_t now = translate(la, access);
+    if (now != pa) {
+        mmu_->note_access(la, now);
+        host = memory_->at(now, bytes);
+        if (!host) outside_ram(la, now, access);
+        pa = now;
+    }
+    stats_.data_cycles += caches_.access(pa).cycles;
+    return host;
+}
 void X86Core::bad_access(uint64_t la, unsigned bytes) {
     throw std::logic_error(fmt::format("x86 core: the workload made a {}-byte access at 0x{:x} (accesses are "
                                        "naturally aligned 1, 2, 4 or 8 bytes)",
@@ -215,10 +229,7 @@ void X86Core::outside_ram(uint64_t la, uint64_t pa, x86::Access access) {
 
 void X86Core::host_prefetch(uint64_t la) { mmu_->prefetch_walk(la); }
 
-uint64_t X86Core::load(uint64_t la, unsigned bytes) {
-    if (stats_.cycles() >= next_poll_) poll();
-    ++stats_.loads;
-    const uint8_t* p = data(la, bytes, x86::Access::Read);
+inline uint64_t X86Core::read_word(const uint8_t* p, unsigned bytes) {
     // Little-endian host = guest order. A copy of constant size is a plain load, not a call.
     switch (bytes) {
         case 8: { uint64_t v; std::memcpy(&v, p, 8); return v; }
@@ -228,16 +239,43 @@ uint64_t X86Core::load(uint64_t la, unsigned bytes) {
     }
 }
 
-void X86Core::store(uint64_t la, uint64_t value, unsigned bytes) {
-    if (stats_.cycles() >= next_poll_) poll();
-    ++stats_.stores;
-    uint8_t* p = data(la, bytes, x86::Access::Write);
+inline void X86Core::write_word(uint8_t* p, uint64_t value, unsigned bytes) {
     switch (bytes) {
         case 8: std::memcpy(p, &value, 8); break;
         case 4: { const uint32_t v = static_cast<uint32_t>(value); std::memcpy(p, &v, 4); break; }
         case 2: { const uint16_t v = static_cast<uint16_t>(value); std::memcpy(p, &v, 2); break; }
         default: *p = static_cast<uint8_t>(value); break;
     }
+}
+
+uint64_t X86Core::load(uint64_t la, unsigned bytes) {
+    if (stats_.cycles() >= next_poll_) poll();
+    ++stats_.loads;
+    uint64_t pa;
+    return read_word(data(la, bytes, x86::Access::Read, pa), bytes);
+}
+
+void X86Core::store(uint64_t la, uint64_t value, unsigned bytes) {
+    if (stats_.cycles() >= next_poll_) poll();
+    ++stats_.stores;
+    uint64_t pa;
+    write_word(data(la, bytes, x86::Access::Write, pa), value, bytes);
+}
+
+// load() then store() of the same word, in one call: the store's checks of size and alignment, its
+// search for the host address and its host hints are the load's (only `fn` ran in between, which
+// touches nothing simulated); its translation and cache-model access are made as store() makes
+// them, so that every statistic and every TLB and cache state is that of the two calls.
+uint64_t X86Core::read_modify_write(uint64_t la, unsigned bytes, Modify fn, uint64_t arg) {
+    if (stats_.cycles() >= next_poll_) poll();
+    ++stats_.loads;
+    uint64_t pa;
+    uint8_t* host = data(la, bytes, x86::Access::Read, pa);
+    const uint64_t old = read_word(host, bytes);
+    if (stats_.cycles() >= next_poll_) poll();
+    ++stats_.stores;
+    write_word(data_at(la, bytes, x86::Access::Write, pa, host), fn(old, arg), bytes);
+    return old;
 }
 
 void X86Core::fetch(uint64_t la) {

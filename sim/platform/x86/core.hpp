@@ -63,6 +63,7 @@ public:
     uint64_t load(uint64_t la, unsigned bytes) override;
     void store(uint64_t la, uint64_t value, unsigned bytes) override;
     void fetch(uint64_t la) override;
+    uint64_t read_modify_write(uint64_t la, unsigned bytes, Modify fn, uint64_t arg) override;
     void operation(uint32_t cycles) override;
     void host_prefetch(uint64_t la) override;
     x86::PhysicalMemory& physical_memory() override;
@@ -92,7 +93,13 @@ private:
     // Inlined into their callers (load, store, fetch): each call level cost a GUPS update about 15
     // host instructions of register saves and restores (docs/performance.md).
     [[gnu::always_inline]] inline uint64_t translate(uint64_t la, x86::Access access);
-    [[gnu::always_inline]] inline uint8_t* data(uint64_t la, unsigned bytes, x86::Access access);
+    [[gnu::always_inline]] inline uint8_t* data(uint64_t la, unsigned bytes, x86::Access access, uint64_t& pa);
+    // data() for an access whose translation went to `pa`, the host's `host` (the access before it,
+    // of the same word, had them): the cache model's access alone.
+    [[gnu::always_inline]] inline uint8_t* data_at(uint64_t la, unsigned bytes, x86::Access access, uint64_t pa,
+                                                   uint8_t* host);
+    [[gnu::always_inline]] static inline uint64_t read_word(const uint8_t* p, unsigned bytes);
+    [[gnu::always_inline]] static inline void write_word(uint8_t* p, uint64_t value, unsigned bytes);
     // The errors of translate() and data(), out of their hot paths.
     [[noreturn, gnu::noinline, gnu::cold]] void translation_error(uint64_t la, x86::Access access,
                                                                    const x86::Translation& t, unsigned faults);
