@@ -228,6 +228,33 @@ TEST(X86Limits, CycleLimitStopsTheRun) {
     EXPECT_LT(r.stats.u64("cpu.cycles"), 200000u + 5000u) << "stops within an update of the limit";
 }
 
+// ---- the core's compiled workload path (host speed only) ----------------------------------
+
+// GUPS through direct calls with its read-modify-write in one pass against the virtual interface's
+// load then store: the same outcome and every simulated statistic the same, with the table mapped up
+// front and on demand (the store after a faulting load), under each limit (a cycle limit mostly falls
+// within an update's load, so that the run stops before its store), and on presets whose structures
+// take the generic paths.
+TEST(X86CompiledWorkloads, ChangeNoSimulatedResult) {
+    const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+        {"skylake", kGups},
+        {"skylake", {"gups.table_size=16M", "gups.updates=20000", "gups.populate=false"}},
+        {"skylake", {"gups.updates=1000000000", "gups.table_size=1M", "sim.max_cycles=200000"}},
+        {"skylake", {"gups.updates=1000000000", "gups.table_size=1M", "sim.max_cycles=123457"}},
+        {"skylake", {"gups.updates=1000000000", "gups.table_size=1M", "sim.max_instructions=12345"}},
+        {"goldencove", with(kGups, {"gups.page_size=2m"})},
+        {"pentium100", {"gups.table_size=4M", "gups.updates=20000", "gups.populate=false"}},
+    };
+    for (const auto& [machine, sets] : cases) {
+        const X86Run direct = run_x86(machine, sets);
+        const X86Run virtual_calls = run_x86(machine, with(sets, {"cpu.compiled_workloads=false"}));
+        ASSERT_FALSE(direct.json_text.empty()) << describe(direct.run);
+        EXPECT_EQ(direct.run.exit_code, virtual_calls.run.exit_code) << machine << " " << describe(direct.run);
+        EXPECT_EQ(without_host(direct.stats), without_host(virtual_calls.stats)) << machine << " " << sets.back();
+        EXPECT_GT(direct.stats.u64("cpu.stores"), 0u);
+    }
+}
+
 // ---- bad presets: one line naming the parameter, before anything runs ----------------------
 
 struct BadPreset {

@@ -100,24 +100,4 @@ void Gups::setup(Machine& machine) {
     });
 }
 
-void Gups::run(Machine& machine) {
-    const uint64_t index_mask = config_.table_bytes / 8 - 1;
-    uint64_t x = start(config_.seed);
-    // The generator runs kLookahead steps ahead of the updates, so that the simulator's host can be
-    // told each address that far in advance (Machine::host_prefetch: no effect on the results).
-    constexpr unsigned kLookahead = 4;
-    uint64_t ahead[kLookahead];
-    uint64_t next = x;
-    for (uint64_t& a : ahead) a = next = step(next);
-    for (uint64_t i = 0; i < config_.updates; ++i) {
-        machine.fetch(kCodeLa);
-        x = ahead[i % kLookahead];
-        ahead[i % kLookahead] = next = step(next);
-        machine.host_prefetch(kTableLa + (next & index_mask) * 8);
-        const uint64_t la = kTableLa + (x & index_mask) * 8;
-        machine.read_modify_write(la, 8, [](uint64_t old, uint64_t value) { return old ^ value; }, x);
-        machine.operation(config_.update_cycles);
-    }
-}
-
 }  // namespace vmsim::x86

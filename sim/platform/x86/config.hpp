@@ -33,6 +33,7 @@ struct X86Config {
     // are not simulated accesses.
     uint32_t fault_cycles = 1000;
     X86Workload workload = X86Workload::Gups;
+    bool compiled_workloads = true;  // X86CoreParams::compiled_workloads (host speed only)
     x86::GupsConfig gups;
     X86ReplayConfig trace;  // workload = replay
     SimConfig sim;

@@ -9,6 +9,7 @@
 
 #include "sim/platform/dmi.hpp"
 #include "sim/platform/x86/replay.hpp"
+#include "workloads/x86/gups.hpp"
 
 namespace vmsim::platform {
 
@@ -91,6 +92,21 @@ sc_core::sc_time X86Core::local_time() const {
     return params_.clock_period * static_cast<double>(stats_.cycles() - synced_cycles_);
 }
 
+// What Gups::run_on calls: the bodies of the virtual calls, inlined into the workload's loop.
+class X86Core::Direct {
+public:
+    explicit Direct(X86Core& core) : core_(core) {}
+    void fetch(uint64_t la) { core_.fetch_inline(la); }
+    void host_prefetch(uint64_t la) { core_.mmu_->prefetch_walk(la); }
+    uint64_t read_modify_write(uint64_t la, unsigned bytes, Modify fn, uint64_t arg) {
+        return core_.read_modify_write_inline(la, bytes, fn, arg);
+    }
+    void operation(uint32_t cycles) { core_.operation_inline(cycles); }
+
+private:
+    X86Core& core_;
+};
+
 void X86Core::thread() {
     qk_.reset();
     const auto cycles_in = [this](const sc_core::sc_time& t) {  // whole cycles, rounded up
@@ -105,7 +121,12 @@ void X86Core::thread() {
         mmu_->reset_stats();
         caches_.reset_stats();
         next_poll_ = 0;
-        workload_.run(*this);
+        if (auto* gups = dynamic_cast<x86::Gups*>(&workload_); gups && params_.compiled_workloads) {
+            Direct direct{*this};
+            gups->run_on(direct);
+        } else {
+            workload_.run(*this);
+        }
         result_.outcome = Outcome::Exited;
     } catch (const Stop&) {
         // result_ says why
@@ -267,6 +288,11 @@ void X86Core::store(uint64_t la, uint64_t value, unsigned bytes) {
 // touches nothing simulated); its translation and cache-model access are made as store() makes
 // them, so that every statistic and every TLB and cache state is that of the two calls.
 uint64_t X86Core::read_modify_write(uint64_t la, unsigned bytes, Modify fn, uint64_t arg) {
+    if (!params_.compiled_workloads) return Machine::read_modify_write(la, bytes, fn, arg);
+    return read_modify_write_inline(la, bytes, fn, arg);
+}
+
+inline uint64_t X86Core::read_modify_write_inline(uint64_t la, unsigned bytes, Modify fn, uint64_t arg) {
     if (stats_.cycles() >= next_poll_) poll();
     ++stats_.loads;
     uint64_t pa;
@@ -278,13 +304,17 @@ uint64_t X86Core::read_modify_write(uint64_t la, unsigned bytes, Modify fn, uint
     return old;
 }
 
-void X86Core::fetch(uint64_t la) {
+void X86Core::fetch(uint64_t la) { fetch_inline(la); }
+
+inline void X86Core::fetch_inline(uint64_t la) {
     if (stats_.cycles() >= next_poll_) poll();
     ++stats_.fetches;
     translate(la, x86::Access::Fetch);
 }
 
-void X86Core::operation(uint32_t cycles) {
+void X86Core::operation(uint32_t cycles) { operation_inline(cycles); }
+
+inline void X86Core::operation_inline(uint32_t cycles) {
     if (stats_.cycles() >= next_poll_) poll();
     ++stats_.operations;
     stats_.compute_cycles += cycles;
@@ -293,5 +323,4 @@ void X86Core::operation(uint32_t cycles) {
         next_poll_ = 0;
     }
 }
-
 }  // namespace vmsim::platform

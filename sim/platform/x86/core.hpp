@@ -36,6 +36,10 @@ struct X86CoreParams {
     uint64_t max_cycles = 0;         // 0 = no limit
     uint32_t fault_cycles = 0;       // charged per page fault delivered to the pager
     bool sync_elision = true;        // skip quantum syncs nobody can observe
+    // Host speed only: run a workload this core is compiled for (GUPS) through direct, inlined calls
+    // and make a read-modify-write in one pass (X86Core::read_modify_write); off, every workload
+    // goes through the virtual Machine interface and a read-modify-write is its load and store.
+    bool compiled_workloads = true;
 };
 
 // What the core counts besides the MMU and the caches. The cycle categories add up to cycles().
@@ -81,6 +85,7 @@ public:
 
 private:
     class RamMemory;
+    class Direct;  // the Machine's workload calls as direct ones, for Gups::run_on (core.cpp)
     struct Stop {};  // unwinds the workload when the run must end
 
     void start_of_simulation() override;
@@ -99,6 +104,11 @@ private:
     [[gnu::always_inline]] inline uint8_t* data_at(uint64_t la, unsigned bytes, x86::Access access, uint64_t pa,
                                                    uint8_t* host);
     [[gnu::always_inline]] static inline uint64_t read_word(const uint8_t* p, unsigned bytes);
+    // The bodies of the Machine calls, for the virtual ones and for Direct.
+    [[gnu::always_inline]] inline void fetch_inline(uint64_t la);
+    [[gnu::always_inline]] inline void operation_inline(uint32_t cycles);
+    [[gnu::always_inline]] inline uint64_t read_modify_write_inline(uint64_t la, unsigned bytes, Modify fn,
+                                                                    uint64_t arg);
     [[gnu::always_inline]] static inline void write_word(uint8_t* p, uint64_t value, unsigned bytes);
     // The errors of translate() and data(), out of their hot paths.
     [[noreturn, gnu::noinline, gnu::cold]] void translation_error(uint64_t la, x86::Access access,

@@ -28,6 +28,7 @@ X86Platform::X86Platform(const X86Config& config) : config_(config), workload_(m
     core.max_cycles = config_.sim.max_cycles;
     core.fault_cycles = config_.fault_cycles;
     core.sync_elision = config_.sim.sync_elision;
+    core.compiled_workloads = config_.compiled_workloads;
 
     ram_ = std::make_unique<Ram>("ram", config_.mem_size, true);
     core_ = std::make_unique<X86Core>("cpu", core, *workload_);

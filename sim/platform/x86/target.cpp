@@ -41,6 +41,10 @@ const ParamTable<X86Config>& params() {
                     "the host-compiled workload the core runs: gups = random read-modify-write updates of a "
                     "table (workloads/x86/gups.hpp); replay = every reference of the address trace trace.file "
                     "through the MMU (sim/platform/x86/replay.hpp; vmsim replay sets this)");
+        root.flag("cpu.compiled_workloads", &X86Config::compiled_workloads,
+                  "host speed only, no simulated result changes: the core runs a workload compiled for it "
+                  "(gups) through direct calls and makes a read-modify-write in one pass; false = through "
+                  "the workload interface's virtual calls, a read-modify-write as its load and store");
         auto gups = root.at(&X86Config::gups);
         gups.size("gups.table_size", &x86::GupsConfig::table_bytes, "GUPS table size in bytes (64-bit words)")
             .min(4096)
