@@ -245,12 +245,19 @@ TEST(X86CompiledWorkloads, ChangeNoSimulatedResult) {
         {"goldencove", with(kGups, {"gups.page_size=2m"})},
         {"pentium100", {"gups.table_size=4M", "gups.updates=20000", "gups.populate=false"}},
     };
+    // Every statistic and every other parameter: the one that differs is left out.
+    const auto simulated = [](const X86Run& r) {
+        std::string all = without_host(r.stats);
+        for (const char* line : {"config cpu.compiled_workloads=true\n", "config cpu.compiled_workloads=false\n"})
+            if (const size_t at = all.find(line); at != std::string::npos) all.erase(at, std::string(line).size());
+        return all;
+    };
     for (const auto& [machine, sets] : cases) {
         const X86Run direct = run_x86(machine, sets);
         const X86Run virtual_calls = run_x86(machine, with(sets, {"cpu.compiled_workloads=false"}));
         ASSERT_FALSE(direct.json_text.empty()) << describe(direct.run);
         EXPECT_EQ(direct.run.exit_code, virtual_calls.run.exit_code) << machine << " " << describe(direct.run);
-        EXPECT_EQ(without_host(direct.stats), without_host(virtual_calls.stats)) << machine << " " << sets.back();
+        EXPECT_EQ(simulated(direct), simulated(virtual_calls)) << machine << " " << sets.back();
         EXPECT_GT(direct.stats.u64("cpu.stores"), 0u);
     }
 }
