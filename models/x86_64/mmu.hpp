@@ -124,6 +124,11 @@ public:
         if (h.entry_line) prefetch_line(uint64_t{h.entry_line} << 6);
         if (h.page) prefetch_line((uint64_t{h.page} << 12) | (la & 0xfff));
     }
+    // A hint further ahead than prefetch_walk(la): only the host's line of the hints for `la`, so
+    // that prefetch_walk(la), called later, does not wait for it. No part of the model.
+    [[gnu::always_inline]] void prefetch_hint(uint64_t la) const {
+        __builtin_prefetch(&host_hint_[(la >> 12) & (kHostHints - 1)]);
+    }
     // For prefetch_walk(): an access to `la` went to physical `pa`. No part of the model.
     void note_access(uint64_t la, uint64_t pa) {
         host_hint_[(la >> 12) & (kHostHints - 1)].page = (pa >> 12) >> 32 ? 0 : static_cast<uint32_t>(pa >> 12);

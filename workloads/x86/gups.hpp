@@ -82,7 +82,7 @@ void Gups::run_on(M& machine) {
     uint64_t x = start(config_.seed);
     // The generator runs kLookahead steps ahead of the updates, so that the simulator's host can be
     // told each address that far in advance (Machine::host_prefetch: no effect on the results).
-    constexpr unsigned kLookahead = 4;
+    constexpr unsigned kLookahead = 8;
     uint64_t ahead[kLookahead];
     uint64_t next = x;
     for (uint64_t& a : ahead) a = next = step(next);
