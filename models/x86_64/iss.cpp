@@ -205,8 +205,7 @@ bool Cpu<Memory>::cond(unsigned c) const {
 // ---- memory -------------------------------------------------------------------------------------
 
 template <typename Memory>
-uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
-    const Translation t = mem_.translate(la, access, privilege());
+uint8_t* Cpu<Memory>::host_of(const Translation& t, uint32_t la) {
     if (!t.ok()) {
         if (t.fault == Fault::Page) {
             cr2_ = la;
@@ -218,8 +217,14 @@ uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
     }
     uint8_t* p = mem_.host(t.pa);
     if (!p) bus_error(t.pa);
-    pa = t.pa;
     return p;
+}
+
+template <typename Memory>
+uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
+    const Translation t = mem_.translate(la, access, privilege());
+    pa = t.pa;
+    return host_of(t, la);
 }
 
 // An access that crosses a page boundary: both pages are translated (and may fault) before any
@@ -740,26 +745,62 @@ const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t*
 // only after the references that can fault have succeeded (RMW operands are translated for writing
 // when read), except POP to memory and ENTER, which undo their ESP themselves.
 // An external interrupt is taken at an instruction boundary, before the fetch (iss_system.cpp).
+// A fetch that is not a repeat of the previous one's translation: translates, and remembers the
+// page (its host bytes and decoded slots when it is another page) and the translation to repeat.
+// Null after a fault.
 template <typename Memory>
-StepResult Cpu<Memory>::step() {
+const Insn* Cpu<Memory>::fetch_translated(uint32_t start) {
+    const Translation t = mem_.translate(start, Access::Fetch, privilege());
+    const unsigned offset = start & 0xfff;
+    if (!t.ok() || t.pa - offset != fetch_pa_) {
+        const uint8_t* p = host_of(t, start);
+        if (!p) return nullptr;
+        fetch_pa_ = t.pa - offset;
+        fetch_host_ = p - offset;
+        fetch_slots_ = code_.page_slots(t.pa);
+    }
+    fetch_tag_ = repeat_fetches_ ? (start & ~0xfffu) | cpl_ : 0xfff;
+    fetch_repeat_ = mem_.repeatable(start, Access::Fetch, privilege());
+    Insn& slot = fetch_slots_[offset];
+    return slot.len ? &slot : decode_miss(start, t.pa, fetch_host_ + offset, slot);
+}
+
+// One instruction (or an interrupt's delivery); what it ends with is in result_. Inlined into
+// step() and run(), so that run() copies no StepResult per instruction.
+template <typename Memory>
+[[gnu::always_inline]] inline void Cpu<Memory>::advance() {
     result_.stop = Stop::None;
     if (__builtin_expect(intr_, false) && (flags_ & kIf) && instructions_ != shadow_) {
         interrupt();
-        return result_;
+        return;
     }
     const uint32_t start = eip_;
-    uint64_t pa = 0;
-    const uint8_t* p = host(start, Access::Fetch, pa);
-    if (!p) return exception(start);
-    Insn& slot = code_.slot(pa);
-    const Insn* in = slot.len ? &slot : decode_miss(start, pa, p, slot);
-    if (!in) return exception(start);
+    const unsigned offset = start & 0xfff;
+    uint64_t pa;
+    const Insn* in;
+    if (__builtin_expect(((start & ~0xfffu) | cpl_) == fetch_tag_, true) &&
+        __builtin_expect(mem_.repeat(fetch_repeat_, start, Access::Fetch, pa), true)) {
+        Insn& slot = fetch_slots_[offset];
+        in = slot.len ? &slot : decode_miss(start, fetch_pa_ + offset, fetch_host_ + offset, slot);
+    } else {
+        in = fetch_translated(start);
+    }
+    if (!in) {
+        exception(start);
+        return;
+    }
     if (!execute(*in, start + in->len)) {
         eip_ = start;
-        return exception(start);
+        exception(start);
+        return;
     }
     ++instructions_;
     if constexpr (kTimesInstructions<Memory>) mem_.retired(*in, start, eip_);
+}
+
+template <typename Memory>
+StepResult Cpu<Memory>::step() {
+    advance();
     return result_;
 }
 
@@ -768,8 +809,8 @@ StepResult Cpu<Memory>::run(uint64_t max_instructions) {
     budget_ = max_instructions;
     while (budget_) {
         --budget_;
-        const StepResult r = step();
-        if (r.stop != Stop::None) return r;
+        advance();
+        if (result_.stop != Stop::None) return result_;
     }
     return StepResult{};
 }

@@ -128,6 +128,16 @@ public:
     }
     void invlpg(uint32_t) {}
 
+    // Repeating a translation (MmuMemory's): the identity always repeats.
+    struct Repeat {
+        uint32_t cycles() const { return 0; }
+    };
+    Repeat repeatable(uint32_t, Access, Privilege) const { return {}; }
+    bool repeat(const Repeat&, uint32_t la, Access, uint64_t& pa) const {
+        pa = la;
+        return true;
+    }
+
 private:
     std::vector<uint8_t> bytes_;
     uint32_t cr_[5] = {kCr0Pe | kCr0Et, 0, 0, 0, 0};
@@ -154,6 +164,18 @@ public:
     }
     void invlpg(uint32_t la) { mmu_.invlpg(la); }
 
+    // A translation of a page translated before, repeated without the Mmu's lookup when that is
+    // exact (Mmu::repeat): true with its physical address, else false and nothing changed.
+    using Repeat = Mmu::Repeat;
+    Repeat repeatable(uint32_t la, Access access, Privilege privilege) {
+        return mmu_.repeatable(la, access, privilege);
+    }
+    bool repeat(const Repeat& r, uint32_t la, Access, uint64_t& pa) {
+        if (!mmu_.repeat(r)) return false;
+        pa = r.frame() | (la & 0xfff);
+        return true;
+    }
+
 private:
     Mmu& mmu_;
     FlatRam& ram_;
@@ -172,6 +194,9 @@ public:
         Page* p = page(pa >> 12);
         return p->insns[pa & 0xfff];
     }
+    // The slots of pa's page, by offset in the page: valid as long as the cache (a drop only marks
+    // them undecoded), so that a CPU fetching from one page again and again keeps the pointer.
+    Insn* page_slots(uint64_t pa) { return page(pa >> 12)->insns; }
     // Records that the slot at `pa` now holds an instruction of `len` bytes within the page.
     void filled(uint64_t pa, unsigned len) {
         Page* p = page(pa >> 12);
@@ -257,6 +282,13 @@ public:
     uint64_t instructions() const { return instructions_; }
 
     DecodeCache& decode_cache() { return code_; }
+    // On (the default), a fetch from the page of the previous fetch repeats its translation without
+    // the memory's lookup when that is exact (Mmu::repeat); off, every fetch translates. Results,
+    // statistics and cycles are the same either way (tests/models/x86_64/iss_repeat_test.cpp).
+    void set_repeat_fetches(bool on) {
+        repeat_fetches_ = on;
+        fetch_tag_ = 0xfff;
+    }
     Memory& memory() { return mem_; }
 
     // ---- System architecture (iss_system.cpp) ---------------------------------------------------
@@ -299,6 +331,7 @@ private:
     enum class Source : uint8_t { Exception, Software, External };
     struct Descriptor;
 
+    void advance();
     bool execute(const Insn& in, uint32_t next);
     bool execute_system(const Insn& in, uint32_t next);
     [[gnu::noinline]] StepResult exception(uint32_t eip);
@@ -323,10 +356,12 @@ private:
     unsigned iopl() const { return (flags_ & kIopl) >> 12; }
 
     [[gnu::noinline]] const Insn* decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot);
+    [[gnu::noinline]] const Insn* fetch_translated(uint32_t start);
     Privilege privilege() const { return cpl_ == 3 ? Privilege::User : Privilege::Supervisor; }
 
     // Memory. Each returns false after recording the fault in `fault_`.
     uint8_t* host(uint32_t la, Access access, uint64_t& pa);
+    uint8_t* host_of(const Translation& t, uint32_t la);
     bool load(uint32_t la, unsigned size, uint32_t& value, Access access = Access::Read);
     bool store(uint32_t la, unsigned size, uint32_t value);
     bool access_split(uint32_t la, unsigned size, uint8_t* buf, Access access);
@@ -413,6 +448,18 @@ private:
     std::string guest_error_;
     StepResult result_;           // the stop the current instruction ends with
     Insn uncached_;               // an instruction that crosses a page boundary
+    // The physical page the last fetch translated to (all ones: none yet), its host bytes and its
+    // decoded-instruction slots: a fetch that translates to the same page again needs neither
+    // host() nor the decoded cache's page lookup.
+    // The fetch's translation is repeated without the memory's lookup while EIP stays in the
+    // linear page of fetch_tag_ (bits 31:12) at the CPL of its bits 1:0 (0xfff: none) and the
+    // memory says the repeat is exact (Mmu::repeat).
+    uint32_t fetch_tag_ = 0xfff;
+    bool repeat_fetches_ = true;
+    typename Memory::Repeat fetch_repeat_{};
+    uint64_t fetch_pa_ = ~uint64_t{0};
+    const uint8_t* fetch_host_ = nullptr;
+    Insn* fetch_slots_ = nullptr;
 };
 
 extern template class Cpu<FlatMemory>;

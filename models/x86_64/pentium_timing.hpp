@@ -316,6 +316,16 @@ public:
         return t;
     }
     uint8_t* host(uint64_t pa) { return inner_.host(pa); }
+    // A translation repeated without the inner memory's lookup (iss.hpp, MmuMemory), reported as translate()'s.
+    using Repeat = typename Inner::Repeat;
+    Repeat repeatable(uint32_t la, Access access, Privilege privilege) {
+        return inner_.repeatable(la, access, privilege);
+    }
+    bool repeat(const Repeat& r, uint32_t la, Access access, uint64_t& pa) {
+        if (!inner_.repeat(r, la, access, pa)) return false;
+        timing_.translated(la, pa, access, r.cycles());
+        return true;
+    }
     void retired(const Insn& in, uint32_t eip, uint32_t next) { timing_.retire(in, eip, next); }
     // Control registers and INVLPG belong to the inner memory (its Mmu, or FlatMemory's copy).
     uint32_t cr(unsigned n) const { return inner_.cr(n); }
