@@ -20,6 +20,7 @@
 #endif
 
 #include <cstring>
+#include <type_traits>
 
 namespace vmsim::x86::iss {
 namespace {
@@ -45,55 +46,89 @@ bool imul_overflows(unsigned size, int64_t p) {
 template <typename Memory>
 void Cpu<Memory>::set_szp(unsigned size, uint32_t result, uint32_t keep_mask) {
     result &= mask_of(size);
-    uint32_t f = flags_ & keep_mask;
+    if (!(keep_mask & kArithFlags)) lazy_.pending = false;  // every arithmetic flag is rewritten
+    uint32_t f = fl() & keep_mask;
     if (result == 0) f |= kZf;
     if (result & sign_of(size)) f |= kSf;
     if (parity_even(result)) f |= kPf;
-    flags_ = f;
+    fl() = f;
 }
 
 // MUL/IMUL: CF = OF = the product did not fit; SF, ZF, PF from the low half, AF = 0 (Unicorn).
 template <typename Memory>
 void Cpu<Memory>::set_mul_flags(unsigned size, uint32_t lo, bool overflow) {
     set_szp(size, lo, ~kArithFlags);
-    flags_ |= overflow ? (kCf | kOf) : 0;
+    fl() |= overflow ? (kCf | kOf) : 0;
 }
 
-// ALU operations in ModRM.reg order of group 1: add or adc sbb and sub xor cmp.
+// ALU operations in ModRM.reg order of group 1: add or adc sbb and sub xor cmp. The result now;
+// the flags when something reads them (alu_flags(), from the operands kept in lazy_).
 template <typename Memory>
 uint32_t Cpu<Memory>::alu(unsigned op, unsigned size, uint32_t a, uint32_t b) {
-    const uint32_t m = mask_of(size), s = sign_of(size);
+    const uint32_t m = mask_of(size);
     a &= m;
     b &= m;
-    uint32_t r = 0, cf = 0, of = 0, af = 0;
+    const uint32_t c = (op == 2 || op == 3) ? carry() : 0;
+    uint32_t r = 0;
     switch (op) {
-    case 0:  // add
-    case 2: {  // adc
-        const uint64_t c = op == 2 ? (flags_ & kCf) : 0;
-        const uint64_t w = uint64_t{a} + b + c;
-        r = static_cast<uint32_t>(w) & m;
-        cf = (w >> (8 * size)) & 1;
-        of = ((a ^ r) & (b ^ r) & s) != 0;
-        af = (a ^ b ^ r) & 0x10;
-        break;
-    }
-    case 3:  // sbb
-    case 5:  // sub
-    case 7: {  // cmp
-        const uint64_t c = op == 3 ? (flags_ & kCf) : 0;
-        r = static_cast<uint32_t>(uint64_t{a} - b - c) & m;
-        cf = uint64_t{a} < uint64_t{b} + c;
-        of = ((a ^ b) & (a ^ r) & s) != 0;
-        af = (a ^ b ^ r) & 0x10;
-        break;
-    }
+    case 0:
+    case 2: r = a + b + c; break;
+    case 3:
+    case 5:
+    case 7: r = a - b - c; break;
     case 1: r = a | b; break;
     case 4: r = a & b; break;
     case 6: r = a ^ b; break;
     }
-    set_szp(size, r, ~(kArithFlags));
-    flags_ |= (cf ? kCf : 0) | (of ? kOf : 0) | (af ? kAf : 0);
+    r &= m;
+    lazy_ = Lazy{a, b, r, static_cast<uint8_t>(op), static_cast<uint8_t>(size), static_cast<uint8_t>(c), 0xff, true};
     return r;
+}
+
+// The arithmetic flags of the pending ALU operation: CF OF AF by the operation, SF ZF PF from the
+// result; INC and DEC keep the CF they found.
+template <typename Memory>
+uint32_t Cpu<Memory>::alu_flags() const {
+    const Lazy& l = lazy_;
+    const uint32_t s = sign_of(l.size), a = l.a, b = l.b, r = l.r;
+    uint32_t f = 0;
+    switch (l.op) {
+    case 0:
+    case 2:
+        f |= ((uint64_t{a} + b + l.carry) >> (8 * l.size)) & 1 ? kCf : 0;
+        f |= ((a ^ r) & (b ^ r) & s) ? kOf : 0;
+        f |= (a ^ b ^ r) & kAf;
+        break;
+    case 3:
+    case 5:
+    case 7:
+        f |= uint64_t{a} < uint64_t{b} + l.carry ? kCf : 0;
+        f |= ((a ^ b) & (a ^ r) & s) ? kOf : 0;
+        f |= (a ^ b ^ r) & kAf;
+        break;
+    default: break;  // logic: CF = OF = AF = 0
+    }
+    if (l.kept_cf != 0xff) f = (f & ~kCf) | l.kept_cf;
+    if (r == 0) f |= kZf;
+    if (r & s) f |= kSf;
+    if (parity_even(r)) f |= kPf;
+    return f;
+}
+
+// CF without settling the other flags (ADC/SBB's carry in, INC/DEC's kept CF).
+template <typename Memory>
+uint32_t Cpu<Memory>::carry() const {
+    if (!lazy_.pending) return flags_ & kCf;
+    if (lazy_.kept_cf != 0xff) return lazy_.kept_cf;
+    const Lazy& l = lazy_;
+    switch (l.op) {
+    case 0:
+    case 2: return static_cast<uint32_t>(((uint64_t{l.a} + l.b + l.carry) >> (8 * l.size)) & 1);
+    case 3:
+    case 5:
+    case 7: return uint64_t{l.a} < uint64_t{l.b} + l.carry ? kCf : 0;
+    default: return 0;
+    }
 }
 
 // Group 2: rol ror rcl rcr shl shr sal sar. `count` is already masked to 5 bits (SDM: the 8086's
@@ -113,21 +148,21 @@ uint32_t Cpu<Memory>::shift(unsigned op, unsigned size, uint32_t v, unsigned cou
         else r = c ? ((v >> c) | (v << (bits - c))) & m : v;
         const bool cf = op == 0 ? (r & 1) : (r & s) != 0;
         const bool of = op == 0 ? (((r & s) != 0) != cf) : (((r & s) != 0) != ((r & (s >> 1)) != 0));
-        flags_ = (flags_ & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
+        fl() = (fl() & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
         return r;
     }
     case 2:    // rcl
     case 3: {  // rcr: through CF, a (bits + 1)-bit rotation
         const unsigned c = count % (bits + 1);
         if (c == 0) return v;
-        const uint64_t w = (uint64_t{(flags_ & kCf) ? 1u : 0u} << bits) | v;
+        const uint64_t w = (uint64_t{(fl() & kCf) ? 1u : 0u} << bits) | v;
         const uint64_t wm = (uint64_t{1} << (bits + 1)) - 1;
         const uint64_t rot = op == 2 ? ((w << c) | (w >> (bits + 1 - c))) & wm
                                      : ((w >> c) | (w << (bits + 1 - c))) & wm;
         r = static_cast<uint32_t>(rot) & m;
         const bool cf = (rot >> bits) & 1;
         const bool of = ((v ^ r) & s) != 0;
-        flags_ = (flags_ & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
+        fl() = (fl() & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
         return r;
     }
     case 4:
@@ -137,14 +172,14 @@ uint32_t Cpu<Memory>::shift(unsigned op, unsigned size, uint32_t v, unsigned cou
         const bool cf = (before >> (bits - 1)) & 1;
         const bool of = ((static_cast<uint32_t>(before) ^ r) & s) != 0;
         set_szp(size, r, ~kArithFlags);
-        flags_ |= (cf ? kCf : 0) | (of ? kOf : 0);
+        fl() |= (cf ? kCf : 0) | (of ? kOf : 0);
         return r;
     }
     case 5: {  // shr
         const uint32_t before = v >> (count - 1);
         r = before >> 1;
         set_szp(size, r, ~kArithFlags);
-        flags_ |= ((before & 1) ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
+        fl() |= ((before & 1) ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
         return r;
     }
     case 7: {  // sar
@@ -152,7 +187,7 @@ uint32_t Cpu<Memory>::shift(unsigned op, unsigned size, uint32_t v, unsigned cou
         const uint32_t before = static_cast<uint32_t>(sv >> (count - 1));
         r = static_cast<uint32_t>(static_cast<int32_t>(before) >> 1) & m;
         set_szp(size, r, ~kArithFlags);
-        flags_ |= (before & 1) ? kCf : 0;  // OF = 0: the sign never changes
+        fl() |= (before & 1) ? kCf : 0;  // OF = 0: the sign never changes
         return r;
     }
     }
@@ -180,14 +215,14 @@ uint32_t Cpu<Memory>::shift_double(bool left, unsigned size, uint32_t dst, uint3
         cf = before & 1;
     }
     set_szp(size, r, ~kArithFlags);
-    flags_ |= (cf ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
+    fl() |= (cf ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
     return r;
 }
 
 // Condition codes tttn (SDM Vol. 2, Table B-1): o b e be s p l le, odd n negates.
 template <typename Memory>
 bool Cpu<Memory>::cond(unsigned c) const {
-    const uint32_t f = flags_;
+    const uint32_t f = fl();
     bool r = false;
     switch (c >> 1) {
     case 0: r = f & kOf; break;
@@ -220,11 +255,36 @@ uint8_t* Cpu<Memory>::host_of(const Translation& t, uint32_t la) {
     return p;
 }
 
+// A data reference to the page of the previous one of its kind (read or write) at the same CPL
+// repeats that translation when that is exact (Mmu::repeat), as the fetch does (advance()).
 template <typename Memory>
-uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
+inline uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
+    const unsigned offset = la & 0xfff;
+    // A memory whose Repeat holds nothing (FlatMemory) translates for nothing: nothing to repeat.
+    if (!std::is_empty_v<typename Memory::Repeat> && access != Access::Fetch) {
+        const DataPage& d = data_[access == Access::Write];
+        if (((la & ~0xfffu) | cpl_) == d.tag && mem_.repeat(d.repeat, la, access, pa)) {
+            pa = d.pa + offset;
+            return d.host + offset;
+        }
+    }
+    return host_translated(la, access, pa);
+}
+
+template <typename Memory>
+uint8_t* Cpu<Memory>::host_translated(uint32_t la, Access access, uint64_t& pa) {
     const Translation t = mem_.translate(la, access, privilege());
     pa = t.pa;
-    return host_of(t, la);
+    uint8_t* p = host_of(t, la);
+    if (!std::is_empty_v<typename Memory::Repeat> && p && access != Access::Fetch && repeat_) {
+        const unsigned offset = la & 0xfff;
+        DataPage& d = data_[access == Access::Write];
+        d.tag = (la & ~0xfffu) | cpl_;
+        d.repeat = mem_.repeatable(la, access, privilege());
+        d.pa = t.pa - offset;
+        d.host = p - offset;
+    }
+    return p;
 }
 
 // An access that crosses a page boundary: both pages are translated (and may fault) before any
@@ -256,7 +316,9 @@ bool Cpu<Memory>::load(uint32_t la, unsigned size, uint32_t& value, Access acces
     uint64_t pa;
     const uint8_t* p = host(la, access, pa);
     if (!p) return false;
-    std::memcpy(&value, p, size);
+    if (size == 4) std::memcpy(&value, p, 4);  // constant sizes: no call to memcpy
+    else if (size == 2) std::memcpy(&value, p, 2);
+    else value = *p;
     return true;
 }
 
@@ -267,7 +329,9 @@ bool Cpu<Memory>::store(uint32_t la, unsigned size, uint32_t value) {
     uint64_t pa;
     uint8_t* p = host(la, Access::Write, pa);
     if (!p) return false;
-    std::memcpy(p, &value, size);
+    if (size == 4) std::memcpy(p, &value, 4);
+    else if (size == 2) std::memcpy(p, &value, 2);
+    else *p = static_cast<uint8_t>(value);
     code_.stored(pa, size);
     return true;
 }
@@ -328,7 +392,7 @@ bool Cpu<Memory>::string_op(const Insn& in) {
         if (!rep) return true;
         --r_[kEcx];
         if (compares) {
-            const bool zf = flags_ & kZf;
+            const bool zf = fl() & kZf;
             if ((in.prefix & kRep) && !zf) return true;
             if ((in.prefix & kRepne) && zf) return true;
         }
@@ -375,9 +439,9 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
     case Op::Inc:
     case Op::Dec: {
         if (!read_rm(in, size, la, v, Access::Write)) return false;
-        const uint32_t cf = flags_ & kCf;  // INC/DEC leave CF alone
+        const uint32_t cf = carry();  // INC/DEC leave CF alone
         const uint32_t r = alu(in.op == Op::Inc ? 0 : 5, size, v, 1);
-        flags_ = (flags_ & ~kCf) | cf;
+        lazy_.kept_cf = static_cast<uint8_t>(cf);
         return write_rm(in, size, la, r);
     }
     case Op::Not:
@@ -524,21 +588,21 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         r_[kEsp] = sp + 32;
         return true;
     }
-    case Op::Pushf: return push(4, flags_ & ~(kRf | kVm));
+    case Op::Pushf: return push(4, fl() & ~(kRf | kVm));
     case Op::Popf: {
         if (!pop(4, v)) return false;
         uint32_t writable = kWritableFlags;
         if (cpl_ > 0) writable &= ~kIopl;
         if (cpl_ > ((flags_ & kIopl) >> 12)) writable &= ~kIf;
-        flags_ = (flags_ & ~writable) | (v & writable) | kFlagsFixed;
+        fl() = (fl() & ~writable) | (v & writable) | kFlagsFixed;
         return true;
     }
     case Op::Sahf: {
         const uint32_t m = kSf | kZf | kAf | kPf | kCf;
-        flags_ = (flags_ & ~m) | (get_reg(1, 4) & m);  // register 4 of the 8-bit set is AH
+        fl() = (fl() & ~m) | (get_reg(1, 4) & m);  // register 4 of the 8-bit set is AH
         return true;
     }
-    case Op::Lahf: set_reg(1, 4, (flags_ & 0xff) | kFlagsFixed); return true;
+    case Op::Lahf: set_reg(1, 4, (fl() & 0xff) | kFlagsFixed); return true;
 
     case Op::CallRel:
         if (!push(4, next)) return false;
@@ -568,8 +632,8 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
     case Op::Loopne: {
         const uint32_t c = --r_[kEcx];
         bool take = c != 0;
-        if (in.op == Op::Loope) take = take && (flags_ & kZf);
-        if (in.op == Op::Loopne) take = take && !(flags_ & kZf);
+        if (in.op == Op::Loope) take = take && (fl() & kZf);
+        if (in.op == Op::Loopne) take = take && !(fl() & kZf);
         if (take) eip_ = next + in.imm;
         return true;
     }
@@ -605,7 +669,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
             v = get_reg(size, in.rm);
         }
         const uint32_t b = 1u << bit;
-        flags_ = (flags_ & ~kCf) | ((v & b) ? kCf : 0);
+        fl() = (fl() & ~kCf) | ((v & b) ? kCf : 0);
         if (!writes) return true;
         const uint32_t r = in.sub == 1 ? (v | b) : in.sub == 2 ? (v & ~b) : (v ^ b);
         if (in.memory()) return store(addr, size, r);
@@ -629,7 +693,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         if (!read_rm(in, size, la, v, Access::Write)) return false;
         const uint32_t acc = get_reg(size, kEax);
         alu(7, size, acc, v);
-        if (flags_ & kZf) return write_rm(in, size, la, get_reg(size, in.reg));
+        if (fl() & kZf) return write_rm(in, size, la, get_reg(size, in.reg));
         // The Pentium writes the destination back when the comparison fails (SDM CMPXCHG).
         if (!write_rm(in, size, la, v)) return false;
         set_reg(size, kEax, v);
@@ -658,7 +722,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
             r_[kEax] = lo;
             r_[kEdx] = hi;
         }
-        flags_ = (flags_ & ~kZf) | (eq ? kZf : 0);
+        fl() = (fl() & ~kZf) | (eq ? kZf : 0);
         return true;
     }
 
@@ -701,11 +765,11 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         result_ = StepResult{};
         result_.stop = Stop::Halt;
         return true;
-    case Op::Clc: flags_ &= ~kCf; return true;
-    case Op::Stc: flags_ |= kCf; return true;
-    case Op::Cmc: flags_ ^= kCf; return true;
-    case Op::Cld: flags_ &= ~kDf; return true;
-    case Op::Std: flags_ |= kDf; return true;
+    case Op::Clc: fl() &= ~kCf; return true;
+    case Op::Stc: fl() |= kCf; return true;
+    case Op::Cmc: fl() ^= kCf; return true;
+    case Op::Cld: fl() &= ~kDf; return true;
+    case Op::Std: fl() |= kDf; return true;
     default: return execute_system(in, next);
     }
     return fault(kVecUd);
@@ -759,7 +823,7 @@ const Insn* Cpu<Memory>::fetch_translated(uint32_t start) {
         fetch_host_ = p - offset;
         fetch_slots_ = code_.page_slots(t.pa);
     }
-    fetch_tag_ = repeat_fetches_ ? (start & ~0xfffu) | cpl_ : 0xfff;
+    fetch_tag_ = repeat_ ? (start & ~0xfffu) | cpl_ : 0xfff;
     fetch_repeat_ = mem_.repeatable(start, Access::Fetch, privilege());
     Insn& slot = fetch_slots_[offset];
     return slot.len ? &slot : decode_miss(start, t.pa, fetch_host_ + offset, slot);

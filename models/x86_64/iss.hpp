@@ -275,19 +275,23 @@ public:
     void set_reg(unsigned r, uint32_t v) { r_[r] = v; }
     uint32_t eip() const { return eip_; }
     void set_eip(uint32_t v) { eip_ = v; }
-    uint32_t eflags() const { return flags_; }
-    void set_eflags(uint32_t v) { flags_ = (v & kWritableFlags) | kFlagsFixed; }
+    uint32_t eflags() const { return fl(); }
+    void set_eflags(uint32_t v) {
+        lazy_.pending = false;
+        flags_ = (v & kWritableFlags) | kFlagsFixed;
+    }
     uint32_t cr2() const { return cr2_; }
     unsigned cpl() const { return cpl_; }
     uint64_t instructions() const { return instructions_; }
 
     DecodeCache& decode_cache() { return code_; }
-    // On (the default), a fetch from the page of the previous fetch repeats its translation without
-    // the memory's lookup when that is exact (Mmu::repeat); off, every fetch translates. Results,
-    // statistics and cycles are the same either way (tests/models/x86_64/iss_repeat_test.cpp).
-    void set_repeat_fetches(bool on) {
-        repeat_fetches_ = on;
-        fetch_tag_ = 0xfff;
+    // On (the default), a fetch from the page of the previous fetch, and a read or write to the
+    // page of the previous read or write, repeats that translation without the memory's lookup when
+    // that is exact (Mmu::repeat); off, every reference translates. Results, statistics and cycles
+    // are the same either way (tests/models/x86_64/iss_repeat_test.cpp).
+    void set_repeat_translations(bool on) {
+        repeat_ = on;
+        fetch_tag_ = data_[0].tag = data_[1].tag = 0xfff;
     }
     Memory& memory() { return mem_; }
 
@@ -353,7 +357,7 @@ private:
         guest_error_ = what;
         return false;
     }
-    unsigned iopl() const { return (flags_ & kIopl) >> 12; }
+    unsigned iopl() const { return (flags_ & kIopl) >> 12; }  // IOPL: never pending
 
     [[gnu::noinline]] const Insn* decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot);
     [[gnu::noinline]] const Insn* fetch_translated(uint32_t start);
@@ -361,6 +365,7 @@ private:
 
     // Memory. Each returns false after recording the fault in `fault_`.
     uint8_t* host(uint32_t la, Access access, uint64_t& pa);
+    [[gnu::noinline]] uint8_t* host_translated(uint32_t la, Access access, uint64_t& pa);
     uint8_t* host_of(const Translation& t, uint32_t la);
     bool load(uint32_t la, unsigned size, uint32_t& value, Access access = Access::Read);
     bool store(uint32_t la, unsigned size, uint32_t value);
@@ -404,6 +409,17 @@ private:
 
     // Arithmetic with EFLAGS.
     uint32_t alu(unsigned op, unsigned size, uint32_t a, uint32_t b);
+    uint32_t alu_flags() const;
+    uint32_t carry() const;
+    // EFLAGS with the pending ALU operation's flags settled in: every access to the arithmetic
+    // flags goes through it (reads of IF, DF and IOPL, which no ALU operation writes, need not).
+    uint32_t& fl() const {
+        if (lazy_.pending) {
+            flags_ = (flags_ & ~kArithFlags) | alu_flags();
+            lazy_.pending = false;
+        }
+        return flags_;
+    }
     uint32_t shift(unsigned op, unsigned size, uint32_t v, unsigned count);
     uint32_t shift_double(bool left, unsigned size, uint32_t dst, uint32_t src, unsigned count);
     void set_szp(unsigned size, uint32_t result, uint32_t keep_mask);
@@ -429,7 +445,17 @@ private:
     DecodeCache code_;
     uint32_t r_[8] = {};
     uint32_t eip_ = 0;
-    uint32_t flags_ = kFlagsFixed;
+    // EFLAGS. While lazy_.pending, its arithmetic flags are those of the last ALU operation (alu),
+    // computed from its operands only when read (fl()): most are overwritten before anything reads them.
+    mutable uint32_t flags_ = kFlagsFixed;
+    struct Lazy {
+        uint32_t a, b, r;   // operands and result, masked to the size
+        uint8_t op, size;   // alu()'s operation (0-7) and operand size
+        uint8_t carry;      // ADC/SBB: the carry in
+        uint8_t kept_cf;    // INC/DEC: the CF they keep (kCf or 0); 0xff: none
+        bool pending;
+    };
+    mutable Lazy lazy_{0, 0, 0, 0, 4, 0, 0xff, false};
     uint32_t cr2_ = 0;
     unsigned cpl_ = 0;
     uint64_t instructions_ = 0;
@@ -455,11 +481,19 @@ private:
     // linear page of fetch_tag_ (bits 31:12) at the CPL of its bits 1:0 (0xfff: none) and the
     // memory says the repeat is exact (Mmu::repeat).
     uint32_t fetch_tag_ = 0xfff;
-    bool repeat_fetches_ = true;
+    bool repeat_ = true;
     typename Memory::Repeat fetch_repeat_{};
     uint64_t fetch_pa_ = ~uint64_t{0};
     const uint8_t* fetch_host_ = nullptr;
     Insn* fetch_slots_ = nullptr;
+    // The same for data references, reads [0] and writes [1]: the page's physical address and host bytes.
+    struct DataPage {
+        uint32_t tag = 0xfff;
+        typename Memory::Repeat repeat{};
+        uint64_t pa = 0;
+        uint8_t* host = nullptr;
+    };
+    DataPage data_[2];
 };
 
 extern template class Cpu<FlatMemory>;

@@ -1,5 +1,5 @@
-// The fetch's repeated translation (Mmu::repeat, Cpu::set_repeat_fetches) is exact: a repeat
-// happens only when translate() would be a front-way L1 hit, which changes no replacement state,
+// The ISS's repeated translations (Mmu::repeat, Cpu::set_repeat_translations: the fetch's, and the
+// last read's and write's) are exact: a repeat happens only when translate() would be a front-way L1 hit, which changes no replacement state,
 // and counts the hit as translate() does. Checked at the Mmu (when a repeat must fail) and on
 // whole runs, repeats on and off: the benchmark loop with the Pentium timing model and the
 // SawMill guests on the i386 platform (page faults, INVLPG, CR3 switches, user and kernel code),
@@ -145,7 +145,7 @@ TEST(IssRepeat, TimedPagedLoopIsTheSameWithAndWithoutRepeats) {
         iss::MmuMemory plain(m.mmu, m.ram);
         iss::TimedMemory<iss::MmuMemory> mem(plain, timing);
         iss::Cpu<iss::TimedMemory<iss::MmuMemory>> cpu(mem);
-        cpu.set_repeat_fetches(repeat);
+        cpu.set_repeat_translations(repeat);
         cpu.set_eip(0x1000);
         cpu.set_reg(iss::kEbx, 0x10000);
         cpu.set_reg(iss::kEsp, 0x80000);
@@ -177,7 +177,7 @@ GuestRun run_guest(const char* image, bool repeat) {
     const loader::ElfImage elf = loader::load_elf_i386(image, pc.ram().size());
     for (const auto& s : elf.segments) pc.load(s.paddr, s.bytes.data(), s.bytes.size(), s.memsz);
     pc.boot_multiboot(elf.entry);
-    pc.cpu().set_repeat_fetches(repeat);
+    pc.cpu().set_repeat_translations(repeat);
     const pc::Pc::Result r = pc.run(4'000'000'000ull);
     GuestRun g{r.kind, r.exit_value, pc.console(), pc.cpu().instructions(), pc.cpu().cycles(),
                pc.cpu().interrupts(), mmu_stats(pc.mmu()), timing_stats(pc.timing()), {}};
