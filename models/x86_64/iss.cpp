@@ -64,7 +64,7 @@ void Cpu<Memory>::set_mul_flags(unsigned size, uint32_t lo, bool overflow) {
 // ALU operations in ModRM.reg order of group 1: add or adc sbb and sub xor cmp. The result now;
 // the flags when something reads them (alu_flags(), from the operands kept in lazy_).
 template <typename Memory>
-uint32_t Cpu<Memory>::alu(unsigned op, unsigned size, uint32_t a, uint32_t b) {
+[[gnu::always_inline]] inline uint32_t Cpu<Memory>::alu(unsigned op, unsigned size, uint32_t a, uint32_t b) {
     const uint32_t m = mask_of(size);
     a &= m;
     b &= m;
@@ -222,6 +222,9 @@ uint32_t Cpu<Memory>::shift_double(bool left, unsigned size, uint32_t dst, uint3
 // Condition codes tttn (SDM Vol. 2, Table B-1): o b e be s p l le, odd n negates.
 template <typename Memory>
 bool Cpu<Memory>::cond(unsigned c) const {
+    // E/NE and S/NS of a pending ALU result read it directly (ZF and SF depend on the result alone).
+    if (lazy_.pending && (c >> 1) == 2) return (lazy_.r == 0) != (c & 1);
+    if (lazy_.pending && (c >> 1) == 4) return ((lazy_.r & sign_of(lazy_.size)) != 0) != (c & 1);
     const uint32_t f = fl();
     bool r = false;
     switch (c >> 1) {

@@ -392,14 +392,16 @@ private:
         else r_[r - 4] = (r_[r - 4] & 0xffff00ffu) | ((v & 0xff) << 8);
     }
     // The r/m operand at a precomputed linear address `la` (ignored for a register operand).
-    bool read_rm(const Insn& in, unsigned size, uint32_t la, uint32_t& v, Access access = Access::Read) {
+    // Always inline (as alu() is): the register case is a few instructions, and GCC's budget for
+    // execute() otherwise leaves these as calls on every operand.
+    [[gnu::always_inline]] bool read_rm(const Insn& in, unsigned size, uint32_t la, uint32_t& v, Access access = Access::Read) {
         if (!in.memory()) {
             v = get_reg(size, in.rm);
             return true;
         }
         return load(la, size, v, access);
     }
-    bool write_rm(const Insn& in, unsigned size, uint32_t la, uint32_t v) {
+    [[gnu::always_inline]] bool write_rm(const Insn& in, unsigned size, uint32_t la, uint32_t v) {
         if (!in.memory()) {
             set_reg(size, in.rm, v);
             return true;

@@ -83,6 +83,24 @@ TEST(IssFlags, CarryPassesThroughIncDecIntoAdcAndSbbUnread) {
     EXPECT_EQ(m.cpu.eflags() & kAll, kPf);
 }
 
+// Jcc on ZF and SF reads an unsettled ALU result directly (iss.cpp, cond): taken and not taken.
+TEST(IssFlags, JumpsOnZeroAndSignOfAnUnreadResult) {
+    FlatMachine m;
+    m.code({0x49,         // 0: dec ecx (1 -> 0: ZF = 1)
+            0x74, 0x02,   // 1: jz 5 (taken)
+            0x90, 0x90,   // 3: skipped
+            0x48,         // 5: dec eax (0 -> 0xffffffff: SF = 1)
+            0x78, 0x01,   // 6: js 9 (taken)
+            0x90,         // 8: skipped
+            0x40,         // 9: inc eax (-> 0: ZF = 1, SF = 0)
+            0x75, 0x05,   // 10: jnz 17 (not taken)
+            0x79, 0x03}); // 12: jns 17 (taken)
+    m.cpu.set_reg(kEcx, 1);
+    m.cpu.set_reg(kEax, 0);
+    m.steps(7);
+    EXPECT_EQ(m.cpu.eip(), FlatMachine::kCode + 17);
+}
+
 TEST(IssFlags, AddSetsAuxiliaryCarryAndSignedOverflow) {
     FlatMachine m;
     m.code({0x04, 0x01});  // add al, 1
