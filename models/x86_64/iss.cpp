@@ -872,12 +872,16 @@ StepResult Cpu<Memory>::step() {
 }
 
 template <typename Memory>
-StepResult Cpu<Memory>::run(uint64_t max_instructions) {
+StepResult Cpu<Memory>::run(uint64_t max_instructions, uint64_t deadline) {
     budget_ = max_instructions;
+    if constexpr (!kTimesInstructions<Memory>) (void)deadline;
     while (budget_) {
         --budget_;
         advance();
         if (result_.stop != Stop::None) return result_;
+        // No deadline (all ones, which cycles() never reaches): no sum of the cycle causes to compare.
+        if constexpr (kTimesInstructions<Memory>)
+            if (deadline != ~uint64_t{0} && cycles() >= deadline) break;
     }
     return StepResult{};
 }

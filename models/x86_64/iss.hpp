@@ -268,8 +268,11 @@ public:
 
     // Executes one instruction.
     StepResult step();
-    // Executes until HLT, an exception or a bus error, or `max_instructions` (then Stop::None).
-    StepResult run(uint64_t max_instructions);
+    // Executes until HLT, an exception or a bus error, or `max_instructions` (then Stop::None), or,
+    // with a timing model, at the first instruction boundary at which cycles() >= `deadline`, after
+    // one instruction at least (a device's next event: the timer edge, so that the IRQ is raised at
+    // the first boundary at or after it wherever a caller splits its runs).
+    StepResult run(uint64_t max_instructions, uint64_t deadline = ~uint64_t{0});
 
     uint32_t reg(unsigned r) const { return r_[r]; }
     void set_reg(unsigned r, uint32_t v) { r_[r] = v; }

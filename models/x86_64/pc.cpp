@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
+#include <stdexcept>
+#include <utility>
 
 namespace vmsim::x86::pc {
 
@@ -49,6 +52,52 @@ common::CacheHierarchyConfig pentium_caches() {
     c.l3 = {0, 1, 0};
     c.memory_cycles = 14;
     return c;
+}
+
+uint8_t CodeBuckets::bucket_of(uint32_t eip) const {
+    const auto after = std::upper_bound(ranges.begin(), ranges.end(), eip,
+                                        [](uint32_t e, const Range& r) { return e < r.begin; });
+    return after == ranges.begin() ? below : std::prev(after)->bucket;
+}
+
+std::map<uint32_t, RegionTotal> sum_regions(const std::vector<RegionMark>& marks) {
+    std::map<uint32_t, RegionTotal> out;
+    std::map<uint32_t, const RegionMark*> open;
+    for (const RegionMark& m : marks) {
+        if (m.begin) {
+            open[m.id] = &m;
+            continue;
+        }
+        const auto it = open.find(m.id);
+        if (it == open.end()) continue;
+        const RegionMark& b = *it->second;
+        RegionTotal& t = out[m.id];
+        ++t.entries;
+        t.cycles += m.cycle - b.cycle;
+        t.instructions += m.instructions - b.instructions;
+        t.itlb_misses += m.itlb_misses - b.itlb_misses;
+        t.dtlb_misses += m.dtlb_misses - b.dtlb_misses;
+        t.walks += m.walks - b.walks;
+        const iss::PentiumCycles& e = m.causes;
+        const iss::PentiumCycles& s = b.causes;
+        iss::PentiumCycles& c = t.causes;
+        c.issue += e.issue - s.issue;
+        c.prefix += e.prefix - s.prefix;
+        c.agi += e.agi - s.agi;
+        c.bank += e.bank - s.bank;
+        c.mispredict += e.mispredict - s.mispredict;
+        c.icache += e.icache - s.icache;
+        c.dcache += e.dcache - s.dcache;
+        c.write_buffer += e.write_buffer - s.write_buffer;
+        c.translation += e.translation - s.translation;
+        c.system += e.system - s.system;
+        for (unsigned i = 0; i < CodeBuckets::kMax; ++i) {
+            t.bucket_cycles[i] += m.bucket_cycles[i] - b.bucket_cycles[i];
+            t.bucket_instructions[i] += m.bucket_instructions[i] - b.bucket_instructions[i];
+        }
+        open.erase(it);
+    }
+    return out;
 }
 
 // ---- 8259A --------------------------------------------------------------------------------------
@@ -251,16 +300,10 @@ Pc::Result Pc::run(uint64_t max_instructions) {
         if (cpu_.instructions() >= end) return res;  // Limit
         const uint64_t edge = pit_.next_edge(tick());
         const uint64_t edge_cycle = edge == Pit::kNever ? Pit::kNever : cycle_of_tick(edge);
-        uint64_t chunk = end - cpu_.instructions();
-        // Up to the next timer edge: an instruction takes from half a cycle (a pair) to dozens (DIV,
-        // a walk, a miss), so run an eighth of the cycles left as instructions and look again; near
-        // the edge that is one instruction at a time, and the IRQ is raised at the first boundary
-        // at or after it.
-        if (edge_cycle != Pit::kNever) {
-            const uint64_t left = edge_cycle > cpu_.cycles() ? edge_cycle - cpu_.cycles() : 0;
-            chunk = std::min(chunk, left / 8 + 1);
-        }
-        const iss::StepResult r = cpu_.run(chunk ? chunk : 1);
+        // Up to the next timer edge: the CPU stops at the first instruction boundary at or after it
+        // (Cpu::run's deadline), where the IRQ is raised, however the caller splits its runs.
+        const uint64_t chunk = end - cpu_.instructions();
+        const iss::StepResult r = bucketed_ ? run_bucketed(chunk, edge_cycle) : cpu_.run(chunk, edge_cycle);
         // Where the run stopped, for the messages that end it (not built for every chunk: near a
         // timer edge the loop runs one instruction at a time).
         const auto at = [this] { return " at EIP " + hex(cpu_.eip()) + code_bytes(cpu_.eip()); };
@@ -280,7 +323,10 @@ Pc::Result Pc::run(uint64_t max_instructions) {
                 res.message = "HLT with nothing to wake it (no timer running, or IRQ 0 masked)" + at();
                 return res;
             }
-            if (edge_cycle > cpu_.cycles()) cpu_.add_idle_cycles(edge_cycle - cpu_.cycles());
+            if (edge_cycle > cpu_.cycles()) {
+                if (bucketed_) bucket_cycles_[step_bucket_] += edge_cycle - cpu_.cycles();  // the HLT's
+                cpu_.add_idle_cycles(edge_cycle - cpu_.cycles());
+            }
             break;
         case iss::Stop::TripleFault:
             res.kind = Result::TripleFault;
@@ -302,6 +348,60 @@ Pc::Result Pc::run(uint64_t max_instructions) {
             return res;
         }
     }
+}
+
+void Pc::set_code_buckets(CodeBuckets buckets) {
+    bool ok = buckets.below < CodeBuckets::kMax && buckets.delivery < CodeBuckets::kMax;
+    for (size_t i = 0; i < buckets.ranges.size(); ++i)
+        ok = ok && buckets.ranges[i].bucket < CodeBuckets::kMax &&
+             (i == 0 || buckets.ranges[i - 1].begin < buckets.ranges[i].begin);
+    if (!ok)
+        throw std::invalid_argument("code buckets: a bucket beyond CodeBuckets::kMax, or ranges not sorted by begin");
+    buckets_ = std::move(buckets);
+    bucketed_ = true;
+    bucket_cycles_ = {};
+    bucket_instructions_ = {};
+}
+
+void Pc::end_chunk() {
+    chunk_end_ = true;
+    cpu_.end_run();
+}
+
+uint64_t Pc::gate_cycles() const {
+    using iss::SystemEvent;
+    const auto& n = timing_.stats().system_events;
+    const iss::SystemCosts& c = config_.timing.system;
+    const auto count = [&](SystemEvent e) { return n[static_cast<unsigned>(e)]; };
+    return count(SystemEvent::IntSame) * c.int_same + count(SystemEvent::IntInner) * c.int_inner +
+           count(SystemEvent::ExceptionSame) * c.exception_same +
+           count(SystemEvent::ExceptionInner) * c.exception_inner + count(SystemEvent::IretSame) * c.iret_same +
+           count(SystemEvent::IretOuter) * c.iret_outer;
+}
+
+// What Cpu::run(n) does, a step at a time: the same steps end the chunk (a stop, or end_run from a
+// device, which sets chunk_end_), so the run is the same run.
+iss::StepResult Pc::run_bucketed(uint64_t n, uint64_t deadline) {
+    chunk_end_ = false;
+    for (uint64_t i = 0; i < n; ++i) {
+        step_bucket_ = buckets_.bucket_of(cpu_.eip());
+        step_cycles_ = timing_.cycles();
+        step_gates_ = gate_cycles();
+        const uint64_t instructions = cpu_.instructions();
+        const iss::StepResult r = cpu_.step();
+        const uint64_t cycles = timing_.cycles() - step_cycles_, gates = gate_cycles() - step_gates_;
+        const uint64_t retired = cpu_.instructions() - instructions;
+        if (retired) {
+            bucket_cycles_[step_bucket_] += cycles - gates;
+            bucket_cycles_[buckets_.delivery] += gates;
+            bucket_instructions_[step_bucket_] += retired;
+        } else {
+            bucket_cycles_[buckets_.delivery] += cycles;
+        }
+        if (r.stop != iss::Stop::None) return r;
+        if (chunk_end_ || cpu_.cycles() >= deadline) break;
+    }
+    return iss::StepResult{};
 }
 
 // " (bytes 0f 0b ...)": up to 8 bytes at `eip` for an error message, read after the run ended (the
@@ -330,7 +430,7 @@ void Pc::out(uint16_t port, unsigned size, uint32_t value) {
     if (port >= 0xf4 && port < 0xf8) {  // isa-debug-exit, iosize 4: the whole value
         exited_ = true;
         exit_value_ = value;
-        cpu_.end_run();
+        end_chunk();
         return;
     }
     if ((port == 0x700 || port == 0x704) && size == 4) {
@@ -340,9 +440,18 @@ void Pc::out(uint16_t port, unsigned size, uint32_t value) {
             for (uint64_t x : t.misses) n += x;
             return n;
         };
-        regions_.push_back(RegionMark{value, port == 0x700, cpu_.cycles(), timing_.stats().cycles,
-                                      cpu_.instructions(), misses(m.itlb),
-                                      misses(m.dtlb), m.walks});
+        RegionMark mark{value, port == 0x700, cpu_.cycles(), timing_.stats().cycles,
+                        cpu_.instructions(), misses(m.itlb), misses(m.dtlb), m.walks};
+        if (bucketed_) {
+            // The OUT is executing: its cycles so far are charged as run_bucketed will charge the
+            // whole step (it retires), so that a region's buckets add up to its cycles.
+            mark.bucket_cycles = bucket_cycles_;
+            mark.bucket_instructions = bucket_instructions_;
+            const uint64_t gates = gate_cycles() - step_gates_;
+            mark.bucket_cycles[step_bucket_] += timing_.cycles() - step_cycles_ - gates;
+            mark.bucket_cycles[buckets_.delivery] += gates;
+        }
+        regions_.push_back(mark);
         return;
     }
     for (unsigned i = 0; i < size; ++i) out8(static_cast<uint16_t>(port + i), static_cast<uint8_t>(value >> (8 * i)));
@@ -384,7 +493,7 @@ void Pc::out8(uint16_t port, uint8_t value) {
     case 0xa0: case 0xa1: slave_.write(port & 1, value); return;
     case 0x40: case 0x41: case 0x42: case 0x43:
         pit_.write(port - 0x40, value, tick());
-        cpu_.end_run();  // the next timer event moved: the run loop recomputes it
+        end_chunk();  // the next timer event moved: the run loop recomputes it
         return;
     default: return;  // UART control registers, port 0x80, unassigned ports
     }

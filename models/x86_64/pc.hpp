@@ -23,7 +23,9 @@
 //     Pc::Result r = pc.run(max_instructions);
 //     r.kind == Pc::Result::Exit: r.exit_value; pc.console() has what COM1 printed
 #pragma once
+#include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,17 +81,48 @@ private:
     uint16_t latch_ = 0;
 };
 
+// Cycles and instructions by code address, for a breakdown by software component (Pc::
+// set_code_buckets; off by default, and then the run loop looks at no EIP). Each step of the CPU
+// is charged to a bucket: an instruction that retires, its cycles and its count to the bucket of
+// its EIP, except the gate and IRET costs the timing model charges as system events (INT n,
+// exception and interrupt delivery, IRET: SystemCosts' int_*, exception_*, iret_*), which go to
+// `delivery` with every step that retires nothing (an exception or interrupt delivered, with the
+// walk and fetch of the faulting access). Cycles spent halted go to the HLT's bucket. The buckets
+// then add up to Cpu::cycles() and Cpu::instructions() since set_code_buckets.
+struct CodeBuckets {
+    static constexpr unsigned kMax = 8;
+    struct Range {
+        uint32_t begin;
+        uint8_t bucket;
+    };
+    std::vector<Range> ranges;  // sorted by begin; each runs up to the next one's (the last to 4 GB)
+    uint8_t below = 0;          // EIPs below the first range
+    uint8_t delivery = 0;
+    uint8_t bucket_of(uint32_t eip) const;
+};
+
 // A sim-control mark (OUT to 0x700 / 0x704), with the counters as they stood at it, so that a
 // region's breakdown is its end's less its begin's: the timing model's cycles by cause (the rest of
-// `cycle` is time halted), the instructions retired, and the MMU's TLB misses (faulted ones
-// included) and page walks.
+// `cycle` is time halted), the instructions retired, the MMU's TLB misses (faulted ones included)
+// and page walks, and with code buckets set, the cycles and instructions by bucket.
 struct RegionMark {
     uint32_t id;
     bool begin;
     uint64_t cycle;
     iss::PentiumCycles causes{};
     uint64_t instructions = 0, itlb_misses = 0, dtlb_misses = 0, walks = 0;
+    std::array<uint64_t, CodeBuckets::kMax> bucket_cycles{}, bucket_instructions{};
 };
+
+// A region's counters (each its end's less its begin's) summed over its entries.
+struct RegionTotal {
+    uint64_t entries = 0, cycles = 0, instructions = 0, itlb_misses = 0, dtlb_misses = 0, walks = 0;
+    iss::PentiumCycles causes{};
+    std::array<uint64_t, CodeBuckets::kMax> bucket_cycles{}, bucket_instructions{};
+};
+// The regions of a run by id: each begin paired with the next end of its id (a second begin of an
+// open id starts it again; a begin without its end is dropped).
+std::map<uint32_t, RegionTotal> sum_regions(const std::vector<RegionMark>& marks);
 
 // The Pentium's MMU structures (configs/machines/pentium100.cfg, which cites them): 32-bit paging
 // with PSE, code TLB 32 entries 4-way, data TLBs 64 (4 KB) and 8 (4 MB) entries 4-way, no STLB,
@@ -136,11 +169,18 @@ public:
     // Runs until the guest exits, stops, or `max_instructions` more instructions have executed.
     Result run(uint64_t max_instructions);
 
+    // Turns the breakdown by code address on (CodeBuckets; before the run: the buckets count from
+    // here). It steps the CPU one instruction at a time through the same chunks, so cycles and
+    // instructions are those of a run without it; the run is slower. Throws std::invalid_argument
+    // for a bucket >= kMax or ranges out of order.
+    void set_code_buckets(CodeBuckets buckets);
+
     const std::string& console() const { return console_; }
     const std::vector<RegionMark>& regions() const { return regions_; }
     iss::Cpu<iss::TimedMemory<iss::MmuMemory>>& cpu() { return cpu_; }
     iss::PentiumTiming& timing() { return timing_; }
     Mmu& mmu() { return mmu_; }
+    const common::CacheHierarchy& caches() const { return caches_; }
     FlatRam& ram() { return ram_; }
     Pic& pic() { return pic_; }
     uint64_t tick() const;  // the PIT tick now
@@ -156,6 +196,10 @@ private:
     uint64_t cycle_of_tick(uint64_t tick) const;
     std::string code_bytes(uint32_t eip);
     void update_irqs();  // PIT edges up to now into the PIC, the PIC's output onto INTR
+    void end_chunk();    // the current cpu_.run() ends after this instruction
+    // cpu_.run(n) one step at a time, charging each to its code bucket.
+    iss::StepResult run_bucketed(uint64_t n, uint64_t deadline);
+    uint64_t gate_cycles() const;  // the timing model's system cycles of delivery and IRET so far
 
     Config config_;
     FlatRam ram_;
@@ -172,6 +216,12 @@ private:
     static constexpr uint8_t kDlab = 0x80;  // LCR bit 7: 0x3F8/0x3F9 address the divisor latch
     uint8_t uart_lcr_ = 0, uart_dll_ = 0;
     std::vector<RegionMark> regions_;
+    // Code buckets (set_code_buckets): the sums so far, and the step being executed.
+    bool bucketed_ = false, chunk_end_ = false;
+    CodeBuckets buckets_;
+    std::array<uint64_t, CodeBuckets::kMax> bucket_cycles_{}, bucket_instructions_{};
+    uint8_t step_bucket_ = 0;
+    uint64_t step_cycles_ = 0, step_gates_ = 0;
     bool exited_ = false;
     uint32_t exit_value_ = 0;
 };

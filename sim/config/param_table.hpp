@@ -134,6 +134,8 @@ public:
     };
 
     ParamTable() : defaults_(std::make_unique<Root>()) {}
+    // Defaults other than a default-constructed Root's (a second machine built from the same struct).
+    explicit ParamTable(Root defaults) : defaults_(std::make_unique<Root>(std::move(defaults))) {}
     ParamTable(const ParamTable&) = delete;
     ParamTable& operator=(const ParamTable&) = delete;
 
@@ -146,7 +148,7 @@ public:
     // The struct the registry's final values describe (defaults for members no
     // parameter is bound to).
     Root read(const Registry& reg) const {
-        Root r{};
+        Root r = *defaults_;
         for (size_t i = 0; i < params_.size(); ++i) applies_[i](reg, params_[i].name, r);
         return r;
     }
@@ -166,7 +168,7 @@ private:
         return params_.size() - 1;
     }
 
-    std::unique_ptr<Root> defaults_;  // the model's defaults: a default-constructed Root
+    std::unique_ptr<Root> defaults_;  // the model's defaults: a default-constructed Root unless given
     std::vector<detail::Param> params_;
     std::vector<Bound> applies_;
 };

@@ -51,7 +51,7 @@ const std::vector<FigureInfo>& reproducible_figures() {
         {"sawmill-table1",
          "SawMill (ACSAC 2001) Table 1: Appel-Li VM primitives of SawMill on L4 on the timed Pentium-100 i386 "
          "platform, beside OSF/1, Mach, SPIN and the paper's SawMill, each cell's cycles by cause",
-         figures::sawmill_table1, "x86_64"},
+         figures::sawmill_table1, "i386"},
     };
     return f;
 }

@@ -380,6 +380,64 @@ std::vector<uint8_t> read_file(const std::string& path) {
 
 }  // namespace
 
+// Section headers and symbols (System V ABI, "Sections" and "Symbol Table").
+std::vector<ElfSymbol> parse_elf32_symbols(const uint8_t* data, size_t size, const std::string& name) {
+    const Bytes in{data, size};
+    const auto fail = [&](const std::string& problem) {
+        return UserError(kExitDataErr, fmt::format("{}: {}", name, problem));
+    };
+    static constexpr uint8_t kMagic[4] = {0x7f, 'E', 'L', 'F'};
+    if (size < kEhdrSize || std::memcmp(data, kMagic, 4) != 0 || data[kOffClass] != kElfClass32 ||
+        data[kOffData] != kElfData2Lsb)
+        throw fail("not an ELF32 little-endian file");
+    constexpr size_t kOffShoff = 32, kOffShentsize = 46, kOffShnum = 48;
+    constexpr size_t kShType = 4, kShFlags = 8, kShOffset = 16, kShSize = 20, kShLink = 24, kShEntsize = 36;
+    constexpr uint32_t kShtSymtab = 2, kShfExecinstr = 4, kSymSize = 16;
+    const uint32_t shoff = in.u32(kOffShoff);
+    const uint16_t shentsize = in.u16(kOffShentsize), shnum = in.u16(kOffShnum);
+    if (shnum == 0) return {};
+    if (shentsize < 40 || shoff > size || uint64_t{shentsize} * shnum > size - shoff)
+        throw fail(fmt::format("offset {:#x}: section headers ({} of {} bytes at {:#x}) lie outside the file ({} bytes)",
+                               kOffShoff, shnum, shentsize, shoff, size));
+    const auto section = [&](size_t i) { return shoff + i * shentsize; };
+    const auto inside = [&](uint32_t off, uint32_t bytes) { return off <= size && bytes <= size - off; };
+    for (size_t i = 0; i < shnum; ++i) {
+        const size_t sh = section(i);
+        if (in.u32(sh + kShType) != kShtSymtab) continue;
+        const uint32_t off = in.u32(sh + kShOffset), bytes = in.u32(sh + kShSize), link = in.u32(sh + kShLink);
+        if (!inside(off, bytes) || in.u32(sh + kShEntsize) != kSymSize || link >= shnum)
+            throw fail(fmt::format("offset {:#x}: symbol table (section {}) at {:#x}, {} bytes, entries of {}, string "
+                                   "table section {}: not inside the file",
+                                   sh, i, off, bytes, in.u32(sh + kShEntsize), link));
+        const size_t strsh = section(link);
+        const uint32_t stroff = in.u32(strsh + kShOffset), strbytes = in.u32(strsh + kShSize);
+        if (!inside(stroff, strbytes)) throw fail(fmt::format("offset {:#x}: string table outside the file", strsh));
+        std::vector<ElfSymbol> out;
+        for (uint32_t at = off; at + kSymSize <= off + bytes; at += kSymSize) {
+            ElfSymbol s;
+            const uint32_t n = in.u32(at);
+            if (n >= strbytes) throw fail(fmt::format("offset {:#x}: symbol name {} past the string table", at, n));
+            const char* str = reinterpret_cast<const char*>(data + stroff + n);
+            s.name.assign(str, strnlen(str, strbytes - n));
+            s.value = in.u32(at + 4);
+            s.size = in.u32(at + 8);
+            const uint8_t info = data[at + 12];
+            s.type = info & 0xf;
+            s.global = (info >> 4) == 1 || (info >> 4) == 2;
+            const uint16_t shndx = in.u16(at + 14);
+            s.code = shndx != 0 && shndx < shnum && (in.u32(section(shndx) + kShFlags) & kShfExecinstr);
+            out.push_back(std::move(s));
+        }
+        return out;
+    }
+    return {};
+}
+
+std::vector<ElfSymbol> read_elf32_symbols(const std::string& path) {
+    const std::vector<uint8_t> bytes = read_file(path);
+    return parse_elf32_symbols(bytes.data(), bytes.size(), path);
+}
+
 ElfImage load_elf(const std::string& path, uint64_t ram_size) {
     const std::vector<uint8_t> bytes = read_file(path);
     return parse_elf(bytes.data(), bytes.size(), path, ram_size);

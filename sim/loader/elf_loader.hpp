@@ -55,6 +55,26 @@ ElfImage parse_elf(const uint8_t* data, size_t size, const std::string& name, ui
 ElfImage load_elf_i386(const std::string& path, uint64_t ram_size);
 ElfImage parse_elf_i386(const uint8_t* data, size_t size, const std::string& name, uint64_t ram_size);
 
+// A symbol of an ELF32 little-endian file's symbol table (.symtab, SHT_SYMTAB), executable or
+// object file, in table order. The order matters: the System V ABI puts every local symbol before
+// the first global one, and GNU as and ld keep each translation unit's STT_FILE symbol ahead of its
+// locals, so a local's source is the STT_FILE before it (a global's is not recorded in the file).
+struct ElfSymbol {
+    enum Type : uint8_t { NoType = 0, Object = 1, Func = 2, Section = 3, File = 4 };
+    std::string name;
+    uint32_t value = 0, size = 0;
+    uint8_t type = NoType;  // st_info's low nibble; other values kept as they are
+    bool global = false;    // STB_GLOBAL or STB_WEAK
+    bool code = false;      // defined in a section with SHF_EXECINSTR
+};
+
+// The symbols of `path` (an empty list when it has no .symtab: a stripped file). Errors as
+// load_elf's: kExitNoInput if the file cannot be read, kExitDataErr naming the file and the field
+// for anything that is not an ELF32 little-endian file or whose section headers, symbol table or
+// string table lie outside it.
+std::vector<ElfSymbol> read_elf32_symbols(const std::string& path);
+std::vector<ElfSymbol> parse_elf32_symbols(const uint8_t* data, size_t size, const std::string& name);
+
 // The physical address of a kseg0/kseg1 virtual address (no TLB involved), or
 // nullopt for kuseg and kseg2.
 std::optional<uint32_t> unmapped_physical(uint32_t vaddr);

@@ -445,5 +445,100 @@ TEST(ElfLoaderRobustness, RandomlyCorruptedValidFilesEitherLoadOrFailWithADataEr
     expect_corruptions_load_or_fail(i386_elf(), parse_elf_i386, 778);
 }
 
+// ---- symbol tables ----
+
+// An ELF32 little-endian object with sections null, .text (AX), .data (WA), .symtab, .strtab and
+// the symbols: null, FILE a.c, local FUNC f (.text), local OBJECT d (.data), global FUNC g
+// (.text), weak NOTYPE u (undefined).
+std::vector<uint8_t> object_with_symbols() {
+    const std::string strtab = std::string("\0a.c\0f\0d\0g\0u\0", 13);
+    const size_t symoff = 52, nsyms = 6, stroff = symoff + 16 * nsyms, shoff = stroff + 16;
+    std::vector<uint8_t> b(shoff + 40 * 5, 0);
+    const uint8_t ident[] = {0x7f, 'E', 'L', 'F', 1, 1, 1};
+    std::copy(std::begin(ident), std::end(ident), b.begin());
+    put16(b, 16, 1);  // ET_REL
+    put16(b, 18, 3);  // EM_386
+    put32(b, 32, static_cast<uint32_t>(shoff));
+    put16(b, 46, 40);
+    put16(b, 48, 5);
+    struct Sym {
+        uint32_t name, value, size;
+        uint8_t info;
+        uint16_t shndx;
+    };
+    const Sym syms[nsyms] = {{0, 0, 0, 0, 0},          {1, 0, 0, 0x04, 0xfff1}, {5, 0x10, 8, 0x02, 1},
+                             {7, 0x4, 4, 0x01, 2},     {9, 0x20, 12, 0x12, 1},  {11, 0, 0, 0x20, 0}};
+    for (size_t i = 0; i < nsyms; ++i) {
+        const size_t at = symoff + 16 * i;
+        put32(b, at, syms[i].name);
+        put32(b, at + 4, syms[i].value);
+        put32(b, at + 8, syms[i].size);
+        b[at + 12] = syms[i].info;
+        put16(b, at + 14, syms[i].shndx);
+    }
+    std::copy(strtab.begin(), strtab.end(), b.begin() + stroff);
+    const auto section = [&](size_t i, uint32_t type, uint32_t flags, size_t off, size_t size, uint32_t link,
+                             uint32_t entsize) {
+        const size_t at = shoff + 40 * i;
+        put32(b, at + 4, type);
+        put32(b, at + 8, flags);
+        put32(b, at + 16, static_cast<uint32_t>(off));
+        put32(b, at + 20, static_cast<uint32_t>(size));
+        put32(b, at + 24, link);
+        put32(b, at + 36, entsize);
+    };
+    section(1, 1, 6, 0, 0, 0, 0);  // .text: PROGBITS, SHF_ALLOC | SHF_EXECINSTR (no bytes needed)
+    section(2, 1, 3, 0, 0, 0, 0);  // .data: SHF_WRITE | SHF_ALLOC
+    section(3, 2, 0, symoff, 16 * nsyms, 4, 16);
+    section(4, 3, 0, stroff, strtab.size(), 0, 0);
+    return b;
+}
+
+TEST(ElfSymbols, SymbolsComeInTableOrderWithTypeBindingAndWhetherTheyAreCode) {
+    const std::vector<uint8_t> b = object_with_symbols();
+    const std::vector<ElfSymbol> s = parse_elf32_symbols(b.data(), b.size(), "a.o");
+    ASSERT_EQ(s.size(), 6u);
+    EXPECT_EQ(s[1].name, "a.c");
+    EXPECT_EQ(s[1].type, ElfSymbol::File);
+    EXPECT_FALSE(s[1].code) << "SHN_ABS is no section";
+    EXPECT_EQ(s[2].name, "f");
+    EXPECT_EQ(s[2].type, ElfSymbol::Func);
+    EXPECT_EQ(s[2].value, 0x10u);
+    EXPECT_EQ(s[2].size, 8u);
+    EXPECT_FALSE(s[2].global);
+    EXPECT_TRUE(s[2].code);
+    EXPECT_EQ(s[3].name, "d");
+    EXPECT_EQ(s[3].type, ElfSymbol::Object);
+    EXPECT_FALSE(s[3].code) << ".data is not executable";
+    EXPECT_EQ(s[4].name, "g");
+    EXPECT_TRUE(s[4].global);
+    EXPECT_TRUE(s[4].code);
+    EXPECT_EQ(s[5].name, "u");
+    EXPECT_TRUE(s[5].global) << "STB_WEAK";
+    EXPECT_FALSE(s[5].code) << "undefined";
+}
+
+TEST(ElfSymbols, AFileWithoutSectionHeadersHasNoSymbols) {
+    std::vector<uint8_t> b = object_with_symbols();
+    put16(b, 48, 0);
+    EXPECT_TRUE(parse_elf32_symbols(b.data(), b.size(), "a.o").empty());
+}
+
+TEST(ElfSymbols, ASymbolTableOutsideTheFileIsADataErrorNamingTheFile) {
+    std::vector<uint8_t> b = object_with_symbols();
+    put32(b, 52 + 16 * 6 + 16 + 40 * 3 + 20, 0x10000);  // .symtab's sh_size
+    const UserError e = user_error_from([&] { parse_elf32_symbols(b.data(), b.size(), "a.o"); });
+    EXPECT_EQ(e.code(), kExitDataErr);
+    EXPECT_NE(std::string(e.what()).find("a.o: "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("symbol table"), std::string::npos) << e.what();
+}
+
+TEST(ElfSymbols, AnElf64IsNotAnElf32) {
+    std::vector<uint8_t> b = object_with_symbols();
+    b[4] = 2;
+    const UserError e = user_error_from([&] { parse_elf32_symbols(b.data(), b.size(), "a.o"); });
+    EXPECT_EQ(e.code(), kExitDataErr);
+}
+
 }  // namespace
 }  // namespace vmsim::loader

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <map>
 #include <string>
 
 #include "models/x86_64/pc.hpp"
@@ -39,23 +38,12 @@ int main(int argc, char** argv) {
     const std::string counts = " (" + std::to_string(cpu.instructions()) + " instructions, " +
                                std::to_string(cpu.cycles()) + " cycles, " + std::to_string(cpu.interrupts()) +
                                " interrupts)";
-    // Regions: cycles from each begin to its end, summed by id (a begin without its end is dropped).
-    std::map<uint32_t, std::pair<uint64_t, uint64_t>> regions;  // id -> entries, cycles
-    std::map<uint32_t, uint64_t> open;
-    for (const auto& m : pc.regions()) {
-        if (m.begin) open[m.id] = m.cycle;
-        else if (open.count(m.id)) {
-            auto& [n, c] = regions[m.id];
-            ++n;
-            c += m.cycle - open[m.id];
-            open.erase(m.id);
-        }
-    }
+    // Regions: cycles from each begin to its end, summed by id (sum_regions).
     const auto print_regions = [&] {
-        for (const auto& [id, nc] : regions)
+        for (const auto& [id, t] : vmsim::x86::pc::sum_regions(pc.regions()))
             std::fprintf(stderr, "region %u: %llu entries, %llu cycles, %.1f an entry\n", id,
-                         static_cast<unsigned long long>(nc.first), static_cast<unsigned long long>(nc.second),
-                         static_cast<double>(nc.second) / static_cast<double>(nc.first));
+                         static_cast<unsigned long long>(t.entries), static_cast<unsigned long long>(t.cycles),
+                         static_cast<double>(t.cycles) / static_cast<double>(t.entries));
     };
     switch (r.kind) {
     case Pc::Result::Exit:

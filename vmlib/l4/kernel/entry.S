@@ -9,12 +9,16 @@
     .macro ISR n
     .align 8
 isr_\n:
+    .if \n == 0x30
+    jmp ipc_entry                   /* ipc: the fast path (ipc_fast.S) builds the same frame */
+    .else
     .if (\n == 8) || ((\n >= 10) && (\n <= 14)) || (\n == 17)
     .else
     pushl $0
     .endif
     pushl $\n
     jmp trap_common
+    .endif
     .endm
 
     .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54

@@ -22,7 +22,7 @@ struct tss32 {
     uint32_t es, cs, ss, ds, fs, gs, ldt;
     uint16_t trap, iomap_base;
 };
-static struct tss32 tss;
+struct tss32 kernel_tss; /* global: the IPC fast path (ipc_fast.S) writes ESP0 */
 static uint64_t gdt[6];
 static uint64_t idt[0x37];
 
@@ -39,7 +39,7 @@ static uint64_t gate_desc(uint32_t handler, unsigned dpl)
            ((uint64_t)(handler >> 16) << 48);
 }
 
-void tss_set_esp0(uint32_t esp0) { tss.esp0 = esp0; }
+void tss_set_esp0(uint32_t esp0) { kernel_tss.esp0 = esp0; }
 
 static void cpu_tables_init(void)
 {
@@ -48,9 +48,9 @@ static void cpu_tables_init(void)
     gdt[2] = seg_desc(0, 0xFFFFF, 0x92, 0xC); /* kernel data (SS) */
     gdt[3] = seg_desc(0, 0xFFFFF, 0xFA, 0xC); /* user code, DPL 3 */
     gdt[4] = seg_desc(0, 0xFFFFF, 0xF2, 0xC); /* user data, DPL 3 (also the kernel's DS/ES) */
-    tss.ss0 = SEL_KDATA;
-    tss.iomap_base = sizeof tss; /* no I/O bitmap: IOPL 0 code gets #GP on IN/OUT */
-    gdt[5] = seg_desc((uint32_t)&tss, sizeof tss - 1, 0x89, 0x0);
+    kernel_tss.ss0 = SEL_KDATA;
+    kernel_tss.iomap_base = sizeof kernel_tss; /* no I/O bitmap: IOPL 0 code gets #GP on IN/OUT */
+    gdt[5] = seg_desc((uint32_t)&kernel_tss, sizeof kernel_tss - 1, 0x89, 0x0);
     struct {
         uint16_t limit;
         uint32_t base;

@@ -11,6 +11,31 @@
  * serves the page-fault IPC the kernel makes on behalf of a faulting thread.
  */
 #include "kernel.h"
+#include "ipc_fast.h"
+
+/* The fast path's view of the kernel's structures (ipc_fast.h) must be the compiler's. */
+#define ASM_OFFSET(field, value) _Static_assert(offsetof(struct tcb, field) == (value), #field)
+ASM_OFFSET(id, TCB_ID);
+ASM_OFFSET(state, TCB_STATE);
+ASM_OFFSET(ksp, TCB_KSP);
+ASM_OFFSET(ready_next, TCB_READY_NEXT);
+ASM_OFFSET(rcv_from, TCB_RCV_FROM);
+ASM_OFFSET(sendq_head, TCB_SENDQ_HEAD);
+ASM_OFFSET(rcv_desc, TCB_RCV_DESC);
+ASM_OFFSET(on_timeout_list, TCB_ON_TIMEOUT_LIST);
+ASM_OFFSET(in_user_ipc, TCB_IN_USER_IPC);
+ASM_OFFSET(cr3, TCB_CR3);
+_Static_assert(offsetof(struct space, threads) == SPACE_THREADS, "threads");
+_Static_assert(PAGE_SIZE - sizeof(struct frame) == TCB_FRAME_OFFSET, "frame");
+_Static_assert(offsetof(struct frame, edi) == FRAME_EDI && offsetof(struct frame, esi) == FRAME_ESI &&
+                   offsetof(struct frame, ebp) == FRAME_EBP && offsetof(struct frame, ebx) == FRAME_EBX &&
+                   offsetof(struct frame, edx) == FRAME_EDX && offsetof(struct frame, eax) == FRAME_EAX &&
+                   offsetof(struct frame, ecx) == FRAME_ECX && offsetof(struct frame, eip) == FRAME_EIP,
+               "frame registers");
+_Static_assert(TS_RECV == TCB_TS_RECV && TS_READY == TCB_TS_READY, "thread states");
+_Static_assert(offsetof(struct tcb, in_user_ipc) == TCB_STATE + 1 && offsetof(struct tcb, on_timeout_list) == TCB_STATE + 2 &&
+                   offsetof(struct tcb, pad_) == TCB_STATE + 3,
+               "the status word");
 
 /* Internal "from" of an open receive; a closed receive from nil never completes (a sleep). */
 #define ANY_SENDER L4_INVALID_ID
@@ -176,10 +201,33 @@ void ipc_abort(struct tcb *t, l4_word_t send_code, l4_word_t recv_code)
     }
 }
 
-/* INT 0x30 from user mode: registers in, registers out (include/l4/syscalls.h). */
+/* The end of an ipc system call's receive phase: the message into the user registers. */
+static void receive_to_user(struct tcb *self, struct frame *f)
+{
+    f->edx = self->rcv_msg.w[0];
+    f->ebx = self->rcv_msg.w[1];
+    f->edi = self->rcv_msg.w[2];
+    f->esi = self->rcv_src.raw;
+}
+
+/* A sender that blocked in the fast path's receive phase resumes here when the C path completes
+ * that receive (ipc_resume in ipc_fast.S): what ipc_receive and sys_ipc would have done. */
+void ipc_fast_resume(struct frame *f)
+{
+    struct tcb *self = current;
+    self->rcv_done = 0;
+    self->in_user_ipc = 0;
+    receive_to_user(self, f);
+    f->eax = self->rcv_result;
+}
+
+/* INT 0x30 from user mode: registers in, registers out (include/l4/syscalls.h). The common case
+ * (register message to a waiting receiver, register receive, no timeouts) never gets here: the
+ * fast path in ipc_fast.S serves it and falls back to this for everything else. */
 void sys_ipc(struct frame *f)
 {
     struct tcb *self = current;
+    self->in_user_ipc = 1;
     self->snd_desc = f->eax;
     self->rcv_desc = f->ebp;
     self->timeout = f->ecx;
@@ -194,18 +242,17 @@ void sys_ipc(struct frame *f)
         res = ipc_send(self, self->partner_id, self->timeout);
         if (res & L4_IPC_ERROR_MASK) {
             f->eax = res;
+            self->in_user_ipc = 0;
             return;
         }
     }
     if (self->rcv_desc != L4_IPC_NIL_DESCRIPTOR) {
         l4_threadid_t from = (self->rcv_desc & L4_IPC_OPEN_WAIT) ? ANY_SENDER : self->partner_id;
         res = ipc_receive(self, from, self->timeout);
-        f->edx = self->rcv_msg.w[0];
-        f->ebx = self->rcv_msg.w[1];
-        f->edi = self->rcv_msg.w[2];
-        f->esi = self->rcv_src.raw;
+        receive_to_user(self, f);
     } else if (self->handoff != 0) {
         self->handoff = 0; /* send only: the sender keeps the CPU, the receiver is ready */
     }
     f->eax = res;
+    self->in_user_ipc = 0;
 }

@@ -71,7 +71,9 @@ struct space {
     unsigned task;       /* task number */
     unsigned version;    /* version bits of its thread ids */
     unsigned nthreads;
-    struct tcb *threads[L4_LTHREADS_PER_TASK];
+    /* At offset 32 (the fast path's lookup): not in the page's first line, which shares its
+     * D-cache set with every TCB's, page directory's and page table's first line. */
+    struct tcb *threads[L4_LTHREADS_PER_TASK] __attribute__((aligned(32)));
     struct mdb_node **shadow[USER_PDES];
 };
 
@@ -85,29 +87,40 @@ enum thread_state {
 };
 
 struct tcb {
-    l4_threadid_t id;
-    enum thread_state state;
+    /* Offsets 0-63: what only the C path uses. */
     struct space *space;
-    uint32_t ksp;                  /* saved kernel ESP while switched out */
     l4_threadid_t pager, preempter;
-    struct tcb *ready_next, *ready_prev; /* ready ring */
-    unsigned ticks_left;
-    /* IPC */
+    struct tcb *ready_prev;        /* ready ring */
     struct tcb *ipc_partner;       /* TS_SEND: the receiver */
-    l4_threadid_t rcv_from;        /* TS_RECV: the expected sender; invalid = open receive */
-    struct tcb *sendq_head, *sendq_tail; /* threads blocked sending to this one */
-    struct tcb *sendq_next, *sendq_prev;
-    l4_word_t snd_desc, rcv_desc;
+    struct tcb *sendq_tail, *sendq_next, *sendq_prev;
+    l4_word_t snd_desc;
     l4_timeout_t timeout;
     l4_threadid_t partner_id;      /* the IPC's destination (and source of a closed receive) */
     struct tcb *handoff;           /* receiver readied by our send: run it when we block */
-    l4_msg_t snd_msg, rcv_msg;
     l4_threadid_t rcv_src;
     l4_word_t snd_result, rcv_result; /* set by the partner that completes a phase */
-    int rcv_done;                  /* a message was delivered while blocked */
     uint32_t deadline;             /* tick at which the blocked phase times out; 0 = never */
+    /* Offset 64, one 32-byte cache line: everything the IPC fast path (ipc_fast.S, offsets in
+     * ipc_fast.h) reads. Not at offset 0: TCBs, spaces and page directories are page-aligned,
+     * so their first lines all compete for the same set of the 2-way L1 D-cache. The fast path
+     * tests and sets state, in_user_ipc and on_timeout_list as one 32-bit word. */
+    l4_threadid_t id;
+    uint8_t state;                 /* enum thread_state */
+    uint8_t in_user_ipc;           /* blocked in an ipc system call: completing the receive only
+                                      writes the user registers (not so in the page-fault IPC) */
+    uint8_t on_timeout_list;       /* never set while the thread runs */
+    uint8_t pad_;
+    uint32_t ksp;                  /* saved kernel ESP while switched out */
+    struct tcb *ready_next;        /* ready ring; non-zero = in it */
+    l4_threadid_t rcv_from;        /* TS_RECV: the expected sender; invalid = open receive */
+    struct tcb *sendq_head;        /* threads blocked sending to this one */
+    uint32_t cr3;                  /* the space's page directory (a copy: no struct space access) */
+    l4_word_t rcv_desc;            /* the fast path writes it */
+    unsigned ticks_left;
+    int rcv_done;                  /* a message was delivered while blocked (0 in user mode) */
+    /* The rest. */
+    l4_msg_t snd_msg, rcv_msg;
     struct tcb *timeout_next, *timeout_prev;
-    int on_timeout_list;
     int is_idle;
 };
 
@@ -180,6 +193,7 @@ void sched_init(void);
 void thread_cancel_ipc(struct tcb *t);
 
 /* ipc.c */
+void ipc_fast_resume(struct frame *f);
 l4_word_t ipc_send(struct tcb *self, l4_threadid_t dest, l4_timeout_t to);
 l4_word_t ipc_receive(struct tcb *self, l4_threadid_t from, l4_timeout_t to);
 void sys_ipc(struct frame *f);
@@ -191,6 +205,8 @@ void trap_dispatch(struct frame *f);
 /* entry.S */
 void switch_stacks(uint32_t *save_ksp, uint32_t new_ksp);
 void ret_to_user(void);
+/* ipc_fast.S */
+void ipc_resume(void); /* a fast-path sender's switch_stacks return address (stack_resume_frame) */
 extern uint32_t isr_table[];
 
 /* init.c */

@@ -8,7 +8,7 @@
 static void *free_frames;   /* free list threaded through the first word of each frame */
 static uint32_t pool_free_count;
 uint32_t *kernel_pdir;
-static uint32_t cur_cr3_value;
+uint32_t cur_cr3_value; /* global: the IPC fast path (ipc_fast.S) loads CR3 too */
 
 void pool_init(uint32_t start, uint32_t end)
 {

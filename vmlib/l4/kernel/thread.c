@@ -4,6 +4,7 @@
  * the timeout list for IPC timeouts. One priority only (thread_schedule is a stub, README).
  */
 #include "kernel.h"
+#include "ipc_fast.h"
 
 struct tcb *current;
 static struct tcb *ready_head; /* next to run */
@@ -11,8 +12,6 @@ static struct tcb *idle_thread;
 static struct tcb *timeout_list;
 static struct tcb boot_context; /* where the boot stack's ESP goes on the first switch */
 uint32_t ticks;
-
-#define TIME_SLICE_TICKS 1u
 
 struct tcb *tcb_lookup(l4_threadid_t id)
 {
@@ -55,7 +54,7 @@ static void switch_to(struct tcb *next)
 {
     if (next == current) return;
     /* The idle thread runs in whatever space was active: no CR3 load (and no TLB flush) for it. */
-    if (!next->is_idle) set_cr3(next->space->pdir_phys);
+    if (!next->is_idle) set_cr3(next->cr3);
     tss_set_esp0((uint32_t)next + PAGE_SIZE);
     struct tcb *prev = current;
     current = next;
@@ -63,10 +62,14 @@ static void switch_to(struct tcb *next)
 }
 
 /* Give the CPU to `prefer` if it is ready (L4's direct process switch on IPC), else to the head
- * of the ready ring, else to the idle thread. A still-ready current thread keeps its place. */
+ * of the ready ring, else to the idle thread. A still-ready current thread keeps its place.
+ * The ring may hold blocked threads: the IPC fast path (ipc_fast.S) leaves a sender that blocks in
+ * it, as L4's lazy queuing does [Liedtke, SOSP'93, "Improving IPC by kernel design"], so that a
+ * ping-pong never touches the ring; they are dropped here when they come to its head. */
 void schedule(struct tcb *prefer)
 {
     struct tcb *next;
+    while (ready_head != 0 && ready_head->state != TS_READY) ready_dequeue(ready_head);
     if (prefer != 0 && prefer->state == TS_READY) next = prefer;
     else if (ready_head != 0) next = ready_head;
     else next = idle_thread;
@@ -99,6 +102,7 @@ struct tcb *thread_create(struct space *s, unsigned lthread)
     if (t == 0) return 0;
     t->id = l4_make_id(s->task, lthread, s->version);
     t->space = s;
+    t->cr3 = s->pdir_phys;
     t->state = TS_FREE;
     s->threads[lthread] = t;
     s->nthreads++;
