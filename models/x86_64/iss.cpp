@@ -783,7 +783,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
 // Decodes the instruction at `start` (physical `pa`, host bytes `p`) on a decoded-cache miss: into
 // its slot, or into uncached_ when it crosses into the next page. Null after a fault.
 template <typename Memory>
-const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot) {
+const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot, Note* note) {
     uint8_t bytes[kMaxInsnBytes];
     const unsigned in_page = 0x1000 - (start & 0xfff);
     const unsigned n = in_page < kMaxInsnBytes ? in_page : kMaxInsnBytes;
@@ -792,6 +792,7 @@ const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t*
     DecodeStatus s = decode(bytes, n, in);
     if (s == DecodeStatus::Ok) {
         slot = in;
+        if constexpr (kNotes) *note = Memory::note(slot);
         code_.filled(pa, in.len);
         return &slot;
     }
@@ -802,7 +803,10 @@ const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t*
         if (!p1) return nullptr;
         std::memcpy(bytes + n, p1, kMaxInsnBytes - n);
         s = decode(bytes, kMaxInsnBytes, uncached_);
-        if (s == DecodeStatus::Ok) return &uncached_;
+        if (s == DecodeStatus::Ok) {
+            if constexpr (kNotes) uncached_note_ = Memory::note(uncached_);
+            return &uncached_;
+        }
     }
     fault(kVecGp, true, 0);  // longer than 15 bytes
     return nullptr;
@@ -825,11 +829,12 @@ const Insn* Cpu<Memory>::fetch_translated(uint32_t start) {
         fetch_pa_ = t.pa - offset;
         fetch_host_ = p - offset;
         fetch_slots_ = code_.page_slots(t.pa);
+        fetch_notes_ = code_.page_notes(t.pa);
     }
     fetch_tag_ = repeat_ ? (start & ~0xfffu) | cpl_ : 0xfff;
     fetch_repeat_ = mem_.repeatable(start, Access::Fetch, privilege());
     Insn& slot = fetch_slots_[offset];
-    return slot.len ? &slot : decode_miss(start, t.pa, fetch_host_ + offset, slot);
+    return slot.len ? &slot : decode_miss(start, t.pa, fetch_host_ + offset, slot, note_at(offset));
 }
 
 // One instruction (or an interrupt's delivery); what it ends with is in result_. Inlined into
@@ -848,7 +853,7 @@ template <typename Memory>
     if (__builtin_expect(((start & ~0xfffu) | cpl_) == fetch_tag_, true) &&
         __builtin_expect(mem_.repeat(fetch_repeat_, start, Access::Fetch, pa), true)) {
         Insn& slot = fetch_slots_[offset];
-        in = slot.len ? &slot : decode_miss(start, fetch_pa_ + offset, fetch_host_ + offset, slot);
+        in = slot.len ? &slot : decode_miss(start, fetch_pa_ + offset, fetch_host_ + offset, slot, note_at(offset));
     } else {
         in = fetch_translated(start);
     }
@@ -862,7 +867,12 @@ template <typename Memory>
         return;
     }
     ++instructions_;
-    if constexpr (kTimesInstructions<Memory>) mem_.retired(*in, start, eip_);
+    if constexpr (kTimesInstructions<Memory>) {
+        // The note of the instruction's slot (fetch_notes_ is still its page's: only a fetch
+        // changes it), or of uncached_.
+        if constexpr (kNotes) mem_.retired(*in, in == &uncached_ ? uncached_note_ : *note_at(offset), start, eip_);
+        else mem_.retired(*in, start, eip_);
+    }
 }
 
 template <typename Memory>

@@ -185,6 +185,10 @@ private:
 // physical page). A page remembers which of its bytes decoded instructions came from; a store to
 // one of those bytes drops every decoded instruction of the page, so that changed code is decoded
 // again. Instructions that cross a page boundary are decoded each time and never cached.
+// `Note` is what the memory derives from each decoded instruction and keeps beside it (the timing
+// model's Shape: TimedMemory::Note); an empty type keeps nothing.
+struct NoNote {};
+template <typename Note = NoNote>
 class DecodeCache {
 public:
     static constexpr unsigned kPageBytes = 4096;
@@ -197,6 +201,8 @@ public:
     // The slots of pa's page, by offset in the page: valid as long as the cache (a drop only marks
     // them undecoded), so that a CPU fetching from one page again and again keeps the pointer.
     Insn* page_slots(uint64_t pa) { return page(pa >> 12)->insns; }
+    // The notes of pa's page, beside its slots (by the same offset; kept with the slot's instruction).
+    Note* page_notes(uint64_t pa) { return page(pa >> 12)->notes; }
     // Records that the slot at `pa` now holds an instruction of `len` bytes within the page.
     void filled(uint64_t pa, unsigned len) {
         Page* p = page(pa >> 12);
@@ -226,6 +232,7 @@ public:
 private:
     struct Page {
         Insn insns[kPageBytes];
+        Note notes[std::is_empty_v<Note> ? 1 : kPageBytes];
         uint64_t covered[kPageBytes / 64] = {};
         bool any = false;
     };
@@ -252,12 +259,24 @@ private:
 };
 
 // A Memory type that also times the instructions (pentium_timing.hpp's TimedMemory) has
-// retired(insn, eip, next_eip): step() calls it after each completed instruction. For any other
-// Memory the call is not compiled, so an untimed CPU pays nothing for the hook.
+// retired(insn, [note,] eip, next_eip): step() calls it after each completed instruction (with the
+// instruction's note when the Memory has a Note type, below). For any other Memory the call is not
+// compiled, so an untimed CPU pays nothing for the hook.
 template <typename M, typename = void>
 inline constexpr bool kTimesInstructions = false;
 template <typename M>
 inline constexpr bool kTimesInstructions<M, std::void_t<decltype(&M::retired)>> = true;
+
+// What a Memory keeps beside each decoded instruction: its Note type (M::note(insn) computes one,
+// retired() receives it), or nothing.
+template <typename M, typename = void>
+struct NoteOf {
+    using type = NoNote;
+};
+template <typename M>
+struct NoteOf<M, std::void_t<typename M::Note>> {
+    using type = typename M::Note;
+};
 
 // The CPU. `Memory` is FlatMemory or MmuMemory (or any type with their translate() and host()), or
 // TimedMemory<FlatMemory / MmuMemory> with the Pentium timing model attached.
@@ -287,7 +306,8 @@ public:
     unsigned cpl() const { return cpl_; }
     uint64_t instructions() const { return instructions_; }
 
-    DecodeCache& decode_cache() { return code_; }
+    using Note = typename NoteOf<Memory>::type;
+    DecodeCache<Note>& decode_cache() { return code_; }
     // On (the default), a fetch from the page of the previous fetch, and a read or write to the
     // page of the previous read or write, repeats that translation without the memory's lookup when
     // that is exact (Mmu::repeat); off, every reference translates. Results, statistics and cycles
@@ -362,7 +382,12 @@ private:
     }
     unsigned iopl() const { return (flags_ & kIopl) >> 12; }  // IOPL: never pending
 
-    [[gnu::noinline]] const Insn* decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot);
+    static constexpr bool kNotes = !std::is_empty_v<Note>;
+    Note* note_at(unsigned offset) const {
+        if constexpr (kNotes) return fetch_notes_ + offset;
+        else return nullptr;
+    }
+    [[gnu::noinline]] const Insn* decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot, Note* note);
     [[gnu::noinline]] const Insn* fetch_translated(uint32_t start);
     Privilege privilege() const { return cpl_ == 3 ? Privilege::User : Privilege::Supervisor; }
 
@@ -447,7 +472,7 @@ private:
     }
 
     Memory& mem_;
-    DecodeCache code_;
+    DecodeCache<Note> code_;
     uint32_t r_[8] = {};
     uint32_t eip_ = 0;
     // EFLAGS. While lazy_.pending, its arithmetic flags are those of the last ALU operation (alu),
@@ -479,6 +504,7 @@ private:
     std::string guest_error_;
     StepResult result_;           // the stop the current instruction ends with
     Insn uncached_;               // an instruction that crosses a page boundary
+    Note uncached_note_{};
     // The physical page the last fetch translated to (all ones: none yet), its host bytes and its
     // decoded-instruction slots: a fetch that translates to the same page again needs neither
     // host() nor the decoded cache's page lookup.
@@ -491,6 +517,7 @@ private:
     uint64_t fetch_pa_ = ~uint64_t{0};
     const uint8_t* fetch_host_ = nullptr;
     Insn* fetch_slots_ = nullptr;
+    Note* fetch_notes_ = nullptr;
     // The same for data references, reads [0] and writes [1]: the page's physical address and host bytes.
     struct DataPage {
         uint32_t tag = 0xfff;
