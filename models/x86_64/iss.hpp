@@ -11,7 +11,9 @@
 //
 // Every fetch and data reference goes through the memory interface: a linear address, an access kind
 // and a privilege give a physical address or a fault (Translation, mmu.hpp), and a physical address
-// gives a host pointer to its 4 KB page. FlatMemory is the identity with paging off; MmuMemory asks
+// gives a host pointer to its 4 KB page. A reference to the page of the previous one of its kind
+// (fetch, read, write) repeats that translation without the lookup when the memory says that is
+// exact, with the same results and statistics (Mmu::repeat, set_repeat_translations). FlatMemory is the identity with paging off; MmuMemory asks
 // the x86 Mmu (TLBs, walker, #PF with CR2 and error code).
 //
 // Without IDT delivery (the default) an exception stops step() with the vector (and error code),
@@ -505,12 +507,11 @@ private:
     StepResult result_;           // the stop the current instruction ends with
     Insn uncached_;               // an instruction that crosses a page boundary
     Note uncached_note_{};
-    // The physical page the last fetch translated to (all ones: none yet), its host bytes and its
-    // decoded-instruction slots: a fetch that translates to the same page again needs neither
-    // host() nor the decoded cache's page lookup.
-    // The fetch's translation is repeated without the memory's lookup while EIP stays in the
-    // linear page of fetch_tag_ (bits 31:12) at the CPL of its bits 1:0 (0xfff: none) and the
-    // memory says the repeat is exact (Mmu::repeat).
+    // The last fetch: its linear page (bits 31:12) and CPL (bits 1:0) in fetch_tag_ (0xfff: none),
+    // the translation to repeat while EIP stays there and the memory says a repeat is exact
+    // (Mmu::repeat), and its physical page (all ones: none yet), host bytes, decoded-instruction
+    // slots and their notes: a fetch from the same physical page needs neither host() nor the
+    // decoded cache's page lookup, even when it had to translate.
     uint32_t fetch_tag_ = 0xfff;
     bool repeat_ = true;
     typename Memory::Repeat fetch_repeat_{};
