@@ -404,15 +404,15 @@ bool Cpu<Memory>::string_op(const Insn& in) {
 
 // ---- the instructions ---------------------------------------------------------------------------
 
+// The most frequent instructions of compiled integer code, inlined into the run loop (no call, no
+// saving of the registers the rest of the executor needs); the others are execute_rest()'s.
 template <typename Memory>
-bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
+[[gnu::always_inline]] inline bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
     const unsigned size = in.size;
     const uint32_t la = in.memory() ? ea(in) : 0;
     uint32_t v = 0;
     eip_ = next;
     switch (in.op) {
-    case Op::Ud: return fault(kVecUd);
-
     case Op::AluRmReg: {
         const bool cmp = in.sub == 7;
         if (!read_rm(in, size, la, v, cmp ? Access::Read : Access::Write)) return false;
@@ -447,6 +447,41 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         lazy_.kept_cf = static_cast<uint8_t>(cf);
         return write_rm(in, size, la, r);
     }
+    case Op::MovRmReg: return write_rm(in, size, la, get_reg(size, in.reg));
+    case Op::MovRegRm:
+        if (!read_rm(in, size, la, v)) return false;
+        set_reg(size, in.reg, v);
+        return true;
+    case Op::MovRmImm: return write_rm(in, size, la, in.imm);
+    case Op::Lea: set_reg(size, in.reg, la); return true;
+    case Op::Push:
+        if (!read_rm(in, size, la, v)) return false;
+        return push(size, v);
+    case Op::PushImm: return push(size, in.imm);
+    case Op::CallRel:
+        if (!push(4, next)) return false;
+        eip_ = next + in.imm;
+        return true;
+    case Op::Ret:
+        if (!pop(4, v)) return false;
+        r_[kEsp] += in.imm;
+        eip_ = v;
+        return true;
+    case Op::JmpRel: eip_ = next + in.imm; return true;
+    case Op::Jcc:
+        if (cond(in.sub)) eip_ = next + in.imm;
+        return true;
+    default: return execute_rest(in, next, la);
+    }
+}
+
+template <typename Memory>
+bool Cpu<Memory>::execute_rest(const Insn& in, uint32_t next, uint32_t la) {
+    const unsigned size = in.size;
+    uint32_t v = 0;
+    switch (in.op) {
+    case Op::Ud: return fault(kVecUd);
+
     case Op::Not:
         if (!read_rm(in, size, la, v, Access::Write)) return false;
         return write_rm(in, size, la, ~v);
@@ -542,18 +577,11 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         return write_rm(in, size, la, shift_double(left, size, v, get_reg(size, in.reg), count));
     }
 
-    case Op::MovRmReg: return write_rm(in, size, la, get_reg(size, in.reg));
-    case Op::MovRegRm:
-        if (!read_rm(in, size, la, v)) return false;
-        set_reg(size, in.reg, v);
-        return true;
-    case Op::MovRmImm: return write_rm(in, size, la, in.imm);
     case Op::Movzx:
     case Op::Movsx:
         if (!read_rm(in, in.sub, la, v)) return false;
         set_reg(size, in.reg, in.op == Op::Movsx ? sext(in.sub, v) : v);
         return true;
-    case Op::Lea: set_reg(size, in.reg, la); return true;
     case Op::Xchg:
         if (!read_rm(in, size, la, v, Access::Write)) return false;
         if (!write_rm(in, size, la, get_reg(size, in.reg))) return false;
@@ -561,10 +589,6 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         return true;
     case Op::Nop: return true;
 
-    case Op::Push:
-        if (!read_rm(in, size, la, v)) return false;
-        return push(size, v);
-    case Op::PushImm: return push(size, in.imm);
     case Op::Pop: {
         const uint32_t sp = r_[kEsp];
         if (!pop(size, v)) return false;
@@ -607,27 +631,14 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
     }
     case Op::Lahf: set_reg(1, 4, (fl() & 0xff) | kFlagsFixed); return true;
 
-    case Op::CallRel:
-        if (!push(4, next)) return false;
-        eip_ = next + in.imm;
-        return true;
     case Op::CallRm:
         if (!read_rm(in, 4, la, v)) return false;
         if (!push(4, next)) return false;
         eip_ = v;
         return true;
-    case Op::Ret:
-        if (!pop(4, v)) return false;
-        r_[kEsp] += in.imm;
-        eip_ = v;
-        return true;
-    case Op::JmpRel: eip_ = next + in.imm; return true;
     case Op::JmpRm:
         if (!read_rm(in, 4, la, v)) return false;
         eip_ = v;
-        return true;
-    case Op::Jcc:
-        if (cond(in.sub)) eip_ = next + in.imm;
         return true;
     case Op::Setcc: return write_rm(in, 1, la, cond(in.sub) ? 1 : 0);
     case Op::Loop:

@@ -362,6 +362,7 @@ private:
 
     void advance();
     bool execute(const Insn& in, uint32_t next);
+    [[gnu::noinline]] bool execute_rest(const Insn& in, uint32_t next, uint32_t la);
     bool execute_system(const Insn& in, uint32_t next);
     [[gnu::noinline]] StepResult exception(uint32_t eip);
     [[gnu::noinline]] void interrupt();
