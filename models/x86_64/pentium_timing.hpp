@@ -145,6 +145,19 @@ struct PentiumCycles {
     uint64_t total() const {
         return issue + prefix + agi + bank + mispredict + icache + dcache + write_buffer + translation + system;
     }
+    // Cause by cause: a region's cycles are its end's less its begin's.
+    PentiumCycles& operator+=(const PentiumCycles& o) { return combine(o, 1); }
+    PentiumCycles& operator-=(const PentiumCycles& o) { return combine(o, ~uint64_t{0}); }
+    friend PentiumCycles operator-(PentiumCycles a, const PentiumCycles& b) { return a -= b; }
+
+private:
+    PentiumCycles& combine(const PentiumCycles& o, uint64_t sign) {  // sign 1 or -1 (mod 2^64)
+        for (auto m : {&PentiumCycles::issue, &PentiumCycles::prefix, &PentiumCycles::agi, &PentiumCycles::bank,
+                       &PentiumCycles::mispredict, &PentiumCycles::icache, &PentiumCycles::dcache,
+                       &PentiumCycles::write_buffer, &PentiumCycles::translation, &PentiumCycles::system})
+            this->*m += sign * (o.*m);
+        return *this;
+    }
 };
 
 struct PentiumStats {

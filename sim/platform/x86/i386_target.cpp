@@ -34,7 +34,6 @@ namespace {
 using config::ParamTable;
 using x86::pc::Pc;
 using x86::pc::PcConfig;
-using x86::pc::RegionMark;
 
 // The parameters' defaults: the Pentium-100 PC (pc.hpp, the pentium100 preset's values).
 X86Config pc_defaults() {
@@ -118,44 +117,13 @@ uint64_t cause_cycles(const Cause& c, const x86::iss::PentiumCycles& p, uint64_t
     return c.member ? p.*c.member : total - p.total();
 }
 
-// A measured region's totals over its entries (end less begin), a begin without its end dropped.
-struct RegionTotals {
-    uint64_t count = 0, cycles = 0, instructions = 0, itlb_misses = 0, dtlb_misses = 0, walks = 0;
-    std::vector<uint64_t> by_cause = std::vector<uint64_t>(causes().size());
-};
-
-std::map<uint32_t, RegionTotals> region_totals(const std::vector<RegionMark>& marks) {
-    std::map<uint32_t, RegionTotals> out;
-    std::map<uint32_t, const RegionMark*> open;
-    for (const RegionMark& m : marks) {
-        if (m.begin) {
-            open[m.id] = &m;
-            continue;
-        }
-        const auto it = open.find(m.id);
-        if (it == open.end()) continue;
-        const RegionMark& b = *it->second;
-        RegionTotals& r = out[m.id];
-        ++r.count;
-        r.cycles += m.cycle - b.cycle;
-        r.instructions += m.instructions - b.instructions;
-        r.itlb_misses += m.itlb_misses - b.itlb_misses;
-        r.dtlb_misses += m.dtlb_misses - b.dtlb_misses;
-        r.walks += m.walks - b.walks;
-        for (size_t k = 0; k < causes().size(); ++k)
-            r.by_cause[k] += cause_cycles(causes()[k], m.causes, m.cycle) - cause_cycles(causes()[k], b.causes, b.cycle);
-        open.erase(it);
-    }
-    return out;
-}
-
 struct I386Summary {
     Outcome outcome = Outcome::Exited;
     uint32_t exit_code = 0;
     uint64_t instructions = 0, cycles = 0, interrupts = 0;
     x86::iss::PentiumCycles causes;
     common::StatList timing, mmu, caches;
-    std::map<std::string, RegionTotals> regions;  // "N" (describe: "N" at zero)
+    std::map<std::string, x86::pc::RegionTotal> regions;  // "N" (describe: "N" at zero)
     double clock_mhz = 100, host_seconds = 0;
 };
 
@@ -179,11 +147,12 @@ void record(stats::Registry& stats, const I386Summary& s) {
         const std::string base = "region." + n;
         const std::string in = " inside measured region " + n;
         stats.counter(base + ".count", "times measured region " + n + " was entered and left (ports 0x700/0x704)") =
-            r.count;
+            r.entries;
         stats.counter(base + ".cycles", "cycles" + in) = r.cycles;
         for (size_t k = 0; k < causes().size(); ++k)
-            stats.counter(base + "." + causes()[k].name, std::string(causes()[k].name) + " cycles" + in +
-                                                             " (as cycles.* above)") = r.by_cause[k];
+            stats.counter(base + "." + causes()[k].name,
+                          std::string(causes()[k].name) + " cycles" + in + " (as cycles.* above)") =
+                cause_cycles(causes()[k], r.causes, r.cycles);
         stats.counter(base + ".instructions", "instructions" + in) = r.instructions;
         stats.counter(base + ".itlb_misses", "L1 I-TLB misses" + in) = r.itlb_misses;
         stats.counter(base + ".dtlb_misses", "L1 D-TLB misses" + in) = r.dtlb_misses;
@@ -262,7 +231,7 @@ public:
         s.timing = pc.timing().stats().list();
         s.mmu = pc.mmu().stats().list();
         s.caches = pc.caches().stats().list();
-        for (auto& [id, totals] : region_totals(pc.regions())) s.regions.emplace(std::to_string(id), totals);
+        for (auto& [id, totals] : x86::pc::sum_regions(pc.regions())) s.regions.emplace(std::to_string(id), totals);
         s.clock_mhz = config.clock_mhz;
         s.host_seconds = std::chrono::duration<double>(t1 - t0).count();
         record(stats, s);
@@ -288,7 +257,7 @@ public:
         s.timing = x86::iss::PentiumStats{}.list();
         s.mmu = x86::MmuStats{}.list();
         s.caches = common::CacheHierarchyStats{}.list();
-        s.regions.emplace("N", RegionTotals{});
+        s.regions.emplace("N", x86::pc::RegionTotal{});
         record(stats, s);
     }
 };

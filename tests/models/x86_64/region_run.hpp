@@ -14,45 +14,14 @@
 
 namespace vmsim::x86::pc::test {
 
-struct RegionDelta {
-    unsigned entries = 0;  // begin/end pairs summed into this region
-    uint64_t cycles = 0, instructions = 0, itlb_misses = 0, dtlb_misses = 0, walks = 0;
-    iss::PentiumCycles causes{};
-};
+// A region's totals as the platform sums them (pc.hpp's sum_regions).
+using RegionDelta = RegionTotal;
 
 struct GuestRun {
     Pc::Result result;
     std::string console;
     std::map<uint32_t, RegionDelta> regions;  // by region id; a begin without its end is dropped
 };
-
-inline iss::PentiumCycles operator-(const iss::PentiumCycles& a, const iss::PentiumCycles& b) {
-    iss::PentiumCycles d;
-    d.issue = a.issue - b.issue;
-    d.prefix = a.prefix - b.prefix;
-    d.agi = a.agi - b.agi;
-    d.bank = a.bank - b.bank;
-    d.mispredict = a.mispredict - b.mispredict;
-    d.icache = a.icache - b.icache;
-    d.dcache = a.dcache - b.dcache;
-    d.write_buffer = a.write_buffer - b.write_buffer;
-    d.translation = a.translation - b.translation;
-    d.system = a.system - b.system;
-    return d;
-}
-
-inline void accumulate(iss::PentiumCycles& into, const iss::PentiumCycles& d) {
-    into.issue += d.issue;
-    into.prefix += d.prefix;
-    into.agi += d.agi;
-    into.bank += d.bank;
-    into.mispredict += d.mispredict;
-    into.icache += d.icache;
-    into.dcache += d.dcache;
-    into.write_buffer += d.write_buffer;
-    into.translation += d.translation;
-    into.system += d.system;
-}
 
 inline GuestRun run_guest(const std::string& elf, uint64_t max_instructions) {
     Pc pc;
@@ -63,25 +32,7 @@ inline GuestRun run_guest(const std::string& elf, uint64_t max_instructions) {
     GuestRun run;
     run.result = pc.run(max_instructions);
     run.console = pc.console();
-    std::map<uint32_t, const RegionMark*> open;
-    for (const RegionMark& m : pc.regions()) {
-        if (m.begin) {
-            open[m.id] = &m;
-            continue;
-        }
-        const auto it = open.find(m.id);
-        if (it == open.end()) continue;
-        const RegionMark& b = *it->second;
-        RegionDelta& r = run.regions[m.id];
-        ++r.entries;
-        r.cycles += m.cycle - b.cycle;
-        r.instructions += m.instructions - b.instructions;
-        r.itlb_misses += m.itlb_misses - b.itlb_misses;
-        r.dtlb_misses += m.dtlb_misses - b.dtlb_misses;
-        r.walks += m.walks - b.walks;
-        accumulate(r.causes, m.causes - b.causes);
-        open.erase(it);
-    }
+    run.regions = sum_regions(pc.regions());
     return run;
 }
 
