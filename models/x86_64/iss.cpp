@@ -454,6 +454,27 @@ template <typename Memory>
         return true;
     case Op::MovRmImm: return write_rm(in, size, la, in.imm);
     case Op::Lea: set_reg(size, in.reg, la); return true;
+    case Op::ShiftImm:
+    case Op::ShiftCl: {
+        const unsigned count = (in.op == Op::ShiftImm ? in.imm : r_[kEcx]) & 0x1f;
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        // A count of 0 writes nothing back (but the access still needed write permission).
+        if (count == 0) return true;
+        return write_rm(in, size, la, shift(in.sub, size, v, count));
+    }
+    case Op::Movzx:
+    case Op::Movsx:
+        if (!read_rm(in, in.sub, la, v)) return false;
+        set_reg(size, in.reg, in.op == Op::Movsx ? sext(in.sub, v) : v);
+        return true;
+    case Op::Pop: {
+        const uint32_t sp = r_[kEsp];
+        if (!pop(size, v)) return false;
+        // The destination's address uses ESP after the pop (SDM POP); recompute it.
+        if (write_rm(in, size, in.memory() ? ea(in) : 0, v)) return true;
+        r_[kEsp] = sp;
+        return false;
+    }
     case Op::Push:
         if (!read_rm(in, size, la, v)) return false;
         return push(size, v);
@@ -557,14 +578,6 @@ bool Cpu<Memory>::execute_rest(const Insn& in, uint32_t next, uint32_t la) {
         return true;
     }
 
-    case Op::ShiftImm:
-    case Op::ShiftCl: {
-        const unsigned count = (in.op == Op::ShiftImm ? in.imm : r_[kEcx]) & 0x1f;
-        if (!read_rm(in, size, la, v, Access::Write)) return false;
-        // A count of 0 writes nothing back (but the access still needed write permission).
-        if (count == 0) return true;
-        return write_rm(in, size, la, shift(in.sub, size, v, count));
-    }
     case Op::ShldImm:
     case Op::ShldCl:
     case Op::ShrdImm:
@@ -577,11 +590,6 @@ bool Cpu<Memory>::execute_rest(const Insn& in, uint32_t next, uint32_t la) {
         return write_rm(in, size, la, shift_double(left, size, v, get_reg(size, in.reg), count));
     }
 
-    case Op::Movzx:
-    case Op::Movsx:
-        if (!read_rm(in, in.sub, la, v)) return false;
-        set_reg(size, in.reg, in.op == Op::Movsx ? sext(in.sub, v) : v);
-        return true;
     case Op::Xchg:
         if (!read_rm(in, size, la, v, Access::Write)) return false;
         if (!write_rm(in, size, la, get_reg(size, in.reg))) return false;
@@ -589,14 +597,6 @@ bool Cpu<Memory>::execute_rest(const Insn& in, uint32_t next, uint32_t la) {
         return true;
     case Op::Nop: return true;
 
-    case Op::Pop: {
-        const uint32_t sp = r_[kEsp];
-        if (!pop(size, v)) return false;
-        // The destination's address uses ESP after the pop (SDM POP); recompute it.
-        if (write_rm(in, size, in.memory() ? ea(in) : 0, v)) return true;
-        r_[kEsp] = sp;
-        return false;
-    }
     case Op::Pusha: {
         const uint32_t sp = r_[kEsp];
         if (!store(sp - 32, 4, r_[kEdi])) return false;  // the lowest word first: faults before any change
