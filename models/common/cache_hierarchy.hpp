@@ -135,12 +135,23 @@ public:
         for (unsigned i = 0; i < levels_.size(); ++i)
             if (config.level(levels_[i].id).size / config.line * sizeof(uint64_t) > kHostResident)
                 host_large_[host_large_count_++] = static_cast<uint8_t>(i);
+        choose_access();
     }
 
     // A load or store of the line holding `pa`: the level that served it and its latency. The line
     // is filled into every level above that one.
     Access access(uint64_t pa) {
         const uint64_t line = pa >> line_shift_;
+        if (access_fixed_) {
+            // A geometry compiled for (choose_access): a hit in the L1's first way inline, the rest
+            // in one call.
+            Level& first = levels_[0];
+            if (first.tags.front_tag(line) == line) {
+                ++stats_.served[static_cast<unsigned>(first.id)];
+                return {first.cycles, first.id};
+            }
+            return access_fixed_(*this, line);
+        }
         // Each level that misses is filled as it is passed: the levels are separate tag stores, so
         // this leaves the state that filling them after the serving level was found would.
         for (Level& level : levels_) {
@@ -205,6 +216,40 @@ private:
         SetAssoc<uint64_t> tags;  // keyed by line number (pa / line): never the all-ones key
     };
 
+    // access() past the first level's front compare, for the three levels of one geometry: each
+    // level's set operations inlined for its number of ways (SetAssoc::access_fixed). The same
+    // operations, in the same order, as access()'s loop.
+    template <unsigned I, unsigned W, unsigned... Rest>
+    [[gnu::always_inline]] Access access_levels(uint64_t line) {
+        Level& level = levels_[I];
+        bool hit;
+        if constexpr (I == 0)
+            hit = level.tags.template access_fixed_past_front<W>(line);
+        else
+            hit = level.tags.template access_fixed<W>(line);
+        if (hit) {
+            ++stats_.served[static_cast<unsigned>(level.id)];
+            return {level.cycles, level.id};
+        }
+        ++stats_.misses[static_cast<unsigned>(level.id)];
+        if constexpr (sizeof...(Rest) > 0) {
+            return access_levels<I + 1, Rest...>(line);
+        } else {
+            ++stats_.served[static_cast<unsigned>(CacheLevel::Memory)];
+            return {config_.memory_cycles, CacheLevel::Memory};
+        }
+    }
+    template <unsigned... W>
+    [[gnu::noinline]] static Access access_fixed(CacheHierarchy& self, uint64_t line) {
+        return self.access_levels<0, W...>(line);
+    }
+    // Geometries compiled for: levels of packed Lru or Fifo sets with these ways (the skylake
+    // preset's 8, 4 and 16). Others take access()'s loop.
+    void choose_access() {
+        auto ways = [this](unsigned i) { return levels_[i].tags.packed_ways(); };
+        if (levels_.size() == 3 && ways(0) == 8 && ways(1) == 4 && ways(2) == 16) access_fixed_ = &access_fixed<8, 4, 16>;
+    }
+
     static const CacheHierarchyConfig& checked(const CacheHierarchyConfig& config) {
         if (std::string problem = config.check(); !problem.empty()) throw std::invalid_argument(problem);
         return config;
@@ -215,6 +260,7 @@ private:
     std::vector<Level> levels_;  // the levels that exist, nearest first
     std::array<uint8_t, 3> host_large_{};  // indices in levels_ of the levels prefetch() hints
     unsigned host_large_count_ = 0;
+    Access (*access_fixed_)(CacheHierarchy&, uint64_t line) = nullptr;  // choose_access()
     CacheHierarchyStats stats_;
 };
 

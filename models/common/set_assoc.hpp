@@ -145,6 +145,39 @@ public:
         return false;
     }
 
+    // lookup(), access() and insert() for a caller compiled for one geometry: a structure of
+    // packed sets with W ways (packed_ways() == W, which the caller checks once). The same
+    // operations, inlined into the caller, with the set stride and the search unrolled for W.
+    unsigned packed_ways() const { return packed_ ? ways_ : 0; }
+    template <unsigned W>
+    [[gnu::always_inline]] Payload* lookup_fixed(Key key) {
+        assert(packed_ways() == W && key != kEmpty);
+        const size_t set = set_of(key), base = packed_base<W>(set);
+        if (tags_[base] == key) return payload(base);
+        return lookup_packed_body<W>(set, base, key);
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] bool access_fixed(Key key) {
+        assert(packed_ways() == W && key != kEmpty);
+        const size_t set = set_of(key), base = packed_base<W>(set);
+        if (tags_[base] == key) return true;
+        return access_packed_body<W>(set, base, key);
+    }
+    // access_fixed() when the caller has already compared way 0 (front_tag()) and it missed.
+    template <unsigned W>
+    [[gnu::always_inline]] bool access_fixed_past_front(Key key) {
+        const size_t set = set_of(key);
+        return access_packed_body<W>(set, packed_base<W>(set), key);
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] void insert_fixed(Key key, const Payload& value) {
+        assert(packed_ways() == W && key != kEmpty && !contains(key));
+        const size_t set = set_of(key);
+        fill_packed<W>(set, packed_base<W>(set), key, value);
+    }
+    // The key that lookup() and access() compare first for `key`'s set.
+    Key front_tag(Key key) const { return tags_[front_of(set_of(key))]; }
+
     // The payload of `key` if it is present, else null. No side effects.
     const Payload* probe(Key key) const {
         const size_t set = set_of(key), base = base_of(set);
@@ -154,10 +187,10 @@ public:
 
     bool contains(Key key) const { return probe(key) != nullptr; }
 
-    // The slot lookup(key) compares first (the front slot of key's set, above): its tag and its
-    // payload. A lookup that finds `key` in that tag changes nothing, so a caller that keeps these
-    // may repeat such a hit by comparing the tag. Valid for the structure's life.
-    const Key* front_tag(Key key) const { return &tags_[front_of(set_of(key))]; }
+    // Where front_tag() is kept, and the payload beside it: a lookup that finds `key` in that tag
+    // changes nothing, so a caller that keeps these may repeat such a hit by comparing the tag.
+    // Valid for the structure's life.
+    const Key* front_tag_slot(Key key) const { return &tags_[front_of(set_of(key))]; }
     const Payload* front_payload(Key key) const { return payload(front_of(set_of(key))); }
 
     // A hint to the host: the set of `key` will be looked up soon, so start bringing its tags (and
@@ -335,7 +368,7 @@ private:
     // empty) and the new entry is first, in way 0. When the victim is not way 0, way 0's entry
     // (first in order unless empty) moves into the victim's slot and takes its label.
     template <unsigned W = 0>
-    Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
+    [[gnu::always_inline]] Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
         const unsigned ways = W ? W : ways_;
         const uint64_t old = meta_[set].order;
         const unsigned victim = static_cast<unsigned>((old >> (4 * (ways - 1))) & 0xf);  // the last in order
@@ -403,24 +436,30 @@ private:
     }
     // Static, so that lookup() and access() call them through a plain function pointer.
     template <unsigned W>
+    [[gnu::always_inline]] Payload* lookup_packed_body(size_t set, size_t base, Key key) {
+        const unsigned way = find_packed<W>(set, base, key);
+        if (way == (W ? W : ways_)) return nullptr;
+        if (!lru_) return payload(base + way);  // a Fifo hit changes nothing
+        promote(set, base, way);
+        return payload(base);
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] bool access_packed_body(size_t set, size_t base, Key key) {
+        const unsigned way = find_packed<W>(set, base, key);
+        if (way < (W ? W : ways_)) {
+            if (lru_) promote(set, base, way);
+            return true;
+        }
+        fill_packed<W>(set, base, key, Payload{});
+        return false;
+    }
+    template <unsigned W>
     [[gnu::noinline]] static Payload* lookup_packed(SetAssoc& self, size_t set, Key key) {
-        const size_t base = self.packed_base<W>(set);
-        const unsigned way = self.find_packed<W>(set, base, key);
-        if (way == (W ? W : self.ways_)) return nullptr;
-        if (!self.lru_) return self.payload(base + way);  // a Fifo hit changes nothing
-        self.promote(set, base, way);
-        return self.payload(base);
+        return self.lookup_packed_body<W>(set, self.packed_base<W>(set), key);
     }
     template <unsigned W>
     [[gnu::noinline]] static bool access_packed(SetAssoc& self, size_t set, Key key) {
-        const size_t base = self.packed_base<W>(set);
-        const unsigned way = self.find_packed<W>(set, base, key);
-        if (way < (W ? W : self.ways_)) {
-            if (self.lru_) self.promote(set, base, way);
-            return true;
-        }
-        self.fill_packed<W>(set, base, key, Payload{});
-        return false;
+        return self.access_packed_body<W>(set, self.packed_base<W>(set), key);
     }
     template <unsigned W>
     [[gnu::noinline]] static void insert_packed(SetAssoc& self, size_t set, Key key, const Payload& value) {

@@ -103,6 +103,11 @@ struct MmuConfig {
     uint32_t l1_hit_cycles = 0;    // added by an L1 TLB hit (0: the lookup overlaps the L1D access)
     uint32_t stlb_hit_cycles = 9;  // added by an L1 miss that looks the STLB up (hit, or before a walk)
 
+    // Host speed only, no part of the model: translate misses through code compiled for this
+    // geometry when it is one the Mmu has such code for (mmu.hpp, SkylakeGeometry). Results are the
+    // same either way; a test turns it off to compare the two.
+    bool compiled_paths = true;
+
     // Empty when usable, else one sentence naming the bad field.
     std::string check() const {
         if (max_phys_addr_bits < 32 || max_phys_addr_bits > 52)

@@ -3,6 +3,7 @@
 #include "models/x86_64/mmu.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -46,12 +47,75 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
         const TlbConfig& c = psc[level] ? *psc[level] : absent;
         psc_.push_back(Psc{common::SetAssoc<uint64_t, PscEntry>(c.tag_store()), c.present()});
     }
+    using G = SkylakeGeometry;
+    auto packed = [](const auto& structure, unsigned ways) { return structure.present && structure.set.packed_ways() == ways; };
+    fixed_geometry_ = config.compiled_paths && packed(tlbs_[kData * kClasses], G::kDtlb) && packed(tlbs_[kInstruction * kClasses], G::kItlb) &&
+                      packed(tlbs_[kStlb], G::kStlb) && (tlbs_[kStlb].classes & 1) && packed(psc_[2], G::kPde) &&
+                      packed(psc_[3], G::kPdpte) && packed(psc_[4], G::kPml4e);
     derive();  // paging off: nothing to flush
 }
 
 // ---- translation ---------------------------------------------------------------------------------
 
 Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
+    // The case most misses of a large 4 KB working set are: the 4 KB L1 missed, and no structure but
+    // the STLB's 4 KB entries can hold the page (no global entry, no larger page cached on this side
+    // or in the second level). With the structures translate_4k_miss() is compiled for, it does what
+    // translate_generic() would, in the same order, with their set operations inlined.
+    if (fixed_long4_ && !l1_4k && !any_global_ && canonical(la)) {
+        const Tlb* l1 = &tlbs_[(access == Access::Fetch ? kInstruction : kData) * kClasses];
+        if (!(l1[1].filled | l1[2].filled) && !(tlbs_[kStlb].filled & ~1u) && !tlbs_[kStlb1g].filled)
+            return translate_4k_miss<SkylakeGeometry>(la, access, privilege, now);
+    }
+    return translate_generic(la, access, privilege, now, l1_4k);
+}
+
+template <class G>
+Translation Mmu::translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now) {
+    const uint32_t cycles = config_.l1_hit_cycles + config_.stlb_hit_cycles;
+    bool second_missed = true;
+    if (Tlb& stlb = tlbs_[kStlb]; stlb.filled & 1) {  // find(): an empty class needs no lookup
+        if (TlbEntry* e = stlb.set.template lookup_fixed<G::kStlb>(key(la, 0, pcid_))) {
+            Translation t;
+            if (second_level_hit<G>(la, access, privilege, Hit{e, 0, false}, cycles, t)) return t;
+            second_missed = false;
+        }
+    }
+    return after_walk<G>(la, access, now, cycles, true, second_missed, walk<G>(la, access, privilege));
+}
+
+template <class G>
+bool Mmu::second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
+                           Translation& t) {
+    const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
+    const unsigned side = access == Access::Fetch ? kInstruction : kData;
+    TlbStats& l1_stats = side == kInstruction ? stats_.itlb : stats_.dtlb;
+    const uint8_t need = need_[a][p];
+    const Mapping m{h.entry->frame(), h.entry->page(), h.entry->perm(), h.global};
+    if ((m.perm & need) == need) {
+        ++stats_.stlb.hits[static_cast<unsigned>(m.page)];
+        t.pa = m.frame | (la & ((uint64_t{1} << class_shift_[h.cls]) - 1));
+        t.page_size = m.page;
+        ++l1_stats.misses[static_cast<unsigned>(m.page)];
+        fill_l1<G>(side, la, m, true);
+        t.cycles = cycles;
+        stats_.miss_cycles += cycles;
+        return true;
+    }
+    // The rights cached with an entry are those of the walk that filled it (4.10.2.2); a hit that
+    // they forbid faults without a walk, and that fault drops the entry (4.10.4.1).
+    if ((m.perm & need & ~kPermD) != (need & ~kPermD)) {
+        ++stats_.tlb_faults;
+        ++l1_stats.misses_faulted;
+        stats_.miss_cycles += cycles;
+        t = page_fault(la, fault_bits_[a][p] | kPfP, cycles);
+        return true;
+    }
+    ++stats_.dirty_rewalks;  // allowed, but cached clean: walk to set D (4.8)
+    return false;
+}
+
+Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
     Translation t;
     if (mode_ == PagingMode::Off) {
         t.pa = la;  // already taken modulo 2^32
@@ -73,9 +137,9 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
 
     // The rights cached with an entry are those of the walk that filled it (4.10.2.2); a hit that
     // they forbid faults without a walk, and that fault drops the entry (4.10.4.1).
-    auto from_entry = [&](const Hit& h, TlbStats* level_stats) -> bool {
+    auto from_entry = [&](const Hit& h) -> bool {
         if ((h.entry->perm() & need) == need) {
-            if (level_stats) ++level_stats->hits[static_cast<unsigned>(h.entry->page())];
+            ++l1_stats.hits[static_cast<unsigned>(h.entry->page())];
             t.pa = h.entry->frame() | (la & ((uint64_t{1} << class_shift_[h.cls]) - 1));
             t.page_size = h.entry->page();
             return true;
@@ -89,7 +153,7 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
     const Tlb* l1 = &tlbs_[side * kClasses];
     const bool l1_may_hit = l1_4k || any_global_ || l1[1].filled || l1[2].filled;
     if (Hit h = l1_may_hit ? find_l1(side, la, l1_4k) : Hit{}; h.entry) {
-        if (from_entry(h, &l1_stats)) {
+        if (from_entry(h)) {
             t.cycles = cycles;
             return t;
         }
@@ -104,28 +168,23 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
         if (second_level_) {
             cycles += config_.stlb_hit_cycles;
             if (Hit h2 = find_second_level(la); h2.entry) {
-                const Mapping m{h2.entry->frame(), h2.entry->page(), h2.entry->perm(), h2.global};
-                if (from_entry(h2, &stats_.stlb)) {
-                    ++l1_stats.misses[static_cast<unsigned>(m.page)];
-                    fill_l1(side, la, m, true);
-                    t.cycles = cycles;
-                    stats_.miss_cycles += cycles;
-                    return t;
-                }
-                if ((m.perm & rights) != rights) {
-                    ++stats_.tlb_faults;
-                    ++l1_stats.misses_faulted;
-                    stats_.miss_cycles += cycles;
-                    return page_fault(la, fault_bits_[a][p] | kPfP, cycles);
-                }
-                ++stats_.dirty_rewalks;
+                if (second_level_hit<GenericGeometry>(la, access, privilege, h2, cycles, t)) return t;
             } else {
                 second_missed = true;
             }
         }
     }
 
-    const Walk w = walk(la, access, privilege);
+    return after_walk<GenericGeometry>(la, access, now, cycles, l1_missed, second_missed,
+                                       walk<GenericGeometry>(la, access, privilege));
+}
+
+template <class G>
+inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
+                            bool l1_missed, bool second_missed, const Walk& w) {
+    const unsigned side = access == Access::Fetch ? kInstruction : kData;
+    TlbStats& l1_stats = side == kInstruction ? stats_.itlb : stats_.dtlb;
+    Translation t;
     ++stats_.walks;
     stats_.walk_cycles += w.cycles;
     stats_.walk_refs += w.refs;
@@ -150,8 +209,14 @@ Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege,
     if (l1_missed) ++l1_stats.misses[static_cast<unsigned>(m.page)];
     if (second_missed) ++stats_.stlb.misses[static_cast<unsigned>(m.page)];
     // A structure that was looked up and missed cannot hold the page: fill without a search.
-    fill_second_level(la, m, second_missed);
-    fill_l1(side, la, m, l1_missed);
+    if (G::kFixed && second_missed && m.page == PageSize::k4K && !m.global) {
+        // fill_second_level() of a 4 KB page in a fixed geometry: the STLB, which holds them.
+        tlbs_[kStlb].filled |= 1;
+        tlbs_[kStlb].set.template insert_fixed<G::kStlb>(key(la, 0, pcid_), TlbEntry::make(m.frame, m.perm, m.page));
+    } else {
+        fill_second_level(la, m, second_missed);
+    }
+    fill_l1<G>(side, la, m, l1_missed);
     t.pa = m.frame | (la & ((uint64_t{1} << page_shift(m.page)) - 1));
     t.page_size = m.page;
     t.cycles = cycles;
@@ -189,18 +254,42 @@ uint32_t Mmu::claim_walker(uint64_t start, uint32_t walk_cycles) {
 
 // ---- the walk --------------------------------------------------------------------------------------
 
+template <class G>
+inline Mmu::PscEntry* Mmu::psc_lookup(unsigned level, uint64_t key) {
+    if constexpr (G::kFixed) {
+        if (level == 2) return psc_[2].set.template lookup_fixed<G::kPde>(key);
+        if (level == 3) return psc_[3].set.template lookup_fixed<G::kPdpte>(key);
+        if (level == 4) return psc_[4].set.template lookup_fixed<G::kPml4e>(key);
+    }
+    return psc_[level].set.lookup(key);
+}
+
+template <class G>
+inline void Mmu::psc_insert(unsigned level, uint64_t key, PscEntry value) {
+    if constexpr (G::kFixed) {
+        if (level == 2) return psc_[2].set.template insert_fixed<G::kPde>(key, value);
+        if (level == 3) return psc_[3].set.template insert_fixed<G::kPdpte>(key, value);
+        if (level == 4) return psc_[4].set.template insert_fixed<G::kPml4e>(key, value);
+    }
+    psc_[level].set.insert(key, value);
+}
+
+// A fixed geometry (G) is 4-level paging: levels, entry size and index width are constants.
+template <class G>
 Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
+    const unsigned levels = G::kFixed ? 4 : levels_, entry_bytes = G::kFixed ? 8 : entry_bytes_;
+    const uint64_t index_mask = G::kFixed ? 0x1ff : index_mask_;
     Walk w;
     const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
-    unsigned level = levels_;
+    unsigned level = levels;
     uint64_t table = cr3_base_;
     uint8_t perm = kPermW | kPermU | kPermX;
 
     // The deepest paging-structure cache that holds an entry for this address skips the levels above
     // it, with the rights ANDed down to it (4.10.3.2).
-    for (unsigned l = 2; l <= levels_; ++l) {
+    for (unsigned l = 2; l <= levels; ++l) {
         if (!psc_[l].present) continue;
-        if (const PscEntry* e = psc_[l].set.lookup(psc_key(la, l))) {
+        if (const PscEntry* e = psc_lookup<G>(l, psc_key(la, l))) {
             ++stats_.psc_hits[l];
             table = e->table();
             perm = e->perm();
@@ -210,17 +299,17 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         ++stats_.psc_misses[l];
     }
 
-    WalkHint& hint = walk_hint_[(la >> 12) & (kWalkHints - 1)];
+    uint32_t& hint = host_hint_[(la >> 12) & (kHostHints - 1)].entry_line;
     for (;;) {
-        const uint64_t pa = table + ((la >> level_shift_[level]) & index_mask_) * entry_bytes_;
-        hint.entry[1] = hint.entry[0];  // the last two entries read, the newest first
-        hint.entry[0] = pa;
+        const unsigned shift = G::kFixed ? 12 + 9 * (level - 1) : level_shift_[level];
+        const uint64_t pa = table + ((la >> shift) & index_mask) * entry_bytes;
+        hint = (pa >> 6) >> 32 ? 0 : static_cast<uint32_t>(pa >> 6);  // the last entry read: the leaf's when the walk succeeds
         const common::CacheHierarchy::Access ref = caches_.access(pa);
         w.cycles += ref.cycles;
         ++w.refs;
         ++stats_.walk_refs_served[static_cast<unsigned>(ref.level)];
         uint64_t entry = 0;
-        if (!read_entry(pa, entry)) {
+        if (!read_entry(pa, entry_bytes, entry)) {
             w.bus = true;
             w.bus_pa = pa;
             return w;
@@ -243,7 +332,7 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
             const uint64_t next = entry & table_mask_;
             // The lookups above missed every level below the one that hit (or all of them), this
             // one included, and nothing has filled a paging-structure cache since.
-            if (psc_[level].present) psc_[level].set.insert(psc_key(la, level), PscEntry{next | perm});
+            if (psc_[level].present) psc_insert<G>(level, psc_key(la, level), PscEntry{next | perm});
             table = next;
             --level;
             continue;
@@ -267,19 +356,17 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
     }
 }
 
-bool Mmu::read_entry(uint64_t pa, uint64_t& entry) {
-    if (entry_bytes_ == 8) return memory_.read64(pa, entry);
-    uint32_t e32 = 0;
-    const bool ok = memory_.read32(pa, e32);
-    entry = e32;
-    return ok;
-}
-
 // Sets A and/or D in an entry the walk has just read. The write goes through the data caches like
 // the read (the line is normally still in L1D), and its latency is part of the walk's.
 void Mmu::set_bits(uint64_t pa, uint64_t& entry, uint64_t set, Walk& w) {
     entry |= set;
-    if (entry_bytes_ == 8)
+    if (uint8_t* p = memory_.direct(pa, entry_bytes_)) {
+        const uint32_t e32 = static_cast<uint32_t>(entry);
+        if (entry_bytes_ == 8)
+            std::memcpy(p, &entry, 8);
+        else
+            std::memcpy(p, &e32, 4);
+    } else if (entry_bytes_ == 8)
         memory_.write64(pa, entry);
     else
         memory_.write32(pa, static_cast<uint32_t>(entry));
@@ -371,7 +458,23 @@ void Mmu::fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absen
 }
 
 // The L1 of the side for the page's size; without one, the largest smaller size that has one.
-void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent) {
+template <class G>
+inline void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent) {
+    if (G::kFixed && absent && m.page == PageSize::k4K && !m.global) {
+        // A 4 KB page in a fixed geometry: the side's 4 KB L1, as fill() would.
+        Tlb& l1 = tlbs_[side * kClasses];
+        l1.filled |= 1;
+        const TlbEntry e = TlbEntry::make(m.frame, m.perm, m.page);
+        if (side == kData)
+            l1.set.template insert_fixed<G::kDtlb>(key(la, 0, pcid_), e);
+        else
+            l1.set.template insert_fixed<G::kItlb>(key(la, 0, pcid_), e);
+        return;
+    }
+    fill_l1_any(side, la, m, absent);
+}
+
+void Mmu::fill_l1_any(unsigned side, uint64_t la, const Mapping& m, bool absent) {
     for (unsigned cls = class_of(m.page) + 1; cls-- > 0;) {
         Tlb& tlb = tlbs_[side * kClasses + cls];
         if (tlb.present) {
@@ -593,6 +696,7 @@ bool Mmu::derive() {
         }
     }
     derive_lookups();
+    fixed_long4_ = fixed_geometry_ && mode_ == PagingMode::Long4;
     cr3_base_ = cr3_ & table_mask_;
     pge_ = cr4_ & kCr4Pge;
     pcid_ = (long_mode && (cr4_ & kCr4Pcide)) ? (cr3_ & kCr3PcidMask) : 0;

@@ -43,6 +43,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "models/common/cache_hierarchy.hpp"
@@ -146,8 +147,8 @@ public:
         const uint64_t key = ((la >> 12) & vpn_mask_[0]) | tag_key_;
         const TlbEntry* e = set.front_payload(key);
         const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
-        if (*set.front_tag(key) != key || (e->perm() & need) != need) return r;
-        r.tag_ = set.front_tag(key);
+        if (set.front_tag(key) != key || (e->perm() & need) != need) return r;
+        r.tag_ = set.front_tag_slot(key);
         r.entry_ = &e->bits;
         r.hits_ = &(side == kInstruction ? stats_.itlb : stats_.dtlb).hits[static_cast<unsigned>(e->page())];
         r.key_ = key;
@@ -162,17 +163,20 @@ public:
         return true;
     }
 
-    // A hint to the host, no part of the model: a translation of `la` is coming, so start bringing
-    // into the host's caches the paging-structure entries the last walk for its page read (at most
-    // the last two) and the cache model's sets for their lines. A driver that knows its next address
-    // early (a trace reader, a core before its own bookkeeping) calls it; results do not change.
-    void prefetch_walk(uint64_t la) const {
-        const WalkHint& h = walk_hint_[(la >> 12) & (kWalkHints - 1)];
-        for (uint64_t pa : h.entry) {
-            if (pa == kNoHint) continue;
-            memory_.prefetch(pa);
-            caches_.prefetch(pa);
-        }
+    // A hint to the host, no part of the model: an access to `la` is coming, so start bringing into
+    // the host's caches the paging-structure entry that the last walk for its page read last (its
+    // leaf: the tables above it are a 512th of its size and stay in the host's caches), the line
+    // of `la` in the page that the driver last noted for it (note_access), and the cache model's
+    // sets for both lines. A driver that knows its next address early (a trace reader, a core
+    // before its own bookkeeping) calls it; results do not change.
+    [[gnu::always_inline]] void prefetch_walk(uint64_t la) const {
+        const HostHint h = host_hint_[(la >> 12) & (kHostHints - 1)];
+        if (h.entry_line) prefetch_line(uint64_t{h.entry_line} << 6);
+        if (h.page) prefetch_line((uint64_t{h.page} << 12) | (la & 0xfff));
+    }
+    // For prefetch_walk(): an access to `la` went to physical `pa`. No part of the model.
+    void note_access(uint64_t la, uint64_t pa) {
+        host_hint_[(la >> 12) & (kHostHints - 1)].page = (pa >> 12) >> 32 ? 0 : static_cast<uint32_t>(pa >> 12);
     }
 
     // Register writes (MOV to CR0/CR3/CR4, WRMSR to IA32_EFER), with the TLB and paging-structure-
@@ -274,12 +278,63 @@ private:
         unsigned refs = 0;
     };
 
+    // Geometries the miss path is compiled for (G below): with GenericGeometry every value comes
+    // from the configuration and the registers; a fixed one is 4-level paging with 4 KB L1s, an
+    // STLB and paging-structure caches of packed sets with these ways (SetAssoc::lookup_fixed),
+    // used when the configuration has them (fixed_geometry_) and the paging mode is long4.
+    struct GenericGeometry {
+        static constexpr bool kFixed = false;
+        static constexpr unsigned kDtlb = 0, kItlb = 0, kStlb = 0, kPde = 0, kPdpte = 0, kPml4e = 0;
+    };
+    struct SkylakeGeometry {  // configs/machines/skylake.cfg
+        static constexpr bool kFixed = true;
+        static constexpr unsigned kDtlb = 4, kItlb = 8, kStlb = 12, kPde = 4, kPdpte = 4, kPml4e = 2;
+    };
+
     // `l1_4k`: what the hot path's lookup found in the 4 KB L1 of the access's side for the current
     // PCID (null: nothing, or the address is not canonical); nothing has changed since.
     [[gnu::noinline]] Translation translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now,
                                                  TlbEntry* l1_4k);
+    // Out of line, as is translate_4k_miss(), so that translate_slow() chooses between them with a
+    // tail call and no register saves of its own.
+    [[gnu::noinline]] Translation translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now,
+                                                    TlbEntry* l1_4k);
+    template <class G>
+    [[gnu::noinline]] Translation translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now);
+    // An entry `h` of the second level for an access that missed the L1, `cycles` so far: true, with
+    // `t` the answer, when its rights allow the access (the L1 is filled) or forbid it (a #PF); false
+    // when it is allowed but cached clean, and a walk must set D.
+    template <class G>
+    bool second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
+                          Translation& t);
+    // The part of a translation after its walk: statistics, the walker's time, a fault, the fills.
+    template <class G>
+    [[gnu::always_inline]] inline Translation after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
+                           bool l1_missed, bool second_missed, const Walk& w);
+    template <class G>
     Walk walk(uint64_t la, Access access, Privilege privilege);
-    bool read_entry(uint64_t pa, uint64_t& entry);
+    template <class G>
+    [[gnu::always_inline]] inline PscEntry* psc_lookup(unsigned level, uint64_t key);
+    template <class G>
+    [[gnu::always_inline]] inline void psc_insert(unsigned level, uint64_t key, PscEntry value);
+    // An entry of `bytes` (entry_bytes_) at `pa`; false when no memory answers there.
+    bool read_entry(uint64_t pa, unsigned bytes, uint64_t& entry) {
+        if (const uint8_t* host = memory_.direct(pa, bytes)) {
+            if (bytes == 8) {
+                std::memcpy(&entry, host, 8);
+            } else {
+                uint32_t e32;
+                std::memcpy(&e32, host, 4);
+                entry = e32;
+            }
+            return true;
+        }
+        if (bytes == 8) return memory_.read64(pa, entry);
+        uint32_t e32 = 0;
+        const bool ok = memory_.read32(pa, e32);
+        entry = e32;
+        return ok;
+    }
     void set_bits(uint64_t pa, uint64_t& entry, uint64_t bits, Walk& w);
     uint64_t leaf_frame(uint64_t entry, unsigned level) const;
     uint32_t claim_walker(uint64_t start, uint32_t walk_cycles);
@@ -291,7 +346,9 @@ private:
     // `absent`: the caller looked the structure up for `la` (find_l1, find_second_level) and
     // missed, and nothing has filled it since: the fill needs no search for the key.
     void fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absent);
-    void fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent);
+    template <class G = GenericGeometry>
+    [[gnu::always_inline]] inline void fill_l1(unsigned side, uint64_t la, const Mapping& m, bool absent);
+    void fill_l1_any(unsigned side, uint64_t la, const Mapping& m, bool absent);
     void fill_second_level(uint64_t la, const Mapping& m, bool absent);
 
     void drop_page(uint64_t la);     // TLB entries for la's page: current PCID and global
@@ -319,6 +376,8 @@ private:
     std::vector<Psc> psc_;   // [level]; levels 0 and 1 never exist
     std::vector<uint64_t> walker_free_;  // cycle at which each walker finishes its walk
     bool second_level_ = false;          // an STLB or a 1 GB STLB exists
+    bool fixed_geometry_ = false;        // the structures are SkylakeGeometry's
+    bool fixed_long4_ = false;           // fixed_geometry_ with 4-level paging: translate_4k_miss applies
     bool any_global_ = false;            // a global entry may be cached
 
     uint64_t cr0_ = 0, cr2_ = 0, cr3_ = 0, cr4_ = 0, efer_ = 0;
@@ -354,14 +413,23 @@ private:
     MmuStats stats_;
 
     // Host-side hints for prefetch_walk(): per linear page (direct-mapped by page number), the
-    // physical addresses of the last two entries its last walk read (kNoHint: none). Stale hints
-    // cost a useless prefetch; nothing else reads them.
-    static constexpr size_t kWalkHints = size_t{1} << 16;
-    static constexpr uint64_t kNoHint = ~uint64_t{0};
-    struct WalkHint {
-        uint64_t entry[2] = {kNoHint, kNoHint};
+    // physical line (address / 64) of the last entry its last walk read and the physical page
+    // (address / 4 KB) of its last noted access; 0: none, or too far up to fit. One 8-byte slot, so
+    // that a hint costs the host one line of a 512 KB table. Stale hints cost a useless prefetch;
+    // nothing else reads them.
+    struct HostHint {
+        uint32_t entry_line = 0;
+        uint32_t page = 0;
     };
-    std::vector<WalkHint> walk_hint_ = std::vector<WalkHint>(kWalkHints);
+    static constexpr size_t kHostHints = size_t{1} << 16;
+    std::vector<HostHint> host_hint_ = std::vector<HostHint>(kHostHints);
+    [[gnu::always_inline]] void prefetch_line(uint64_t pa) const {
+        if (const uint8_t* p = memory_.direct(pa, 1))
+            __builtin_prefetch(p);
+        else
+            memory_.prefetch(pa);
+        caches_.prefetch(pa);
+    }
 };
 
 }  // namespace vmsim::x86

@@ -25,12 +25,38 @@ public:
     // A hint that the word at `pa` will be read soon: an implementation over host memory may start
     // bringing it into the host's caches. It changes nothing; `pa` need not be valid.
     virtual void prefetch(uint64_t /*pa*/) {}
+
+    // The host address of [pa, pa + bytes) when it lies in the block of host memory that the
+    // implementation declared as its direct window (set_direct), else null: the walker then reads
+    // and writes that word in place, without a virtual call, and falls back to the calls above
+    // otherwise. The window must answer exactly as the calls would.
+    uint8_t* direct(uint64_t pa, unsigned bytes) const {
+        return pa < direct_size_ && direct_size_ - pa >= bytes ? direct_ + pa : nullptr;
+    }
+
+protected:
+    // Physical [0, size) is the host memory at `host`, read and written as little-endian words.
+    void set_direct(uint8_t* host, uint64_t size) {
+        direct_ = host;
+        direct_size_ = size;
+    }
+
+private:
+    uint8_t* direct_ = nullptr;
+    uint64_t direct_size_ = 0;
 };
 
 // RAM at physical [base, base + size), zero-filled; nothing elsewhere.
 class FlatRam final : public PhysicalMemory {
 public:
-    explicit FlatRam(uint64_t size, uint64_t base = 0) : base_(base), bytes_(size, 0) {}
+    explicit FlatRam(uint64_t size, uint64_t base = 0) : base_(base), bytes_(size, 0) {
+        if (base == 0) set_direct(bytes_.data(), size);  // the window starts at physical 0
+    }
+    // A copy would keep the original's direct window; a move takes its buffer along.
+    FlatRam(const FlatRam&) = delete;
+    FlatRam& operator=(const FlatRam&) = delete;
+    FlatRam(FlatRam&&) = default;
+    FlatRam& operator=(FlatRam&&) = default;
 
     bool read32(uint64_t pa, uint32_t& value) override { return load(pa, value); }
     bool read64(uint64_t pa, uint64_t& value) override { return load(pa, value); }

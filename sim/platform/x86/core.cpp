@@ -22,7 +22,7 @@ constexpr unsigned kMaxFaultsPerAccess = 8;
 // The RAM as the page walker and the pager see it: little-endian words through the DMI pointer.
 class X86Core::RamMemory final : public x86::PhysicalMemory {
 public:
-    explicit RamMemory(const RamWindow& ram) : ram_(ram) {}
+    explicit RamMemory(const RamWindow& ram) : ram_(ram) { set_direct(ram.host, ram.size); }
     bool read32(uint64_t pa, uint32_t& v) override { return copy_out(pa, v); }
     bool read64(uint64_t pa, uint64_t& v) override { return copy_out(pa, v); }
     bool write32(uint64_t pa, uint32_t v) override { return copy_in(pa, v); }
@@ -149,7 +149,7 @@ void X86Core::poll() {
 }
 
 // The physical address of `la` for one access, the page faults on the way delivered to the pager.
-uint64_t X86Core::translate(uint64_t la, x86::Access access) {
+inline uint64_t X86Core::translate(uint64_t la, x86::Access access) {
     for (unsigned faults = 0;; ++faults) {
         const x86::Translation t = mmu_->translate(la, access, x86::Privilege::User);
         stats_.translation_cycles += t.cycles;
@@ -187,10 +187,10 @@ void X86Core::translation_error(uint64_t la, x86::Access access, const x86::Tran
     throw std::logic_error("x86 core: a translation neither succeeded nor faulted");
 }
 
-uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
+inline uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access) {
     if ((bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) || (la & (bytes - 1))) bad_access(la, bytes);
     const uint64_t pa = translate(la, access);
-    page_hint_[(la >> 12) & ((size_t{1} << kHintBits) - 1)] = pa & ~uint64_t{0xfff};
+    mmu_->note_access(la, pa);
     uint8_t* host = memory_->at(pa, bytes);
     if (!host) outside_ram(la, pa, access);
     // The host's own miss on a random line of a large guest table costs as much as the cache model's
@@ -213,14 +213,7 @@ void X86Core::outside_ram(uint64_t la, uint64_t pa, x86::Access access) {
                             access == x86::Access::Write ? "store" : "load", la, pa));
 }
 
-void X86Core::host_prefetch(uint64_t la) {
-    mmu_->prefetch_walk(la);
-    const uint64_t page = page_hint_[(la >> 12) & ((size_t{1} << kHintBits) - 1)];
-    if (page == kNoHint) return;
-    const uint64_t pa = page | (la & 0xfff);
-    memory_->prefetch(pa);
-    caches_.prefetch(pa);
-}
+void X86Core::host_prefetch(uint64_t la) { mmu_->prefetch_walk(la); }
 
 uint64_t X86Core::load(uint64_t la, unsigned bytes) {
     if (stats_.cycles() >= next_poll_) poll();

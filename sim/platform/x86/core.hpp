@@ -89,8 +89,10 @@ private:
     // Called before every access and operation when the cycle count reaches next_poll_: the limits
     // and the quantum.
     void poll();
-    uint64_t translate(uint64_t la, x86::Access access);
-    uint8_t* data(uint64_t la, unsigned bytes, x86::Access access);
+    // Inlined into their callers (load, store, fetch): each call level cost a GUPS update about 15
+    // host instructions of register saves and restores (docs/performance.md).
+    [[gnu::always_inline]] inline uint64_t translate(uint64_t la, x86::Access access);
+    [[gnu::always_inline]] inline uint8_t* data(uint64_t la, unsigned bytes, x86::Access access);
     // The errors of translate() and data(), out of their hot paths.
     [[noreturn, gnu::noinline, gnu::cold]] void translation_error(uint64_t la, x86::Access access,
                                                                    const x86::Translation& t, unsigned faults);
@@ -113,15 +115,6 @@ private:
     uint64_t syncs_ = 0, elided_ = 0;
     bool at_limit_ = false;      // max_operations reached: the next access or operation stops
     X86CoreResult result_;
-    // Host-side hints, no part of the model: the physical page each linear page last translated to,
-    // direct-mapped by linear page number (kNoHint: none). host_prefetch() looks the page of the
-    // address it is told up here and prefetches the line it will most likely touch, and the cache
-    // model's last-level set for it, so that the host's misses on a large table overlap the updates
-    // before it.
-    // Only prefetches read it: a stale hint costs a useless prefetch, never a wrong result.
-    static constexpr unsigned kHintBits = 16;
-    static constexpr uint64_t kNoHint = ~uint64_t{0};
-    std::vector<uint64_t> page_hint_ = std::vector<uint64_t>(size_t{1} << kHintBits, kNoHint);
 };
 
 }  // namespace vmsim::platform
