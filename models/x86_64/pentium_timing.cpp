@@ -599,9 +599,10 @@ uint64_t PentiumTiming::branch(const Insn& in, uint32_t eip, uint32_t next, bool
     return in_v ? config_.mispredict_v : config_.mispredict_u;
 }
 
-void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) {
+void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) { retire(in, shape_of(in), eip, next); }
+
+void PentiumTiming::retire(const Insn& in, const Shape& s, uint32_t eip, uint32_t next) {
     ++stats_.instructions;
-    const Shape& s = shape_of(in);
     // The fetch stream still in the line it was reading: no lookup (the common case, inline).
     uint32_t ifill = 0;
     if (nfetch_ != 1 || (fetch_pa_[0] >> line_shift_) != last_iline_ ||

@@ -202,7 +202,8 @@ public:
     // A translation that faulted: only its cycles.
     void translation_fault(uint32_t translation_cycles) { cycles_.translation += translation_cycles; }
 
-    // The instruction `in` at `eip` completed; execution continues at `next`.
+    // The instruction `in` at `eip` completed; execution continues at `next`. Its shape() comes from
+    // a table of recent instructions (the overload below takes it from the caller).
     void retire(const Insn& in, uint32_t eip, uint32_t next);
 
     // A system event executed (or delivered): charges its cost (SystemCosts) and ends pairing.
@@ -242,6 +243,8 @@ public:
     static constexpr uint16_t kFlagsBit = 1u << 8;
     static constexpr uint8_t kPairU = 1, kPairV = 2;
     static Shape shape(const Insn& in);
+    // retire() with shape(in) kept by the caller (TimedMemory: in the decoded-instruction slot).
+    void retire(const Insn& in, const Shape& shape, uint32_t eip, uint32_t next);
 
 private:
     // shape() by the instruction's bytes as decoded (an Insn has no padding: the whole of it is
@@ -329,7 +332,21 @@ public:
         return t;
     }
     uint8_t* host(uint64_t pa) { return inner_.host(pa); }
-    void retired(const Insn& in, uint32_t eip, uint32_t next) { timing_.retire(in, eip, next); }
+    // A translation repeated without the inner memory's lookup (iss.hpp, MmuMemory), reported as translate()'s.
+    using Repeat = typename Inner::Repeat;
+    Repeat repeatable(uint32_t la, Access access, Privilege privilege) {
+        return inner_.repeatable(la, access, privilege);
+    }
+    bool repeat(const Repeat& r, uint32_t la, Access access, uint64_t& pa) {
+        if (!inner_.repeat(r, la, access, pa)) return false;
+        timing_.translated(la, pa, access, r.cycles());
+        return true;
+    }
+    // The Shape of each decoded instruction is kept in its decoded-instruction slot (iss.hpp, NoteOf),
+    // so that retire() need not look it up.
+    using Note = PentiumTiming::Shape;
+    static Note note(const Insn& in) { return PentiumTiming::shape(in); }
+    void retired(const Insn& in, const Note& shape, uint32_t eip, uint32_t next) { timing_.retire(in, shape, eip, next); }
     // Control registers and INVLPG belong to the inner memory (its Mmu, or FlatMemory's copy).
     uint32_t cr(unsigned n) const { return inner_.cr(n); }
     bool write_cr(unsigned n, uint32_t value) { return inner_.write_cr(n, value); }
