@@ -187,6 +187,12 @@ public:
 
     bool contains(Key key) const { return probe(key) != nullptr; }
 
+    // Where front_tag() is kept, and the payload beside it: a lookup that finds `key` in that tag
+    // changes nothing, so a caller that keeps these may repeat such a hit by comparing the tag.
+    // Valid for the structure's life.
+    const Key* front_tag_slot(Key key) const { return &tags_[front_of(set_of(key))]; }
+    const Payload* front_payload(Key key) const { return payload(front_of(set_of(key))); }
+
     // A hint to the host: the set of `key` will be looked up soon, so start bringing its tags (and
     // order) into the host's caches. No effect on the structure. For a large structure looked up at
     // random (a last-level cache's tags, a megabyte and more) the host's miss on the set costs as

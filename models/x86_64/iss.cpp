@@ -20,6 +20,7 @@
 #endif
 
 #include <cstring>
+#include <type_traits>
 
 namespace vmsim::x86::iss {
 namespace {
@@ -45,55 +46,89 @@ bool imul_overflows(unsigned size, int64_t p) {
 template <typename Memory>
 void Cpu<Memory>::set_szp(unsigned size, uint32_t result, uint32_t keep_mask) {
     result &= mask_of(size);
-    uint32_t f = flags_ & keep_mask;
+    if (!(keep_mask & kArithFlags)) lazy_.pending = false;  // every arithmetic flag is rewritten
+    uint32_t f = fl() & keep_mask;
     if (result == 0) f |= kZf;
     if (result & sign_of(size)) f |= kSf;
     if (parity_even(result)) f |= kPf;
-    flags_ = f;
+    fl() = f;
 }
 
 // MUL/IMUL: CF = OF = the product did not fit; SF, ZF, PF from the low half, AF = 0 (Unicorn).
 template <typename Memory>
 void Cpu<Memory>::set_mul_flags(unsigned size, uint32_t lo, bool overflow) {
     set_szp(size, lo, ~kArithFlags);
-    flags_ |= overflow ? (kCf | kOf) : 0;
+    fl() |= overflow ? (kCf | kOf) : 0;
 }
 
-// ALU operations in ModRM.reg order of group 1: add or adc sbb and sub xor cmp.
+// ALU operations in ModRM.reg order of group 1: add or adc sbb and sub xor cmp. The result now;
+// the flags when something reads them (alu_flags(), from the operands kept in lazy_).
 template <typename Memory>
-uint32_t Cpu<Memory>::alu(unsigned op, unsigned size, uint32_t a, uint32_t b) {
-    const uint32_t m = mask_of(size), s = sign_of(size);
+[[gnu::always_inline]] inline uint32_t Cpu<Memory>::alu(unsigned op, unsigned size, uint32_t a, uint32_t b) {
+    const uint32_t m = mask_of(size);
     a &= m;
     b &= m;
-    uint32_t r = 0, cf = 0, of = 0, af = 0;
+    const uint32_t c = (op == 2 || op == 3) ? carry() : 0;
+    uint32_t r = 0;
     switch (op) {
-    case 0:  // add
-    case 2: {  // adc
-        const uint64_t c = op == 2 ? (flags_ & kCf) : 0;
-        const uint64_t w = uint64_t{a} + b + c;
-        r = static_cast<uint32_t>(w) & m;
-        cf = (w >> (8 * size)) & 1;
-        of = ((a ^ r) & (b ^ r) & s) != 0;
-        af = (a ^ b ^ r) & 0x10;
-        break;
-    }
-    case 3:  // sbb
-    case 5:  // sub
-    case 7: {  // cmp
-        const uint64_t c = op == 3 ? (flags_ & kCf) : 0;
-        r = static_cast<uint32_t>(uint64_t{a} - b - c) & m;
-        cf = uint64_t{a} < uint64_t{b} + c;
-        of = ((a ^ b) & (a ^ r) & s) != 0;
-        af = (a ^ b ^ r) & 0x10;
-        break;
-    }
+    case 0:
+    case 2: r = a + b + c; break;
+    case 3:
+    case 5:
+    case 7: r = a - b - c; break;
     case 1: r = a | b; break;
     case 4: r = a & b; break;
     case 6: r = a ^ b; break;
     }
-    set_szp(size, r, ~(kArithFlags));
-    flags_ |= (cf ? kCf : 0) | (of ? kOf : 0) | (af ? kAf : 0);
+    r &= m;
+    lazy_ = Lazy{a, b, r, static_cast<uint8_t>(op), static_cast<uint8_t>(size), static_cast<uint8_t>(c), 0xff, true};
     return r;
+}
+
+// The arithmetic flags of the pending ALU operation: CF OF AF by the operation, SF ZF PF from the
+// result; INC and DEC keep the CF they found.
+template <typename Memory>
+uint32_t Cpu<Memory>::alu_flags() const {
+    const Lazy& l = lazy_;
+    const uint32_t s = sign_of(l.size), a = l.a, b = l.b, r = l.r;
+    uint32_t f = 0;
+    switch (l.op) {
+    case 0:
+    case 2:
+        f |= ((uint64_t{a} + b + l.carry) >> (8 * l.size)) & 1 ? kCf : 0;
+        f |= ((a ^ r) & (b ^ r) & s) ? kOf : 0;
+        f |= (a ^ b ^ r) & kAf;
+        break;
+    case 3:
+    case 5:
+    case 7:
+        f |= uint64_t{a} < uint64_t{b} + l.carry ? kCf : 0;
+        f |= ((a ^ b) & (a ^ r) & s) ? kOf : 0;
+        f |= (a ^ b ^ r) & kAf;
+        break;
+    default: break;  // logic: CF = OF = AF = 0
+    }
+    if (l.kept_cf != 0xff) f = (f & ~kCf) | l.kept_cf;
+    if (r == 0) f |= kZf;
+    if (r & s) f |= kSf;
+    if (parity_even(r)) f |= kPf;
+    return f;
+}
+
+// CF without settling the other flags (ADC/SBB's carry in, INC/DEC's kept CF).
+template <typename Memory>
+uint32_t Cpu<Memory>::carry() const {
+    if (!lazy_.pending) return flags_ & kCf;
+    if (lazy_.kept_cf != 0xff) return lazy_.kept_cf;
+    const Lazy& l = lazy_;
+    switch (l.op) {
+    case 0:
+    case 2: return static_cast<uint32_t>(((uint64_t{l.a} + l.b + l.carry) >> (8 * l.size)) & 1);
+    case 3:
+    case 5:
+    case 7: return uint64_t{l.a} < uint64_t{l.b} + l.carry ? kCf : 0;
+    default: return 0;
+    }
 }
 
 // Group 2: rol ror rcl rcr shl shr sal sar. `count` is already masked to 5 bits (SDM: the 8086's
@@ -113,21 +148,21 @@ uint32_t Cpu<Memory>::shift(unsigned op, unsigned size, uint32_t v, unsigned cou
         else r = c ? ((v >> c) | (v << (bits - c))) & m : v;
         const bool cf = op == 0 ? (r & 1) : (r & s) != 0;
         const bool of = op == 0 ? (((r & s) != 0) != cf) : (((r & s) != 0) != ((r & (s >> 1)) != 0));
-        flags_ = (flags_ & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
+        fl() = (fl() & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
         return r;
     }
     case 2:    // rcl
     case 3: {  // rcr: through CF, a (bits + 1)-bit rotation
         const unsigned c = count % (bits + 1);
         if (c == 0) return v;
-        const uint64_t w = (uint64_t{(flags_ & kCf) ? 1u : 0u} << bits) | v;
+        const uint64_t w = (uint64_t{(fl() & kCf) ? 1u : 0u} << bits) | v;
         const uint64_t wm = (uint64_t{1} << (bits + 1)) - 1;
         const uint64_t rot = op == 2 ? ((w << c) | (w >> (bits + 1 - c))) & wm
                                      : ((w >> c) | (w << (bits + 1 - c))) & wm;
         r = static_cast<uint32_t>(rot) & m;
         const bool cf = (rot >> bits) & 1;
         const bool of = ((v ^ r) & s) != 0;
-        flags_ = (flags_ & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
+        fl() = (fl() & ~(kCf | kOf)) | (cf ? kCf : 0) | (of ? kOf : 0);
         return r;
     }
     case 4:
@@ -137,14 +172,14 @@ uint32_t Cpu<Memory>::shift(unsigned op, unsigned size, uint32_t v, unsigned cou
         const bool cf = (before >> (bits - 1)) & 1;
         const bool of = ((static_cast<uint32_t>(before) ^ r) & s) != 0;
         set_szp(size, r, ~kArithFlags);
-        flags_ |= (cf ? kCf : 0) | (of ? kOf : 0);
+        fl() |= (cf ? kCf : 0) | (of ? kOf : 0);
         return r;
     }
     case 5: {  // shr
         const uint32_t before = v >> (count - 1);
         r = before >> 1;
         set_szp(size, r, ~kArithFlags);
-        flags_ |= ((before & 1) ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
+        fl() |= ((before & 1) ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
         return r;
     }
     case 7: {  // sar
@@ -152,7 +187,7 @@ uint32_t Cpu<Memory>::shift(unsigned op, unsigned size, uint32_t v, unsigned cou
         const uint32_t before = static_cast<uint32_t>(sv >> (count - 1));
         r = static_cast<uint32_t>(static_cast<int32_t>(before) >> 1) & m;
         set_szp(size, r, ~kArithFlags);
-        flags_ |= (before & 1) ? kCf : 0;  // OF = 0: the sign never changes
+        fl() |= (before & 1) ? kCf : 0;  // OF = 0: the sign never changes
         return r;
     }
     }
@@ -180,14 +215,17 @@ uint32_t Cpu<Memory>::shift_double(bool left, unsigned size, uint32_t dst, uint3
         cf = before & 1;
     }
     set_szp(size, r, ~kArithFlags);
-    flags_ |= (cf ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
+    fl() |= (cf ? kCf : 0) | (((before ^ r) & s) ? kOf : 0);
     return r;
 }
 
 // Condition codes tttn (SDM Vol. 2, Table B-1): o b e be s p l le, odd n negates.
 template <typename Memory>
 bool Cpu<Memory>::cond(unsigned c) const {
-    const uint32_t f = flags_;
+    // E/NE and S/NS of a pending ALU result read it directly (ZF and SF depend on the result alone).
+    if (lazy_.pending && (c >> 1) == 2) return (lazy_.r == 0) != (c & 1);
+    if (lazy_.pending && (c >> 1) == 4) return ((lazy_.r & sign_of(lazy_.size)) != 0) != (c & 1);
+    const uint32_t f = fl();
     bool r = false;
     switch (c >> 1) {
     case 0: r = f & kOf; break;
@@ -205,8 +243,7 @@ bool Cpu<Memory>::cond(unsigned c) const {
 // ---- memory -------------------------------------------------------------------------------------
 
 template <typename Memory>
-uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
-    const Translation t = mem_.translate(la, access, privilege());
+uint8_t* Cpu<Memory>::host_of(const Translation& t, uint32_t la) {
     if (!t.ok()) {
         if (t.fault == Fault::Page) {
             cr2_ = la;
@@ -218,7 +255,38 @@ uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
     }
     uint8_t* p = mem_.host(t.pa);
     if (!p) bus_error(t.pa);
+    return p;
+}
+
+// A data reference to the page of the previous one of its kind (read or write) at the same CPL
+// repeats that translation when that is exact (Mmu::repeat), as the fetch does (advance()).
+template <typename Memory>
+inline uint8_t* Cpu<Memory>::host(uint32_t la, Access access, uint64_t& pa) {
+    const unsigned offset = la & 0xfff;
+    // A memory whose Repeat holds nothing (FlatMemory) translates for nothing: nothing to repeat.
+    if (!std::is_empty_v<typename Memory::Repeat> && access != Access::Fetch) {
+        const DataPage& d = data_[access == Access::Write];
+        if (((la & ~0xfffu) | cpl_) == d.tag && mem_.repeat(d.repeat, la, access, pa)) {
+            pa = d.pa + offset;
+            return d.host + offset;
+        }
+    }
+    return host_translated(la, access, pa);
+}
+
+template <typename Memory>
+uint8_t* Cpu<Memory>::host_translated(uint32_t la, Access access, uint64_t& pa) {
+    const Translation t = mem_.translate(la, access, privilege());
     pa = t.pa;
+    uint8_t* p = host_of(t, la);
+    if (!std::is_empty_v<typename Memory::Repeat> && p && access != Access::Fetch && repeat_) {
+        const unsigned offset = la & 0xfff;
+        DataPage& d = data_[access == Access::Write];
+        d.tag = (la & ~0xfffu) | cpl_;
+        d.repeat = mem_.repeatable(la, access, privilege());
+        d.pa = t.pa - offset;
+        d.host = p - offset;
+    }
     return p;
 }
 
@@ -251,7 +319,9 @@ bool Cpu<Memory>::load(uint32_t la, unsigned size, uint32_t& value, Access acces
     uint64_t pa;
     const uint8_t* p = host(la, access, pa);
     if (!p) return false;
-    std::memcpy(&value, p, size);
+    if (size == 4) std::memcpy(&value, p, 4);  // constant sizes: no call to memcpy
+    else if (size == 2) std::memcpy(&value, p, 2);
+    else value = *p;
     return true;
 }
 
@@ -262,7 +332,9 @@ bool Cpu<Memory>::store(uint32_t la, unsigned size, uint32_t value) {
     uint64_t pa;
     uint8_t* p = host(la, Access::Write, pa);
     if (!p) return false;
-    std::memcpy(p, &value, size);
+    if (size == 4) std::memcpy(p, &value, 4);
+    else if (size == 2) std::memcpy(p, &value, 2);
+    else *p = static_cast<uint8_t>(value);
     code_.stored(pa, size);
     return true;
 }
@@ -323,7 +395,7 @@ bool Cpu<Memory>::string_op(const Insn& in) {
         if (!rep) return true;
         --r_[kEcx];
         if (compares) {
-            const bool zf = flags_ & kZf;
+            const bool zf = fl() & kZf;
             if ((in.prefix & kRep) && !zf) return true;
             if ((in.prefix & kRepne) && zf) return true;
         }
@@ -332,15 +404,15 @@ bool Cpu<Memory>::string_op(const Insn& in) {
 
 // ---- the instructions ---------------------------------------------------------------------------
 
+// The most frequent instructions of compiled integer code, inlined into the run loop (no call, no
+// saving of the registers the rest of the executor needs); the others are execute_rest()'s.
 template <typename Memory>
-bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
+[[gnu::always_inline]] inline bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
     const unsigned size = in.size;
     const uint32_t la = in.memory() ? ea(in) : 0;
     uint32_t v = 0;
     eip_ = next;
     switch (in.op) {
-    case Op::Ud: return fault(kVecUd);
-
     case Op::AluRmReg: {
         const bool cmp = in.sub == 7;
         if (!read_rm(in, size, la, v, cmp ? Access::Read : Access::Write)) return false;
@@ -370,11 +442,67 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
     case Op::Inc:
     case Op::Dec: {
         if (!read_rm(in, size, la, v, Access::Write)) return false;
-        const uint32_t cf = flags_ & kCf;  // INC/DEC leave CF alone
+        const uint32_t cf = carry();  // INC/DEC leave CF alone
         const uint32_t r = alu(in.op == Op::Inc ? 0 : 5, size, v, 1);
-        flags_ = (flags_ & ~kCf) | cf;
+        lazy_.kept_cf = static_cast<uint8_t>(cf);
         return write_rm(in, size, la, r);
     }
+    case Op::MovRmReg: return write_rm(in, size, la, get_reg(size, in.reg));
+    case Op::MovRegRm:
+        if (!read_rm(in, size, la, v)) return false;
+        set_reg(size, in.reg, v);
+        return true;
+    case Op::MovRmImm: return write_rm(in, size, la, in.imm);
+    case Op::Lea: set_reg(size, in.reg, la); return true;
+    case Op::ShiftImm:
+    case Op::ShiftCl: {
+        const unsigned count = (in.op == Op::ShiftImm ? in.imm : r_[kEcx]) & 0x1f;
+        if (!read_rm(in, size, la, v, Access::Write)) return false;
+        // A count of 0 writes nothing back (but the access still needed write permission).
+        if (count == 0) return true;
+        return write_rm(in, size, la, shift(in.sub, size, v, count));
+    }
+    case Op::Movzx:
+    case Op::Movsx:
+        if (!read_rm(in, in.sub, la, v)) return false;
+        set_reg(size, in.reg, in.op == Op::Movsx ? sext(in.sub, v) : v);
+        return true;
+    case Op::Pop: {
+        const uint32_t sp = r_[kEsp];
+        if (!pop(size, v)) return false;
+        // The destination's address uses ESP after the pop (SDM POP); recompute it.
+        if (write_rm(in, size, in.memory() ? ea(in) : 0, v)) return true;
+        r_[kEsp] = sp;
+        return false;
+    }
+    case Op::Push:
+        if (!read_rm(in, size, la, v)) return false;
+        return push(size, v);
+    case Op::PushImm: return push(size, in.imm);
+    case Op::CallRel:
+        if (!push(4, next)) return false;
+        eip_ = next + in.imm;
+        return true;
+    case Op::Ret:
+        if (!pop(4, v)) return false;
+        r_[kEsp] += in.imm;
+        eip_ = v;
+        return true;
+    case Op::JmpRel: eip_ = next + in.imm; return true;
+    case Op::Jcc:
+        if (cond(in.sub)) eip_ = next + in.imm;
+        return true;
+    default: return execute_rest(in, next, la);
+    }
+}
+
+template <typename Memory>
+bool Cpu<Memory>::execute_rest(const Insn& in, uint32_t next, uint32_t la) {
+    const unsigned size = in.size;
+    uint32_t v = 0;
+    switch (in.op) {
+    case Op::Ud: return fault(kVecUd);
+
     case Op::Not:
         if (!read_rm(in, size, la, v, Access::Write)) return false;
         return write_rm(in, size, la, ~v);
@@ -450,14 +578,6 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         return true;
     }
 
-    case Op::ShiftImm:
-    case Op::ShiftCl: {
-        const unsigned count = (in.op == Op::ShiftImm ? in.imm : r_[kEcx]) & 0x1f;
-        if (!read_rm(in, size, la, v, Access::Write)) return false;
-        // A count of 0 writes nothing back (but the access still needed write permission).
-        if (count == 0) return true;
-        return write_rm(in, size, la, shift(in.sub, size, v, count));
-    }
     case Op::ShldImm:
     case Op::ShldCl:
     case Op::ShrdImm:
@@ -470,18 +590,6 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         return write_rm(in, size, la, shift_double(left, size, v, get_reg(size, in.reg), count));
     }
 
-    case Op::MovRmReg: return write_rm(in, size, la, get_reg(size, in.reg));
-    case Op::MovRegRm:
-        if (!read_rm(in, size, la, v)) return false;
-        set_reg(size, in.reg, v);
-        return true;
-    case Op::MovRmImm: return write_rm(in, size, la, in.imm);
-    case Op::Movzx:
-    case Op::Movsx:
-        if (!read_rm(in, in.sub, la, v)) return false;
-        set_reg(size, in.reg, in.op == Op::Movsx ? sext(in.sub, v) : v);
-        return true;
-    case Op::Lea: set_reg(size, in.reg, la); return true;
     case Op::Xchg:
         if (!read_rm(in, size, la, v, Access::Write)) return false;
         if (!write_rm(in, size, la, get_reg(size, in.reg))) return false;
@@ -489,18 +597,6 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         return true;
     case Op::Nop: return true;
 
-    case Op::Push:
-        if (!read_rm(in, size, la, v)) return false;
-        return push(size, v);
-    case Op::PushImm: return push(size, in.imm);
-    case Op::Pop: {
-        const uint32_t sp = r_[kEsp];
-        if (!pop(size, v)) return false;
-        // The destination's address uses ESP after the pop (SDM POP); recompute it.
-        if (write_rm(in, size, in.memory() ? ea(in) : 0, v)) return true;
-        r_[kEsp] = sp;
-        return false;
-    }
     case Op::Pusha: {
         const uint32_t sp = r_[kEsp];
         if (!store(sp - 32, 4, r_[kEdi])) return false;  // the lowest word first: faults before any change
@@ -519,43 +615,30 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         r_[kEsp] = sp + 32;
         return true;
     }
-    case Op::Pushf: return push(4, flags_ & ~(kRf | kVm));
+    case Op::Pushf: return push(4, fl() & ~(kRf | kVm));
     case Op::Popf: {
         if (!pop(4, v)) return false;
         uint32_t writable = kWritableFlags;
         if (cpl_ > 0) writable &= ~kIopl;
         if (cpl_ > ((flags_ & kIopl) >> 12)) writable &= ~kIf;
-        flags_ = (flags_ & ~writable) | (v & writable) | kFlagsFixed;
+        fl() = (fl() & ~writable) | (v & writable) | kFlagsFixed;
         return true;
     }
     case Op::Sahf: {
         const uint32_t m = kSf | kZf | kAf | kPf | kCf;
-        flags_ = (flags_ & ~m) | (get_reg(1, 4) & m);  // register 4 of the 8-bit set is AH
+        fl() = (fl() & ~m) | (get_reg(1, 4) & m);  // register 4 of the 8-bit set is AH
         return true;
     }
-    case Op::Lahf: set_reg(1, 4, (flags_ & 0xff) | kFlagsFixed); return true;
+    case Op::Lahf: set_reg(1, 4, (fl() & 0xff) | kFlagsFixed); return true;
 
-    case Op::CallRel:
-        if (!push(4, next)) return false;
-        eip_ = next + in.imm;
-        return true;
     case Op::CallRm:
         if (!read_rm(in, 4, la, v)) return false;
         if (!push(4, next)) return false;
         eip_ = v;
         return true;
-    case Op::Ret:
-        if (!pop(4, v)) return false;
-        r_[kEsp] += in.imm;
-        eip_ = v;
-        return true;
-    case Op::JmpRel: eip_ = next + in.imm; return true;
     case Op::JmpRm:
         if (!read_rm(in, 4, la, v)) return false;
         eip_ = v;
-        return true;
-    case Op::Jcc:
-        if (cond(in.sub)) eip_ = next + in.imm;
         return true;
     case Op::Setcc: return write_rm(in, 1, la, cond(in.sub) ? 1 : 0);
     case Op::Loop:
@@ -563,8 +646,8 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
     case Op::Loopne: {
         const uint32_t c = --r_[kEcx];
         bool take = c != 0;
-        if (in.op == Op::Loope) take = take && (flags_ & kZf);
-        if (in.op == Op::Loopne) take = take && !(flags_ & kZf);
+        if (in.op == Op::Loope) take = take && (fl() & kZf);
+        if (in.op == Op::Loopne) take = take && !(fl() & kZf);
         if (take) eip_ = next + in.imm;
         return true;
     }
@@ -600,7 +683,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
             v = get_reg(size, in.rm);
         }
         const uint32_t b = 1u << bit;
-        flags_ = (flags_ & ~kCf) | ((v & b) ? kCf : 0);
+        fl() = (fl() & ~kCf) | ((v & b) ? kCf : 0);
         if (!writes) return true;
         const uint32_t r = in.sub == 1 ? (v | b) : in.sub == 2 ? (v & ~b) : (v ^ b);
         if (in.memory()) return store(addr, size, r);
@@ -624,7 +707,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         if (!read_rm(in, size, la, v, Access::Write)) return false;
         const uint32_t acc = get_reg(size, kEax);
         alu(7, size, acc, v);
-        if (flags_ & kZf) return write_rm(in, size, la, get_reg(size, in.reg));
+        if (fl() & kZf) return write_rm(in, size, la, get_reg(size, in.reg));
         // The Pentium writes the destination back when the comparison fails (SDM CMPXCHG).
         if (!write_rm(in, size, la, v)) return false;
         set_reg(size, kEax, v);
@@ -653,7 +736,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
             r_[kEax] = lo;
             r_[kEdx] = hi;
         }
-        flags_ = (flags_ & ~kZf) | (eq ? kZf : 0);
+        fl() = (fl() & ~kZf) | (eq ? kZf : 0);
         return true;
     }
 
@@ -696,11 +779,11 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
         result_ = StepResult{};
         result_.stop = Stop::Halt;
         return true;
-    case Op::Clc: flags_ &= ~kCf; return true;
-    case Op::Stc: flags_ |= kCf; return true;
-    case Op::Cmc: flags_ ^= kCf; return true;
-    case Op::Cld: flags_ &= ~kDf; return true;
-    case Op::Std: flags_ |= kDf; return true;
+    case Op::Clc: fl() &= ~kCf; return true;
+    case Op::Stc: fl() |= kCf; return true;
+    case Op::Cmc: fl() ^= kCf; return true;
+    case Op::Cld: fl() &= ~kDf; return true;
+    case Op::Std: fl() |= kDf; return true;
     default: return execute_system(in, next);
     }
     return fault(kVecUd);
@@ -711,7 +794,7 @@ bool Cpu<Memory>::execute(const Insn& in, uint32_t next) {
 // Decodes the instruction at `start` (physical `pa`, host bytes `p`) on a decoded-cache miss: into
 // its slot, or into uncached_ when it crosses into the next page. Null after a fault.
 template <typename Memory>
-const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot) {
+const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot, Note* note) {
     uint8_t bytes[kMaxInsnBytes];
     const unsigned in_page = 0x1000 - (start & 0xfff);
     const unsigned n = in_page < kMaxInsnBytes ? in_page : kMaxInsnBytes;
@@ -720,6 +803,7 @@ const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t*
     DecodeStatus s = decode(bytes, n, in);
     if (s == DecodeStatus::Ok) {
         slot = in;
+        if constexpr (kNotes) *note = Memory::note(slot);
         code_.filled(pa, in.len);
         return &slot;
     }
@@ -730,7 +814,10 @@ const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t*
         if (!p1) return nullptr;
         std::memcpy(bytes + n, p1, kMaxInsnBytes - n);
         s = decode(bytes, kMaxInsnBytes, uncached_);
-        if (s == DecodeStatus::Ok) return &uncached_;
+        if (s == DecodeStatus::Ok) {
+            if constexpr (kNotes) uncached_note_ = Memory::note(uncached_);
+            return &uncached_;
+        }
     }
     fault(kVecGp, true, 0);  // longer than 15 bytes
     return nullptr;
@@ -740,26 +827,68 @@ const Insn* Cpu<Memory>::decode_miss(uint32_t start, uint64_t pa, const uint8_t*
 // only after the references that can fault have succeeded (RMW operands are translated for writing
 // when read), except POP to memory and ENTER, which undo their ESP themselves.
 // An external interrupt is taken at an instruction boundary, before the fetch (iss_system.cpp).
+// A fetch that is not a repeat of the previous one's translation: translates, and remembers the
+// page (its host bytes and decoded slots when it is another page) and the translation to repeat.
+// Null after a fault.
 template <typename Memory>
-StepResult Cpu<Memory>::step() {
+const Insn* Cpu<Memory>::fetch_translated(uint32_t start) {
+    const Translation t = mem_.translate(start, Access::Fetch, privilege());
+    const unsigned offset = start & 0xfff;
+    if (!t.ok() || t.pa - offset != fetch_pa_) {
+        const uint8_t* p = host_of(t, start);
+        if (!p) return nullptr;
+        fetch_pa_ = t.pa - offset;
+        fetch_host_ = p - offset;
+        fetch_slots_ = code_.page_slots(t.pa);
+        fetch_notes_ = code_.page_notes(t.pa);
+    }
+    fetch_tag_ = repeat_ ? (start & ~0xfffu) | cpl_ : 0xfff;
+    fetch_repeat_ = mem_.repeatable(start, Access::Fetch, privilege());
+    Insn& slot = fetch_slots_[offset];
+    return slot.len ? &slot : decode_miss(start, t.pa, fetch_host_ + offset, slot, note_at(offset));
+}
+
+// One instruction (or an interrupt's delivery); what it ends with is in result_. Inlined into
+// step() and run(), so that run() copies no StepResult per instruction.
+template <typename Memory>
+[[gnu::always_inline]] inline void Cpu<Memory>::advance() {
     result_.stop = Stop::None;
     if (__builtin_expect(intr_, false) && (flags_ & kIf) && instructions_ != shadow_) {
         interrupt();
-        return result_;
+        return;
     }
     const uint32_t start = eip_;
-    uint64_t pa = 0;
-    const uint8_t* p = host(start, Access::Fetch, pa);
-    if (!p) return exception(start);
-    Insn& slot = code_.slot(pa);
-    const Insn* in = slot.len ? &slot : decode_miss(start, pa, p, slot);
-    if (!in) return exception(start);
+    const unsigned offset = start & 0xfff;
+    uint64_t pa;
+    const Insn* in;
+    if (__builtin_expect(((start & ~0xfffu) | cpl_) == fetch_tag_, true) &&
+        __builtin_expect(mem_.repeat(fetch_repeat_, start, Access::Fetch, pa), true)) {
+        Insn& slot = fetch_slots_[offset];
+        in = slot.len ? &slot : decode_miss(start, fetch_pa_ + offset, fetch_host_ + offset, slot, note_at(offset));
+    } else {
+        in = fetch_translated(start);
+    }
+    if (!in) {
+        exception(start);
+        return;
+    }
     if (!execute(*in, start + in->len)) {
         eip_ = start;
-        return exception(start);
+        exception(start);
+        return;
     }
     ++instructions_;
-    if constexpr (kTimesInstructions<Memory>) mem_.retired(*in, start, eip_);
+    if constexpr (kTimesInstructions<Memory>) {
+        // The note of the instruction's slot (fetch_notes_ is still its page's: only a fetch
+        // changes it), or of uncached_.
+        if constexpr (kNotes) mem_.retired(*in, in == &uncached_ ? uncached_note_ : *note_at(offset), start, eip_);
+        else mem_.retired(*in, start, eip_);
+    }
+}
+
+template <typename Memory>
+StepResult Cpu<Memory>::step() {
+    advance();
     return result_;
 }
 
@@ -769,10 +898,11 @@ StepResult Cpu<Memory>::run(uint64_t max_instructions, uint64_t deadline) {
     if constexpr (!kTimesInstructions<Memory>) (void)deadline;
     while (budget_) {
         --budget_;
-        const StepResult r = step();
-        if (r.stop != Stop::None) return r;
+        advance();
+        if (result_.stop != Stop::None) return result_;
+        // No deadline (all ones, which cycles() never reaches): no sum of the cycle causes to compare.
         if constexpr (kTimesInstructions<Memory>)
-            if (cycles() >= deadline) break;
+            if (deadline != ~uint64_t{0} && cycles() >= deadline) break;
     }
     return StepResult{};
 }

@@ -11,7 +11,9 @@
 //
 // Every fetch and data reference goes through the memory interface: a linear address, an access kind
 // and a privilege give a physical address or a fault (Translation, mmu.hpp), and a physical address
-// gives a host pointer to its 4 KB page. FlatMemory is the identity with paging off; MmuMemory asks
+// gives a host pointer to its 4 KB page. A reference to the page of the previous one of its kind
+// (fetch, read, write) repeats that translation without the lookup when the memory says that is
+// exact, with the same results and statistics (Mmu::repeat, set_repeat_translations). FlatMemory is the identity with paging off; MmuMemory asks
 // the x86 Mmu (TLBs, walker, #PF with CR2 and error code).
 //
 // Without IDT delivery (the default) an exception stops step() with the vector (and error code),
@@ -128,6 +130,16 @@ public:
     }
     void invlpg(uint32_t) {}
 
+    // Repeating a translation (MmuMemory's): the identity always repeats.
+    struct Repeat {
+        uint32_t cycles() const { return 0; }
+    };
+    Repeat repeatable(uint32_t, Access, Privilege) const { return {}; }
+    bool repeat(const Repeat&, uint32_t la, Access, uint64_t& pa) const {
+        pa = la;
+        return true;
+    }
+
 private:
     std::vector<uint8_t> bytes_;
     uint32_t cr_[5] = {kCr0Pe | kCr0Et, 0, 0, 0, 0};
@@ -154,6 +166,18 @@ public:
     }
     void invlpg(uint32_t la) { mmu_.invlpg(la); }
 
+    // A translation of a page translated before, repeated without the Mmu's lookup when that is
+    // exact (Mmu::repeat): true with its physical address, else false and nothing changed.
+    using Repeat = Mmu::Repeat;
+    Repeat repeatable(uint32_t la, Access access, Privilege privilege) {
+        return mmu_.repeatable(la, access, privilege);
+    }
+    bool repeat(const Repeat& r, uint32_t la, Access, uint64_t& pa) {
+        if (!mmu_.repeat(r)) return false;
+        pa = r.frame() | (la & 0xfff);
+        return true;
+    }
+
 private:
     Mmu& mmu_;
     FlatRam& ram_;
@@ -163,6 +187,10 @@ private:
 // physical page). A page remembers which of its bytes decoded instructions came from; a store to
 // one of those bytes drops every decoded instruction of the page, so that changed code is decoded
 // again. Instructions that cross a page boundary are decoded each time and never cached.
+// `Note` is what the memory derives from each decoded instruction and keeps beside it (the timing
+// model's Shape: TimedMemory::Note); an empty type keeps nothing.
+struct NoNote {};
+template <typename Note = NoNote>
 class DecodeCache {
 public:
     static constexpr unsigned kPageBytes = 4096;
@@ -172,6 +200,11 @@ public:
         Page* p = page(pa >> 12);
         return p->insns[pa & 0xfff];
     }
+    // The slots of pa's page, by offset in the page: valid as long as the cache (a drop only marks
+    // them undecoded), so that a CPU fetching from one page again and again keeps the pointer.
+    Insn* page_slots(uint64_t pa) { return page(pa >> 12)->insns; }
+    // The notes of pa's page, beside its slots (by the same offset; kept with the slot's instruction).
+    Note* page_notes(uint64_t pa) { return page(pa >> 12)->notes; }
     // Records that the slot at `pa` now holds an instruction of `len` bytes within the page.
     void filled(uint64_t pa, unsigned len) {
         Page* p = page(pa >> 12);
@@ -201,6 +234,7 @@ public:
 private:
     struct Page {
         Insn insns[kPageBytes];
+        Note notes[std::is_empty_v<Note> ? 1 : kPageBytes];
         uint64_t covered[kPageBytes / 64] = {};
         bool any = false;
     };
@@ -227,12 +261,24 @@ private:
 };
 
 // A Memory type that also times the instructions (pentium_timing.hpp's TimedMemory) has
-// retired(insn, eip, next_eip): step() calls it after each completed instruction. For any other
-// Memory the call is not compiled, so an untimed CPU pays nothing for the hook.
+// retired(insn, [note,] eip, next_eip): step() calls it after each completed instruction (with the
+// instruction's note when the Memory has a Note type, below). For any other Memory the call is not
+// compiled, so an untimed CPU pays nothing for the hook.
 template <typename M, typename = void>
 inline constexpr bool kTimesInstructions = false;
 template <typename M>
 inline constexpr bool kTimesInstructions<M, std::void_t<decltype(&M::retired)>> = true;
+
+// What a Memory keeps beside each decoded instruction: its Note type (M::note(insn) computes one,
+// retired() receives it), or nothing.
+template <typename M, typename = void>
+struct NoteOf {
+    using type = NoNote;
+};
+template <typename M>
+struct NoteOf<M, std::void_t<typename M::Note>> {
+    using type = typename M::Note;
+};
 
 // The CPU. `Memory` is FlatMemory or MmuMemory (or any type with their translate() and host()), or
 // TimedMemory<FlatMemory / MmuMemory> with the Pentium timing model attached.
@@ -253,13 +299,25 @@ public:
     void set_reg(unsigned r, uint32_t v) { r_[r] = v; }
     uint32_t eip() const { return eip_; }
     void set_eip(uint32_t v) { eip_ = v; }
-    uint32_t eflags() const { return flags_; }
-    void set_eflags(uint32_t v) { flags_ = (v & kWritableFlags) | kFlagsFixed; }
+    uint32_t eflags() const { return fl(); }
+    void set_eflags(uint32_t v) {
+        lazy_.pending = false;
+        flags_ = (v & kWritableFlags) | kFlagsFixed;
+    }
     uint32_t cr2() const { return cr2_; }
     unsigned cpl() const { return cpl_; }
     uint64_t instructions() const { return instructions_; }
 
-    DecodeCache& decode_cache() { return code_; }
+    using Note = typename NoteOf<Memory>::type;
+    DecodeCache<Note>& decode_cache() { return code_; }
+    // On (the default), a fetch from the page of the previous fetch, and a read or write to the
+    // page of the previous read or write, repeats that translation without the memory's lookup when
+    // that is exact (Mmu::repeat); off, every reference translates. Results, statistics and cycles
+    // are the same either way (tests/models/x86_64/iss_repeat_test.cpp).
+    void set_repeat_translations(bool on) {
+        repeat_ = on;
+        fetch_tag_ = data_[0].tag = data_[1].tag = 0xfff;
+    }
     Memory& memory() { return mem_; }
 
     // ---- System architecture (iss_system.cpp) ---------------------------------------------------
@@ -302,7 +360,9 @@ private:
     enum class Source : uint8_t { Exception, Software, External };
     struct Descriptor;
 
+    void advance();
     bool execute(const Insn& in, uint32_t next);
+    [[gnu::noinline]] bool execute_rest(const Insn& in, uint32_t next, uint32_t la);
     bool execute_system(const Insn& in, uint32_t next);
     [[gnu::noinline]] StepResult exception(uint32_t eip);
     [[gnu::noinline]] void interrupt();
@@ -323,13 +383,21 @@ private:
         guest_error_ = what;
         return false;
     }
-    unsigned iopl() const { return (flags_ & kIopl) >> 12; }
+    unsigned iopl() const { return (flags_ & kIopl) >> 12; }  // IOPL: never pending
 
-    [[gnu::noinline]] const Insn* decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot);
+    static constexpr bool kNotes = !std::is_empty_v<Note>;
+    Note* note_at(unsigned offset) const {
+        if constexpr (kNotes) return fetch_notes_ + offset;
+        else return nullptr;
+    }
+    [[gnu::noinline]] const Insn* decode_miss(uint32_t start, uint64_t pa, const uint8_t* p, Insn& slot, Note* note);
+    [[gnu::noinline]] const Insn* fetch_translated(uint32_t start);
     Privilege privilege() const { return cpl_ == 3 ? Privilege::User : Privilege::Supervisor; }
 
     // Memory. Each returns false after recording the fault in `fault_`.
     uint8_t* host(uint32_t la, Access access, uint64_t& pa);
+    [[gnu::noinline]] uint8_t* host_translated(uint32_t la, Access access, uint64_t& pa);
+    uint8_t* host_of(const Translation& t, uint32_t la);
     bool load(uint32_t la, unsigned size, uint32_t& value, Access access = Access::Read);
     bool store(uint32_t la, unsigned size, uint32_t value);
     bool access_split(uint32_t la, unsigned size, uint8_t* buf, Access access);
@@ -355,14 +423,16 @@ private:
         else r_[r - 4] = (r_[r - 4] & 0xffff00ffu) | ((v & 0xff) << 8);
     }
     // The r/m operand at a precomputed linear address `la` (ignored for a register operand).
-    bool read_rm(const Insn& in, unsigned size, uint32_t la, uint32_t& v, Access access = Access::Read) {
+    // Always inline (as alu() is): the register case is a few instructions, and GCC's budget for
+    // execute() otherwise leaves these as calls on every operand.
+    [[gnu::always_inline]] bool read_rm(const Insn& in, unsigned size, uint32_t la, uint32_t& v, Access access = Access::Read) {
         if (!in.memory()) {
             v = get_reg(size, in.rm);
             return true;
         }
         return load(la, size, v, access);
     }
-    bool write_rm(const Insn& in, unsigned size, uint32_t la, uint32_t v) {
+    [[gnu::always_inline]] bool write_rm(const Insn& in, unsigned size, uint32_t la, uint32_t v) {
         if (!in.memory()) {
             set_reg(size, in.rm, v);
             return true;
@@ -372,6 +442,17 @@ private:
 
     // Arithmetic with EFLAGS.
     uint32_t alu(unsigned op, unsigned size, uint32_t a, uint32_t b);
+    uint32_t alu_flags() const;
+    uint32_t carry() const;
+    // EFLAGS with the pending ALU operation's flags settled in: every access to the arithmetic
+    // flags goes through it (reads of IF, DF and IOPL, which no ALU operation writes, need not).
+    uint32_t& fl() const {
+        if (lazy_.pending) {
+            flags_ = (flags_ & ~kArithFlags) | alu_flags();
+            lazy_.pending = false;
+        }
+        return flags_;
+    }
     uint32_t shift(unsigned op, unsigned size, uint32_t v, unsigned count);
     uint32_t shift_double(bool left, unsigned size, uint32_t dst, uint32_t src, unsigned count);
     void set_szp(unsigned size, uint32_t result, uint32_t keep_mask);
@@ -394,10 +475,20 @@ private:
     }
 
     Memory& mem_;
-    DecodeCache code_;
+    DecodeCache<Note> code_;
     uint32_t r_[8] = {};
     uint32_t eip_ = 0;
-    uint32_t flags_ = kFlagsFixed;
+    // EFLAGS. While lazy_.pending, its arithmetic flags are those of the last ALU operation (alu),
+    // computed from its operands only when read (fl()): most are overwritten before anything reads them.
+    mutable uint32_t flags_ = kFlagsFixed;
+    struct Lazy {
+        uint32_t a, b, r;   // operands and result, masked to the size
+        uint8_t op, size;   // alu()'s operation (0-7) and operand size
+        uint8_t carry;      // ADC/SBB: the carry in
+        uint8_t kept_cf;    // INC/DEC: the CF they keep (kCf or 0); 0xff: none
+        bool pending;
+    };
+    mutable Lazy lazy_{0, 0, 0, 0, 4, 0, 0xff, false};
     uint32_t cr2_ = 0;
     unsigned cpl_ = 0;
     uint64_t instructions_ = 0;
@@ -416,6 +507,27 @@ private:
     std::string guest_error_;
     StepResult result_;           // the stop the current instruction ends with
     Insn uncached_;               // an instruction that crosses a page boundary
+    Note uncached_note_{};
+    // The last fetch: its linear page (bits 31:12) and CPL (bits 1:0) in fetch_tag_ (0xfff: none),
+    // the translation to repeat while EIP stays there and the memory says a repeat is exact
+    // (Mmu::repeat), and its physical page (all ones: none yet), host bytes, decoded-instruction
+    // slots and their notes: a fetch from the same physical page needs neither host() nor the
+    // decoded cache's page lookup, even when it had to translate.
+    uint32_t fetch_tag_ = 0xfff;
+    bool repeat_ = true;
+    typename Memory::Repeat fetch_repeat_{};
+    uint64_t fetch_pa_ = ~uint64_t{0};
+    const uint8_t* fetch_host_ = nullptr;
+    Insn* fetch_slots_ = nullptr;
+    Note* fetch_notes_ = nullptr;
+    // The same for data references, reads [0] and writes [1]: the page's physical address and host bytes.
+    struct DataPage {
+        uint32_t tag = 0xfff;
+        typename Memory::Repeat repeat{};
+        uint64_t pa = 0;
+        uint8_t* host = nullptr;
+    };
+    DataPage data_[2];
 };
 
 extern template class Cpu<FlatMemory>;

@@ -193,7 +193,7 @@ bool Cpu<Memory>::far_transfer(uint16_t selector, uint32_t offset, bool call, ui
 // pseudocode: RETURN-TO-SAME-PRIVILEGE-LEVEL and RETURN-TO-OUTER-PRIVILEGE-LEVEL).
 template <typename Memory>
 bool Cpu<Memory>::far_return(bool iret, uint32_t release) {
-    if (iret && (flags_ & kNt)) return unsupported("IRET with EFLAGS.NT = 1 (a task return): not modelled");
+    if (iret && (fl() & kNt)) return unsupported("IRET with EFLAGS.NT = 1 (a task return): not modelled");
     const uint32_t sp = r_[kEsp];
     uint32_t eip = 0, cs = 0, fl = 0;
     if (!load(sp, 4, eip) || !load(sp + 4, 4, cs) || (iret && !load(sp + 8, 4, fl))) return false;
@@ -232,7 +232,7 @@ bool Cpu<Memory>::far_return(bool iret, uint32_t release) {
         uint32_t writable = kWritableFlags;
         if (cpl_ > 0) writable &= ~kIopl;
         if (cpl_ > iopl()) writable &= ~kIf;
-        flags_ = (flags_ & ~writable) | (fl & writable) | kFlagsFixed;
+        this->fl() = (this->fl() & ~writable) | (fl & writable) | kFlagsFixed;
     }
     load_segment(kCs, d, sel);
     eip_ = eip;
@@ -312,7 +312,7 @@ bool Cpu<Memory>::deliver(uint8_t vector, Source source, bool has_error, uint32_
         words[n++] = seg_[kSs].selector;
         words[n++] = r_[kEsp];
     }
-    words[n++] = flags_ & ~kRf;
+    words[n++] = fl() & ~kRf;
     words[n++] = seg_[kCs].selector;
     words[n++] = return_eip;
     if (has_error) words[n++] = error;
@@ -330,8 +330,8 @@ bool Cpu<Memory>::deliver(uint8_t vector, Source source, bool has_error, uint32_
     r_[kEsp] = sp - 4 * n;
     load_segment(kCs, d, static_cast<uint16_t>((sel & ~3u) | new_cpl));
     eip_ = g.gate_offset();
-    flags_ &= ~(kTf | kNt | kVm | kRf);
-    if (type == 0xe) flags_ &= ~kIf;  // an interrupt gate; a trap gate leaves IF
+    fl() &= ~(kTf | kNt | kVm | kRf);
+    if (type == 0xe) fl() &= ~kIf;  // an interrupt gate; a trap gate leaves IF
     ++interrupts_;
     // The gate's cost depends on the privilege change: INT n pays the instruction's own clocks on
     // top of the delivery; exceptions and interrupts pay the delivery only (i386.md section 3).
@@ -537,16 +537,16 @@ bool Cpu<Memory>::execute_system(const Insn& in, uint32_t next) {
 
     case Op::Int: return deliver(static_cast<uint8_t>(in.imm), Source::Software, false, 0, next);
     case Op::Int3: return deliver(kVecBp, Source::Software, false, 0, next);
-    case Op::Into: return !(flags_ & kOf) || deliver(kVecOf, Source::Software, false, 0, next);
+    case Op::Into: return !(fl() & kOf) || deliver(kVecOf, Source::Software, false, 0, next);
 
     case Op::Cli:
     case Op::Sti:
         if (cpl_ > iopl()) return fault(kVecGp, true, 0);
         if (in.op == Op::Cli) {
-            flags_ &= ~kIf;
+            fl() &= ~kIf;
         } else {
-            if (!(flags_ & kIf)) shadow_ = instructions_ + 1;  // the STI shadow (SDM STI)
-            flags_ |= kIf;
+            if (!(fl() & kIf)) shadow_ = instructions_ + 1;  // the STI shadow (SDM STI)
+            fl() |= kIf;
         }
         return true;
 

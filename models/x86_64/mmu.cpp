@@ -627,6 +627,7 @@ bool Mmu::write_efer(uint64_t value) {
 // Modes are SDM 4.1.1 Table 4-1; geometry 4.3 (32-bit) and 4.5 (4- and 5-level); reserved bits
 // 4.3 Table 4-4 and 4.5's list.
 bool Mmu::derive() {
+    ++derivation_;
     const PagingMode old = mode_;
     const bool pg = cr0_ & kCr0Pg;
     if (!pg)

@@ -73,6 +73,8 @@ struct Translation {
 };
 
 class Mmu {
+    struct TlbEntry;
+
 public:
     static constexpr uint64_t kUntimed = ~uint64_t{0};
 
@@ -111,6 +113,54 @@ public:
             }
         }
         return translate_slow(la, access, privilege, now, e);
+    }
+
+    // Repeating an L1 hit without the lookup, for a driver that translates the same page again
+    // and again (an ISS's instruction fetch). After a translate(la, access, privilege) that
+    // succeeded, repeatable() remembers where that hit is: the front way of the set of the 4 KB L1
+    // of the access's side, and the entry there. While no register has been written since
+    // (derive()) and that way still holds the same key and entry, translate() of an address in
+    // la's page with the same access and privilege would be the hot path's hit in the front way —
+    // a hit that changes no replacement state (set_assoc.hpp) — with the same physical page, page
+    // size, cycles and hit counter; repeat() checks exactly that and counts the hit. When it
+    // returns false nothing has changed: call translate(). A translation that was not such a hit
+    // (a global entry, a larger page, an entry deeper in its set) gives a Repeat that never holds.
+    class Repeat {
+    public:
+        uint64_t frame() const { return bits_ & ~uint64_t{0xfff}; }  // the physical page
+        uint32_t cycles() const { return cycles_; }                   // what translate() charges
+    private:
+        friend class Mmu;
+        const uint64_t* tag_ = nullptr;
+        const uint64_t* entry_ = nullptr;
+        uint64_t* hits_ = nullptr;
+        uint64_t key_ = 0, bits_ = 0;
+        uint64_t derivation_ = ~uint64_t{0};
+        uint32_t cycles_ = 0;
+    };
+    Repeat repeatable(uint64_t la, Access access, Privilege privilege) {
+        Repeat r;
+        la &= la_mask_;
+        if (!canonical(la)) return r;
+        const unsigned side = access == Access::Fetch ? kInstruction : kData;
+        const auto& set = tlbs_[side * kClasses].set;
+        const uint64_t key = ((la >> 12) & vpn_mask_[0]) | tag_key_;
+        const TlbEntry* e = set.front_payload(key);
+        const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
+        if (set.front_tag(key) != key || (e->perm() & need) != need) return r;
+        r.tag_ = set.front_tag_slot(key);
+        r.entry_ = &e->bits;
+        r.hits_ = &(side == kInstruction ? stats_.itlb : stats_.dtlb).hits[static_cast<unsigned>(e->page())];
+        r.key_ = key;
+        r.bits_ = e->bits;
+        r.derivation_ = derivation_;
+        r.cycles_ = config_.l1_hit_cycles;
+        return r;
+    }
+    bool repeat(const Repeat& r) {
+        if (r.derivation_ != derivation_ || *r.tag_ != r.key_ || *r.entry_ != r.bits_) return false;
+        ++*r.hits_;
+        return true;
     }
 
     // A hint to the host, no part of the model: an access to `la` is coming, so start bringing into
@@ -360,6 +410,7 @@ private:
     uint64_t table_mask_ = 0;                      // address bits of an entry that references a table
     uint64_t cr3_base_ = 0;
     uint64_t pcid_ = 0, tag_key_ = 0;
+    uint64_t derivation_ = 0;  // derive() calls: a Repeat made before the last one is stale
     bool nxe_ = false, pge_ = false;
     uint8_t need_[3][2] = {};      // [access][privilege]: perm bits the access needs (kPermD: write)
     uint8_t fault_bits_[3][2] = {};  // [access][privilege]: W/R, U/S and I/D bits of its #PF

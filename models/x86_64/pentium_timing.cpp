@@ -522,7 +522,7 @@ void PentiumTiming::reference(const Ref& ref, bool store) {
             ++stats_.dcache_load_hits;
         } else {
             ++stats_.dcache_load_misses;
-            cycles_.dcache += fill_cycles(a.level);
+            charge(&PentiumCycles::dcache, fill_cycles(a.level));
         }
         return;
     }
@@ -535,7 +535,7 @@ void PentiumTiming::reference(const Ref& ref, bool store) {
     // buffers drain one write at a time over the bus.
     ++stats_.dcache_store_misses;
     const unsigned n = config_.write_buffers;
-    uint64_t now = cycles_.total();
+    uint64_t now = total_;
     unsigned oldest = 0;
     uint64_t latest = write_done_[0];
     for (unsigned i = 1; i < n; ++i) {
@@ -544,7 +544,7 @@ void PentiumTiming::reference(const Ref& ref, bool store) {
     }
     if (write_done_[oldest] > now) {
         ++stats_.write_buffer_stalls;
-        cycles_.write_buffer += write_done_[oldest] - now;
+        charge(&PentiumCycles::write_buffer, write_done_[oldest] - now);
         now = write_done_[oldest];
     }
     write_done_[oldest] = std::max(now, latest) + write_drain_;
@@ -599,15 +599,16 @@ uint64_t PentiumTiming::branch(const Insn& in, uint32_t eip, uint32_t next, bool
     return in_v ? config_.mispredict_v : config_.mispredict_u;
 }
 
-void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) {
+void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) { retire(in, shape_of(in), eip, next); }
+
+void PentiumTiming::retire(const Insn& in, const Shape& s, uint32_t eip, uint32_t next) {
     ++stats_.instructions;
-    const Shape& s = shape_of(in);
     // The fetch stream still in the line it was reading: no lookup (the common case, inline).
     uint32_t ifill = 0;
     if (nfetch_ != 1 || (fetch_pa_[0] >> line_shift_) != last_iline_ ||
         ((fetch_pa_[0] + in.len - 1) >> line_shift_) != last_iline_) {
         ifill = icache(in);
-        cycles_.icache += ifill;
+        charge(&PentiumCycles::icache, ifill);
     }
 
     // Its data references, now that the instruction says which Write references are stores: all of a
@@ -643,7 +644,7 @@ void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) {
     }
     if (v) {
         ++stats_.pairs;
-        cycles_.issue += clocks > u_clocks_ ? clocks - u_clocks_ : 0;
+        charge(&PentiumCycles::issue, clocks > u_clocks_ ? clocks - u_clocks_ : 0);
         u_open_ = false;
         u_writes_ |= s.writes;
         u_agi_ |= agi_writes;
@@ -652,14 +653,14 @@ void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) {
         if (first_data_pa_ != ~uint64_t{0} && u_data_pa_ != ~uint64_t{0} &&
             ((first_data_pa_ >> 2) & 7) == ((u_data_pa_ >> 2) & 7) && (first_data_pa_ >> 2) != (u_data_pa_ >> 2)) {
             ++stats_.bank_conflicts;
-            ++cycles_.bank;
+            charge(&PentiumCycles::bank, 1);
         }
     } else {
         prev_agi_ = u_agi_;
         u_agi_ = agi_writes;
         u_writes_ = s.writes;
-        cycles_.issue += clocks;
-        cycles_.prefix += s.prefixes;
+        charge(&PentiumCycles::issue, clocks);
+        charge(&PentiumCycles::prefix, s.prefixes);
         u_open_ = (s.pipes & kU) != 0;
         u_clocks_ = static_cast<uint16_t>(std::min<uint32_t>(clocks, 0xffff));
         u_kind_ = stack_kind(in);
@@ -669,10 +670,10 @@ void PentiumTiming::retire(const Insn& in, uint32_t eip, uint32_t next) {
     // AGI [S13]: a register the address needs was written in the clock before this one's.
     if (s.address & prev_agi_) {
         ++stats_.agi_stalls;
-        ++cycles_.agi;
+        charge(&PentiumCycles::agi, 1);
     }
     if (s.branch) {
-        cycles_.mispredict += branch(in, eip, next, v);
+        charge(&PentiumCycles::mispredict, branch(in, eip, next, v));
         u_open_ = false;  // a branch is never followed by its partner [S11]
     }
     // System instructions cost their SystemCosts entry. (INT n, IRET and exception delivery depend
@@ -708,7 +709,7 @@ void PentiumTiming::system_event(SystemEvent e) {
         &SystemCosts::hlt};
     const unsigned i = static_cast<unsigned>(e);
     ++stats_.system_events[i];
-    cycles_.system += config_.system.*kCost[i];
+    charge(&PentiumCycles::system, config_.system.*kCost[i]);
     // Serialising: nothing pairs across it, and no register write before it delays an address after it.
     u_open_ = false;
     u_writes_ = u_agi_ = prev_agi_ = 0;

@@ -190,7 +190,7 @@ public:
     // (a second fetch in one instruction is its part on the next page). Read/Write: a data
     // reference. `translation_cycles` is what the translation added (a walk, a fault's walk).
     void translated(uint32_t la, uint64_t pa, Access access, uint32_t translation_cycles) {
-        cycles_.translation += translation_cycles;
+        charge(&PentiumCycles::translation, translation_cycles);
         if (access == Access::Fetch) {
             fetch(la, pa);
             return;
@@ -200,15 +200,18 @@ public:
         ++refs_total_;
     }
     // A translation that faulted: only its cycles.
-    void translation_fault(uint32_t translation_cycles) { cycles_.translation += translation_cycles; }
+    void translation_fault(uint32_t translation_cycles) {
+        charge(&PentiumCycles::translation, translation_cycles);
+    }
 
-    // The instruction `in` at `eip` completed; execution continues at `next`.
+    // The instruction `in` at `eip` completed; execution continues at `next`. Its shape() comes from
+    // a table of recent instructions (the overload below takes it from the caller).
     void retire(const Insn& in, uint32_t eip, uint32_t next);
 
     // A system event executed (or delivered): charges its cost (SystemCosts) and ends pairing.
     void system_event(SystemEvent e);
 
-    uint64_t cycles() const { return cycles_.total(); }
+    uint64_t cycles() const { return total_; }
     const PentiumStats& stats() const {
         stats_.cycles = cycles_;
         return stats_;
@@ -218,6 +221,7 @@ public:
     void reset_stats() {
         stats_ = PentiumStats{};
         cycles_ = PentiumCycles{};
+        total_ = 0;
         for (uint64_t& w : write_done_) w = 0;
     }
 
@@ -242,6 +246,8 @@ public:
     static constexpr uint16_t kFlagsBit = 1u << 8;
     static constexpr uint8_t kPairU = 1, kPairV = 2;
     static Shape shape(const Insn& in);
+    // retire() with shape(in) kept by the caller (TimedMemory: in the decoded-instruction slot).
+    void retire(const Insn& in, const Shape& shape, uint32_t eip, uint32_t next);
 
 private:
     // shape() by the instruction's bytes as decoded (an Insn has no padding: the whole of it is
@@ -313,6 +319,12 @@ private:
     std::vector<ShapeSlot> shapes_;
     mutable PentiumStats stats_;
     PentiumCycles cycles_;
+    uint64_t total_ = 0;  // cycles_.total(), kept as it grows: read after every instruction (a run's deadline)
+    // Charges `n` clocks to cause `c`.
+    void charge(uint64_t PentiumCycles::*c, uint64_t n) {
+        cycles_.*c += n;
+        total_ += n;
+    }
 };
 
 // The ISS's memory with the timing model attached: forwards translate() and host() to `Inner` and
@@ -329,7 +341,21 @@ public:
         return t;
     }
     uint8_t* host(uint64_t pa) { return inner_.host(pa); }
-    void retired(const Insn& in, uint32_t eip, uint32_t next) { timing_.retire(in, eip, next); }
+    // A translation repeated without the inner memory's lookup (iss.hpp, MmuMemory), reported as translate()'s.
+    using Repeat = typename Inner::Repeat;
+    Repeat repeatable(uint32_t la, Access access, Privilege privilege) {
+        return inner_.repeatable(la, access, privilege);
+    }
+    bool repeat(const Repeat& r, uint32_t la, Access access, uint64_t& pa) {
+        if (!inner_.repeat(r, la, access, pa)) return false;
+        timing_.translated(la, pa, access, r.cycles());
+        return true;
+    }
+    // The Shape of each decoded instruction is kept in its decoded-instruction slot (iss.hpp, NoteOf),
+    // so that retire() need not look it up.
+    using Note = PentiumTiming::Shape;
+    static Note note(const Insn& in) { return PentiumTiming::shape(in); }
+    void retired(const Insn& in, const Note& shape, uint32_t eip, uint32_t next) { timing_.retire(in, shape, eip, next); }
     // Control registers and INVLPG belong to the inner memory (its Mmu, or FlatMemory's copy).
     uint32_t cr(unsigned n) const { return inner_.cr(n); }
     bool write_cr(unsigned n, uint32_t value) { return inner_.write_cr(n, value); }

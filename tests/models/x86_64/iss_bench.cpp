@@ -15,10 +15,17 @@
 //    or paging-structure caches). By hand, per iteration once warm: {mov edx,eax}, {shl}, {add},
 //    {xor}, {store | and esi}, {inc esi}, {AGI + load}, {add ecx | dec ebp}, {jnz} = 10 clocks for
 //    11 instructions, cpi 0.91.
+//  - PagedProgram, TimedPagedProgram: compiled integer C instead of the loop: iss_program/program.c
+//    (CRC-32, a shell sort, 64-bit multiplies and shifts, divisions, bit scans, string copies; GCC
+//    -O2 for the Pentium), with paging on as in PagedLoop and TimedPagedLoop, run to its HLT again
+//    and again (its data reloaded each time).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "models/common/cache_hierarchy.hpp"
@@ -118,6 +125,69 @@ void TimedPagedLoop(benchmark::State& state) {
 BENCHMARK(TimedPagedLoop);
 
 }  // namespace
+#ifdef ISS_PROGRAM_BIN
+// The compiled program (a flat image for linear 0x10000, CMakeLists.txt) on a CPU over `memory`,
+// whose linear [0, 0x20000) is host `ram` + 0x200000 (map_loop's mapping), from its entry to its HLT
+// and again; items are instructions.
+template <typename Memory>
+void run_program(benchmark::State& state, Cpu<Memory>& cpu, uint8_t* ram) {
+    std::ifstream file(ISS_PROGRAM_BIN, std::ios::binary);
+    const std::vector<uint8_t> image((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    constexpr uint32_t kEntry = 0x10000, kStack = 0x1f000;
+    if (image.empty() || image.size() > kStack - kEntry) {
+        state.SkipWithError("cannot read the program image " ISS_PROGRAM_BIN);
+        return;
+    }
+    const auto restart = [&] {
+        std::memcpy(ram + 0x200000 + kEntry, image.data(), image.size());  // the same code, fresh data
+        std::memset(ram + 0x200000 + kEntry + image.size(), 0, kStack - kEntry - image.size());  // .bss
+        cpu.set_eip(kEntry);
+        cpu.set_reg(kEsp, kStack);
+    };
+    restart();
+    for (auto _ : state) {
+        for (uint64_t left = kChunk; left;) {
+            const uint64_t before = cpu.instructions();
+            const StepResult r = cpu.run(left);
+            left -= std::min(left, cpu.instructions() - before);
+            if (r.stop == Stop::Halt) {
+                restart();
+            } else if (r.stop != Stop::None) {
+                state.SkipWithError("the program stopped");
+                return;
+            }
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(cpu.instructions()));
+    benchmark::DoNotOptimize(cpu.reg(kEax));
+}
+
+void PagedProgram(benchmark::State& state) {
+    FlatRam ram(8 << 20);
+    common::CacheHierarchy caches{common::CacheHierarchyConfig{}};
+    Mmu mmu(MmuConfig{}, ram, caches);
+    map_loop(ram, mmu);
+    MmuMemory mem(mmu, ram);
+    Cpu<MmuMemory> cpu(mem);
+    run_program(state, cpu, ram.data());
+}
+BENCHMARK(PagedProgram);
+
+void TimedPagedProgram(benchmark::State& state) {
+    FlatRam ram(8 << 20);
+    common::CacheHierarchy caches(x86::test::p5_caches());
+    Mmu mmu(x86::test::p5_mmu(), ram, caches);
+    map_loop(ram, mmu);
+    MmuMemory plain(mmu, ram);
+    PentiumTiming timing(PentiumTimingConfig{}, caches);
+    TimedMemory<MmuMemory> mem(plain, timing);
+    Cpu<TimedMemory<MmuMemory>> cpu(mem);
+    run_program(state, cpu, ram.data());
+    state.counters["cpi"] = static_cast<double>(timing.cycles()) / static_cast<double>(timing.stats().instructions);
+}
+BENCHMARK(TimedPagedProgram);
+#endif
+
 }  // namespace vmsim::x86::iss
 
 BENCHMARK_MAIN();

@@ -57,6 +57,50 @@ TEST(IssFlags, IncAndDecLeaveCarryAlone) {
     EXPECT_TRUE(m.cpu.eflags() & kSf);
 }
 
+// The arithmetic flags are computed when read (iss.hpp, Cpu::fl): nothing reads them between these
+// instructions, so each carry comes from an ALU result whose flags were never settled.
+TEST(IssFlags, CarryPassesThroughIncDecIntoAdcAndSbbUnread) {
+    FlatMachine m;
+    m.code({0x01, 0xd8,         // add eax, ebx: 0xffffffff + 1 = 0, CF = 1
+            0x41,               // inc ecx: CF stays 1
+            0x83, 0xd2, 0x00,   // adc edx, 0: 10 + 0 + 1 = 11, CF = 0
+            0x29, 0xde,         // sub esi, ebx: 0 - 1 = 0xffffffff, CF = 1
+            0x4f,               // dec edi: 1 - 1 = 0, CF stays 1, ZF = 1
+            0x83, 0xdd, 0x00,   // sbb ebp, 0: 7 - 0 - 1 = 6, CF = 0
+            0x49});             // dec ecx: 6 - 1 = 5, CF stays 0
+    m.cpu.set_reg(kEax, 0xffffffff);
+    m.cpu.set_reg(kEbx, 1);
+    m.cpu.set_reg(kEcx, 5);
+    m.cpu.set_reg(kEdx, 10);
+    m.cpu.set_reg(kEsi, 0);
+    m.cpu.set_reg(kEdi, 1);
+    m.cpu.set_reg(kEbp, 7);
+    m.steps(7);
+    EXPECT_EQ(m.cpu.reg(kEdx), 11u);
+    EXPECT_EQ(m.cpu.reg(kEbp), 6u);
+    EXPECT_EQ(m.cpu.reg(kEcx), 5u);
+    // dec 6 -> 5: CF kept from sbb (0); 6 ^ 1 ^ 5 = 2: no AF; 5 = 0b101: even parity
+    EXPECT_EQ(m.cpu.eflags() & kAll, kPf);
+}
+
+// Jcc on ZF and SF reads an unsettled ALU result directly (iss.cpp, cond): taken and not taken.
+TEST(IssFlags, JumpsOnZeroAndSignOfAnUnreadResult) {
+    FlatMachine m;
+    m.code({0x49,         // 0: dec ecx (1 -> 0: ZF = 1)
+            0x74, 0x02,   // 1: jz 5 (taken)
+            0x90, 0x90,   // 3: skipped
+            0x48,         // 5: dec eax (0 -> 0xffffffff: SF = 1)
+            0x78, 0x01,   // 6: js 9 (taken)
+            0x90,         // 8: skipped
+            0x40,         // 9: inc eax (-> 0: ZF = 1, SF = 0)
+            0x75, 0x05,   // 10: jnz 17 (not taken)
+            0x79, 0x03}); // 12: jns 17 (taken)
+    m.cpu.set_reg(kEcx, 1);
+    m.cpu.set_reg(kEax, 0);
+    m.steps(7);
+    EXPECT_EQ(m.cpu.eip(), FlatMachine::kCode + 17);
+}
+
 TEST(IssFlags, AddSetsAuxiliaryCarryAndSignedOverflow) {
     FlatMachine m;
     m.code({0x04, 0x01});  // add al, 1
