@@ -85,25 +85,38 @@ void map_loop(FlatRam& ram, Mmu& mmu) {
     mmu.write_cr0(x86::test::CR0_PE | x86::test::CR0_WP | x86::test::CR0_PG);
 }
 
+// RAM, caches and an Mmu with 32-bit paging on and map_loop's mapping.
+struct Paged {
+    Paged(const MmuConfig& mmu_config, const common::CacheHierarchyConfig& cache_config)
+        : caches(cache_config), mmu(mmu_config, ram, caches), mem(mmu, ram) {
+        map_loop(ram, mmu);
+    }
+    FlatRam ram{8 << 20};
+    common::CacheHierarchy caches;
+    Mmu mmu;
+    MmuMemory mem;
+};
+
 void PagedLoop(benchmark::State& state) {
-    FlatRam ram(8 << 20);
-    common::CacheHierarchy caches{common::CacheHierarchyConfig{}};
-    Mmu mmu(MmuConfig{}, ram, caches);
-    map_loop(ram, mmu);
-    MmuMemory mem(mmu, ram);
-    Cpu<MmuMemory> cpu(mem);
+    Paged m(MmuConfig{}, common::CacheHierarchyConfig{});
+    Cpu<MmuMemory> cpu(m.mem);
     run_loop(state, cpu);
 }
 BENCHMARK(PagedLoop);
 
-// The loop on a CPU over `plain` with the timing model attached; reports its clocks per instruction.
-template <typename Memory>
-void run_timed(benchmark::State& state, Memory& plain, common::CacheHierarchy& caches) {
+// `run` (run_loop by default) on a CPU over `plain` with the timing model attached; reports its
+// clocks per instruction.
+template <typename Memory, typename Run>
+void run_timed(benchmark::State& state, Memory& plain, common::CacheHierarchy& caches, Run run) {
     PentiumTiming timing(PentiumTimingConfig{}, caches);
     TimedMemory<Memory> mem(plain, timing);
     Cpu<TimedMemory<Memory>> cpu(mem);
-    run_loop(state, cpu);
+    run(state, cpu);
     state.counters["cpi"] = static_cast<double>(timing.cycles()) / static_cast<double>(timing.stats().instructions);
+}
+template <typename Memory>
+void run_timed(benchmark::State& state, Memory& plain, common::CacheHierarchy& caches) {
+    run_timed(state, plain, caches, [](benchmark::State& st, auto& cpu) { run_loop(st, cpu); });
 }
 
 void TimedFlatLoop(benchmark::State& state) {
@@ -115,12 +128,8 @@ void TimedFlatLoop(benchmark::State& state) {
 BENCHMARK(TimedFlatLoop);
 
 void TimedPagedLoop(benchmark::State& state) {
-    FlatRam ram(8 << 20);
-    common::CacheHierarchy caches(x86::test::p5_caches());
-    Mmu mmu(x86::test::p5_mmu(), ram, caches);
-    map_loop(ram, mmu);
-    MmuMemory plain(mmu, ram);
-    run_timed(state, plain, caches);
+    Paged m(x86::test::p5_mmu(), x86::test::p5_caches());
+    run_timed(state, m.mem, m.caches);
 }
 BENCHMARK(TimedPagedLoop);
 
@@ -163,27 +172,15 @@ void run_program(benchmark::State& state, Cpu<Memory>& cpu, uint8_t* ram) {
 }
 
 void PagedProgram(benchmark::State& state) {
-    FlatRam ram(8 << 20);
-    common::CacheHierarchy caches{common::CacheHierarchyConfig{}};
-    Mmu mmu(MmuConfig{}, ram, caches);
-    map_loop(ram, mmu);
-    MmuMemory mem(mmu, ram);
-    Cpu<MmuMemory> cpu(mem);
-    run_program(state, cpu, ram.data());
+    Paged m(MmuConfig{}, common::CacheHierarchyConfig{});
+    Cpu<MmuMemory> cpu(m.mem);
+    run_program(state, cpu, m.ram.data());
 }
 BENCHMARK(PagedProgram);
 
 void TimedPagedProgram(benchmark::State& state) {
-    FlatRam ram(8 << 20);
-    common::CacheHierarchy caches(x86::test::p5_caches());
-    Mmu mmu(x86::test::p5_mmu(), ram, caches);
-    map_loop(ram, mmu);
-    MmuMemory plain(mmu, ram);
-    PentiumTiming timing(PentiumTimingConfig{}, caches);
-    TimedMemory<MmuMemory> mem(plain, timing);
-    Cpu<TimedMemory<MmuMemory>> cpu(mem);
-    run_program(state, cpu, ram.data());
-    state.counters["cpi"] = static_cast<double>(timing.cycles()) / static_cast<double>(timing.stats().instructions);
+    Paged m(x86::test::p5_mmu(), x86::test::p5_caches());
+    run_timed(state, m.mem, m.caches, [&](benchmark::State& st, auto& cpu) { run_program(st, cpu, m.ram.data()); });
 }
 BENCHMARK(TimedPagedProgram);
 #endif
