@@ -732,17 +732,9 @@ common::StatList PentiumStats::list() const {
         {"dcache.store_hits", "stores that hit the L1D", dcache_store_hits},
         {"dcache.store_misses", "stores that missed the L1D (no write-allocate: to a write buffer)", dcache_store_misses},
         {"write_buffer_stalls", "store misses that found every write buffer busy", write_buffer_stalls},
-        {"cycles.issue", "clocks of the instructions themselves (a paired V instruction: what exceeds its partner)", cycles.issue},
-        {"cycles.prefix", "one clock per prefix", cycles.prefix},
-        {"cycles.agi", "address-generation interlocks", cycles.agi},
-        {"cycles.bank", "D-cache bank conflicts of paired references", cycles.bank},
-        {"cycles.mispredict", "branch mispredictions (3 in U, 4 in V)", cycles.mispredict},
-        {"cycles.icache", "I-cache line fills (from the L2 or memory over the bus)", cycles.icache},
-        {"cycles.dcache", "D-cache line fills for loads", cycles.dcache},
-        {"cycles.write_buffer", "stores waiting for a free write buffer", cycles.write_buffer},
-        {"cycles.translation", "what TLB misses cost: the walker's references through the data caches", cycles.translation},
-        {"cycles.system", "system events (INT, IRET, exceptions, MOV CRn, INVLPG, CPUID, ...)", cycles.system},
     };
+    for (const PentiumCause& c : kPentiumCauses)
+        out.push_back({std::string("cycles.") + c.name, c.description, cycles.*c.member});
     for (unsigned i = 0; i < kSystemEvents; ++i)
         out.push_back({std::string("system.") + system_event_name(static_cast<SystemEvent>(i)),
                        std::string("system events of this kind (SystemCosts::") +

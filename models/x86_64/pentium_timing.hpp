@@ -146,19 +146,41 @@ struct PentiumCycles {
         return issue + prefix + agi + bank + mispredict + icache + dcache + write_buffer + translation + system;
     }
     // Cause by cause: a region's cycles are its end's less its begin's.
-    PentiumCycles& operator+=(const PentiumCycles& o) { return combine(o, 1); }
-    PentiumCycles& operator-=(const PentiumCycles& o) { return combine(o, ~uint64_t{0}); }
+    PentiumCycles& operator+=(const PentiumCycles& o);
+    PentiumCycles& operator-=(const PentiumCycles& o);
     friend PentiumCycles operator-(PentiumCycles a, const PentiumCycles& b) { return a -= b; }
-
-private:
-    PentiumCycles& combine(const PentiumCycles& o, uint64_t sign) {  // sign 1 or -1 (mod 2^64)
-        for (auto m : {&PentiumCycles::issue, &PentiumCycles::prefix, &PentiumCycles::agi, &PentiumCycles::bank,
-                       &PentiumCycles::mispredict, &PentiumCycles::icache, &PentiumCycles::dcache,
-                       &PentiumCycles::write_buffer, &PentiumCycles::translation, &PentiumCycles::system})
-            this->*m += sign * (o.*m);
-        return *this;
-    }
 };
+
+// Every cause of PentiumCycles, in its order, with the name and meaning its statistics ("cycles.NAME")
+// and the platform's cycle categories give it.
+struct PentiumCause {
+    const char* name;
+    const char* description;
+    uint64_t PentiumCycles::*member;
+};
+inline constexpr std::array<PentiumCause, 10> kPentiumCauses = {{
+    {"issue", "each instruction's own clocks (a paired V instruction: what exceeds its U partner's)",
+     &PentiumCycles::issue},
+    {"prefix", "one clock per instruction prefix", &PentiumCycles::prefix},
+    {"agi", "address-generation interlocks", &PentiumCycles::agi},
+    {"bank", "paired references to the same D-cache bank", &PentiumCycles::bank},
+    {"mispredict", "branch mispredictions (cpu.mispredict_u or _v clocks each)", &PentiumCycles::mispredict},
+    {"icache", "I-cache line fills (from the L2 or memory over the bus)", &PentiumCycles::icache},
+    {"dcache", "D-cache line fills for loads and read-modify-writes", &PentiumCycles::dcache},
+    {"write_buffer", "stores that found every write buffer busy", &PentiumCycles::write_buffer},
+    {"translation", "TLB misses: the page walker's references through the caches", &PentiumCycles::translation},
+    {"system", "system events: INT/IRET gates, exceptions, MOV CRn, INVLPG, I/O, ... (SystemCosts)",
+     &PentiumCycles::system},
+}};
+
+inline PentiumCycles& PentiumCycles::operator+=(const PentiumCycles& o) {
+    for (const PentiumCause& c : kPentiumCauses) this->*c.member += o.*c.member;
+    return *this;
+}
+inline PentiumCycles& PentiumCycles::operator-=(const PentiumCycles& o) {
+    for (const PentiumCause& c : kPentiumCauses) this->*c.member -= o.*c.member;
+    return *this;
+}
 
 struct PentiumStats {
     uint64_t instructions = 0;

@@ -89,27 +89,20 @@ PcConfig pc_config(const X86Config& c) {
     return pc;
 }
 
-// The cycles of a run (or of a region) by the timing model's cause; they add up to cpu.cycles.
+// The cycles of a run (or of a region) by the timing model's cause, and the cycles spent halted,
+// which no cause accounts for; they add up to cpu.cycles.
 struct Cause {
     const char* name;
     const char* description;
-    uint64_t x86::iss::PentiumCycles::*member;  // nullptr: halted (the cycles no cause accounts for)
+    uint64_t x86::iss::PentiumCycles::*member;  // nullptr: halted
 };
 const std::vector<Cause>& causes() {
-    using C = x86::iss::PentiumCycles;
-    static const std::vector<Cause> c = {
-        {"issue", "each instruction's own clocks (a paired V instruction: what exceeds its U partner's)", &C::issue},
-        {"prefix", "one clock per instruction prefix", &C::prefix},
-        {"agi", "address-generation interlocks", &C::agi},
-        {"bank", "paired references to the same D-cache bank", &C::bank},
-        {"mispredict", "branch mispredictions", &C::mispredict},
-        {"icache", "I-cache line fills", &C::icache},
-        {"dcache", "D-cache line fills for loads and read-modify-writes", &C::dcache},
-        {"write_buffer", "stores that found every write buffer busy", &C::write_buffer},
-        {"translation", "TLB misses: the page walker's references through the caches", &C::translation},
-        {"system", "system events: INT/IRET gates, exceptions, MOV CRn, INVLPG, I/O, ... (SystemCosts)", &C::system},
-        {"halted", "waiting in HLT for the next interrupt", nullptr},
-    };
+    static const std::vector<Cause> c = [] {
+        std::vector<Cause> v;
+        for (const auto& p : x86::iss::kPentiumCauses) v.push_back({p.name, p.description, p.member});
+        v.push_back({"halted", "waiting in HLT for the next interrupt", nullptr});
+        return v;
+    }();
     return c;
 }
 
