@@ -279,13 +279,7 @@ protected:
     }
     static void TearDownTestSuite() { delete dir_; }
     static bool fresh(const std::string& output) {
-        namespace fs = std::filesystem;
-        std::error_code ec;
-        const auto t = fs::last_write_time(output, ec);
-        if (ec) return false;
-        for (const char* input : {VMSIM_BINARY, UNIX_APPEL_ELF, AEGIS_APPEL_ELF})
-            if (fs::last_write_time(input, ec) > t || ec) return false;
-        return true;
+        return newer_than_all(output, {VMSIM_BINARY, UNIX_APPEL_ELF, AEGIS_APPEL_ELF});
     }
     static TempDir* dir_;
     static std::string csv_text_, md_text_;

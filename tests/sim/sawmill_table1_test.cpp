@@ -47,14 +47,8 @@ CsvTable regenerate(const std::string& dir, const std::vector<std::string>& sets
 // hand). Returns its directory.
 const std::string& defaults_dir() {
     static const std::string dir = [] {
-        namespace fs = std::filesystem;
         const std::string out = SAWMILL_TABLE1_OUT;
-        std::error_code ec;
-        const auto t = fs::last_write_time(out + "/sawmill_table1.md", ec);
-        bool fresh = !ec;
-        for (const char* input : {VMSIM_BINARY, SAWMILL_APPEL_ELF})
-            if (fresh && (fs::last_write_time(input, ec) > t || ec)) fresh = false;
-        if (fresh) return out;
+        if (newer_than_all(out + "/sawmill_table1.md", {VMSIM_BINARY, SAWMILL_APPEL_ELF})) return out;
         static TempDir here;
         regenerate(here.path());
         return here.path();

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -83,6 +84,18 @@ inline VmsimRun run_vmsim(const std::vector<std::string>& args, const std::strin
     r.out = read_whole_file(out_path);
     r.err = read_whole_file(err_path);
     return r;
+}
+
+// Whether `output` exists and no file of `inputs` is newer (a fixture's figure still current for
+// this binary and these guests).
+inline bool newer_than_all(const std::string& output, const std::vector<std::string>& inputs) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto t = fs::last_write_time(output, ec);
+    if (ec) return false;
+    for (const std::string& input : inputs)
+        if (fs::last_write_time(input, ec) > t || ec) return false;
+    return true;
 }
 
 // For failure messages: the command's output.

@@ -38,8 +38,8 @@ struct PerTrip {
 // Region `trips` less region `empty` (the same loop without the INTs), per round trip.
 PerTrip per_trip(uint32_t trips, uint32_t empty) {
     const GuestRun& run = intiret_run();
-    const RegionDelta& t = run.regions.at(trips);
-    const RegionDelta& e = run.regions.at(empty);
+    const RegionTotal& t = run.regions.at(trips);
+    const RegionTotal& e = run.regions.at(empty);
     const auto diff = [](uint64_t a, uint64_t b) { return (static_cast<double>(a) - static_cast<double>(b)) / kTrips; };
     const auto memory = [](const iss::PentiumCycles& c) { return c.translation + c.icache + c.dcache + c.write_buffer; };
     PerTrip p;

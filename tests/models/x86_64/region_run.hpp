@@ -14,13 +14,10 @@
 
 namespace vmsim::x86::pc::test {
 
-// A region's totals as the platform sums them (pc.hpp's sum_regions).
-using RegionDelta = RegionTotal;
-
 struct GuestRun {
     Pc::Result result;
     std::string console;
-    std::map<uint32_t, RegionDelta> regions;  // by region id; a begin without its end is dropped
+    std::map<uint32_t, RegionTotal> regions;  // pc.hpp's sum_regions: by region id
 };
 
 inline GuestRun run_guest(const std::string& elf, uint64_t max_instructions) {

@@ -49,8 +49,8 @@ struct OneWay {
 
 // Region `id` less the empty region 2, per one-way IPC.
 OneWay one_way(uint32_t id) {
-    const RegionDelta& r = ipccost_run().regions.at(id);
-    const RegionDelta& e = ipccost_run().regions.at(2);
+    const RegionTotal& r = ipccost_run().regions.at(id);
+    const RegionTotal& e = ipccost_run().regions.at(2);
     const auto per = [](uint64_t a, uint64_t b) { return (static_cast<double>(a) - static_cast<double>(b)) / kOneWays; };
     OneWay w;
     w.cycles = per(r.cycles, e.cycles);
