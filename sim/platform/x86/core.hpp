@@ -106,6 +106,7 @@ private:
     [[gnu::always_inline]] static inline uint64_t read_word(const uint8_t* p, unsigned bytes);
     // The bodies of the Machine calls, for the virtual ones and for Direct.
     [[gnu::always_inline]] inline void fetch_inline(uint64_t la);
+    [[gnu::always_inline]] inline bool fetch_repeat(const x86::Mmu::Repeat& r);
     [[gnu::always_inline]] inline void operation_inline(uint32_t cycles);
     [[gnu::always_inline]] inline uint64_t read_modify_write_inline(uint64_t la, unsigned bytes, Modify fn,
                                                                     uint64_t arg);
