@@ -134,9 +134,16 @@ public:
         constexpr uint64_t kHostResident = 128 * 1024;
         for (unsigned i = 0; i < levels_.size(); ++i)
             if (config.level(levels_[i].id).size / config.line * sizeof(uint64_t) > kHostResident)
-                host_large_[host_large_count_++] = static_cast<uint8_t>(i);
+                host_large_[host_large_count_++] = levels_[i].tags.host_sets();
         choose_access();
     }
+
+    // Not copyable: prefetch()'s host_large_ points into this object's own tag stores (a move keeps
+    // them where they are).
+    CacheHierarchy(const CacheHierarchy&) = delete;
+    CacheHierarchy& operator=(const CacheHierarchy&) = delete;
+    CacheHierarchy(CacheHierarchy&&) = default;
+    CacheHierarchy& operator=(CacheHierarchy&&) = default;
 
     // A load or store of the line holding `pa`: the level that served it and its latency. The line
     // is filled into every level above that one.
@@ -188,7 +195,7 @@ public:
     // levels whose tag stores are too large to stay in the host's own caches). No effect on the
     // model. Always inlined, as SetAssoc::prefetch is (whose note says why).
     [[gnu::always_inline]] void prefetch(uint64_t pa) const {
-        for (unsigned i = 0; i < host_large_count_; ++i) levels_[host_large_[i]].tags.prefetch(pa >> line_shift_);
+        for (unsigned i = 0; i < host_large_count_; ++i) host_large_[i].prefetch(pa >> line_shift_);
     }
 
     // Whether `level` holds the line of `pa`. No side effects. A level that does not exist holds
@@ -258,7 +265,7 @@ private:
     CacheHierarchyConfig config_;
     unsigned line_shift_ = 0;
     std::vector<Level> levels_;  // the levels that exist, nearest first
-    std::array<uint8_t, 3> host_large_{};  // indices in levels_ of the levels prefetch() hints
+    std::array<SetAssoc<uint64_t>::HostSets, 3> host_large_{};  // the levels prefetch() hints
     unsigned host_large_count_ = 0;
     Access (*access_fixed_)(CacheHierarchy&, uint64_t line) = nullptr;  // choose_access()
     CacheHierarchyStats stats_;

@@ -200,12 +200,33 @@ public:
     //
     // Always inlined: GCC 12 takes a function whose only effect is a prefetch for one without
     // effects and deletes the calls to it (checked in the disassembly).
-    [[gnu::always_inline]] void prefetch(Key key) const {
-        const size_t set = set_of(key);
-        const Key* tags = &tags_[set << stride_shift_];
-        __builtin_prefetch(tags);
-        if ((ways_ + first_) * sizeof(Key) > 64) __builtin_prefetch(tags + 64 / sizeof(Key));
-        __builtin_prefetch(&meta_[set]);
+    [[gnu::always_inline]] void prefetch(Key key) const { host_sets().prefetch(key); }
+
+    // What prefetch() reads of the structure, taken once by a caller that hints at every access
+    // (CacheHierarchy::prefetch): the arrays never move after construction, and a copy of these
+    // few values is cheaper to reach than the structure's members through its vectors.
+    struct HostSets {
+        const char* tags = nullptr;  // the tag array
+        const char* meta = nullptr;  // the per-set order and fingerprints
+        uint64_t set_mask = 0;
+        unsigned set_shift = 0;      // log2 of the bytes of a set's tags
+        bool two_lines = false;      // a set's tags span two host lines
+        [[gnu::always_inline]] void prefetch(Key key) const {
+            const uint64_t set = static_cast<uint64_t>(key) & set_mask;
+            const char* t = tags + (set << set_shift);
+            __builtin_prefetch(t);
+            if (two_lines) __builtin_prefetch(t + 64);
+            __builtin_prefetch(meta + set * sizeof(SetMeta));
+        }
+    };
+    HostSets host_sets() const {
+        HostSets h;
+        h.tags = reinterpret_cast<const char*>(tags_.data());
+        h.meta = reinterpret_cast<const char*>(meta_.data());
+        h.set_mask = set_mask_;
+        h.set_shift = stride_shift_ + log2(sizeof(Key));
+        h.two_lines = (ways_ + first_) * sizeof(Key) > 64;
+        return h;
     }
 
     // Puts `key` in its set as an access does, taking an empty way if there is one, else the
