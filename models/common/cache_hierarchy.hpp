@@ -218,22 +218,26 @@ private:
 
     // access() past the first level's front compare, for the three levels of one geometry: each
     // level's set operations inlined for its number of ways (SetAssoc::access_fixed). The same
-    // operations, in the same order, as access()'s loop.
+    // operations, in the same order, as access()'s loop. The line's fingerprint is computed once
+    // for every level (the same key at each), and the levels are reached through a pointer held
+    // in a register rather than levels_, whose begin pointer the tag stores' byte stores would
+    // make the compiler reload at each level.
+    using Tags = SetAssoc<uint64_t>;
     template <unsigned I, unsigned W, unsigned... Rest>
-    [[gnu::always_inline]] Access access_levels(uint64_t line) {
-        Level& level = levels_[I];
+    [[gnu::always_inline]] Access access_levels(Level* levels, const Tags::Hashed& h) {
+        Level& level = levels[I];
         bool hit;
         if constexpr (I == 0)
-            hit = level.tags.template access_fixed_past_front<W>(line);
+            hit = level.tags.template access_fixed_past_front<W>(h);
         else
-            hit = level.tags.template access_fixed<W>(line);
+            hit = level.tags.template access_fixed<W>(h);
         if (hit) {
             ++stats_.served[static_cast<unsigned>(level.id)];
             return {level.cycles, level.id};
         }
         ++stats_.misses[static_cast<unsigned>(level.id)];
         if constexpr (sizeof...(Rest) > 0) {
-            return access_levels<I + 1, Rest...>(line);
+            return access_levels<I + 1, Rest...>(levels, h);
         } else {
             ++stats_.served[static_cast<unsigned>(CacheLevel::Memory)];
             return {config_.memory_cycles, CacheLevel::Memory};
@@ -241,7 +245,7 @@ private:
     }
     template <unsigned... W>
     [[gnu::noinline]] static Access access_fixed(CacheHierarchy& self, uint64_t line) {
-        return self.access_levels<0, W...>(line);
+        return self.access_levels<0, W...>(self.levels_.data(), Tags::hash(line));
     }
     // Geometries compiled for: levels of packed Lru or Fifo sets with these ways (the skylake
     // preset's 8, 4 and 16). Others take access()'s loop.

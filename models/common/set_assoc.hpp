@@ -49,6 +49,9 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "models/common/replacement.hpp"
 
@@ -60,6 +63,15 @@ struct SetAssocConfig {
     uint64_t block_bytes = 1;  // a power of two: the line or page size (used by block_of only)
     Replacement replacement = Replacement::Lru;
     uint64_t seed = 0;         // Random only: the generator's seed
+    // Packed sets (Lru or Fifo, 2 to 16 ways): whether way 0 holds the first in order, so that
+    // lookup() and access() answer a hit there with one compare (see the layout notes above).
+    // False for a structure whose callers seldom hit the first in order (a cache level reached
+    // only past another level's miss): its hits then only rewrite the order word and its fills
+    // write the victim's way, where keeping way 0 first moves an entry on each (a fill moves way
+    // 0's entry to the victim's way; a hit trades entries with way 0). lookup() and access()
+    // still give the same results, one compare slower on a first-in-order hit; front_tag() and
+    // its kin are not for such a structure.
+    bool front = true;
 
     // Empty when the configuration is usable, else one sentence saying what is wrong.
     std::string check() const {
@@ -102,6 +114,7 @@ public:
         ordered_ = config.replacement == Replacement::Lru || config.replacement == Replacement::Fifo;
         packed_ = ordered_ && ways_ > 1 && ways_ <= kPackedWays;
         lru_ = config.replacement == Replacement::Lru;
+        front_ = config.front || !packed_;
         choose_packed_for(ways_);
         first_ = plru_ ? 1 : 0;
         stride_shift_ = log2(ways_ + first_);
@@ -126,7 +139,7 @@ public:
         assert(key != kEmpty);
         const size_t set = set_of(key);
         const size_t front = front_of(set);
-        if (tags_[front] == key) return payload(front);
+        if (tags_[front] == key && front_) return payload(front);
         if (packed_) return lookup_packed_(*this, set, key);
         return ways_ > 1 ? lookup_ways(set, key) : nullptr;
     }
@@ -137,7 +150,7 @@ public:
         assert(key != kEmpty);
         const size_t set = set_of(key);
         const size_t front = front_of(set);
-        if (tags_[front] == key) return true;
+        if (tags_[front] == key && front_) return true;
         if (packed_) return access_packed_(*this, set, key);
         if (ways_ > 1) return access_ways(set, key);
         tags_[front] = key;  // direct-mapped miss: the only way is replaced
@@ -145,38 +158,99 @@ public:
         return false;
     }
 
+    // A key with its fingerprint, as packed sets compare it: for a caller that looks one key up in
+    // several structures (a cache hierarchy: the line number at every level), so that the
+    // multiply and the broadcast are done once, not once a structure.
+#if defined(__SSE2__)
+    using FpPattern = __m128i;  // the fingerprint in every byte
+#else
+    using FpPattern = uint64_t;
+#endif
+    struct Hashed {
+        Key key;
+        uint8_t fp;
+        FpPattern pattern;
+    };
+    [[gnu::always_inline]] static Hashed hash(Key key) {
+        const uint8_t fp = fingerprint(key);
+#if defined(__SSE2__)
+        return {key, fp, _mm_set1_epi8(static_cast<char>(fp))};
+#else
+        return {key, fp, kBytes * fp};
+#endif
+    }
+
     // lookup(), access() and insert() for a caller compiled for one geometry: a structure of
-    // packed sets with W ways (packed_ways() == W, which the caller checks once). The same
-    // operations, inlined into the caller, with the set stride and the search unrolled for W.
+    // packed sets with W ways (packed_ways() == W, which the caller checks once) that keeps its
+    // first in front (SetAssocConfig::front). The same operations, inlined into the caller, with
+    // the set stride and the search unrolled for W.
     unsigned packed_ways() const { return packed_ ? ways_ : 0; }
     template <unsigned W>
     [[gnu::always_inline]] Payload* lookup_fixed(Key key) {
-        assert(packed_ways() == W && key != kEmpty);
+        assert(packed_ways() == W && front_ && key != kEmpty);
         const size_t set = set_of(key), base = packed_base<W>(set);
         if (tags_[base] == key) return payload(base);
-        return lookup_packed_body<W>(set, base, key);
+        return lookup_packed_body<W, true>(set, base, hash(key));
     }
     template <unsigned W>
     [[gnu::always_inline]] bool access_fixed(Key key) {
-        assert(packed_ways() == W && key != kEmpty);
+        assert(packed_ways() == W && front_ && key != kEmpty);
         const size_t set = set_of(key), base = packed_base<W>(set);
         if (tags_[base] == key) return true;
-        return access_packed_body<W>(set, base, key);
+        return access_packed_body<W, true>(set, base, hash(key));
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] bool access_fixed(const Hashed& h) {
+        assert(packed_ways() == W && front_ && h.key != kEmpty);
+        const size_t set = set_of(h.key), base = packed_base<W>(set);
+        if (tags_[base] == h.key) return true;
+        return access_packed_body<W, true>(set, base, h);
     }
     // access_fixed() when the caller has already compared way 0 (front_tag()) and it missed.
     template <unsigned W>
     [[gnu::always_inline]] bool access_fixed_past_front(Key key) {
-        const size_t set = set_of(key);
-        return access_packed_body<W>(set, packed_base<W>(set), key);
+        return access_fixed_past_front<W>(hash(key));
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] bool access_fixed_past_front(const Hashed& h) {
+        assert(packed_ways() == W && front_ && h.key != kEmpty);
+        const size_t set = set_of(h.key);
+        return access_packed_body<W, true>(set, packed_base<W>(set), h);
+    }
+    // access_fixed() of a structure that does not keep its first in front (front = false).
+    template <unsigned W>
+    [[gnu::always_inline]] bool access_fixed_no_front(const Hashed& h) {
+        assert(packed_ways() == W && !front_ && h.key != kEmpty);
+        const size_t set = set_of(h.key);
+        return access_packed_body<W, false>(set, packed_base<W>(set), h);
     }
     template <unsigned W>
     [[gnu::always_inline]] void insert_fixed(Key key, const Payload& value) {
-        assert(packed_ways() == W && key != kEmpty && !contains(key));
+        assert(packed_ways() == W && front_ && key != kEmpty && !contains(key));
         const size_t set = set_of(key);
-        fill_packed<W>(set, packed_base<W>(set), key, value);
+        fill_packed<W, true>(set, packed_base<W>(set), key, fingerprint(key), value);
     }
-    // The key that lookup() and access() compare first for `key`'s set.
-    Key front_tag(Key key) const { return tags_[front_of(set_of(key))]; }
+    // Whether way 0 holds the first in order (SetAssocConfig::front; always, but for packed sets).
+    bool keeps_front() const { return front_; }
+
+    // The ways of a packed set whose fingerprint byte (fps[w], w < ways) may equal `fp`, a bit a
+    // way: the ways whose byte is `fp` and, for the portable one, perhaps ways after them (its
+    // zero-byte test can flag a byte above a zero one; the tag compare that follows decides).
+    // Public so that a test can compare them; the structure uses the SSE2 one where there is SSE2.
+    static uint32_t fingerprint_matches_portable(const uint8_t* fps, uint8_t fp, unsigned ways) {
+        return matches_swar(fps, kBytes * fp, ways);
+    }
+#if defined(__SSE2__)
+    static uint32_t fingerprint_matches_sse2(const uint8_t* fps, uint8_t fp, unsigned ways) {
+        return matches_sse2(fps, _mm_set1_epi8(static_cast<char>(fp)), ways);
+    }
+#endif
+
+    // The key that lookup() and access() compare first for `key`'s set (keeps_front() only).
+    Key front_tag(Key key) const {
+        assert(front_);
+        return tags_[front_of(set_of(key))];
+    }
 
     // The payload of `key` if it is present, else null. No side effects.
     const Payload* probe(Key key) const {
@@ -189,9 +263,15 @@ public:
 
     // Where front_tag() is kept, and the payload beside it: a lookup that finds `key` in that tag
     // changes nothing, so a caller that keeps these may repeat such a hit by comparing the tag.
-    // Valid for the structure's life.
-    const Key* front_tag_slot(Key key) const { return &tags_[front_of(set_of(key))]; }
-    const Payload* front_payload(Key key) const { return payload(front_of(set_of(key))); }
+    // Valid for the structure's life. keeps_front() only.
+    const Key* front_tag_slot(Key key) const {
+        assert(front_);
+        return &tags_[front_of(set_of(key))];
+    }
+    const Payload* front_payload(Key key) const {
+        assert(front_);
+        return payload(front_of(set_of(key)));
+    }
 
     // A hint to the host: the set of `key` will be looked up soon, so start bringing its tags (and
     // order) into the host's caches. No effect on the structure. For a large structure looked up at
@@ -313,11 +393,48 @@ private:
     // and reads only the tags whose byte matches — about none on a miss, the one on a hit — instead
     // of every tag. A byte of an empty way is stale; its tag (kEmpty) never matches.
     static constexpr uint64_t kBytes = 0x0101010101010101u;
-    static uint64_t fingerprint(Key key) { return (static_cast<uint64_t>(key) * 0x9e3779b97f4a7c15u) >> 56; }
+    static uint8_t fingerprint(Key key) {
+        return static_cast<uint8_t>((static_cast<uint64_t>(key) * 0x9e3779b97f4a7c15u) >> 56);
+    }
+    static uint32_t low_ways(unsigned ways) { return (uint32_t{1} << ways) - 1; }  // ways <= 16
+    // fingerprint_matches_portable(): eight bytes a word, XOR the pattern, the zero-byte test of
+    // position_of, then a multiply gathers the flag of byte k (bit 8k + 7, moved to bit 8k) into
+    // bit 56 + k: with the multiplier's byte i worth 2^(7 - i), bit 8k lands on 8k + 7i + 7, which
+    // is 56 + k for i = 7 - k and, for every other i, a bit below 56 hit by no other (k, i) or
+    // one past the word, so no carry reaches the top byte.
+    static uint32_t matches_swar(const uint8_t* fps, uint64_t pattern, unsigned ways) {
+        constexpr uint64_t kGather = 0x0102040810204080u;
+        uint32_t matches = 0;
+        for (unsigned word = 0; word < 2; ++word) {
+            if (word == 1 && ways <= 8) break;
+            uint64_t bytes;  // fingerprints of ways 8 word .. 8 word + 7, way 8 word in the low byte
+            std::memcpy(&bytes, fps + 8 * word, 8);
+            const uint64_t x = bytes ^ pattern;
+            const uint64_t zero = (x - kBytes) & ~x & (kBytes << 7);
+            matches |= static_cast<uint32_t>(((zero >> 7) * kGather) >> 56) << (8 * word);
+        }
+        return matches & low_ways(ways);
+    }
+#if defined(__SSE2__)
+    // One byte compare for up to 16 ways (x86-64 always has SSE2): half of the portable one's
+    // instructions for 8 ways, a third for 16, and exact.
+    static uint32_t matches_sse2(const uint8_t* fps, __m128i pattern, unsigned ways) {
+        const __m128i bytes = ways <= 8 ? _mm_loadl_epi64(reinterpret_cast<const __m128i*>(fps))
+                                        : _mm_loadu_si128(reinterpret_cast<const __m128i*>(fps));
+        return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, pattern))) & low_ways(ways);
+    }
+#endif
+    static uint32_t matches(const uint8_t* fps, const FpPattern& pattern, unsigned ways) {
+#if defined(__SSE2__)
+        return matches_sse2(fps, pattern, ways);
+#else
+        return matches_swar(fps, pattern, ways);
+#endif
+    }
 
     // The way holding `key`, or ways_.
     unsigned find(size_t set, size_t base, Key key) const {
-        if (packed_) return find_packed(set, base, key);
+        if (packed_) return find_packed(set, base, hash(key));
         unsigned way = 0;
         while (way < ways_ && tags_[base + way] != key) ++way;
         return way;
@@ -325,68 +442,82 @@ private:
     // W: the number of ways when known at compile time (the geometries the simulator's presets use;
     // the compiler then unrolls the search and folds the masks), 0 for ways_.
     template <unsigned W = 0>
-    unsigned find_packed(size_t set, size_t base, Key key) const {
+    [[gnu::always_inline]] unsigned find_packed(size_t set, size_t base, const Hashed& h) const {
         const unsigned ways = W ? W : ways_;
-        const uint64_t pattern = kBytes * fingerprint(key);
-        const SetMeta& meta = meta_[set];
-        for (unsigned word = 0; word < 2; ++word) {
-            if (word == 1 && ways <= 8) break;
-            uint64_t fps;  // fingerprints of ways 8 word .. 8 word + 7, way 8 word in the low byte
-            std::memcpy(&fps, meta.fp + 8 * word, 8);
-            const uint64_t x = fps ^ pattern;
-            for (uint64_t match = (x - kBytes) & ~x & (kBytes << 7); match; match &= match - 1) {
-                const unsigned way = word * 8 + static_cast<unsigned>(__builtin_ctzll(match)) / 8;
-                if (way < ways && tags_[base + way] == key) return way;
-            }
+        const Key* const tags = tags_.data() + base;
+        for (uint32_t m = matches(meta_[set].fp, h.pattern, ways); m; m &= m - 1) {
+            const unsigned way = static_cast<unsigned>(__builtin_ctz(m));
+            if (tags[way] == h.key) return way;
         }
         return ways;
     }
 
-    // Packed sets keep the first in order in way 0. `order` has `way` first (position 0), where it
-    // was just put; ways 0 and `way` trade their entries (tags, payloads, fingerprints) and the
-    // order its labels, so that way 0 holds that entry again. `zero_at`: the position label 0 has
-    // in `order` (not 0, as `way` is not 0).
+    // Packed sets that keep their first in front (front_) hold it in way 0. `order` has `way`
+    // first (position 0), where it was just put; ways 0 and `way` trade their entries (tags,
+    // payloads, fingerprints) and the order its labels, so that way 0 holds that entry again.
+    // `zero_at`: the position label 0 has in `order` (not 0, as `way` is not 0).
     uint64_t trade_with_front(size_t set, size_t base, unsigned way, uint64_t order, unsigned zero_at) {
-        std::swap(tags_[base], tags_[base + way]);
+        Key* const tags = tags_.data() + base;
+        std::swap(tags[0], tags[way]);
         if constexpr (kHasPayload) std::swap(payloads_[base], payloads_[base + way]);
         uint8_t* fp = meta_[set].fp;
         std::swap(fp[0], fp[way]);
         // Label 0's nibble is 0: OR-ing `way` in relabels it; position 0 becomes label 0.
         return (order & ~uint64_t{0xf}) | (uint64_t{way} << (4 * zero_at));
     }
-    // A packed Lru hit in `way`: it becomes first in order and moves to way 0.
+    // Where label 0 is in a front-keeping set's order: first, unless way 0 is empty (only after
+    // an invalidation of way 0 moved it back). A test of the first nibble saves the search in
+    // the usual case.
+    static unsigned position_of_zero(uint64_t order) { return (order & 0xf) == 0 ? 0 : position_of(order, 0); }
+    // A packed Lru hit in `way`: it becomes first in order and, F (front_), moves to way 0.
+    template <bool F = true>
     void promote(size_t set, size_t base, unsigned way) {
-        if (way == 0) return;  // way 0, when it holds an entry, is first in order
-        const uint64_t old = meta_[set].order;
-        const unsigned position = position_of(old, way);
-        // Label 0 (first, unless way 0 is empty) moves back one if it was before `way`.
-        unsigned zero_at = position_of(old, 0);
-        zero_at += zero_at < position;
-        meta_[set].order = trade_with_front(set, base, way, to_front(old, position, way), zero_at);
-    }
-    // A packed fill of an absent key: the last in order is evicted (returned, kEmpty if it was
-    // empty) and the new entry is first, in way 0. When the victim is not way 0, way 0's entry
-    // (first in order unless empty) moves into the victim's slot and takes its label.
-    template <unsigned W = 0>
-    [[gnu::always_inline]] Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
-        const unsigned ways = W ? W : ways_;
-        const uint64_t old = meta_[set].order;
-        const unsigned victim = static_cast<unsigned>((old >> (4 * (ways - 1))) & 0xf);  // the last in order
-        const Entry evicted{tags_[base + victim], *payload(base + victim)};
-        uint8_t* fp = meta_[set].fp;
-        // Every way moves back one; position 0 is label 0 (a zero nibble), the new entry's way.
-        uint64_t order = (old << 4) & low_positions(ways);
-        if (victim != 0) {
-            tags_[base + victim] = tags_[base];
-            if constexpr (kHasPayload) payloads_[base + victim] = payloads_[base];
-            fp[victim] = fp[0];
-            // Label 0's position, one further back now, is the victim's way.
-            order |= uint64_t{victim} << (4 * (position_of(old, 0) + 1));
+        SetMeta& meta = meta_[set];
+        const uint64_t old = meta.order;
+        if constexpr (!F) {
+            meta.order = to_front(old, position_of(old, way), way);
+        } else {
+            if (way == 0) return;  // way 0, when it holds an entry, is first in order
+            const unsigned position = position_of(old, way);
+            // Label 0 (first, unless way 0 is empty) moves back one if it was before `way`.
+            unsigned zero_at = position_of_zero(old);
+            zero_at += zero_at < position;
+            meta.order = trade_with_front(set, base, way, to_front(old, position, way), zero_at);
         }
-        meta_[set].order = order;
-        tags_[base] = key;
-        *payload(base) = value;
-        fp[0] = static_cast<uint8_t>(fingerprint(key));
+    }
+    // A packed fill of an absent key (fingerprint `fp`): the last in order is evicted (returned,
+    // kEmpty if it was empty) and the new entry is first in order. F (front_): the new entry goes
+    // to way 0 and, when the victim is not way 0, way 0's entry (first in order unless empty)
+    // moves into the victim's slot and takes its label. Else it goes to the victim's way.
+    template <unsigned W, bool F>
+    [[gnu::always_inline]] Entry fill_packed(size_t set, size_t base, Key key, uint8_t fp, const Payload& value) {
+        const unsigned ways = W ? W : ways_;
+        // Raw pointers, held in registers: the byte stores to the fingerprints may alias
+        // anything, so indexing the vectors again would reload their begin pointers each time.
+        Key* const tags = tags_.data() + base;
+        SetMeta& meta = meta_[set];
+        const uint64_t old = meta.order;
+        const unsigned victim = static_cast<unsigned>((old >> (4 * (ways - 1))) & 0xf);  // the last in order
+        const Entry evicted{tags[victim], *payload(base + victim)};
+        // Every way moves back one; position 0 gets the new entry's way.
+        uint64_t order = (old << 4) & low_positions(ways);
+        unsigned way = victim;
+        if constexpr (F) {
+            if (victim != 0) {
+                tags[victim] = tags[0];
+                if constexpr (kHasPayload) payloads_[base + victim] = payloads_[base];
+                meta.fp[victim] = meta.fp[0];
+                // Label 0's position, one further back now, is the victim's way.
+                order |= uint64_t{victim} << (4 * (position_of_zero(old) + 1));
+            }
+            way = 0;  // position 0 is label 0 (a zero nibble)
+        } else {
+            order |= victim;
+        }
+        meta.order = order;
+        tags[way] = key;
+        *payload(base + way) = value;
+        meta.fp[way] = fp;
         return evicted;
     }
 
@@ -394,7 +525,7 @@ private:
     void put(size_t set, size_t base, unsigned way, Key key, const Payload& value) {
         tags_[base + way] = key;
         *payload(base + way) = value;
-        if (packed_) meta_[set].fp[way] = static_cast<uint8_t>(fingerprint(key));
+        if (packed_) meta_[set].fp[way] = fingerprint(key);
     }
     size_t base_of(size_t set) const { return (set << stride_shift_) + first_; }  // slot of way 0
 
@@ -434,36 +565,37 @@ private:
             return set << shift;
         }
     }
-    // Static, so that lookup() and access() call them through a plain function pointer.
-    template <unsigned W>
-    [[gnu::always_inline]] Payload* lookup_packed_body(size_t set, size_t base, Key key) {
-        const unsigned way = find_packed<W>(set, base, key);
+    // F: front_, known at compile time. Static, so that lookup() and access() call them through
+    // a plain function pointer.
+    template <unsigned W, bool F>
+    [[gnu::always_inline]] Payload* lookup_packed_body(size_t set, size_t base, const Hashed& h) {
+        const unsigned way = find_packed<W>(set, base, h);
         if (way == (W ? W : ways_)) return nullptr;
         if (!lru_) return payload(base + way);  // a Fifo hit changes nothing
-        promote(set, base, way);
-        return payload(base);
+        promote<F>(set, base, way);
+        return payload(F ? base : base + way);
     }
-    template <unsigned W>
-    [[gnu::always_inline]] bool access_packed_body(size_t set, size_t base, Key key) {
-        const unsigned way = find_packed<W>(set, base, key);
+    template <unsigned W, bool F>
+    [[gnu::always_inline]] bool access_packed_body(size_t set, size_t base, const Hashed& h) {
+        const unsigned way = find_packed<W>(set, base, h);
         if (way < (W ? W : ways_)) {
-            if (lru_) promote(set, base, way);
+            if (lru_) promote<F>(set, base, way);
             return true;
         }
-        fill_packed<W>(set, base, key, Payload{});
+        fill_packed<W, F>(set, base, h.key, h.fp, Payload{});
         return false;
     }
-    template <unsigned W>
+    template <unsigned W, bool F>
     [[gnu::noinline]] static Payload* lookup_packed(SetAssoc& self, size_t set, Key key) {
-        return self.lookup_packed_body<W>(set, self.packed_base<W>(set), key);
+        return self.lookup_packed_body<W, F>(set, self.packed_base<W>(set), hash(key));
     }
-    template <unsigned W>
+    template <unsigned W, bool F>
     [[gnu::noinline]] static bool access_packed(SetAssoc& self, size_t set, Key key) {
-        return self.access_packed_body<W>(set, self.packed_base<W>(set), key);
+        return self.access_packed_body<W, F>(set, self.packed_base<W>(set), hash(key));
     }
-    template <unsigned W>
+    template <unsigned W, bool F>
     [[gnu::noinline]] static void insert_packed(SetAssoc& self, size_t set, Key key, const Payload& value) {
-        self.fill_packed<W>(set, self.packed_base<W>(set), key, value);
+        self.fill_packed<W, F>(set, self.packed_base<W>(set), key, fingerprint(key), value);
     }
     // The packed functions for this geometry, chosen at construction.
     using LookupFn = Payload* (*)(SetAssoc&, size_t, Key);
@@ -471,9 +603,9 @@ private:
     using InsertFn = void (*)(SetAssoc&, size_t, Key, const Payload&);
     template <unsigned W>
     void choose_packed() {
-        lookup_packed_ = &SetAssoc::lookup_packed<W>;
-        access_packed_ = &SetAssoc::access_packed<W>;
-        insert_packed_ = &SetAssoc::insert_packed<W>;
+        lookup_packed_ = front_ ? &SetAssoc::lookup_packed<W, true> : &SetAssoc::lookup_packed<W, false>;
+        access_packed_ = front_ ? &SetAssoc::access_packed<W, true> : &SetAssoc::access_packed<W, false>;
+        insert_packed_ = front_ ? &SetAssoc::insert_packed<W, true> : &SetAssoc::insert_packed<W, false>;
     }
     void choose_packed_for(unsigned ways) {
         switch (ways) {
@@ -485,7 +617,6 @@ private:
             default: choose_packed<0>(); break;
         }
     }
-
     // access() with more than one way. Ordered sets (Lru, Fifo) in one scan: a hit at `way` moves
     // it to the front under Lru (as hit() does), a miss shifts every way back, evicting the last (as
     // fill_ways() does); the other policies take the two calls.
@@ -549,7 +680,8 @@ private:
             return std::nullopt;
         }
         if (packed_) {
-            const Entry evicted = fill_packed(set, base, key, value);
+            const Entry evicted = front_ ? fill_packed<0, true>(set, base, key, fingerprint(key), value)
+                                         : fill_packed<0, false>(set, base, key, fingerprint(key), value);
             if (evicted.key == kEmpty) return std::nullopt;
             return Entry{evicted.key, evicted.payload};  // built at the return: see fill_ways()
         }
@@ -568,6 +700,10 @@ private:
             tree_plru::touch(plru_bits_[set], way, ways_);
         } else if (config_.replacement == Replacement::Lru) {
             if (packed_) {
+                if (!front_) {
+                    promote<false>(set, base, way);
+                    return payload(base + way);
+                }
                 promote(set, base, way);
                 return payload(base);
             }
@@ -619,6 +755,7 @@ private:
     bool plru_ = false;          // TreePlru with more than one way
     bool packed_ = false;        // ordered, 2 to 16 ways: the order is meta_[set].order
     bool lru_ = false;           // Replacement::Lru
+    bool front_ = true;          // way 0 holds the first in order (SetAssocConfig::front)
     LookupFn lookup_packed_ = nullptr;
     AccessFn access_packed_ = nullptr;
     InsertFn insert_packed_ = nullptr;
