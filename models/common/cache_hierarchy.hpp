@@ -235,16 +235,17 @@ private:
     template <unsigned I, unsigned W, unsigned... Rest>
     [[gnu::always_inline]] Access access_levels(Level* levels, const Tags::Hashed& h) {
         Level& level = levels[I];
+        constexpr auto id = static_cast<CacheLevel>(I);  // every level exists: levels[I].id
         bool hit;
         if constexpr (I == 0)
             hit = level.tags.template access_fixed_past_front<W>(h);
         else
             hit = level.tags.template access_fixed_no_front<W>(h);
         if (hit) {
-            ++stats_.served[static_cast<unsigned>(level.id)];
-            return {level.cycles, level.id};
+            ++stats_.served[I];
+            return {level.cycles, id};
         }
-        ++stats_.misses[static_cast<unsigned>(level.id)];
+        ++stats_.misses[I];
         if constexpr (sizeof...(Rest) > 0) {
             return access_levels<I + 1, Rest...>(levels, h);
         } else {

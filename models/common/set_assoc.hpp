@@ -380,10 +380,12 @@ private:
         const uint64_t zero = (x - kNibbles) & ~x & (kNibbles << 3);
         return static_cast<unsigned>(__builtin_ctzll(zero)) / 4;
     }
-    // `way`, at `position`, moves to the front; those before it move back one.
+    // `way`, at `position`, moves to the front; those before it move back one. The masks are
+    // written as shifts of constants, valid for every position up to 15 without the test that
+    // low_positions() needs for 16.
     static uint64_t to_front(uint64_t order, unsigned position, unsigned way) {
-        const uint64_t before = order & low_positions(position);
-        return (order & ~low_positions(position + 1)) | (before << 4) | way;
+        const uint64_t before = order & ~(~uint64_t{0} << (4 * position));
+        return (order & (~uint64_t{0xf} << (4 * position))) | (before << 4) | way;
     }
     // The last way in order, the one a fill replaces.
     uint64_t last_of(uint64_t order) const { return (order >> (4 * (ways_ - 1))) & 0xf; }
