@@ -31,7 +31,11 @@
 //    bits a position into one word per set: a hit or a fill rewrites the word (a few shifts and
 //    masks) and trades the entry that becomes the first with what way 0 held, instead of moving
 //    every way between it and the front. With more ways the entries themselves are kept in order
-//    and moved.
+//    and moved. A packed structure configured with front = false (SetAssocConfig) keeps no entry
+//    in way 0 in particular: a hit rewrites only the word and a fill writes the victim's way, for
+//    callers that seldom hit the first in order (a cache level searched past another's miss).
+//    A packed search compares one-byte fingerprints of the ways' keys first (sixteen at once with
+//    SSE2), then the tags of the ways whose byte matches.
 //  - Random leaves ways where they were filled; the front slot is way 0.
 //  - A TreePlru hit must update the tree whichever way it hits, so under TreePlru (with more than
 //    one way) each set's front slot is one that stays empty and the ways follow it: that compare
@@ -217,12 +221,25 @@ public:
         const size_t set = set_of(h.key);
         return access_packed_body<W, true>(set, packed_base<W>(set), h);
     }
-    // access_fixed() of a structure that does not keep its first in front (front = false).
+    // lookup_fixed(), access_fixed() and insert_fixed() of a structure that does not keep its
+    // first in front (front = false): no first compare; hits and fills move no entry.
+    template <unsigned W>
+    [[gnu::always_inline]] Payload* lookup_fixed_no_front(Key key) {
+        assert(packed_ways() == W && !front_ && key != kEmpty);
+        const size_t set = set_of(key);
+        return lookup_packed_body<W, false>(set, packed_base<W>(set), hash(key));
+    }
     template <unsigned W>
     [[gnu::always_inline]] bool access_fixed_no_front(const Hashed& h) {
         assert(packed_ways() == W && !front_ && h.key != kEmpty);
         const size_t set = set_of(h.key);
         return access_packed_body<W, false>(set, packed_base<W>(set), h);
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] void insert_fixed_no_front(Key key, const Payload& value) {
+        assert(packed_ways() == W && !front_ && key != kEmpty && !contains(key));
+        const size_t set = set_of(key);
+        fill_packed<W, false>(set, packed_base<W>(set), key, fingerprint(key), value);
     }
     template <unsigned W>
     [[gnu::always_inline]] void insert_fixed(Key key, const Payload& value) {

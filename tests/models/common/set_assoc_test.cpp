@@ -236,7 +236,7 @@ TEST_P(SetAssocEveryPolicy, AccessIsALookupThenAFillOnAMiss) {
 // definition; the structure keeps its order packed in a word and, keeping its first in front,
 // trades entries with way 0, so every hit, miss and victim must agree, including after way 0 was
 // invalidated. W != 0: lookups, accesses and inserts go through the operations compiled for W
-// ways (lookup_fixed, access_fixed, access_fixed_no_front, insert_fixed) instead.
+// ways (lookup_fixed, access_fixed, insert_fixed, or their _no_front kin) instead.
 template <unsigned W = 0>
 void check_against_list_model(Replacement policy, uint32_t ways, bool front) {
     const uint32_t sets = 4;
@@ -282,7 +282,7 @@ void check_against_list_model(Replacement policy, uint32_t ways, bool front) {
                 const uint32_t* p;
                 if constexpr (W != 0) {
                     if (front) p = tags.template lookup_fixed<W>(key);
-                    else p = tags.lookup(key);
+                    else p = tags.template lookup_fixed_no_front<W>(key);
                 } else {
                     p = tags.lookup(key);
                 }
@@ -330,7 +330,7 @@ void check_against_list_model(Replacement policy, uint32_t ways, bool front) {
                 if (present) break;
                 if constexpr (W != 0) {
                     if (front) tags.template insert_fixed<W>(key, key + 2000);
-                    else tags.insert(key, key + 2000);
+                    else tags.template insert_fixed_no_front<W>(key, key + 2000);
                 } else {
                     tags.insert(key, key + 2000);
                 }
