@@ -250,16 +250,21 @@ public:
     // Whether way 0 holds the first in order (SetAssocConfig::front; always, but for packed sets).
     bool keeps_front() const { return front_; }
 
-    // The ways of a packed set whose fingerprint byte (fps[w], w < ways) may equal `fp`, a bit a
-    // way: the ways whose byte is `fp` and, for the portable one, perhaps ways after them (its
-    // zero-byte test can flag a byte above a zero one; the tag compare that follows decides).
-    // Public so that a test can compare them; the structure uses the SSE2 one where there is SSE2.
-    static uint32_t fingerprint_matches_portable(const uint8_t* fps, uint8_t fp, unsigned ways) {
-        return matches_swar(fps, kBytes * fp, ways);
+    // The ways of a packed set whose fingerprint byte (fps[w], w < ways) the search visits for
+    // `fp`, a bit a way: every way whose byte is `fp` and, for the portable search, perhaps ways
+    // after them. Public so that a test can compare the two searches; the structure uses the
+    // SSE2 one where there is SSE2.
+    static uint32_t fingerprint_candidates_portable(const uint8_t* fps, uint8_t fp, unsigned ways) {
+        uint32_t visited = 0;
+        search_swar(fps, kBytes * fp, ways, [&](unsigned way) {
+            visited |= uint32_t{1} << way;
+            return false;  // go on: every candidate
+        });
+        return visited;
     }
 #if defined(__SSE2__)
-    static uint32_t fingerprint_matches_sse2(const uint8_t* fps, uint8_t fp, unsigned ways) {
-        return matches_sse2(fps, _mm_set1_epi8(static_cast<char>(fp)), ways);
+    static uint32_t fingerprint_candidates_sse2(const uint8_t* fps, uint8_t fp, unsigned ways) {
+        return candidates_sse2(fps, _mm_set1_epi8(static_cast<char>(fp)), ways);
     }
 #endif
 
@@ -415,41 +420,36 @@ private:
     static uint8_t fingerprint(Key key) {
         return static_cast<uint8_t>((static_cast<uint64_t>(key) * 0x9e3779b97f4a7c15u) >> 56);
     }
-    static uint32_t low_ways(unsigned ways) { return (uint32_t{1} << ways) - 1; }  // ways <= 16
-    // fingerprint_matches_portable(): eight bytes a word, XOR the pattern, the zero-byte test of
-    // position_of, then a multiply gathers the flag of byte k (bit 8k + 7, moved to bit 8k) into
-    // bit 56 + k: with the multiplier's byte i worth 2^(7 - i), bit 8k lands on 8k + 7i + 7, which
-    // is 56 + k for i = 7 - k and, for every other i, a bit below 56 hit by no other (k, i) or
-    // one past the word, so no carry reaches the top byte.
-    static uint32_t matches_swar(const uint8_t* fps, uint64_t pattern, unsigned ways) {
-        constexpr uint64_t kGather = 0x0102040810204080u;
-        uint32_t matches = 0;
+    // The search of a packed set's fingerprints for one (`pattern`: it in every byte), portable:
+    // calls visit(way) for each way whose byte may match, in increasing order, until visit
+    // returns true, and returns that way, or `ways`. Eight bytes a word, XOR the pattern and the
+    // zero-byte test of position_of (which can also flag a byte above a zero one: visit's tag
+    // compare decides).
+    template <typename Visit>
+    [[gnu::always_inline]] static unsigned search_swar(const uint8_t* fps, uint64_t pattern, unsigned ways, Visit visit) {
         for (unsigned word = 0; word < 2; ++word) {
             if (word == 1 && ways <= 8) break;
             uint64_t bytes;  // fingerprints of ways 8 word .. 8 word + 7, way 8 word in the low byte
             std::memcpy(&bytes, fps + 8 * word, 8);
             const uint64_t x = bytes ^ pattern;
-            const uint64_t zero = (x - kBytes) & ~x & (kBytes << 7);
-            matches |= static_cast<uint32_t>(((zero >> 7) * kGather) >> 56) << (8 * word);
+            for (uint64_t match = (x - kBytes) & ~x & (kBytes << 7); match; match &= match - 1) {
+                const unsigned way = word * 8 + static_cast<unsigned>(__builtin_ctzll(match)) / 8;
+                if (way < ways && visit(way)) return way;
+            }
         }
-        return matches & low_ways(ways);
+        return ways;
     }
 #if defined(__SSE2__)
-    // One byte compare for up to 16 ways (x86-64 always has SSE2): half of the portable one's
-    // instructions for 8 ways, a third for 16, and exact.
-    static uint32_t matches_sse2(const uint8_t* fps, __m128i pattern, unsigned ways) {
+    // SSE2 (which x86-64 always has): one byte compare for up to 16 ways, exact; the cache
+    // model's access takes a third fewer instructions than with the portable search. The ways
+    // whose byte matches, a bit a way.
+    static uint32_t candidates_sse2(const uint8_t* fps, __m128i pattern, unsigned ways) {
         const __m128i bytes = ways <= 8 ? _mm_loadl_epi64(reinterpret_cast<const __m128i*>(fps))
                                         : _mm_loadu_si128(reinterpret_cast<const __m128i*>(fps));
-        return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, pattern))) & low_ways(ways);
+        const auto m = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, pattern)));
+        return m & ((uint32_t{1} << ways) - 1);
     }
 #endif
-    static uint32_t matches(const uint8_t* fps, const FpPattern& pattern, unsigned ways) {
-#if defined(__SSE2__)
-        return matches_sse2(fps, pattern, ways);
-#else
-        return matches_swar(fps, pattern, ways);
-#endif
-    }
 
     // The way holding `key`, or ways_.
     unsigned find(size_t set, size_t base, Key key) const {
@@ -464,11 +464,17 @@ private:
     [[gnu::always_inline]] unsigned find_packed(size_t set, size_t base, const Hashed& h) const {
         const unsigned ways = W ? W : ways_;
         const Key* const tags = tags_.data() + base;
-        for (uint32_t m = matches(meta_[set].fp, h.pattern, ways); m; m &= m - 1) {
+#if defined(__SSE2__)
+        // A loop here rather than search_swar's visitor: GCC then keeps the register saves of
+        // a Lru hit's promotion off the miss path of lookup_packed (10 instructions a call).
+        for (uint32_t m = candidates_sse2(meta_[set].fp, h.pattern, ways); m; m &= m - 1) {
             const unsigned way = static_cast<unsigned>(__builtin_ctz(m));
             if (tags[way] == h.key) return way;
         }
         return ways;
+#else
+        return search_swar(meta_[set].fp, h.pattern, ways, [tags, key = h.key](unsigned way) { return tags[way] == key; });
+#endif
     }
 
     // Packed sets that keep their first in front (front_) hold it in way 0. `order` has `way`

@@ -384,7 +384,7 @@ TEST(SetAssocFingerprints, EveryMatchingWayIsACandidateAndNoneBeyondTheSet) {
         uint32_t exact = 0;
         for (unsigned w = 0; w < ways; ++w)
             if (fps[w] == fp) exact |= 1u << w;
-        const uint32_t portable = Store::fingerprint_matches_portable(fps, fp, ways);
+        const uint32_t portable = Store::fingerprint_candidates_portable(fps, fp, ways);
         EXPECT_EQ(portable & exact, exact) << i;
         EXPECT_EQ(portable >> ways, 0u) << i;
         // Its extra candidates are only ways above a matching one.
@@ -392,7 +392,7 @@ TEST(SetAssocFingerprints, EveryMatchingWayIsACandidateAndNoneBeyondTheSet) {
             EXPECT_LT(__builtin_ctz(exact), __builtin_ctz(portable & ~exact)) << i;
         }
 #if defined(__SSE2__)
-        EXPECT_EQ(Store::fingerprint_matches_sse2(fps, fp, ways), exact) << i;
+        EXPECT_EQ(Store::fingerprint_candidates_sse2(fps, fp, ways), exact) << i;
 #endif
     }
 }
