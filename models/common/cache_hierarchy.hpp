@@ -21,6 +21,7 @@
 //    looked up in order. All levels share one line size.
 #pragma once
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -125,8 +126,16 @@ public:
     explicit CacheHierarchy(const CacheHierarchyConfig& config) : config_(checked(config)) {
         line_shift_ = 0;
         while ((uint64_t{1} << line_shift_) < config.line) ++line_shift_;
-        for (CacheLevel l : {CacheLevel::L1, CacheLevel::L2, CacheLevel::L3})
-            if (config.level(l).size != 0) levels_.push_back(Level{l, config.level(l).hit_cycles, SetAssoc<uint64_t>(config.tag_store(l))});
+        // Under the compiled geometry only the first level's way 0 is compared alone (access()'s
+        // inline hit); the levels after it are reached past a miss and searched whole, so they
+        // need not keep their first in way 0 (SetAssocConfig::front: cheaper hits and fills).
+        const bool fixed = fixed_geometry(config);
+        for (CacheLevel l : {CacheLevel::L1, CacheLevel::L2, CacheLevel::L3}) {
+            if (config.level(l).size == 0) continue;
+            SetAssocConfig tag_store = config.tag_store(l);
+            tag_store.front = !fixed || levels_.empty();
+            levels_.push_back(Level{l, config.level(l).hit_cycles, SetAssoc<uint64_t>(tag_store)});
+        }
         // A level's tags take 8 bytes a line of the modelled cache (a 256 KB L2: 32 KB of tags).
         // Up to kHostResident bytes of them stay in a host core's L2 between accesses (a Skylake
         // client core has 256 KB of L2, later cores more), so prefetching their set would only
@@ -225,22 +234,27 @@ private:
 
     // access() past the first level's front compare, for the three levels of one geometry: each
     // level's set operations inlined for its number of ways (SetAssoc::access_fixed). The same
-    // operations, in the same order, as access()'s loop.
+    // operations, in the same order, as access()'s loop. The line's fingerprint is computed once
+    // for every level (the same key at each), and the levels are reached through a pointer held
+    // in a register rather than levels_, whose begin pointer the tag stores' byte stores would
+    // make the compiler reload at each level.
+    using Tags = SetAssoc<uint64_t>;
     template <unsigned I, unsigned W, unsigned... Rest>
-    [[gnu::always_inline]] Access access_levels(uint64_t line) {
-        Level& level = levels_[I];
+    [[gnu::always_inline]] Access access_levels(Level* levels, const Tags::Hashed& h) {
+        Level& level = levels[I];
+        constexpr auto id = static_cast<CacheLevel>(I);  // every level exists: levels[I].id
         bool hit;
         if constexpr (I == 0)
-            hit = level.tags.template access_fixed_past_front<W>(line);
+            hit = level.tags.template access_fixed_past_front<W>(h);
         else
-            hit = level.tags.template access_fixed<W>(line);
+            hit = level.tags.template access_fixed_no_front<W>(h);
         if (hit) {
-            ++stats_.served[static_cast<unsigned>(level.id)];
-            return {level.cycles, level.id};
+            ++stats_.served[I];
+            return {level.cycles, id};
         }
-        ++stats_.misses[static_cast<unsigned>(level.id)];
+        ++stats_.misses[I];
         if constexpr (sizeof...(Rest) > 0) {
-            return access_levels<I + 1, Rest...>(line);
+            return access_levels<I + 1, Rest...>(levels, h);
         } else {
             ++stats_.served[static_cast<unsigned>(CacheLevel::Memory)];
             return {config_.memory_cycles, CacheLevel::Memory};
@@ -248,13 +262,23 @@ private:
     }
     template <unsigned... W>
     [[gnu::noinline]] static Access access_fixed(CacheHierarchy& self, uint64_t line) {
-        return self.access_levels<0, W...>(line);
+        return self.access_levels<0, W...>(self.levels_.data(), Tags::hash(line));
     }
     // Geometries compiled for: levels of packed Lru or Fifo sets with these ways (the skylake
     // preset's 8, 4 and 16). Others take access()'s loop.
+    static bool fixed_geometry(const CacheHierarchyConfig& c) {
+        auto packed = [](const CacheLevelConfig& level, uint32_t ways) {
+            return level.size != 0 && level.ways == ways &&
+                   (level.replacement == Replacement::Lru || level.replacement == Replacement::Fifo);
+        };
+        return packed(c.l1d, 8) && packed(c.l2, 4) && packed(c.l3, 16);
+    }
     void choose_access() {
+        if (!fixed_geometry(config_)) return;
         auto ways = [this](unsigned i) { return levels_[i].tags.packed_ways(); };
-        if (levels_.size() == 3 && ways(0) == 8 && ways(1) == 4 && ways(2) == 16) access_fixed_ = &access_fixed<8, 4, 16>;
+        assert(levels_.size() == 3 && ways(0) == 8 && ways(1) == 4 && ways(2) == 16);
+        (void)ways;
+        access_fixed_ = &access_fixed<8, 4, 16>;
     }
 
     static const CacheHierarchyConfig& checked(const CacheHierarchyConfig& config) {

@@ -31,7 +31,11 @@
 //    bits a position into one word per set: a hit or a fill rewrites the word (a few shifts and
 //    masks) and trades the entry that becomes the first with what way 0 held, instead of moving
 //    every way between it and the front. With more ways the entries themselves are kept in order
-//    and moved.
+//    and moved. A packed structure configured with front = false (SetAssocConfig) keeps no entry
+//    in way 0 in particular: a hit rewrites only the word and a fill writes the victim's way, for
+//    callers that seldom hit the first in order (a cache level searched past another's miss).
+//    A packed search compares one-byte fingerprints of the ways' keys first (sixteen at once with
+//    SSE2), then the tags of the ways whose byte matches.
 //  - Random leaves ways where they were filled; the front slot is way 0.
 //  - A TreePlru hit must update the tree whichever way it hits, so under TreePlru (with more than
 //    one way) each set's front slot is one that stays empty and the ways follow it: that compare
@@ -49,6 +53,9 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "models/common/replacement.hpp"
 
@@ -60,6 +67,15 @@ struct SetAssocConfig {
     uint64_t block_bytes = 1;  // a power of two: the line or page size (used by block_of only)
     Replacement replacement = Replacement::Lru;
     uint64_t seed = 0;         // Random only: the generator's seed
+    // Packed sets (Lru or Fifo, 2 to 16 ways): whether way 0 holds the first in order, so that
+    // lookup() and access() answer a hit there with one compare (see the layout notes above).
+    // False for a structure whose callers seldom hit the first in order (a cache level reached
+    // only past another level's miss): its hits then only rewrite the order word and its fills
+    // write the victim's way, where keeping way 0 first moves an entry on each (a fill moves way
+    // 0's entry to the victim's way; a hit trades entries with way 0). lookup() and access()
+    // still give the same results, one compare slower on a first-in-order hit; front_tag() and
+    // its kin are not for such a structure.
+    bool front = true;
 
     // Empty when the configuration is usable, else one sentence saying what is wrong.
     std::string check() const {
@@ -102,6 +118,7 @@ public:
         ordered_ = config.replacement == Replacement::Lru || config.replacement == Replacement::Fifo;
         packed_ = ordered_ && ways_ > 1 && ways_ <= kPackedWays;
         lru_ = config.replacement == Replacement::Lru;
+        front_ = config.front || !packed_;
         choose_packed_for(ways_);
         first_ = plru_ ? 1 : 0;
         stride_shift_ = log2(ways_ + first_);
@@ -126,7 +143,7 @@ public:
         assert(key != kEmpty);
         const size_t set = set_of(key);
         const size_t front = front_of(set);
-        if (tags_[front] == key) return payload(front);
+        if (tags_[front] == key && front_) return payload(front);
         if (packed_) return lookup_packed_(*this, set, key);
         return ways_ > 1 ? lookup_ways(set, key) : nullptr;
     }
@@ -137,7 +154,7 @@ public:
         assert(key != kEmpty);
         const size_t set = set_of(key);
         const size_t front = front_of(set);
-        if (tags_[front] == key) return true;
+        if (tags_[front] == key && front_) return true;
         if (packed_) return access_packed_(*this, set, key);
         if (ways_ > 1) return access_ways(set, key);
         tags_[front] = key;  // direct-mapped miss: the only way is replaced
@@ -145,38 +162,117 @@ public:
         return false;
     }
 
+    // A key with its fingerprint, as packed sets compare it: for a caller that looks one key up in
+    // several structures (a cache hierarchy: the line number at every level), so that the
+    // multiply and the broadcast are done once, not once a structure.
+#if defined(__SSE2__)
+    using FpPattern = __m128i;  // the fingerprint in every byte
+#else
+    using FpPattern = uint64_t;
+#endif
+    struct Hashed {
+        Key key;
+        uint8_t fp;
+        FpPattern pattern;
+    };
+    [[gnu::always_inline]] static Hashed hash(Key key) {
+        const uint8_t fp = fingerprint(key);
+#if defined(__SSE2__)
+        return {key, fp, _mm_set1_epi8(static_cast<char>(fp))};
+#else
+        return {key, fp, kBytes * fp};
+#endif
+    }
+
     // lookup(), access() and insert() for a caller compiled for one geometry: a structure of
-    // packed sets with W ways (packed_ways() == W, which the caller checks once). The same
-    // operations, inlined into the caller, with the set stride and the search unrolled for W.
+    // packed sets with W ways (packed_ways() == W, which the caller checks once) that keeps its
+    // first in front (SetAssocConfig::front). The same operations, inlined into the caller, with
+    // the set stride and the search unrolled for W.
     unsigned packed_ways() const { return packed_ ? ways_ : 0; }
     template <unsigned W>
     [[gnu::always_inline]] Payload* lookup_fixed(Key key) {
-        assert(packed_ways() == W && key != kEmpty);
+        assert(packed_ways() == W && front_ && key != kEmpty);
         const size_t set = set_of(key), base = packed_base<W>(set);
         if (tags_[base] == key) return payload(base);
-        return lookup_packed_body<W>(set, base, key);
+        return lookup_packed_body<W, true>(set, base, hash(key));
     }
     template <unsigned W>
     [[gnu::always_inline]] bool access_fixed(Key key) {
-        assert(packed_ways() == W && key != kEmpty);
+        assert(packed_ways() == W && front_ && key != kEmpty);
         const size_t set = set_of(key), base = packed_base<W>(set);
         if (tags_[base] == key) return true;
-        return access_packed_body<W>(set, base, key);
+        return access_packed_body<W, true>(set, base, hash(key));
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] bool access_fixed(const Hashed& h) {
+        assert(packed_ways() == W && front_ && h.key != kEmpty);
+        const size_t set = set_of(h.key), base = packed_base<W>(set);
+        if (tags_[base] == h.key) return true;
+        return access_packed_body<W, true>(set, base, h);
     }
     // access_fixed() when the caller has already compared way 0 (front_tag()) and it missed.
     template <unsigned W>
     [[gnu::always_inline]] bool access_fixed_past_front(Key key) {
+        return access_fixed_past_front<W>(hash(key));
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] bool access_fixed_past_front(const Hashed& h) {
+        assert(packed_ways() == W && front_ && h.key != kEmpty);
+        const size_t set = set_of(h.key);
+        return access_packed_body<W, true>(set, packed_base<W>(set), h);
+    }
+    // lookup_fixed(), access_fixed() and insert_fixed() of a structure that does not keep its
+    // first in front (front = false): no first compare; hits and fills move no entry.
+    template <unsigned W>
+    [[gnu::always_inline]] Payload* lookup_fixed_no_front(Key key) {
+        assert(packed_ways() == W && !front_ && key != kEmpty);
         const size_t set = set_of(key);
-        return access_packed_body<W>(set, packed_base<W>(set), key);
+        return lookup_packed_body<W, false>(set, packed_base<W>(set), hash(key));
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] bool access_fixed_no_front(const Hashed& h) {
+        assert(packed_ways() == W && !front_ && h.key != kEmpty);
+        const size_t set = set_of(h.key);
+        return access_packed_body<W, false>(set, packed_base<W>(set), h);
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] void insert_fixed_no_front(Key key, const Payload& value) {
+        assert(packed_ways() == W && !front_ && key != kEmpty && !contains(key));
+        const size_t set = set_of(key);
+        fill_packed<W, false>(set, packed_base<W>(set), key, fingerprint(key), value);
     }
     template <unsigned W>
     [[gnu::always_inline]] void insert_fixed(Key key, const Payload& value) {
-        assert(packed_ways() == W && key != kEmpty && !contains(key));
+        assert(packed_ways() == W && front_ && key != kEmpty && !contains(key));
         const size_t set = set_of(key);
-        fill_packed<W>(set, packed_base<W>(set), key, value);
+        fill_packed<W, true>(set, packed_base<W>(set), key, fingerprint(key), value);
     }
-    // The key that lookup() and access() compare first for `key`'s set.
-    Key front_tag(Key key) const { return tags_[front_of(set_of(key))]; }
+    // Whether way 0 holds the first in order (SetAssocConfig::front; always, but for packed sets).
+    bool keeps_front() const { return front_; }
+
+    // The ways of a packed set whose fingerprint byte (fps[w], w < ways) the search visits for
+    // `fp`, a bit a way: every way whose byte is `fp` and, for the portable search, perhaps ways
+    // after them. Public so that a test can compare the two searches; the structure uses the
+    // SSE2 one where there is SSE2.
+    static uint32_t fingerprint_candidates_portable(const uint8_t* fps, uint8_t fp, unsigned ways) {
+        uint32_t visited = 0;
+        search_swar(fps, kBytes * fp, ways, [&](unsigned way) {
+            visited |= uint32_t{1} << way;
+            return false;  // go on: every candidate
+        });
+        return visited;
+    }
+#if defined(__SSE2__)
+    static uint32_t fingerprint_candidates_sse2(const uint8_t* fps, uint8_t fp, unsigned ways) {
+        return candidates_sse2(fps, _mm_set1_epi8(static_cast<char>(fp)), ways);
+    }
+#endif
+
+    // The key that lookup() and access() compare first for `key`'s set (keeps_front() only).
+    Key front_tag(Key key) const {
+        assert(front_);
+        return tags_[front_of(set_of(key))];
+    }
 
     // The payload of `key` if it is present, else null. No side effects.
     const Payload* probe(Key key) const {
@@ -189,9 +285,15 @@ public:
 
     // Where front_tag() is kept, and the payload beside it: a lookup that finds `key` in that tag
     // changes nothing, so a caller that keeps these may repeat such a hit by comparing the tag.
-    // Valid for the structure's life.
-    const Key* front_tag_slot(Key key) const { return &tags_[front_of(set_of(key))]; }
-    const Payload* front_payload(Key key) const { return payload(front_of(set_of(key))); }
+    // Valid for the structure's life. keeps_front() only.
+    const Key* front_tag_slot(Key key) const {
+        assert(front_);
+        return &tags_[front_of(set_of(key))];
+    }
+    const Payload* front_payload(Key key) const {
+        assert(front_);
+        return payload(front_of(set_of(key)));
+    }
 
     // A hint to the host: the set of `key` will be looked up soon, so start bringing its tags (and
     // order) into the host's caches. No effect on the structure. For a large structure looked up at
@@ -321,10 +423,12 @@ private:
         const uint64_t zero = (x - kNibbles) & ~x & (kNibbles << 3);
         return static_cast<unsigned>(__builtin_ctzll(zero)) / 4;
     }
-    // `way`, at `position`, moves to the front; those before it move back one.
+    // `way`, at `position`, moves to the front; those before it move back one. The masks are
+    // written as shifts of constants, valid for every position up to 15 without the test that
+    // low_positions() needs for 16.
     static uint64_t to_front(uint64_t order, unsigned position, unsigned way) {
-        const uint64_t before = order & low_positions(position);
-        return (order & ~low_positions(position + 1)) | (before << 4) | way;
+        const uint64_t before = order & ~(~uint64_t{0} << (4 * position));
+        return (order & (~uint64_t{0xf} << (4 * position))) | (before << 4) | way;
     }
     // The last way in order, the one a fill replaces.
     uint64_t last_of(uint64_t order) const { return (order >> (4 * (ways_ - 1))) & 0xf; }
@@ -334,11 +438,43 @@ private:
     // and reads only the tags whose byte matches — about none on a miss, the one on a hit — instead
     // of every tag. A byte of an empty way is stale; its tag (kEmpty) never matches.
     static constexpr uint64_t kBytes = 0x0101010101010101u;
-    static uint64_t fingerprint(Key key) { return (static_cast<uint64_t>(key) * 0x9e3779b97f4a7c15u) >> 56; }
+    static uint8_t fingerprint(Key key) {
+        return static_cast<uint8_t>((static_cast<uint64_t>(key) * 0x9e3779b97f4a7c15u) >> 56);
+    }
+    // The search of a packed set's fingerprints for one (`pattern`: it in every byte), portable:
+    // calls visit(way) for each way whose byte may match, in increasing order, until visit
+    // returns true, and returns that way, or `ways`. Eight bytes a word, XOR the pattern and the
+    // zero-byte test of position_of (which can also flag a byte above a zero one: visit's tag
+    // compare decides).
+    template <typename Visit>
+    [[gnu::always_inline]] static unsigned search_swar(const uint8_t* fps, uint64_t pattern, unsigned ways, Visit visit) {
+        for (unsigned word = 0; word < 2; ++word) {
+            if (word == 1 && ways <= 8) break;
+            uint64_t bytes;  // fingerprints of ways 8 word .. 8 word + 7, way 8 word in the low byte
+            std::memcpy(&bytes, fps + 8 * word, 8);
+            const uint64_t x = bytes ^ pattern;
+            for (uint64_t match = (x - kBytes) & ~x & (kBytes << 7); match; match &= match - 1) {
+                const unsigned way = word * 8 + static_cast<unsigned>(__builtin_ctzll(match)) / 8;
+                if (way < ways && visit(way)) return way;
+            }
+        }
+        return ways;
+    }
+#if defined(__SSE2__)
+    // SSE2 (which x86-64 always has): one byte compare for up to 16 ways, exact; the cache
+    // model's access takes a third fewer instructions than with the portable search. The ways
+    // whose byte matches, a bit a way.
+    static uint32_t candidates_sse2(const uint8_t* fps, __m128i pattern, unsigned ways) {
+        const __m128i bytes = ways <= 8 ? _mm_loadl_epi64(reinterpret_cast<const __m128i*>(fps))
+                                        : _mm_loadu_si128(reinterpret_cast<const __m128i*>(fps));
+        const auto m = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, pattern)));
+        return m & ((uint32_t{1} << ways) - 1);
+    }
+#endif
 
     // The way holding `key`, or ways_.
     unsigned find(size_t set, size_t base, Key key) const {
-        if (packed_) return find_packed(set, base, key);
+        if (packed_) return find_packed(set, base, hash(key));
         unsigned way = 0;
         while (way < ways_ && tags_[base + way] != key) ++way;
         return way;
@@ -346,68 +482,88 @@ private:
     // W: the number of ways when known at compile time (the geometries the simulator's presets use;
     // the compiler then unrolls the search and folds the masks), 0 for ways_.
     template <unsigned W = 0>
-    unsigned find_packed(size_t set, size_t base, Key key) const {
+    [[gnu::always_inline]] unsigned find_packed(size_t set, size_t base, const Hashed& h) const {
         const unsigned ways = W ? W : ways_;
-        const uint64_t pattern = kBytes * fingerprint(key);
-        const SetMeta& meta = meta_[set];
-        for (unsigned word = 0; word < 2; ++word) {
-            if (word == 1 && ways <= 8) break;
-            uint64_t fps;  // fingerprints of ways 8 word .. 8 word + 7, way 8 word in the low byte
-            std::memcpy(&fps, meta.fp + 8 * word, 8);
-            const uint64_t x = fps ^ pattern;
-            for (uint64_t match = (x - kBytes) & ~x & (kBytes << 7); match; match &= match - 1) {
-                const unsigned way = word * 8 + static_cast<unsigned>(__builtin_ctzll(match)) / 8;
-                if (way < ways && tags_[base + way] == key) return way;
-            }
+        const Key* const tags = tags_.data() + base;
+#if defined(__SSE2__)
+        // A loop here rather than search_swar's visitor: GCC then keeps the register saves of
+        // a Lru hit's promotion off the miss path of lookup_packed (10 instructions a call).
+        for (uint32_t m = candidates_sse2(meta_[set].fp, h.pattern, ways); m; m &= m - 1) {
+            const unsigned way = static_cast<unsigned>(__builtin_ctz(m));
+            if (tags[way] == h.key) return way;
         }
         return ways;
+#else
+        return search_swar(meta_[set].fp, h.pattern, ways, [tags, key = h.key](unsigned way) { return tags[way] == key; });
+#endif
     }
 
-    // Packed sets keep the first in order in way 0. `order` has `way` first (position 0), where it
-    // was just put; ways 0 and `way` trade their entries (tags, payloads, fingerprints) and the
-    // order its labels, so that way 0 holds that entry again. `zero_at`: the position label 0 has
-    // in `order` (not 0, as `way` is not 0).
+    // Packed sets that keep their first in front (front_) hold it in way 0. `order` has `way`
+    // first (position 0), where it was just put; ways 0 and `way` trade their entries (tags,
+    // payloads, fingerprints) and the order its labels, so that way 0 holds that entry again.
+    // `zero_at`: the position label 0 has in `order` (not 0, as `way` is not 0).
     uint64_t trade_with_front(size_t set, size_t base, unsigned way, uint64_t order, unsigned zero_at) {
-        std::swap(tags_[base], tags_[base + way]);
+        Key* const tags = tags_.data() + base;
+        std::swap(tags[0], tags[way]);
         if constexpr (kHasPayload) std::swap(payloads_[base], payloads_[base + way]);
         uint8_t* fp = meta_[set].fp;
         std::swap(fp[0], fp[way]);
         // Label 0's nibble is 0: OR-ing `way` in relabels it; position 0 becomes label 0.
         return (order & ~uint64_t{0xf}) | (uint64_t{way} << (4 * zero_at));
     }
-    // A packed Lru hit in `way`: it becomes first in order and moves to way 0.
+    // Where label 0 is in a front-keeping set's order: first, unless way 0 is empty (only after
+    // an invalidation of way 0 moved it back). A test of the first nibble saves the search in
+    // the usual case.
+    static unsigned position_of_zero(uint64_t order) { return (order & 0xf) == 0 ? 0 : position_of(order, 0); }
+    // A packed Lru hit in `way`: it becomes first in order and, F (front_), moves to way 0.
+    template <bool F = true>
     void promote(size_t set, size_t base, unsigned way) {
-        if (way == 0) return;  // way 0, when it holds an entry, is first in order
-        const uint64_t old = meta_[set].order;
-        const unsigned position = position_of(old, way);
-        // Label 0 (first, unless way 0 is empty) moves back one if it was before `way`.
-        unsigned zero_at = position_of(old, 0);
-        zero_at += zero_at < position;
-        meta_[set].order = trade_with_front(set, base, way, to_front(old, position, way), zero_at);
-    }
-    // A packed fill of an absent key: the last in order is evicted (returned, kEmpty if it was
-    // empty) and the new entry is first, in way 0. When the victim is not way 0, way 0's entry
-    // (first in order unless empty) moves into the victim's slot and takes its label.
-    template <unsigned W = 0>
-    [[gnu::always_inline]] Entry fill_packed(size_t set, size_t base, Key key, const Payload& value) {
-        const unsigned ways = W ? W : ways_;
-        const uint64_t old = meta_[set].order;
-        const unsigned victim = static_cast<unsigned>((old >> (4 * (ways - 1))) & 0xf);  // the last in order
-        const Entry evicted{tags_[base + victim], *payload(base + victim)};
-        uint8_t* fp = meta_[set].fp;
-        // Every way moves back one; position 0 is label 0 (a zero nibble), the new entry's way.
-        uint64_t order = (old << 4) & low_positions(ways);
-        if (victim != 0) {
-            tags_[base + victim] = tags_[base];
-            if constexpr (kHasPayload) payloads_[base + victim] = payloads_[base];
-            fp[victim] = fp[0];
-            // Label 0's position, one further back now, is the victim's way.
-            order |= uint64_t{victim} << (4 * (position_of(old, 0) + 1));
+        SetMeta& meta = meta_[set];
+        const uint64_t old = meta.order;
+        if constexpr (!F) {
+            meta.order = to_front(old, position_of(old, way), way);
+        } else {
+            if (way == 0) return;  // way 0, when it holds an entry, is first in order
+            const unsigned position = position_of(old, way);
+            // Label 0 (first, unless way 0 is empty) moves back one if it was before `way`.
+            unsigned zero_at = position_of_zero(old);
+            zero_at += zero_at < position;
+            meta.order = trade_with_front(set, base, way, to_front(old, position, way), zero_at);
         }
-        meta_[set].order = order;
-        tags_[base] = key;
-        *payload(base) = value;
-        fp[0] = static_cast<uint8_t>(fingerprint(key));
+    }
+    // A packed fill of an absent key (fingerprint `fp`): the last in order is evicted (returned,
+    // kEmpty if it was empty) and the new entry is first in order. F (front_): the new entry goes
+    // to way 0 and, when the victim is not way 0, way 0's entry (first in order unless empty)
+    // moves into the victim's slot and takes its label. Else it goes to the victim's way.
+    template <unsigned W, bool F>
+    [[gnu::always_inline]] Entry fill_packed(size_t set, size_t base, Key key, uint8_t fp, const Payload& value) {
+        const unsigned ways = W ? W : ways_;
+        // Raw pointers, held in registers: the byte stores to the fingerprints may alias
+        // anything, so indexing the vectors again would reload their begin pointers each time.
+        Key* const tags = tags_.data() + base;
+        SetMeta& meta = meta_[set];
+        const uint64_t old = meta.order;
+        const unsigned victim = static_cast<unsigned>((old >> (4 * (ways - 1))) & 0xf);  // the last in order
+        const Entry evicted{tags[victim], *payload(base + victim)};
+        // Every way moves back one; position 0 gets the new entry's way.
+        uint64_t order = (old << 4) & low_positions(ways);
+        unsigned way = victim;
+        if constexpr (F) {
+            if (victim != 0) {
+                tags[victim] = tags[0];
+                if constexpr (kHasPayload) payloads_[base + victim] = payloads_[base];
+                meta.fp[victim] = meta.fp[0];
+                // Label 0's position, one further back now, is the victim's way.
+                order |= uint64_t{victim} << (4 * (position_of_zero(old) + 1));
+            }
+            way = 0;  // position 0 is label 0 (a zero nibble)
+        } else {
+            order |= victim;
+        }
+        meta.order = order;
+        tags[way] = key;
+        *payload(base + way) = value;
+        meta.fp[way] = fp;
         return evicted;
     }
 
@@ -415,7 +571,7 @@ private:
     void put(size_t set, size_t base, unsigned way, Key key, const Payload& value) {
         tags_[base + way] = key;
         *payload(base + way) = value;
-        if (packed_) meta_[set].fp[way] = static_cast<uint8_t>(fingerprint(key));
+        if (packed_) meta_[set].fp[way] = fingerprint(key);
     }
     size_t base_of(size_t set) const { return (set << stride_shift_) + first_; }  // slot of way 0
 
@@ -455,36 +611,37 @@ private:
             return set << shift;
         }
     }
-    // Static, so that lookup() and access() call them through a plain function pointer.
-    template <unsigned W>
-    [[gnu::always_inline]] Payload* lookup_packed_body(size_t set, size_t base, Key key) {
-        const unsigned way = find_packed<W>(set, base, key);
+    // F: front_, known at compile time. Static, so that lookup() and access() call them through
+    // a plain function pointer.
+    template <unsigned W, bool F>
+    [[gnu::always_inline]] Payload* lookup_packed_body(size_t set, size_t base, const Hashed& h) {
+        const unsigned way = find_packed<W>(set, base, h);
         if (way == (W ? W : ways_)) return nullptr;
         if (!lru_) return payload(base + way);  // a Fifo hit changes nothing
-        promote(set, base, way);
-        return payload(base);
+        promote<F>(set, base, way);
+        return payload(F ? base : base + way);
     }
-    template <unsigned W>
-    [[gnu::always_inline]] bool access_packed_body(size_t set, size_t base, Key key) {
-        const unsigned way = find_packed<W>(set, base, key);
+    template <unsigned W, bool F>
+    [[gnu::always_inline]] bool access_packed_body(size_t set, size_t base, const Hashed& h) {
+        const unsigned way = find_packed<W>(set, base, h);
         if (way < (W ? W : ways_)) {
-            if (lru_) promote(set, base, way);
+            if (lru_) promote<F>(set, base, way);
             return true;
         }
-        fill_packed<W>(set, base, key, Payload{});
+        fill_packed<W, F>(set, base, h.key, h.fp, Payload{});
         return false;
     }
-    template <unsigned W>
+    template <unsigned W, bool F>
     [[gnu::noinline]] static Payload* lookup_packed(SetAssoc& self, size_t set, Key key) {
-        return self.lookup_packed_body<W>(set, self.packed_base<W>(set), key);
+        return self.lookup_packed_body<W, F>(set, self.packed_base<W>(set), hash(key));
     }
-    template <unsigned W>
+    template <unsigned W, bool F>
     [[gnu::noinline]] static bool access_packed(SetAssoc& self, size_t set, Key key) {
-        return self.access_packed_body<W>(set, self.packed_base<W>(set), key);
+        return self.access_packed_body<W, F>(set, self.packed_base<W>(set), hash(key));
     }
-    template <unsigned W>
+    template <unsigned W, bool F>
     [[gnu::noinline]] static void insert_packed(SetAssoc& self, size_t set, Key key, const Payload& value) {
-        self.fill_packed<W>(set, self.packed_base<W>(set), key, value);
+        self.fill_packed<W, F>(set, self.packed_base<W>(set), key, fingerprint(key), value);
     }
     // The packed functions for this geometry, chosen at construction.
     using LookupFn = Payload* (*)(SetAssoc&, size_t, Key);
@@ -492,9 +649,9 @@ private:
     using InsertFn = void (*)(SetAssoc&, size_t, Key, const Payload&);
     template <unsigned W>
     void choose_packed() {
-        lookup_packed_ = &SetAssoc::lookup_packed<W>;
-        access_packed_ = &SetAssoc::access_packed<W>;
-        insert_packed_ = &SetAssoc::insert_packed<W>;
+        lookup_packed_ = front_ ? &SetAssoc::lookup_packed<W, true> : &SetAssoc::lookup_packed<W, false>;
+        access_packed_ = front_ ? &SetAssoc::access_packed<W, true> : &SetAssoc::access_packed<W, false>;
+        insert_packed_ = front_ ? &SetAssoc::insert_packed<W, true> : &SetAssoc::insert_packed<W, false>;
     }
     void choose_packed_for(unsigned ways) {
         switch (ways) {
@@ -506,7 +663,6 @@ private:
             default: choose_packed<0>(); break;
         }
     }
-
     // access() with more than one way. Ordered sets (Lru, Fifo) in one scan: a hit at `way` moves
     // it to the front under Lru (as hit() does), a miss shifts every way back, evicting the last (as
     // fill_ways() does); the other policies take the two calls.
@@ -570,7 +726,8 @@ private:
             return std::nullopt;
         }
         if (packed_) {
-            const Entry evicted = fill_packed(set, base, key, value);
+            const Entry evicted = front_ ? fill_packed<0, true>(set, base, key, fingerprint(key), value)
+                                         : fill_packed<0, false>(set, base, key, fingerprint(key), value);
             if (evicted.key == kEmpty) return std::nullopt;
             return Entry{evicted.key, evicted.payload};  // built at the return: see fill_ways()
         }
@@ -589,6 +746,10 @@ private:
             tree_plru::touch(plru_bits_[set], way, ways_);
         } else if (config_.replacement == Replacement::Lru) {
             if (packed_) {
+                if (!front_) {
+                    promote<false>(set, base, way);
+                    return payload(base + way);
+                }
                 promote(set, base, way);
                 return payload(base);
             }
@@ -640,6 +801,7 @@ private:
     bool plru_ = false;          // TreePlru with more than one way
     bool packed_ = false;        // ordered, 2 to 16 ways: the order is meta_[set].order
     bool lru_ = false;           // Replacement::Lru
+    bool front_ = true;          // way 0 holds the first in order (SetAssocConfig::front)
     LookupFn lookup_packed_ = nullptr;
     AccessFn access_packed_ = nullptr;
     InsertFn insert_packed_ = nullptr;

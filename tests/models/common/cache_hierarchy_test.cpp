@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <gmock/gmock.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "models/common/cache_hierarchy.hpp"
 
@@ -114,6 +117,47 @@ TEST(CacheHierarchyConfig, ProblemsNameTheLevelAndField) {
     c = CacheHierarchyConfig{};
     c.line = 48;
     EXPECT_THAT(c.check(), HasSubstr("line"));
+}
+
+// The Skylake geometry (8, 4 and 16 ways) takes the path compiled for it, whose levels past the
+// first do not keep their most recent line in way 0. Against a list per set and level (first in
+// order first; Lru moves a hit first, Fifo does not; a miss fills first and drops the last), on a
+// seeded stream over four sets of every level and 40 lines each, so that every level hits and
+// evicts: the level that served each access, the counters and what each level holds must agree.
+TEST(CacheHierarchy, TheCompiledSkylakeGeometryFollowsAListModelOfEachLevel) {
+    for (Replacement policy : {Replacement::Lru, Replacement::Fifo}) {
+        CacheHierarchyConfig c;  // the Skylake defaults: 64, 1024 and 8192 sets
+        c.l1d.replacement = c.l2.replacement = c.l3.replacement = policy;
+        CacheHierarchy h(c);
+        const CacheLevelConfig* levels[3] = {&c.l1d, &c.l2, &c.l3};
+        std::vector<std::vector<uint64_t>> model[3];  // [level][set]: line numbers
+        for (unsigned l = 0; l < 3; ++l) model[l].resize(levels[l]->size / (c.line * levels[l]->ways));
+        CacheHierarchyStats expected;
+        XorShift64 rng(static_cast<unsigned>(policy) + 1);
+        for (int i = 0; i < 50000; ++i) {
+            const uint64_t line = rng.below(40) * 8192 + rng.below(4);  // set = line % sets at each level
+            unsigned served = 3;
+            for (unsigned l = 0; l < 3 && served == 3; ++l) {
+                std::vector<uint64_t>& list = model[l][line % model[l].size()];
+                auto it = std::find(list.begin(), list.end(), line);
+                if (it != list.end()) {
+                    if (policy == Replacement::Lru) std::rotate(list.begin(), it, it + 1);
+                    served = l;
+                } else {
+                    if (list.size() == levels[l]->ways) list.pop_back();
+                    list.insert(list.begin(), line);
+                    ++expected.misses[l];
+                }
+            }
+            ++expected.served[served];
+            ASSERT_EQ(static_cast<unsigned>(h.access(line * c.line).level), served) << "access " << i;
+        }
+        EXPECT_EQ(h.stats().served, expected.served);
+        EXPECT_EQ(h.stats().misses, expected.misses);
+        for (unsigned l = 0; l < 3; ++l)
+            for (const auto& list : model[l])
+                for (uint64_t line : list) EXPECT_TRUE(h.contains(static_cast<CacheLevel>(l), line * c.line));
+    }
 }
 
 TEST(CacheHierarchyConfig, TheHierarchyRefusesAnUnusableConfiguration) {

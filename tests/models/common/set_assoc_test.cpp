@@ -233,91 +233,167 @@ TEST_P(SetAssocEveryPolicy, AccessIsALookupThenAFillOnAMiss) {
 
 // Lru and Fifo against a plain list per set (most recent or newest first), on a seeded stream of
 // lookups, fills, accesses, inserts of absent keys and invalidations. The list is the policy's
-// definition; the structure keeps its order packed in a word and trades entries with way 0, so
-// every hit, miss and victim must agree, including after way 0 was invalidated.
-TEST(SetAssocOrdered, HitsAndVictimsFollowAListModelOfThePolicy) {
-    for (Replacement policy : {Replacement::Lru, Replacement::Fifo}) {
-        for (uint32_t ways : {2u, 3u, 4u, 8u, 12u, 16u, 20u}) {
-            const uint32_t sets = 4;
-            SetAssoc<uint32_t, uint32_t> tags(geometry(sets, ways, policy));
-            std::vector<std::vector<uint32_t>> model(sets);  // keys, first in order first
-            XorShift64 rng(ways * 7 + static_cast<unsigned>(policy));
-            const uint32_t distinct = sets * ways + 2 * ways;
-            std::vector<uint32_t> payload(distinct, 0);  // what each key was last filled with (access: 0)
-            auto where = [&](uint32_t key) {
-                std::vector<uint32_t>& list = model[key % sets];
-                return std::make_pair(&list, std::find(list.begin(), list.end(), key));
-            };
-            auto touch = [&](uint32_t key) {  // a hit: Lru moves the key first, Fifo leaves it
-                auto [list, it] = where(key);
-                if (policy == Replacement::Lru) std::rotate(list->begin(), it, it + 1);
-            };
-            auto add = [&](uint32_t key) -> std::optional<uint32_t> {  // a fill of an absent key
-                std::vector<uint32_t>& list = *where(key).first;
-                std::optional<uint32_t> victim;
-                if (list.size() == ways) {
-                    victim = list.back();
-                    list.pop_back();
-                }
-                list.insert(list.begin(), key);
-                return victim;
-            };
-            for (int i = 0; i < 20000; ++i) {
-                const uint32_t key = static_cast<uint32_t>(rng.below(distinct));
-                auto [list, it] = where(key);
-                const bool present = it != list->end();
-                const std::string at = std::to_string(ways) + " ways, step " + std::to_string(i);
-                switch (rng.below(6)) {
-                    case 0: {  // lookup
-                        const uint32_t* p = tags.lookup(key);
-                        ASSERT_EQ(p != nullptr, present) << at;
-                        if (p) {
-                            EXPECT_EQ(*p, payload[key]) << at;
-                            touch(key);
-                        }
-                        break;
-                    }
-                    case 1: {  // fill
-                        const auto evicted = tags.fill(key, key + 1000);
-                        if (present) {
-                            ASSERT_FALSE(evicted) << at;
-                            touch(key);
-                        } else {
-                            const std::optional<uint32_t> victim = add(key);
-                            ASSERT_EQ(evicted.has_value(), victim.has_value()) << at;
-                            if (victim) {
-                                EXPECT_EQ(evicted->key, *victim) << at;
-                                EXPECT_EQ(evicted->payload, payload[*victim]) << at;
-                            }
-                        }
-                        payload[key] = key + 1000;
-                        break;
-                    }
-                    case 2:  // access
-                        ASSERT_EQ(tags.access(key), present) << at;
-                        if (present) {
-                            touch(key);
-                        } else {
-                            add(key);
-                            payload[key] = 0;
-                        }
-                        break;
-                    case 3:  // insert, where the key is absent
-                        if (present) break;
-                        tags.insert(key, key + 2000);
-                        add(key);
-                        payload[key] = key + 2000;
-                        break;
-                    case 4:  // invalidate
-                        ASSERT_EQ(tags.invalidate(key), present) << at;
-                        if (present) list->erase(it);
-                        break;
-                    default:  // probe: changes nothing
-                        ASSERT_EQ(tags.contains(key), present) << at;
-                        break;
-                }
-            }
+// definition; the structure keeps its order packed in a word and, keeping its first in front,
+// trades entries with way 0, so every hit, miss and victim must agree, including after way 0 was
+// invalidated. W != 0: lookups, accesses and inserts go through the operations compiled for W
+// ways (lookup_fixed, access_fixed, insert_fixed, or their _no_front kin) instead.
+template <unsigned W = 0>
+void check_against_list_model(Replacement policy, uint32_t ways, bool front) {
+    const uint32_t sets = 4;
+    SetAssocConfig config = geometry(sets, ways, policy);
+    config.front = front;
+    using Store = SetAssoc<uint32_t, uint32_t>;
+    Store tags(config);
+    if (W != 0) {
+        ASSERT_EQ(tags.packed_ways(), W);
+    }
+    std::vector<std::vector<uint32_t>> model(sets);  // keys, first in order first
+    XorShift64 rng(ways * 7 + static_cast<unsigned>(policy) + (front ? 0 : 1000) + W);
+    // Keys spread over a few thousand values, so that some in a set share a fingerprint.
+    const uint32_t distinct = sets * ways + 2 * ways;
+    auto key_of = [&](uint64_t i) { return static_cast<uint32_t>(i * 2654435761u % 4096u / sets * sets + i % sets); };
+    std::vector<uint32_t> payload(4096, 0);  // what each key was last filled with (access: 0)
+    auto where = [&](uint32_t key) {
+        std::vector<uint32_t>& list = model[key % sets];
+        return std::make_pair(&list, std::find(list.begin(), list.end(), key));
+    };
+    auto touch = [&](uint32_t key) {  // a hit: Lru moves the key first, Fifo leaves it
+        auto [list, it] = where(key);
+        if (policy == Replacement::Lru) std::rotate(list->begin(), it, it + 1);
+    };
+    auto add = [&](uint32_t key) -> std::optional<uint32_t> {  // a fill of an absent key
+        std::vector<uint32_t>& list = *where(key).first;
+        std::optional<uint32_t> victim;
+        if (list.size() == ways) {
+            victim = list.back();
+            list.pop_back();
         }
+        list.insert(list.begin(), key);
+        return victim;
+    };
+    for (int i = 0; i < 20000; ++i) {
+        const uint32_t key = key_of(rng.below(distinct));
+        auto [list, it] = where(key);
+        const bool present = it != list->end();
+        const std::string at = std::to_string(ways) + " ways, front " + std::to_string(front) + ", W " +
+                               std::to_string(W) + ", step " + std::to_string(i);
+        switch (rng.below(6)) {
+            case 0: {  // lookup
+                const uint32_t* p;
+                if constexpr (W != 0) {
+                    if (front) p = tags.template lookup_fixed<W>(key);
+                    else p = tags.template lookup_fixed_no_front<W>(key);
+                } else {
+                    p = tags.lookup(key);
+                }
+                ASSERT_EQ(p != nullptr, present) << at;
+                if (p) {
+                    EXPECT_EQ(*p, payload[key]) << at;
+                    touch(key);
+                }
+                break;
+            }
+            case 1: {  // fill
+                const auto evicted = tags.fill(key, key + 1000);
+                if (present) {
+                    ASSERT_FALSE(evicted) << at;
+                    touch(key);
+                } else {
+                    const std::optional<uint32_t> victim = add(key);
+                    ASSERT_EQ(evicted.has_value(), victim.has_value()) << at;
+                    if (victim) {
+                        EXPECT_EQ(evicted->key, *victim) << at;
+                        EXPECT_EQ(evicted->payload, payload[*victim]) << at;
+                    }
+                }
+                payload[key] = key + 1000;
+                break;
+            }
+            case 2: {  // access
+                bool hit;
+                if constexpr (W != 0) {
+                    if (front) hit = rng.below(2) ? tags.template access_fixed<W>(key) : tags.template access_fixed<W>(Store::hash(key));
+                    else hit = tags.template access_fixed_no_front<W>(Store::hash(key));
+                } else {
+                    hit = tags.access(key);
+                }
+                ASSERT_EQ(hit, present) << at;
+                if (present) {
+                    touch(key);
+                } else {
+                    add(key);
+                    payload[key] = 0;
+                }
+                break;
+            }
+            case 3:  // insert, where the key is absent
+                if (present) break;
+                if constexpr (W != 0) {
+                    if (front) tags.template insert_fixed<W>(key, key + 2000);
+                    else tags.template insert_fixed_no_front<W>(key, key + 2000);
+                } else {
+                    tags.insert(key, key + 2000);
+                }
+                add(key);
+                payload[key] = key + 2000;
+                break;
+            case 4:  // invalidate
+                ASSERT_EQ(tags.invalidate(key), present) << at;
+                if (present) list->erase(it);
+                break;
+            default:  // probe: changes nothing
+                ASSERT_EQ(tags.contains(key), present) << at;
+                break;
+        }
+    }
+}
+
+TEST(SetAssocOrdered, HitsAndVictimsFollowAListModelOfThePolicy) {
+    for (Replacement policy : {Replacement::Lru, Replacement::Fifo})
+        for (uint32_t ways : {2u, 3u, 4u, 8u, 12u, 16u, 20u}) check_against_list_model(policy, ways, true);
+}
+
+// The same without the first kept in way 0 (SetAssocConfig::front = false): hits leave entries
+// where they are and fills take the victim's way, but the policy must be the same.
+TEST(SetAssocOrdered, WithoutTheFirstInFrontHitsAndVictimsFollowTheListModel) {
+    for (Replacement policy : {Replacement::Lru, Replacement::Fifo})
+        for (uint32_t ways : {2u, 3u, 4u, 8u, 12u, 16u, 20u}) check_against_list_model(policy, ways, false);
+}
+
+TEST(SetAssocOrdered, TheOperationsCompiledForAGeometryFollowTheListModel) {
+    for (Replacement policy : {Replacement::Lru, Replacement::Fifo}) {
+        for (bool front : {true, false}) {
+            check_against_list_model<4>(policy, 4, front);
+            check_against_list_model<8>(policy, 8, front);
+            check_against_list_model<16>(policy, 16, front);
+        }
+    }
+}
+
+// The fingerprint search: whichever way the host compares the bytes, every way whose byte equals
+// the key's must be a candidate (the portable one may add ways after it; SSE2's, none), and no way
+// past `ways`.
+TEST(SetAssocFingerprints, EveryMatchingWayIsACandidateAndNoneBeyondTheSet) {
+    using Store = SetAssoc<uint64_t>;
+    XorShift64 rng(42);
+    for (int i = 0; i < 20000; ++i) {
+        uint8_t fps[16];
+        for (uint8_t& b : fps) b = static_cast<uint8_t>(rng.below(4));  // few values: many matches
+        const auto fp = static_cast<uint8_t>(rng.below(4));
+        const unsigned ways = 2 + static_cast<unsigned>(rng.below(15));
+        uint32_t exact = 0;
+        for (unsigned w = 0; w < ways; ++w)
+            if (fps[w] == fp) exact |= 1u << w;
+        const uint32_t portable = Store::fingerprint_candidates_portable(fps, fp, ways);
+        EXPECT_EQ(portable & exact, exact) << i;
+        EXPECT_EQ(portable >> ways, 0u) << i;
+        // Its extra candidates are only ways above a matching one.
+        if (portable != exact) {
+            EXPECT_LT(__builtin_ctz(exact), __builtin_ctz(portable & ~exact)) << i;
+        }
+#if defined(__SSE2__)
+        EXPECT_EQ(Store::fingerprint_candidates_sse2(fps, fp, ways), exact) << i;
+#endif
     }
 }
 
