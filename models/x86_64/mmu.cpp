@@ -81,7 +81,7 @@ Translation Mmu::translate_4k_miss(uint64_t la, Access access, Privilege privile
             second_missed = false;
         }
     }
-    return after_walk<G>(la, access, now, cycles, true, second_missed, walk<G>(la, access, privilege));
+    return after_walk<G>(la, access, now, cycles, true, second_missed, walk_fixed<G>(la, access, privilege));
 }
 
 template <class G>
@@ -176,7 +176,7 @@ Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privile
     }
 
     return after_walk<GenericGeometry>(la, access, now, cycles, l1_missed, second_missed,
-                                       walk<GenericGeometry>(la, access, privilege));
+                                       walk(la, access, privilege));
 }
 
 template <class G>
@@ -205,7 +205,7 @@ inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uin
         ++stats_.walk_faults;
         return page_fault(la, w.error_code, cycles);
     }
-    const Mapping& m = w.mapping;
+    const Mapping m = w.mapping;  // a copy: w, not escaping to the calls below, stays in registers
     if (l1_missed) ++l1_stats.misses[static_cast<unsigned>(m.page)];
     if (second_missed) ++stats_.stlb.misses[static_cast<unsigned>(m.page)];
     // A structure that was looked up and missed cannot hold the page: fill without a search.
@@ -254,42 +254,16 @@ uint32_t Mmu::claim_walker(uint64_t start, uint32_t walk_cycles) {
 
 // ---- the walk --------------------------------------------------------------------------------------
 
-template <class G>
-inline Mmu::PscEntry* Mmu::psc_lookup(unsigned level, uint64_t key) {
-    if constexpr (G::kFixed) {
-        if (level == 2) return psc_[2].set.template lookup_fixed<G::kPde>(key);
-        if (level == 3) return psc_[3].set.template lookup_fixed<G::kPdpte>(key);
-        if (level == 4) return psc_[4].set.template lookup_fixed<G::kPml4e>(key);
-    }
-    return psc_[level].set.lookup(key);
-}
-
-template <class G>
-inline void Mmu::psc_insert(unsigned level, uint64_t key, PscEntry value) {
-    if constexpr (G::kFixed) {
-        if (level == 2) return psc_[2].set.template insert_fixed<G::kPde>(key, value);
-        if (level == 3) return psc_[3].set.template insert_fixed<G::kPdpte>(key, value);
-        if (level == 4) return psc_[4].set.template insert_fixed<G::kPml4e>(key, value);
-    }
-    psc_[level].set.insert(key, value);
-}
-
-// A fixed geometry (G) is 4-level paging: levels, entry size and index width are constants.
-template <class G>
 Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
-    const unsigned levels = G::kFixed ? 4 : levels_, entry_bytes = G::kFixed ? 8 : entry_bytes_;
-    const uint64_t index_mask = G::kFixed ? 0x1ff : index_mask_;
-    Walk w;
-    const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
-    unsigned level = levels;
+    unsigned level = levels_;
     uint64_t table = cr3_base_;
     uint8_t perm = kPermW | kPermU | kPermX;
 
     // The deepest paging-structure cache that holds an entry for this address skips the levels above
     // it, with the rights ANDed down to it (4.10.3.2).
-    for (unsigned l = 2; l <= levels; ++l) {
+    for (unsigned l = 2; l <= levels_; ++l) {
         if (!psc_[l].present) continue;
-        if (const PscEntry* e = psc_lookup<G>(l, psc_key(la, l))) {
+        if (const PscEntry* e = psc_[l].set.lookup(psc_key(la, l))) {
             ++stats_.psc_hits[l];
             table = e->table();
             perm = e->perm();
@@ -298,18 +272,23 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         }
         ++stats_.psc_misses[l];
     }
+    return walk_from(la, access, privilege, level, table, perm);
+}
 
+Mmu::Walk Mmu::walk_from(uint64_t la, Access access, Privilege privilege, unsigned level, uint64_t table,
+                         uint8_t perm) {
+    Walk w;
+    const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
     uint32_t& hint = host_hint_[(la >> 12) & (kHostHints - 1)].entry_line;
     for (;;) {
-        const unsigned shift = G::kFixed ? 12 + 9 * (level - 1) : level_shift_[level];
-        const uint64_t pa = table + ((la >> shift) & index_mask) * entry_bytes;
+        const uint64_t pa = table + ((la >> level_shift_[level]) & index_mask_) * entry_bytes_;
         hint = (pa >> 6) >> 32 ? 0 : static_cast<uint32_t>(pa >> 6);  // the last entry read: the leaf's when the walk succeeds
         const common::CacheHierarchy::Access ref = caches_.access(pa);
         w.cycles += ref.cycles;
         ++w.refs;
         ++stats_.walk_refs_served[static_cast<unsigned>(ref.level)];
         uint64_t entry = 0;
-        if (!read_entry(pa, entry_bytes, entry)) {
+        if (!read_entry(pa, entry_bytes_, entry)) {
             w.bus = true;
             w.bus_pa = pa;
             return w;
@@ -328,11 +307,11 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         perm &= static_cast<uint8_t>(((entry & kPteRw) ? kPermW : 0) | ((entry & kPteUs) ? kPermU : 0) |
                                      ((entry & kPteXd) ? 0 : kPermX));
         if (!leaf) {
-            if (!(entry & kPteA)) set_bits(pa, entry, kPteA, w);  // A on every level used (4.8)
+            if (!(entry & kPteA)) w.cycles += set_bits(pa, entry, kPteA);  // A on every level used (4.8)
             const uint64_t next = entry & table_mask_;
             // The lookups above missed every level below the one that hit (or all of them), this
             // one included, and nothing has filled a paging-structure cache since.
-            if (psc_[level].present) psc_insert<G>(level, psc_key(la, level), PscEntry{next | perm});
+            if (psc_[level].present) psc_[level].set.insert(psc_key(la, level), PscEntry{next | perm});
             table = next;
             --level;
             continue;
@@ -344,7 +323,7 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         }
         // A on the leaf; D on the first write (4.8).
         const uint64_t want = kPteA | (access == Access::Write ? kPteD : 0);
-        if ((entry & want) != want) set_bits(pa, entry, want & ~entry, w);
+        if ((entry & want) != want) w.cycles += set_bits(pa, entry, want & ~entry);
         const PageSize page = level == 1 ? PageSize::k4K
                               : level == 3 ? PageSize::k1G
                               : mode_ == PagingMode::Legacy ? PageSize::k4M
@@ -356,9 +335,104 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
     }
 }
 
+// walk() for 4-level paging with 8-byte entries (Long4: the paging-structure caches' keys are the
+// address's bits 47 .. 12 + 9 (L - 1) and the PCID), the probes and the last two levels unrolled.
+// The geometry guarantees that every paging-structure cache exists.
+template <class G>
+inline Mmu::Walk Mmu::walk_fixed(uint64_t la, Access access, Privilege privilege) {
+    Psc* const psc = psc_.data();
+    const uint64_t tag = tag_key_;
+    // The probes of walk(), deepest first (4.10.3.2), each level's set operations compiled for
+    // its ways. A hit in the PDE or PDPTE cache (nearly every walk of a working set under 512 GB)
+    // reads the levels below it here; otherwise walk_from() reads from the level below the hit, or
+    // from CR3.
+    FixedWalk s{0, 0, 0};
+    bool from_pde;
+    if (const PscEntry* e = psc[2].set.template lookup_fixed<G::kPde>(((la >> 21) & bits(26, 0)) | tag)) {
+        ++stats_.psc_hits[2];
+        s.table = e->table();
+        s.perm = e->perm();
+        from_pde = true;
+    } else {
+        ++stats_.psc_misses[2];
+        const PscEntry* e3 = psc[3].set.template lookup_fixed<G::kPdpte>(((la >> 30) & bits(17, 0)) | tag);
+        if (!e3) {
+            ++stats_.psc_misses[3];
+            if (const PscEntry* e4 = psc[4].set.template lookup_fixed<G::kPml4e>(((la >> 39) & bits(8, 0)) | tag)) {
+                ++stats_.psc_hits[4];
+                return walk_from(la, access, privilege, 3, e4->table(), e4->perm());
+            }
+            ++stats_.psc_misses[4];
+            return walk_from(la, access, privilege, 4, cr3_base_, kPermW | kPermU | kPermX);
+        }
+        ++stats_.psc_hits[3];
+        s.table = e3->table();
+        s.perm = e3->perm();
+        from_pde = false;
+    }
+    Walk w;
+    if (from_pde || walk_level<G, 2>(la, access, privilege, s, w)) walk_level<G, 1>(la, access, privilege, s, w);
+    // walk_from() stores the hint at each read; only the last one's stays.
+    host_hint_[(la >> 12) & (kHostHints - 1)].entry_line =
+        (s.last_pa >> 6) >> 32 ? 0 : static_cast<uint32_t>(s.last_pa >> 6);
+    return w;
+}
+
+template <class G, unsigned L>
+inline bool Mmu::walk_level(uint64_t la, Access access, Privilege privilege, FixedWalk& s, Walk& w) {
+    const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
+    constexpr unsigned kShift = 12 + 9 * (L - 1);
+    const uint64_t pa = s.table + ((la >> kShift) & 0x1ff) * 8;
+    s.last_pa = pa;
+    const common::CacheHierarchy::Access ref = caches_.access(pa);
+    w.cycles += ref.cycles;
+    ++w.refs;
+    ++stats_.walk_refs_served[static_cast<unsigned>(ref.level)];
+    uint64_t entry = 0;
+    if (!read_entry(pa, 8, entry)) {
+        w.bus = true;
+        w.bus_pa = pa;
+        return false;
+    }
+    if (!(entry & kPteP)) {
+        w.error_code = fault_bits_[a][p];
+        return false;
+    }
+    const bool leaf = L == 1 || ((entry & kPtePs) && leaf_ok_[L]);
+    if (entry & (leaf ? rsvd_leaf_[L] : rsvd_table_[L])) {
+        w.error_code = fault_bits_[a][p] | kPfP | kPfRsvd;
+        return false;
+    }
+    // walk_from()'s rights, without branches: R/W (bit 1) and U/S (bit 2) one place down are
+    // kPermW and kPermU; XD (bit 63) clear is kPermX.
+    static_assert(kPteRw >> 1 == kPermW && kPteUs >> 1 == kPermU && kPermX == 4 && kPteXd == uint64_t{1} << 63);
+    s.perm &= static_cast<uint8_t>(((entry >> 1) & (kPermW | kPermU)) | ((~entry >> 61) & kPermX));
+    if constexpr (L == 2) {
+        if (!leaf) {
+            if (!(entry & kPteA)) w.cycles += set_bits(pa, entry, kPteA);
+            const uint64_t next = entry & table_mask_;
+            psc_[2].set.template insert_fixed<G::kPde>(((la >> kShift) & bits(26, 0)) | tag_key_,
+                                                        PscEntry{next | s.perm});
+            s.table = next;
+            return true;
+        }
+    }
+    const uint8_t rights = need_[a][p] & ~kPermD;
+    if ((s.perm & rights) != rights) {
+        w.error_code = fault_bits_[a][p] | kPfP;
+        return false;
+    }
+    const uint64_t want = kPteA | (access == Access::Write ? kPteD : 0);
+    if ((entry & want) != want) w.cycles += set_bits(pa, entry, want & ~entry);
+    w.ok = true;
+    w.mapping = Mapping{entry & table_mask_ & ~((uint64_t{1} << kShift) - 1), L == 1 ? PageSize::k4K : PageSize::k2M,
+                        static_cast<uint8_t>(s.perm | ((entry & kPteD) ? kPermD : 0)), pge_ && (entry & kPteG) != 0};
+    return false;
+}
+
 // Sets A and/or D in an entry the walk has just read. The write goes through the data caches like
 // the read (the line is normally still in L1D), and its latency is part of the walk's.
-void Mmu::set_bits(uint64_t pa, uint64_t& entry, uint64_t set, Walk& w) {
+uint32_t Mmu::set_bits(uint64_t pa, uint64_t& entry, uint64_t set) {
     entry |= set;
     if (uint8_t* p = memory_.direct(pa, entry_bytes_)) {
         const uint32_t e32 = static_cast<uint32_t>(entry);
@@ -370,10 +444,10 @@ void Mmu::set_bits(uint64_t pa, uint64_t& entry, uint64_t set, Walk& w) {
         memory_.write64(pa, entry);
     else
         memory_.write32(pa, static_cast<uint32_t>(entry));
-    w.cycles += caches_.access(pa).cycles;
     ++stats_.entry_writes;
     if (set & kPteA) ++stats_.a_set;
     if (set & kPteD) ++stats_.d_set;
+    return caches_.access(pa).cycles;
 }
 
 uint64_t Mmu::leaf_frame(uint64_t entry, unsigned level) const {

@@ -310,18 +310,33 @@ private:
     // `t` the answer, when its rights allow the access (the L1 is filled) or forbid it (a #PF); false
     // when it is allowed but cached clean, and a walk must set D.
     template <class G>
-    bool second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
+    [[gnu::noinline]] bool second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
                           Translation& t);
     // The part of a translation after its walk: statistics, the walker's time, a fault, the fills.
     template <class G>
     [[gnu::always_inline]] inline Translation after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
                            bool l1_missed, bool second_missed, const Walk& w);
-    template <class G>
+    // The walk for every paging mode and geometry: the paging-structure-cache probes, then
+    // walk_from() reads the levels in a loop from `level` down, starting at `table` with `perm`.
     Walk walk(uint64_t la, Access access, Privilege privilege);
+    Walk walk_from(uint64_t la, Access access, Privilege privilege, unsigned level, uint64_t table, uint8_t perm);
+    // The walk of a fixed geometry (4-level paging, 8-byte entries), inlined into
+    // translate_4k_miss(): the same reads, writes, cache-model references, paging-structure-cache
+    // operations and statistics as walk(), in the same order, with the probes and the reads of
+    // levels 2 and 1 compiled for their level (walk_level) and the walk's state in registers.
     template <class G>
-    [[gnu::always_inline]] inline PscEntry* psc_lookup(unsigned level, uint64_t key);
-    template <class G>
-    [[gnu::always_inline]] inline void psc_insert(unsigned level, uint64_t key, PscEntry value);
+    [[gnu::always_inline]] inline Walk walk_fixed(uint64_t la, Access access, Privilege privilege);
+    // The state walk_fixed() carries from level to level.
+    struct FixedWalk {
+        uint64_t table;    // the physical address of the table the level reads
+        uint64_t last_pa;  // the entry read last
+        uint8_t perm;      // rights ANDed so far
+    };
+    // Level L (2 or 1) of walk_fixed(): true when the entry references the next table (the walk
+    // goes on), false when the walk has ended (w has its outcome).
+    template <class G, unsigned L>
+    [[gnu::always_inline]] inline bool walk_level(uint64_t la, Access access, Privilege privilege, FixedWalk& s,
+                                                  Walk& w);
     // An entry of `bytes` (entry_bytes_) at `pa`; false when no memory answers there.
     bool read_entry(uint64_t pa, unsigned bytes, uint64_t& entry) {
         if (const uint8_t* host = memory_.direct(pa, bytes)) {
@@ -340,7 +355,8 @@ private:
         entry = e32;
         return ok;
     }
-    void set_bits(uint64_t pa, uint64_t& entry, uint64_t bits, Walk& w);
+    // Sets `bits` in the entry at `pa` (in memory and in `entry`); returns the write's cycles.
+    uint32_t set_bits(uint64_t pa, uint64_t& entry, uint64_t bits);
     uint64_t leaf_frame(uint64_t entry, unsigned level) const;
     uint32_t claim_walker(uint64_t start, uint32_t walk_cycles);
     Translation page_fault(uint64_t la, uint8_t error_code, uint32_t cycles);
