@@ -75,7 +75,7 @@ Translation Mmu::translate_4k_miss(uint64_t la, Access access, Privilege privile
     const uint32_t cycles = config_.l1_hit_cycles + config_.stlb_hit_cycles;
     bool second_missed = true;
     if (Tlb& stlb = tlbs_[kStlb]; stlb.filled & 1) {  // find(): an empty class needs no lookup
-        if (TlbEntry* e = stlb.set.template lookup_fixed<G::kStlb>(key(la, 0, pcid_))) {
+        if (TlbEntry* e = stlb.set.template lookup_fixed<G::kStlb>(key4k(la))) {
             Translation t;
             if (second_level_hit<G>(la, access, privilege, Hit{e, 0, false}, cycles, t)) return t;
             second_missed = false;
@@ -182,9 +182,6 @@ Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privile
 template <class G>
 inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
                             bool l1_missed, bool second_missed, const Walk& w) {
-    const unsigned side = access == Access::Fetch ? kInstruction : kData;
-    TlbStats& l1_stats = side == kInstruction ? stats_.itlb : stats_.dtlb;
-    Translation t;
     ++stats_.walks;
     stats_.walk_cycles += w.cycles;
     stats_.walk_refs += w.refs;
@@ -192,6 +189,49 @@ inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uin
     if (now != kUntimed) cycles += claim_walker(now + cycles, w.cycles);
     cycles += w.cycles;
     stats_.miss_cycles += cycles;
+    if constexpr (G::kFixed) {
+        // What finish_walk() does with a 4 KB page, non-global, after misses in the L1 and the STLB
+        // (which then hold no entry for it: filled without a search), with the fixed geometry's set
+        // operations. Other
+        // outcomes take finish_walk(), out of line, so that w stays in registers here.
+        const Mapping& m = w.mapping;
+        if (w.ok && l1_missed && second_missed && m.page == PageSize::k4K && !m.global) {
+            const bool fetch = access == Access::Fetch;
+            ++(fetch ? stats_.itlb : stats_.dtlb).misses[0];
+            ++stats_.stlb.misses[0];
+            const uint64_t k = key4k(la);
+            const TlbEntry e = TlbEntry::make(m.frame, m.perm, PageSize::k4K);
+            Tlb* const tlbs = tlbs_.data();
+            tlbs[kStlb].filled |= 1;
+            tlbs[kStlb].set.template insert_fixed<G::kStlb>(k, e);
+            if (fetch) {
+                tlbs[kInstruction * kClasses].filled |= 1;
+                tlbs[kInstruction * kClasses].set.template insert_fixed<G::kItlb>(k, e);
+            } else {
+                tlbs[kData * kClasses].filled |= 1;
+                tlbs[kData * kClasses].set.template insert_fixed<G::kDtlb>(k, e);
+            }
+            Translation t;
+            t.pa = m.frame | (la & 0xfff);
+            t.cycles = cycles;
+            return t;
+        }
+        return finish_walk_call(la, access, cycles, l1_missed, second_missed, w);
+    } else {
+        return finish_walk(la, access, cycles, l1_missed, second_missed, w);
+    }
+}
+
+Translation Mmu::finish_walk_call(uint64_t la, Access access, uint32_t cycles, bool l1_missed, bool second_missed,
+                                  Walk w) {
+    return finish_walk(la, access, cycles, l1_missed, second_missed, w);
+}
+
+inline Translation Mmu::finish_walk(uint64_t la, Access access, uint32_t cycles, bool l1_missed, bool second_missed,
+                                    const Walk& w) {
+    const unsigned side = access == Access::Fetch ? kInstruction : kData;
+    TlbStats& l1_stats = side == kInstruction ? stats_.itlb : stats_.dtlb;
+    Translation t;
     if (!w.ok) {
         if (l1_missed) ++l1_stats.misses_faulted;
         if (second_missed) ++stats_.stlb.misses_faulted;
@@ -205,18 +245,12 @@ inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uin
         ++stats_.walk_faults;
         return page_fault(la, w.error_code, cycles);
     }
-    const Mapping m = w.mapping;  // a copy: w, not escaping to the calls below, stays in registers
+    const Mapping& m = w.mapping;
     if (l1_missed) ++l1_stats.misses[static_cast<unsigned>(m.page)];
     if (second_missed) ++stats_.stlb.misses[static_cast<unsigned>(m.page)];
     // A structure that was looked up and missed cannot hold the page: fill without a search.
-    if (G::kFixed && second_missed && m.page == PageSize::k4K && !m.global) {
-        // fill_second_level() of a 4 KB page in a fixed geometry: the STLB, which holds them.
-        tlbs_[kStlb].filled |= 1;
-        tlbs_[kStlb].set.template insert_fixed<G::kStlb>(key(la, 0, pcid_), TlbEntry::make(m.frame, m.perm, m.page));
-    } else {
-        fill_second_level(la, m, second_missed);
-    }
-    fill_l1<G>(side, la, m, l1_missed);
+    fill_second_level(la, m, second_missed);
+    fill_l1_any(side, la, m, l1_missed);
     t.pa = m.frame | (la & ((uint64_t{1} << page_shift(m.page)) - 1));
     t.page_size = m.page;
     t.cycles = cycles;
@@ -388,8 +422,12 @@ inline bool Mmu::walk_level(uint64_t la, Access access, Privilege privilege, Fix
     w.cycles += ref.cycles;
     ++w.refs;
     ++stats_.walk_refs_served[static_cast<unsigned>(ref.level)];
-    uint64_t entry = 0;
-    if (!read_entry(pa, 8, entry)) {
+    uint64_t entry;
+    if (const uint8_t* host = memory_.direct(pa, 8)) {
+        std::memcpy(&entry, host, 8);
+    } else if (uint64_t e = 0; read_entry(pa, 8, e)) {  // e, not entry: entry's address is not taken
+        entry = e;
+    } else {
         w.bus = true;
         w.bus_pa = pa;
         return false;
@@ -540,9 +578,9 @@ inline void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool abse
         l1.filled |= 1;
         const TlbEntry e = TlbEntry::make(m.frame, m.perm, m.page);
         if (side == kData)
-            l1.set.template insert_fixed<G::kDtlb>(key(la, 0, pcid_), e);
+            l1.set.template insert_fixed<G::kDtlb>(key4k(la), e);
         else
-            l1.set.template insert_fixed<G::kItlb>(key(la, 0, pcid_), e);
+            l1.set.template insert_fixed<G::kItlb>(key4k(la), e);
         return;
     }
     fill_l1_any(side, la, m, absent);

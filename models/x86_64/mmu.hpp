@@ -312,10 +312,15 @@ private:
     template <class G>
     [[gnu::noinline]] bool second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
                           Translation& t);
-    // The part of a translation after its walk: statistics, the walker's time, a fault, the fills.
+    // The part of a translation after its walk: statistics and the walker's time, then
+    // finish_walk(): a fault, or the fills and the answer. `cycles`: the translation's so far.
     template <class G>
     [[gnu::always_inline]] inline Translation after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
                            bool l1_missed, bool second_missed, const Walk& w);
+    [[gnu::always_inline]] inline Translation finish_walk(uint64_t la, Access access, uint32_t cycles, bool l1_missed,
+                                                          bool second_missed, const Walk& w);
+    [[gnu::noinline]] Translation finish_walk_call(uint64_t la, Access access, uint32_t cycles, bool l1_missed,
+                                                   bool second_missed, Walk w);
     // The walk for every paging mode and geometry: the paging-structure-cache probes, then
     // walk_from() reads the levels in a loop from `level` down, starting at `table` with `perm`.
     Walk walk(uint64_t la, Access access, Privilege privilege);
@@ -382,6 +387,9 @@ private:
     uint64_t key(uint64_t la, unsigned cls, uint64_t tag) const {
         return ((la >> class_shift_[cls]) & vpn_mask_[cls]) | (uint64_t{cls} << kClassShift) | (tag << kTagShift);
     }
+    // key(la, 0, pcid_) with 4-level paging (the fixed geometries' mode): the 4 KB page number of a
+    // 48-bit address, 36 bits.
+    uint64_t key4k(uint64_t la) const { return ((la >> 12) & ((uint64_t{1} << 36) - 1)) | tag_key_; }
     uint64_t psc_key(uint64_t la, unsigned level) const {
         return ((la >> level_shift_[level]) & region_mask_[level]) | (pcid_ << kTagShift);
     }
