@@ -57,32 +57,46 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
 
 // ---- translation ---------------------------------------------------------------------------------
 
-Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
-    // The case most misses of a large 4 KB working set are: the 4 KB L1 missed, and no structure but
-    // the STLB's 4 KB entries can hold the page (no global entry, no larger page cached on this side
-    // or in the second level). With the structures translate_4k_miss() is compiled for, it does what
-    // translate_generic() would, in the same order, with their set operations inlined.
-    if (fixed_long4_ && !l1_4k && !any_global_ && canonical(la)) {
-        const Tlb* l1 = &tlbs_[(access == Access::Fetch ? kInstruction : kData) * kClasses];
-        if (!(l1[1].filled | l1[2].filled) && !(tlbs_[kStlb].filled & ~1u) && !tlbs_[kStlb1g].filled)
-            return translate_4k_miss<SkylakeGeometry>(la, access, privilege, now);
-    }
-    return translate_generic(la, access, privilege, now, l1_4k);
+Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now) {
+    if (!canonical(la)) return translate_generic(la, access, privilege, now, nullptr);
+    if (fixed_long4_) return translate_fixed<SkylakeGeometry>(la, access, privilege, now);  // translate_at() passes it by
+    const unsigned side = access == Access::Fetch ? kInstruction : kData;
+    TlbEntry* const e = tlbs_[side * kClasses].set.lookup(((la >> 12) & vpn_mask_[0]) | tag_key_);
+    if (e && allows(*e, access, privilege)) return l1_hit(*e, side, la);
+    return translate_generic(la, access, privilege, now, e);
 }
 
 template <class G>
-Translation Mmu::translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now) {
+Translation Mmu::translate_fixed(uint64_t la, Access access, Privilege privilege, uint64_t now) {
+    // The 4 KB L1's lookup, compiled for its ways.
+    const unsigned side = access == Access::Fetch ? kInstruction : kData;
+    Tlb* const l1 = &tlbs_[side * kClasses];
+    const uint64_t key = key4k(la);
+    TlbEntry* const e = side == kData ? l1->set.template lookup_fixed<G::kDtlb>(key)
+                                      : l1->set.template lookup_fixed<G::kItlb>(key);
+    if (e) {
+        if (allows(*e, access, privilege)) return l1_hit(*e, side, la);
+        return translate_generic(la, access, privilege, now, e);
+    }
+    // The case most misses of a large 4 KB working set are: the 4 KB L1 missed, and no structure but
+    // the STLB's 4 KB entries can hold the page (no global entry, no larger page cached on this side
+    // or in the second level). With the structures the geometry has, what follows does what
+    // translate_generic() would, in the same order, with their set operations inlined.
+    if (any_global_ || l1[1].filled || l1[2].filled || (tlbs_[kStlb].filled & ~1u) || tlbs_[kStlb1g].filled)
+        return translate_generic(la, access, privilege, now, nullptr);
     const uint32_t cycles = config_.l1_hit_cycles + config_.stlb_hit_cycles;
     bool second_missed = true;
     if (Tlb& stlb = tlbs_[kStlb]; stlb.filled & 1) {  // find(): an empty class needs no lookup
-        if (TlbEntry* e = stlb.set.template lookup_fixed<G::kStlb>(key4k(la))) {
+        if (TlbEntry* e2 = stlb.set.template lookup_fixed<G::kStlb>(key)) {
             Translation t;
-            if (second_level_hit<G>(la, access, privilege, Hit{e, 0, false}, cycles, t)) return t;
+            if (second_level_hit<G>(la, access, privilege, Hit{e2, 0, false}, cycles, t)) return t;
             second_missed = false;
         }
     }
     return after_walk<G>(la, access, now, cycles, true, second_missed, walk_fixed<G>(la, access, privilege));
 }
+// translate_at(), in the header, calls it.
+template Translation Mmu::translate_fixed<Mmu::SkylakeGeometry>(uint64_t, Access, Privilege, uint64_t);
 
 template <class G>
 bool Mmu::second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,

@@ -92,27 +92,20 @@ public:
 
     // The same, for an access issued at cycle `now` (kUntimed: no walker contention).
     Translation translate_at(uint64_t la, Access access, Privilege privilege, uint64_t now) {
-        // The hot path: a non-global 4 KB L1 hit that the access is allowed. Everything else,
-        // including a fault, a non-canonical address and paging off, is translate_slow().
+        // The hot path: a non-global 4 KB L1 hit in the front way of its set (SetAssoc::lookup()'s
+        // first compare, a hit that changes no replacement state) that the access is allowed.
+        // Everything else, including the rest of that lookup, a fault, a non-canonical address and
+        // paging off, is translate_fixed() in the geometry it is compiled for, else translate_slow().
         la &= la_mask_;
-        const unsigned side = access == Access::Fetch ? kInstruction : kData;
-        TlbEntry* e = nullptr;
         if (canonical(la)) {
+            const unsigned side = access == Access::Fetch ? kInstruction : kData;
             const uint64_t key = ((la >> 12) & vpn_mask_[0]) | tag_key_;
-            e = tlbs_[side * kClasses].set.lookup(key);
-            if (e) {
-                const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
-                if ((e->perm() & need) == need) {
-                    ++(side == kInstruction ? stats_.itlb : stats_.dtlb).hits[static_cast<unsigned>(e->page())];
-                    Translation t;
-                    t.pa = e->frame() | (la & 0xfff);
-                    t.cycles = config_.l1_hit_cycles;
-                    t.page_size = e->page();
-                    return t;
-                }
-            }
+            const auto& set = tlbs_[side * kClasses].set;
+            if (set.front_tag(key) == key)
+                if (const TlbEntry& e = *set.front_payload(key); allows(e, access, privilege)) return l1_hit(e, side, la);
+            if (fixed_long4_) return translate_fixed<SkylakeGeometry>(la, access, privilege, now);
         }
-        return translate_slow(la, access, privilege, now, e);
+        return translate_slow(la, access, privilege, now);
     }
 
     // Repeating an L1 hit without the lookup, for a driver that translates the same page again
@@ -146,8 +139,7 @@ public:
         const auto& set = tlbs_[side * kClasses].set;
         const uint64_t key = ((la >> 12) & vpn_mask_[0]) | tag_key_;
         const TlbEntry* e = set.front_payload(key);
-        const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
-        if (set.front_tag(key) != key || (e->perm() & need) != need) return r;
+        if (set.front_tag(key) != key || !allows(*e, access, privilege)) return r;
         r.tag_ = set.front_tag_slot(key);
         r.entry_ = &e->bits;
         r.hits_ = &(side == kInstruction ? stats_.itlb : stats_.dtlb).hits[static_cast<unsigned>(e->page())];
@@ -296,16 +288,33 @@ private:
         static constexpr unsigned kDtlb = 4, kItlb = 8, kStlb = 12, kPde = 4, kPdpte = 4, kPml4e = 2;
     };
 
-    // `l1_4k`: what the hot path's lookup found in the 4 KB L1 of the access's side for the current
-    // PCID (null: nothing, or the address is not canonical); nothing has changed since.
-    [[gnu::noinline]] Translation translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now,
-                                                 TlbEntry* l1_4k);
-    // Out of line, as is translate_4k_miss(), so that translate_slow() chooses between them with a
-    // tail call and no register saves of its own.
+    // translate_at()'s answer for an entry of the 4 KB L1 of `side` that allows the access.
+    [[gnu::always_inline]] Translation l1_hit(const TlbEntry& e, unsigned side, uint64_t la) {
+        ++(side == kInstruction ? stats_.itlb : stats_.dtlb).hits[static_cast<unsigned>(e.page())];
+        Translation t;
+        t.pa = e.frame() | (la & 0xfff);
+        t.cycles = config_.l1_hit_cycles;
+        t.page_size = e.page();
+        return t;
+    }
+    bool allows(const TlbEntry& e, Access access, Privilege privilege) const {
+        const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
+        return (e.perm() & need) == need;
+    }
+    // Everything translate_at() does past the front way's compare.
+    [[gnu::noinline]] Translation translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now);
+    // `l1_4k`: what the lookup of the 4 KB L1 of the access's side for the current PCID found (null:
+    // nothing, or the address is not canonical); nothing has changed since. Out of line, as is
+    // translate_fixed(), so that translate_slow() keeps few registers to save.
     [[gnu::noinline]] Translation translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now,
                                                     TlbEntry* l1_4k);
+    // translate_slow() of a canonical address in a fixed geometry G with 4-level paging: the L1's
+    // lookup, then the miss of a 4 KB page that only the STLB's 4 KB entries can hold (otherwise
+    // translate_generic()), with the structures' set operations and the walk compiled for G.
+    // Flattened: every call in it is inlined but those marked noinline (the rare paths), whatever
+    // the compiler's limits on the growth of mmu.cpp, which it reaches before this function's.
     template <class G>
-    [[gnu::noinline]] Translation translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now);
+    [[gnu::noinline, gnu::flatten]] Translation translate_fixed(uint64_t la, Access access, Privilege privilege, uint64_t now);
     // An entry `h` of the second level for an access that missed the L1, `cycles` so far: true, with
     // `t` the answer, when its rights allow the access (the L1 is filled) or forbid it (a #PF); false
     // when it is allowed but cached clean, and a walk must set D.
@@ -324,9 +333,9 @@ private:
     // The walk for every paging mode and geometry: the paging-structure-cache probes, then
     // walk_from() reads the levels in a loop from `level` down, starting at `table` with `perm`.
     Walk walk(uint64_t la, Access access, Privilege privilege);
-    Walk walk_from(uint64_t la, Access access, Privilege privilege, unsigned level, uint64_t table, uint8_t perm);
+    [[gnu::noinline]] Walk walk_from(uint64_t la, Access access, Privilege privilege, unsigned level, uint64_t table, uint8_t perm);
     // The walk of a fixed geometry (4-level paging, 8-byte entries), inlined into
-    // translate_4k_miss(): the same reads, writes, cache-model references, paging-structure-cache
+    // translate_fixed(): the same reads, writes, cache-model references, paging-structure-cache
     // operations and statistics as walk(), in the same order, with the probes and the reads of
     // levels 2 and 1 compiled for their level (walk_level) and the walk's state in registers.
     template <class G>
@@ -361,9 +370,9 @@ private:
         return ok;
     }
     // Sets `bits` in the entry at `pa` (in memory and in `entry`); returns the write's cycles.
-    uint32_t set_bits(uint64_t pa, uint64_t& entry, uint64_t bits);
+    [[gnu::noinline]] uint32_t set_bits(uint64_t pa, uint64_t& entry, uint64_t bits);
     uint64_t leaf_frame(uint64_t entry, unsigned level) const;
-    uint32_t claim_walker(uint64_t start, uint32_t walk_cycles);
+    [[gnu::noinline]] uint32_t claim_walker(uint64_t start, uint32_t walk_cycles);
     Translation page_fault(uint64_t la, uint8_t error_code, uint32_t cycles);
 
     Hit find(Tlb& tlb, unsigned cls, uint64_t la, bool own);
@@ -406,7 +415,7 @@ private:
     std::vector<uint64_t> walker_free_;  // cycle at which each walker finishes its walk
     bool second_level_ = false;          // an STLB or a 1 GB STLB exists
     bool fixed_geometry_ = false;        // the structures are SkylakeGeometry's
-    bool fixed_long4_ = false;           // fixed_geometry_ with 4-level paging: translate_4k_miss applies
+    bool fixed_long4_ = false;           // fixed_geometry_ with 4-level paging: translate_fixed applies
     bool any_global_ = false;            // a global entry may be cached
 
     uint64_t cr0_ = 0, cr2_ = 0, cr3_ = 0, cr4_ = 0, efer_ = 0;
