@@ -57,18 +57,9 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
 
 // ---- translation ---------------------------------------------------------------------------------
 
-Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now) {
-    if (!canonical(la)) return translate_generic(la, access, privilege, now, nullptr);
-    if (fixed_long4_) return translate_fixed<SkylakeGeometry>(la, access, privilege, now);  // translate_at() passes it by
-    const unsigned side = access == Access::Fetch ? kInstruction : kData;
-    TlbEntry* const e = tlbs_[side * kClasses].set.lookup(((la >> 12) & vpn_mask_[0]) | tag_key_);
-    if (e && allows(*e, access, privilege)) return l1_hit(*e, side, la);
-    return translate_generic(la, access, privilege, now, e);
-}
-
 template <class G>
 Translation Mmu::translate_fixed(uint64_t la, Access access, Privilege privilege, uint64_t now) {
-    // The 4 KB L1's lookup, compiled for its ways.
+    // The 4 KB L1's lookup, compiled for its ways (translate_at() has compared the front way).
     const unsigned side = access == Access::Fetch ? kInstruction : kData;
     Tlb* const l1 = &tlbs_[side * kClasses];
     const uint64_t key = key4k(la);
@@ -129,7 +120,8 @@ bool Mmu::second_level_hit(uint64_t la, Access access, Privilege privilege, cons
     return false;
 }
 
-Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
+Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now,
+                                   const TlbEntry* l1_4k) {
     Translation t;
     if (mode_ == PagingMode::Off) {
         t.pa = la;  // already taken modulo 2^32
@@ -302,14 +294,15 @@ uint32_t Mmu::claim_walker(uint64_t start, uint32_t walk_cycles) {
 
 // ---- the walk --------------------------------------------------------------------------------------
 
-Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
-    unsigned level = levels_;
+Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege, unsigned first_probe) {
+    const unsigned levels = levels_;
+    unsigned level = levels;
     uint64_t table = cr3_base_;
     uint8_t perm = kPermW | kPermU | kPermX;
 
     // The deepest paging-structure cache that holds an entry for this address skips the levels above
     // it, with the rights ANDed down to it (4.10.3.2).
-    for (unsigned l = 2; l <= levels_; ++l) {
+    for (unsigned l = first_probe; l <= levels; ++l) {
         if (!psc_[l].present) continue;
         if (const PscEntry* e = psc_[l].set.lookup(psc_key(la, l))) {
             ++stats_.psc_hits[l];
@@ -320,23 +313,21 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         }
         ++stats_.psc_misses[l];
     }
-    return walk_from(la, access, privilege, level, table, perm);
-}
 
-Mmu::Walk Mmu::walk_from(uint64_t la, Access access, Privilege privilege, unsigned level, uint64_t table,
-                         uint8_t perm) {
     Walk w;
     const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
+    const unsigned entry_bytes = entry_bytes_;
+    const uint64_t index_mask = index_mask_;
     uint32_t& hint = host_hint_[(la >> 12) & (kHostHints - 1)].entry_line;
     for (;;) {
-        const uint64_t pa = table + ((la >> level_shift_[level]) & index_mask_) * entry_bytes_;
+        const uint64_t pa = table + ((la >> level_shift_[level]) & index_mask) * entry_bytes;
         hint = (pa >> 6) >> 32 ? 0 : static_cast<uint32_t>(pa >> 6);  // the last entry read: the leaf's when the walk succeeds
         const common::CacheHierarchy::Access ref = caches_.access(pa);
         w.cycles += ref.cycles;
         ++w.refs;
         ++stats_.walk_refs_served[static_cast<unsigned>(ref.level)];
         uint64_t entry = 0;
-        if (!read_entry(pa, entry_bytes_, entry)) {
+        if (!read_entry(pa, entry_bytes, entry)) {
             w.bus = true;
             w.bus_pa = pa;
             return w;
@@ -392,8 +383,7 @@ inline Mmu::Walk Mmu::walk_fixed(uint64_t la, Access access, Privilege privilege
     const uint64_t tag = tag_key_;
     // The probes of walk(), deepest first (4.10.3.2), each level's set operations compiled for
     // its ways. A hit in the PDE or PDPTE cache (nearly every walk of a working set under 512 GB)
-    // reads the levels below it here; otherwise walk_from() reads from the level below the hit, or
-    // from CR3.
+    // reads the levels below it here; otherwise walk() goes on from the PML4E cache's probe.
     FixedWalk s{0, 0, 0};
     bool from_pde;
     if (const PscEntry* e = psc[2].set.template lookup_fixed<G::kPde>(((la >> 21) & bits(26, 0)) | tag)) {
@@ -406,12 +396,7 @@ inline Mmu::Walk Mmu::walk_fixed(uint64_t la, Access access, Privilege privilege
         const PscEntry* e3 = psc[3].set.template lookup_fixed<G::kPdpte>(((la >> 30) & bits(17, 0)) | tag);
         if (!e3) {
             ++stats_.psc_misses[3];
-            if (const PscEntry* e4 = psc[4].set.template lookup_fixed<G::kPml4e>(((la >> 39) & bits(8, 0)) | tag)) {
-                ++stats_.psc_hits[4];
-                return walk_from(la, access, privilege, 3, e4->table(), e4->perm());
-            }
-            ++stats_.psc_misses[4];
-            return walk_from(la, access, privilege, 4, cr3_base_, kPermW | kPermU | kPermX);
+            return walk(la, access, privilege, 4);
         }
         ++stats_.psc_hits[3];
         s.table = e3->table();
@@ -420,7 +405,7 @@ inline Mmu::Walk Mmu::walk_fixed(uint64_t la, Access access, Privilege privilege
     }
     Walk w;
     if (from_pde || walk_level<G, 2>(la, access, privilege, s, w)) walk_level<G, 1>(la, access, privilege, s, w);
-    // walk_from() stores the hint at each read; only the last one's stays.
+    // walk() stores the hint at each read; only the last one's stays.
     host_hint_[(la >> 12) & (kHostHints - 1)].entry_line =
         (s.last_pa >> 6) >> 32 ? 0 : static_cast<uint32_t>(s.last_pa >> 6);
     return w;
@@ -455,7 +440,7 @@ inline bool Mmu::walk_level(uint64_t la, Access access, Privilege privilege, Fix
         w.error_code = fault_bits_[a][p] | kPfP | kPfRsvd;
         return false;
     }
-    // walk_from()'s rights, without branches: R/W (bit 1) and U/S (bit 2) one place down are
+    // walk()'s rights, without branches: R/W (bit 1) and U/S (bit 2) one place down are
     // kPermW and kPermU; XD (bit 63) clear is kPermX.
     static_assert(kPteRw >> 1 == kPermW && kPteUs >> 1 == kPermU && kPermX == 4 && kPteXd == uint64_t{1} << 63);
     s.perm &= static_cast<uint8_t>(((entry >> 1) & (kPermW | kPermU)) | ((~entry >> 61) & kPermX));
@@ -527,7 +512,7 @@ Mmu::Hit Mmu::find(Tlb& tlb, unsigned cls, uint64_t la, bool own) {
 // The hardware looks all page sizes up at once; the model looks them up in size order and takes the
 // first entry found. More than one can match only after software changed a page's size without
 // invalidating, and then the SDM lets any of them be used (4.10.2.3).
-Mmu::Hit Mmu::find_l1(unsigned side, uint64_t la, TlbEntry* l1_4k) {
+Mmu::Hit Mmu::find_l1(unsigned side, uint64_t la, const TlbEntry* l1_4k) {
     if (l1_4k) return Hit{l1_4k, 0, false};
     const Lookups& order = l1_lookups_[side];
     for (unsigned n = 0; n < order.count; ++n) {

@@ -92,20 +92,27 @@ public:
 
     // The same, for an access issued at cycle `now` (kUntimed: no walker contention).
     Translation translate_at(uint64_t la, Access access, Privilege privilege, uint64_t now) {
-        // The hot path: a non-global 4 KB L1 hit in the front way of its set (SetAssoc::lookup()'s
-        // first compare, a hit that changes no replacement state) that the access is allowed.
-        // Everything else, including the rest of that lookup, a fault, a non-canonical address and
-        // paging off, is translate_fixed() in the geometry it is compiled for, else translate_slow().
+        // The hot path: a non-global 4 KB L1 hit that the access is allowed. A miss in the front
+        // way of its set (SetAssoc::lookup()'s first compare) in the fixed geometry with 4-level
+        // paging is translate_fixed(), which does the rest of that lookup compiled for the L1's
+        // ways; otherwise the lookup goes on here. Everything else, including a fault, a
+        // non-canonical address and paging off, is translate_generic().
         la &= la_mask_;
+        const TlbEntry* e = nullptr;
         if (canonical(la)) {
             const unsigned side = access == Access::Fetch ? kInstruction : kData;
             const uint64_t key = ((la >> 12) & vpn_mask_[0]) | tag_key_;
-            const auto& set = tlbs_[side * kClasses].set;
-            if (set.front_tag(key) == key)
-                if (const TlbEntry& e = *set.front_payload(key); allows(e, access, privilege)) return l1_hit(e, side, la);
-            if (fixed_long4_) return translate_fixed<SkylakeGeometry>(la, access, privilege, now);
+            auto& set = tlbs_[side * kClasses].set;
+            if (set.front_tag(key) == key) {  // lookup()'s hit in the front way, which changes nothing
+                e = set.front_payload(key);
+                if (allows(*e, access, privilege)) return l1_hit(*e, side, la);
+            } else if (fixed_long4_) {
+                return translate_fixed<SkylakeGeometry>(la, access, privilege, now);
+            } else if ((e = set.lookup(key)) && allows(*e, access, privilege)) {
+                return l1_hit(*e, side, la);
+            }
         }
-        return translate_slow(la, access, privilege, now);
+        return translate_generic(la, access, privilege, now, e);
     }
 
     // Repeating an L1 hit without the lookup, for a driver that translates the same page again
@@ -261,7 +268,7 @@ private:
         bool global;
     };
     struct Hit {
-        TlbEntry* entry = nullptr;
+        const TlbEntry* entry = nullptr;
         unsigned cls = 0;
         bool global = false;
     };
@@ -301,15 +308,13 @@ private:
         const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
         return (e.perm() & need) == need;
     }
-    // Everything translate_at() does past the front way's compare.
-    [[gnu::noinline]] Translation translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now);
     // `l1_4k`: what the lookup of the 4 KB L1 of the access's side for the current PCID found (null:
     // nothing, or the address is not canonical); nothing has changed since. Out of line, as is
-    // translate_fixed(), so that translate_slow() keeps few registers to save.
+    // translate_fixed(), so that translate_at() keeps few registers to save.
     [[gnu::noinline]] Translation translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now,
-                                                    TlbEntry* l1_4k);
-    // translate_slow() of a canonical address in a fixed geometry G with 4-level paging: the L1's
-    // lookup, then the miss of a 4 KB page that only the STLB's 4 KB entries can hold (otherwise
+                                                    const TlbEntry* l1_4k);
+    // translate_at() of a canonical address in a fixed geometry G with 4-level paging, past the 4 KB
+    // L1's front compare: the rest of the L1's lookup, then the miss of a 4 KB page that only the STLB's 4 KB entries can hold (otherwise
     // translate_generic()), with the structures' set operations and the walk compiled for G.
     // Flattened: every call in it is inlined but those marked noinline (the rare paths), whatever
     // the compiler's limits on the growth of mmu.cpp, which it reaches before this function's.
@@ -319,7 +324,7 @@ private:
     // `t` the answer, when its rights allow the access (the L1 is filled) or forbid it (a #PF); false
     // when it is allowed but cached clean, and a walk must set D.
     template <class G>
-    [[gnu::noinline]] bool second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
+    bool second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
                           Translation& t);
     // The part of a translation after its walk: statistics and the walker's time, then
     // finish_walk(): a fault, or the fills and the answer. `cycles`: the translation's so far.
@@ -330,10 +335,9 @@ private:
                                                           bool second_missed, const Walk& w);
     [[gnu::noinline]] Translation finish_walk_call(uint64_t la, Access access, uint32_t cycles, bool l1_missed,
                                                    bool second_missed, Walk w);
-    // The walk for every paging mode and geometry: the paging-structure-cache probes, then
-    // walk_from() reads the levels in a loop from `level` down, starting at `table` with `perm`.
-    Walk walk(uint64_t la, Access access, Privilege privilege);
-    [[gnu::noinline]] Walk walk_from(uint64_t la, Access access, Privilege privilege, unsigned level, uint64_t table, uint8_t perm);
+    // The walk for every paging mode and geometry: the paging-structure caches' probes from the
+    // level `first_probe` up (walk_fixed() has made those below), then the reads in a loop.
+    [[gnu::noinline]] Walk walk(uint64_t la, Access access, Privilege privilege, unsigned first_probe = 2);
     // The walk of a fixed geometry (4-level paging, 8-byte entries), inlined into
     // translate_fixed(): the same reads, writes, cache-model references, paging-structure-cache
     // operations and statistics as walk(), in the same order, with the probes and the reads of
@@ -376,7 +380,7 @@ private:
     Translation page_fault(uint64_t la, uint8_t error_code, uint32_t cycles);
 
     Hit find(Tlb& tlb, unsigned cls, uint64_t la, bool own);
-    Hit find_l1(unsigned side, uint64_t la, TlbEntry* l1_4k);
+    Hit find_l1(unsigned side, uint64_t la, const TlbEntry* l1_4k);
     Hit find_second_level(uint64_t la);
     // `absent`: the caller looked the structure up for `la` (find_l1, find_second_level) and
     // missed, and nothing has filled it since: the fill needs no search for the key.
