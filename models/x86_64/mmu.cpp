@@ -70,11 +70,9 @@ Translation Mmu::translate_fixed(uint64_t la, Access access, Privilege privilege
         return translate_generic(la, access, privilege, now, e);
     }
     // The case most misses of a large 4 KB working set are: the 4 KB L1 missed, and no structure but
-    // the STLB's 4 KB entries can hold the page (no global entry, no larger page cached on this side
-    // or in the second level). With the structures the geometry has, what follows does what
-    // translate_generic() would, in the same order, with their set operations inlined.
-    if (any_global_ || l1[1].filled || l1[2].filled || (tlbs_[kStlb].filled & ~1u) || tlbs_[kStlb1g].filled)
-        return translate_generic(la, access, privilege, now, nullptr);
+    // the STLB's 4 KB entries can hold the page (fixed_miss_). With the structures the geometry has,
+    // what follows does what translate_generic() would, in the same order, with their set
+    // operations inlined.
     const uint32_t cycles = config_.l1_hit_cycles + config_.stlb_hit_cycles;
     bool second_missed = true;
     if (Tlb& stlb = tlbs_[kStlb]; stlb.filled & 1) {  // find(): an empty class needs no lookup
@@ -561,6 +559,7 @@ void Mmu::fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absen
     if (cls < class_of(m.page)) tlb.fractured = true;
     tlb.filled |= static_cast<uint8_t>(1u << cls);
     if (m.global) any_global_ = true;
+    if (cls != 0 || m.global) derive_fixed_miss();  // a 4 KB class does not enter it
     const uint64_t k = key(la, cls, m.global ? kGlobalTag : pcid_);
     if (absent)
         tlb.set.insert(k, TlbEntry::make(frame, m.perm, m.page));
@@ -653,7 +652,16 @@ void Mmu::flush_all() {
     }
     for (Psc& psc : psc_) psc.set.invalidate_all();
     any_global_ = false;
+    derive_fixed_miss();
     ++stats_.full_flushes;
+}
+
+void Mmu::derive_fixed_miss() {
+    const bool second = !(tlbs_[kStlb].filled & ~1u) && !tlbs_[kStlb1g].filled;
+    for (unsigned side : {kData, kInstruction}) {
+        const Tlb* l1 = &tlbs_[side * kClasses];
+        fixed_miss_[side] = fixed_long4_ && !any_global_ && second && !l1[1].filled && !l1[2].filled;
+    }
 }
 
 void Mmu::invlpg(uint64_t la) {
@@ -808,6 +816,7 @@ bool Mmu::derive() {
     }
     derive_lookups();
     fixed_long4_ = fixed_geometry_ && mode_ == PagingMode::Long4;
+    derive_fixed_miss();
     cr3_base_ = cr3_ & table_mask_;
     pge_ = cr4_ & kCr4Pge;
     pcid_ = (long_mode && (cr4_ & kCr4Pcide)) ? (cr3_ & kCr3PcidMask) : 0;

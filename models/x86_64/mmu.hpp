@@ -93,9 +93,9 @@ public:
     // The same, for an access issued at cycle `now` (kUntimed: no walker contention).
     Translation translate_at(uint64_t la, Access access, Privilege privilege, uint64_t now) {
         // The hot path: a non-global 4 KB L1 hit that the access is allowed. A miss in the front
-        // way of its set (SetAssoc::lookup()'s first compare) in the fixed geometry with 4-level
-        // paging is translate_fixed(), which does the rest of that lookup compiled for the L1's
-        // ways; otherwise the lookup goes on here. Everything else, including a fault, a
+        // way of its set (SetAssoc::lookup()'s first compare) where translate_fixed() applies
+        // (fixed_miss_) is translate_fixed(), which does the rest of that lookup compiled for the
+        // L1's ways; otherwise the lookup goes on here. Everything else, including a fault, a
         // non-canonical address and paging off, is translate_generic().
         la &= la_mask_;
         const TlbEntry* e = nullptr;
@@ -106,7 +106,7 @@ public:
             if (set.front_tag(key) == key) {  // lookup()'s hit in the front way, which changes nothing
                 e = set.front_payload(key);
                 if (allows(*e, access, privilege)) return l1_hit(*e, side, la);
-            } else if (fixed_long4_) {
+            } else if (fixed_miss_[side]) {
                 return translate_fixed<SkylakeGeometry>(la, access, privilege, now);
             } else if ((e = set.lookup(key)) && allows(*e, access, privilege)) {
                 return l1_hit(*e, side, la);
@@ -313,11 +313,12 @@ private:
     // translate_fixed(), so that translate_at() keeps few registers to save.
     [[gnu::noinline]] Translation translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now,
                                                     const TlbEntry* l1_4k);
-    // translate_at() of a canonical address in a fixed geometry G with 4-level paging, past the 4 KB
-    // L1's front compare: the rest of the L1's lookup, then the miss of a 4 KB page that only the STLB's 4 KB entries can hold (otherwise
-    // translate_generic()), with the structures' set operations and the walk compiled for G.
-    // Flattened: every call in it is inlined but those marked noinline (the rare paths), whatever
-    // the compiler's limits on the growth of mmu.cpp, which it reaches before this function's.
+    // translate_at() of a canonical address past the 4 KB L1's front compare, in a fixed geometry G
+    // with 4-level paging where only the STLB's 4 KB entries can hold a page that the 4 KB L1 lacks
+    // (fixed_miss_): the rest of the L1's lookup, then the miss, with the structures' set
+    // operations and the walk compiled for G. Flattened: every call in it is inlined but those
+    // marked noinline (the rare paths), whatever the compiler's limits on the growth of mmu.cpp,
+    // which it reaches before this function's.
     template <class G>
     [[gnu::noinline, gnu::flatten]] Translation translate_fixed(uint64_t la, Access access, Privilege privilege, uint64_t now);
     // An entry `h` of the second level for an access that missed the L1, `cycles` so far: true, with
@@ -421,6 +422,12 @@ private:
     bool fixed_geometry_ = false;        // the structures are SkylakeGeometry's
     bool fixed_long4_ = false;           // fixed_geometry_ with 4-level paging: translate_fixed applies
     bool any_global_ = false;            // a global entry may be cached
+    // [side]: fixed_long4_, and no structure but the STLB's 4 KB entries can hold a page that the
+    // side's 4 KB L1 lacks (no global entry, no larger page cached on the side or in the second
+    // level): translate_fixed() applies. Recomputed (derive_fixed_miss) wherever those change: a
+    // fill(), flush_all(), derive().
+    std::array<bool, 2> fixed_miss_{};
+    void derive_fixed_miss();
 
     uint64_t cr0_ = 0, cr2_ = 0, cr3_ = 0, cr4_ = 0, efer_ = 0;
 
