@@ -57,32 +57,35 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
 
 // ---- translation ---------------------------------------------------------------------------------
 
-Translation Mmu::translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
-    // The case most misses of a large 4 KB working set are: the 4 KB L1 missed, and no structure but
-    // the STLB's 4 KB entries can hold the page (no global entry, no larger page cached on this side
-    // or in the second level). With the structures translate_4k_miss() is compiled for, it does what
-    // translate_generic() would, in the same order, with their set operations inlined.
-    if (fixed_long4_ && !l1_4k && !any_global_ && canonical(la)) {
-        const Tlb* l1 = &tlbs_[(access == Access::Fetch ? kInstruction : kData) * kClasses];
-        if (!(l1[1].filled | l1[2].filled) && !(tlbs_[kStlb].filled & ~1u) && !tlbs_[kStlb1g].filled)
-            return translate_4k_miss<SkylakeGeometry>(la, access, privilege, now);
-    }
-    return translate_generic(la, access, privilege, now, l1_4k);
-}
-
 template <class G>
-Translation Mmu::translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now) {
+Translation Mmu::translate_fixed(uint64_t la, Access access, Privilege privilege, uint64_t now) {
+    // The 4 KB L1's lookup, compiled for its ways (translate_at() has compared the front way).
+    const unsigned side = access == Access::Fetch ? kInstruction : kData;
+    Tlb* const l1 = &tlbs_[side * kClasses];
+    const uint64_t key = key4k(la);
+    TlbEntry* const e = side == kData ? l1->set.template lookup_fixed<G::kDtlb>(key)
+                                      : l1->set.template lookup_fixed<G::kItlb>(key);
+    if (e) {
+        if (allows(*e, access, privilege)) return l1_hit(*e, side, la);
+        return translate_generic(la, access, privilege, now, e);
+    }
+    // The case most misses of a large 4 KB working set are: the 4 KB L1 missed, and no structure but
+    // the STLB's 4 KB entries can hold the page (fixed_miss_). With the structures the geometry has,
+    // what follows does what translate_generic() would, in the same order, with their set
+    // operations inlined.
     const uint32_t cycles = config_.l1_hit_cycles + config_.stlb_hit_cycles;
     bool second_missed = true;
     if (Tlb& stlb = tlbs_[kStlb]; stlb.filled & 1) {  // find(): an empty class needs no lookup
-        if (TlbEntry* e = stlb.set.template lookup_fixed<G::kStlb>(key(la, 0, pcid_))) {
+        if (TlbEntry* e2 = stlb.set.template lookup_fixed<G::kStlb>(key)) {
             Translation t;
-            if (second_level_hit<G>(la, access, privilege, Hit{e, 0, false}, cycles, t)) return t;
+            if (second_level_hit<G>(la, access, privilege, Hit{e2, 0, false}, cycles, t)) return t;
             second_missed = false;
         }
     }
-    return after_walk<G>(la, access, now, cycles, true, second_missed, walk<G>(la, access, privilege));
+    return after_walk<G>(la, access, now, cycles, true, second_missed, walk_fixed<G>(la, access, privilege));
 }
+// translate_at(), in the header, calls it.
+template Translation Mmu::translate_fixed<Mmu::SkylakeGeometry>(uint64_t, Access, Privilege, uint64_t);
 
 template <class G>
 bool Mmu::second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
@@ -115,7 +118,8 @@ bool Mmu::second_level_hit(uint64_t la, Access access, Privilege privilege, cons
     return false;
 }
 
-Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now, TlbEntry* l1_4k) {
+Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now,
+                                   const TlbEntry* l1_4k) {
     Translation t;
     if (mode_ == PagingMode::Off) {
         t.pa = la;  // already taken modulo 2^32
@@ -176,15 +180,12 @@ Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privile
     }
 
     return after_walk<GenericGeometry>(la, access, now, cycles, l1_missed, second_missed,
-                                       walk<GenericGeometry>(la, access, privilege));
+                                       walk(la, access, privilege));
 }
 
 template <class G>
 inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
                             bool l1_missed, bool second_missed, const Walk& w) {
-    const unsigned side = access == Access::Fetch ? kInstruction : kData;
-    TlbStats& l1_stats = side == kInstruction ? stats_.itlb : stats_.dtlb;
-    Translation t;
     ++stats_.walks;
     stats_.walk_cycles += w.cycles;
     stats_.walk_refs += w.refs;
@@ -192,6 +193,49 @@ inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uin
     if (now != kUntimed) cycles += claim_walker(now + cycles, w.cycles);
     cycles += w.cycles;
     stats_.miss_cycles += cycles;
+    if constexpr (G::kFixed) {
+        // What finish_walk() does with a 4 KB page, non-global, after misses in the L1 and the STLB
+        // (which then hold no entry for it: filled without a search), with the fixed geometry's set
+        // operations. Other
+        // outcomes take finish_walk(), out of line, so that w stays in registers here.
+        const Mapping& m = w.mapping;
+        if (w.ok && l1_missed && second_missed && m.page == PageSize::k4K && !m.global) {
+            const bool fetch = access == Access::Fetch;
+            ++(fetch ? stats_.itlb : stats_.dtlb).misses[0];
+            ++stats_.stlb.misses[0];
+            const uint64_t k = key4k(la);
+            const TlbEntry e = TlbEntry::make(m.frame, m.perm, PageSize::k4K);
+            Tlb* const tlbs = tlbs_.data();
+            tlbs[kStlb].filled |= 1;
+            tlbs[kStlb].set.template insert_fixed<G::kStlb>(k, e);
+            if (fetch) {
+                tlbs[kInstruction * kClasses].filled |= 1;
+                tlbs[kInstruction * kClasses].set.template insert_fixed<G::kItlb>(k, e);
+            } else {
+                tlbs[kData * kClasses].filled |= 1;
+                tlbs[kData * kClasses].set.template insert_fixed<G::kDtlb>(k, e);
+            }
+            Translation t;
+            t.pa = m.frame | (la & 0xfff);
+            t.cycles = cycles;
+            return t;
+        }
+        return finish_walk_call(la, access, cycles, l1_missed, second_missed, w);
+    } else {
+        return finish_walk(la, access, cycles, l1_missed, second_missed, w);
+    }
+}
+
+Translation Mmu::finish_walk_call(uint64_t la, Access access, uint32_t cycles, bool l1_missed, bool second_missed,
+                                  Walk w) {
+    return finish_walk(la, access, cycles, l1_missed, second_missed, w);
+}
+
+inline Translation Mmu::finish_walk(uint64_t la, Access access, uint32_t cycles, bool l1_missed, bool second_missed,
+                                    const Walk& w) {
+    const unsigned side = access == Access::Fetch ? kInstruction : kData;
+    TlbStats& l1_stats = side == kInstruction ? stats_.itlb : stats_.dtlb;
+    Translation t;
     if (!w.ok) {
         if (l1_missed) ++l1_stats.misses_faulted;
         if (second_missed) ++stats_.stlb.misses_faulted;
@@ -209,14 +253,8 @@ inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uin
     if (l1_missed) ++l1_stats.misses[static_cast<unsigned>(m.page)];
     if (second_missed) ++stats_.stlb.misses[static_cast<unsigned>(m.page)];
     // A structure that was looked up and missed cannot hold the page: fill without a search.
-    if (G::kFixed && second_missed && m.page == PageSize::k4K && !m.global) {
-        // fill_second_level() of a 4 KB page in a fixed geometry: the STLB, which holds them.
-        tlbs_[kStlb].filled |= 1;
-        tlbs_[kStlb].set.template insert_fixed<G::kStlb>(key(la, 0, pcid_), TlbEntry::make(m.frame, m.perm, m.page));
-    } else {
-        fill_second_level(la, m, second_missed);
-    }
-    fill_l1<G>(side, la, m, l1_missed);
+    fill_second_level(la, m, second_missed);
+    fill_l1_any(side, la, m, l1_missed);
     t.pa = m.frame | (la & ((uint64_t{1} << page_shift(m.page)) - 1));
     t.page_size = m.page;
     t.cycles = cycles;
@@ -254,42 +292,17 @@ uint32_t Mmu::claim_walker(uint64_t start, uint32_t walk_cycles) {
 
 // ---- the walk --------------------------------------------------------------------------------------
 
-template <class G>
-inline Mmu::PscEntry* Mmu::psc_lookup(unsigned level, uint64_t key) {
-    if constexpr (G::kFixed) {
-        if (level == 2) return psc_[2].set.template lookup_fixed<G::kPde>(key);
-        if (level == 3) return psc_[3].set.template lookup_fixed<G::kPdpte>(key);
-        if (level == 4) return psc_[4].set.template lookup_fixed<G::kPml4e>(key);
-    }
-    return psc_[level].set.lookup(key);
-}
-
-template <class G>
-inline void Mmu::psc_insert(unsigned level, uint64_t key, PscEntry value) {
-    if constexpr (G::kFixed) {
-        if (level == 2) return psc_[2].set.template insert_fixed<G::kPde>(key, value);
-        if (level == 3) return psc_[3].set.template insert_fixed<G::kPdpte>(key, value);
-        if (level == 4) return psc_[4].set.template insert_fixed<G::kPml4e>(key, value);
-    }
-    psc_[level].set.insert(key, value);
-}
-
-// A fixed geometry (G) is 4-level paging: levels, entry size and index width are constants.
-template <class G>
-Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
-    const unsigned levels = G::kFixed ? 4 : levels_, entry_bytes = G::kFixed ? 8 : entry_bytes_;
-    const uint64_t index_mask = G::kFixed ? 0x1ff : index_mask_;
-    Walk w;
-    const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
+Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege, unsigned first_probe) {
+    const unsigned levels = levels_;
     unsigned level = levels;
     uint64_t table = cr3_base_;
     uint8_t perm = kPermW | kPermU | kPermX;
 
     // The deepest paging-structure cache that holds an entry for this address skips the levels above
     // it, with the rights ANDed down to it (4.10.3.2).
-    for (unsigned l = 2; l <= levels; ++l) {
+    for (unsigned l = first_probe; l <= levels; ++l) {
         if (!psc_[l].present) continue;
-        if (const PscEntry* e = psc_lookup<G>(l, psc_key(la, l))) {
+        if (const PscEntry* e = psc_[l].set.lookup(psc_key(la, l))) {
             ++stats_.psc_hits[l];
             table = e->table();
             perm = e->perm();
@@ -299,10 +312,13 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         ++stats_.psc_misses[l];
     }
 
+    Walk w;
+    const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
+    const unsigned entry_bytes = entry_bytes_;
+    const uint64_t index_mask = index_mask_;
     uint32_t& hint = host_hint_[(la >> 12) & (kHostHints - 1)].entry_line;
     for (;;) {
-        const unsigned shift = G::kFixed ? 12 + 9 * (level - 1) : level_shift_[level];
-        const uint64_t pa = table + ((la >> shift) & index_mask) * entry_bytes;
+        const uint64_t pa = table + ((la >> level_shift_[level]) & index_mask) * entry_bytes;
         hint = (pa >> 6) >> 32 ? 0 : static_cast<uint32_t>(pa >> 6);  // the last entry read: the leaf's when the walk succeeds
         const common::CacheHierarchy::Access ref = caches_.access(pa);
         w.cycles += ref.cycles;
@@ -328,11 +344,11 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         perm &= static_cast<uint8_t>(((entry & kPteRw) ? kPermW : 0) | ((entry & kPteUs) ? kPermU : 0) |
                                      ((entry & kPteXd) ? 0 : kPermX));
         if (!leaf) {
-            if (!(entry & kPteA)) set_bits(pa, entry, kPteA, w);  // A on every level used (4.8)
+            if (!(entry & kPteA)) w.cycles += set_bits(pa, entry, kPteA);  // A on every level used (4.8)
             const uint64_t next = entry & table_mask_;
             // The lookups above missed every level below the one that hit (or all of them), this
             // one included, and nothing has filled a paging-structure cache since.
-            if (psc_[level].present) psc_insert<G>(level, psc_key(la, level), PscEntry{next | perm});
+            if (psc_[level].present) psc_[level].set.insert(psc_key(la, level), PscEntry{next | perm});
             table = next;
             --level;
             continue;
@@ -344,7 +360,7 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
         }
         // A on the leaf; D on the first write (4.8).
         const uint64_t want = kPteA | (access == Access::Write ? kPteD : 0);
-        if ((entry & want) != want) set_bits(pa, entry, want & ~entry, w);
+        if ((entry & want) != want) w.cycles += set_bits(pa, entry, want & ~entry);
         const PageSize page = level == 1 ? PageSize::k4K
                               : level == 3 ? PageSize::k1G
                               : mode_ == PagingMode::Legacy ? PageSize::k4M
@@ -356,9 +372,102 @@ Mmu::Walk Mmu::walk(uint64_t la, Access access, Privilege privilege) {
     }
 }
 
+// walk() for 4-level paging with 8-byte entries (Long4: the paging-structure caches' keys are the
+// address's bits 47 .. 12 + 9 (L - 1) and the PCID), the probes and the last two levels unrolled.
+// The geometry guarantees that every paging-structure cache exists.
+template <class G>
+inline Mmu::Walk Mmu::walk_fixed(uint64_t la, Access access, Privilege privilege) {
+    Psc* const psc = psc_.data();
+    const uint64_t tag = tag_key_;
+    // The probes of walk(), deepest first (4.10.3.2), each level's set operations compiled for
+    // its ways. A hit in the PDE or PDPTE cache (nearly every walk of a working set under 512 GB)
+    // reads the levels below it here; otherwise walk() goes on from the PML4E cache's probe.
+    FixedWalk s{0, 0, 0};
+    bool from_pde;
+    if (const PscEntry* e = psc[2].set.template lookup_fixed<G::kPde>(((la >> 21) & bits(26, 0)) | tag)) {
+        ++stats_.psc_hits[2];
+        s.table = e->table();
+        s.perm = e->perm();
+        from_pde = true;
+    } else {
+        ++stats_.psc_misses[2];
+        const PscEntry* e3 = psc[3].set.template lookup_fixed<G::kPdpte>(((la >> 30) & bits(17, 0)) | tag);
+        if (!e3) {
+            ++stats_.psc_misses[3];
+            return walk(la, access, privilege, 4);
+        }
+        ++stats_.psc_hits[3];
+        s.table = e3->table();
+        s.perm = e3->perm();
+        from_pde = false;
+    }
+    Walk w;
+    if (from_pde || walk_level<G, 2>(la, access, privilege, s, w)) walk_level<G, 1>(la, access, privilege, s, w);
+    // walk() stores the hint at each read; only the last one's stays.
+    host_hint_[(la >> 12) & (kHostHints - 1)].entry_line =
+        (s.last_pa >> 6) >> 32 ? 0 : static_cast<uint32_t>(s.last_pa >> 6);
+    return w;
+}
+
+template <class G, unsigned L>
+inline bool Mmu::walk_level(uint64_t la, Access access, Privilege privilege, FixedWalk& s, Walk& w) {
+    const unsigned a = static_cast<unsigned>(access), p = static_cast<unsigned>(privilege);
+    constexpr unsigned kShift = 12 + 9 * (L - 1);
+    const uint64_t pa = s.table + ((la >> kShift) & 0x1ff) * 8;
+    s.last_pa = pa;
+    const common::CacheHierarchy::Access ref = caches_.access(pa);
+    w.cycles += ref.cycles;
+    ++w.refs;
+    ++stats_.walk_refs_served[static_cast<unsigned>(ref.level)];
+    uint64_t entry;
+    if (const uint8_t* host = memory_.direct(pa, 8)) {
+        std::memcpy(&entry, host, 8);
+    } else if (uint64_t e = 0; read_entry(pa, 8, e)) {  // e, not entry: entry's address is not taken
+        entry = e;
+    } else {
+        w.bus = true;
+        w.bus_pa = pa;
+        return false;
+    }
+    if (!(entry & kPteP)) {
+        w.error_code = fault_bits_[a][p];
+        return false;
+    }
+    const bool leaf = L == 1 || ((entry & kPtePs) && leaf_ok_[L]);
+    if (entry & (leaf ? rsvd_leaf_[L] : rsvd_table_[L])) {
+        w.error_code = fault_bits_[a][p] | kPfP | kPfRsvd;
+        return false;
+    }
+    // walk()'s rights, without branches: R/W (bit 1) and U/S (bit 2) one place down are
+    // kPermW and kPermU; XD (bit 63) clear is kPermX.
+    static_assert(kPteRw >> 1 == kPermW && kPteUs >> 1 == kPermU && kPermX == 4 && kPteXd == uint64_t{1} << 63);
+    s.perm &= static_cast<uint8_t>(((entry >> 1) & (kPermW | kPermU)) | ((~entry >> 61) & kPermX));
+    if constexpr (L == 2) {
+        if (!leaf) {
+            if (!(entry & kPteA)) w.cycles += set_bits(pa, entry, kPteA);
+            const uint64_t next = entry & table_mask_;
+            psc_[2].set.template insert_fixed<G::kPde>(((la >> kShift) & bits(26, 0)) | tag_key_,
+                                                        PscEntry{next | s.perm});
+            s.table = next;
+            return true;
+        }
+    }
+    const uint8_t rights = need_[a][p] & ~kPermD;
+    if ((s.perm & rights) != rights) {
+        w.error_code = fault_bits_[a][p] | kPfP;
+        return false;
+    }
+    const uint64_t want = kPteA | (access == Access::Write ? kPteD : 0);
+    if ((entry & want) != want) w.cycles += set_bits(pa, entry, want & ~entry);
+    w.ok = true;
+    w.mapping = Mapping{entry & table_mask_ & ~((uint64_t{1} << kShift) - 1), L == 1 ? PageSize::k4K : PageSize::k2M,
+                        static_cast<uint8_t>(s.perm | ((entry & kPteD) ? kPermD : 0)), pge_ && (entry & kPteG) != 0};
+    return false;
+}
+
 // Sets A and/or D in an entry the walk has just read. The write goes through the data caches like
 // the read (the line is normally still in L1D), and its latency is part of the walk's.
-void Mmu::set_bits(uint64_t pa, uint64_t& entry, uint64_t set, Walk& w) {
+uint32_t Mmu::set_bits(uint64_t pa, uint64_t& entry, uint64_t set) {
     entry |= set;
     if (uint8_t* p = memory_.direct(pa, entry_bytes_)) {
         const uint32_t e32 = static_cast<uint32_t>(entry);
@@ -370,10 +479,10 @@ void Mmu::set_bits(uint64_t pa, uint64_t& entry, uint64_t set, Walk& w) {
         memory_.write64(pa, entry);
     else
         memory_.write32(pa, static_cast<uint32_t>(entry));
-    w.cycles += caches_.access(pa).cycles;
     ++stats_.entry_writes;
     if (set & kPteA) ++stats_.a_set;
     if (set & kPteD) ++stats_.d_set;
+    return caches_.access(pa).cycles;
 }
 
 uint64_t Mmu::leaf_frame(uint64_t entry, unsigned level) const {
@@ -401,7 +510,7 @@ Mmu::Hit Mmu::find(Tlb& tlb, unsigned cls, uint64_t la, bool own) {
 // The hardware looks all page sizes up at once; the model looks them up in size order and takes the
 // first entry found. More than one can match only after software changed a page's size without
 // invalidating, and then the SDM lets any of them be used (4.10.2.3).
-Mmu::Hit Mmu::find_l1(unsigned side, uint64_t la, TlbEntry* l1_4k) {
+Mmu::Hit Mmu::find_l1(unsigned side, uint64_t la, const TlbEntry* l1_4k) {
     if (l1_4k) return Hit{l1_4k, 0, false};
     const Lookups& order = l1_lookups_[side];
     for (unsigned n = 0; n < order.count; ++n) {
@@ -450,6 +559,7 @@ void Mmu::fill(Tlb& tlb, unsigned cls, uint64_t la, const Mapping& m, bool absen
     if (cls < class_of(m.page)) tlb.fractured = true;
     tlb.filled |= static_cast<uint8_t>(1u << cls);
     if (m.global) any_global_ = true;
+    if (cls != 0 || m.global) derive_fixed_miss();  // a 4 KB class does not enter it
     const uint64_t k = key(la, cls, m.global ? kGlobalTag : pcid_);
     if (absent)
         tlb.set.insert(k, TlbEntry::make(frame, m.perm, m.page));
@@ -466,9 +576,9 @@ inline void Mmu::fill_l1(unsigned side, uint64_t la, const Mapping& m, bool abse
         l1.filled |= 1;
         const TlbEntry e = TlbEntry::make(m.frame, m.perm, m.page);
         if (side == kData)
-            l1.set.template insert_fixed<G::kDtlb>(key(la, 0, pcid_), e);
+            l1.set.template insert_fixed<G::kDtlb>(key4k(la), e);
         else
-            l1.set.template insert_fixed<G::kItlb>(key(la, 0, pcid_), e);
+            l1.set.template insert_fixed<G::kItlb>(key4k(la), e);
         return;
     }
     fill_l1_any(side, la, m, absent);
@@ -542,7 +652,16 @@ void Mmu::flush_all() {
     }
     for (Psc& psc : psc_) psc.set.invalidate_all();
     any_global_ = false;
+    derive_fixed_miss();
     ++stats_.full_flushes;
+}
+
+void Mmu::derive_fixed_miss() {
+    const bool second = !(tlbs_[kStlb].filled & ~1u) && !tlbs_[kStlb1g].filled;
+    for (unsigned side : {kData, kInstruction}) {
+        const Tlb* l1 = &tlbs_[side * kClasses];
+        fixed_miss_[side] = fixed_long4_ && !any_global_ && second && !l1[1].filled && !l1[2].filled;
+    }
 }
 
 void Mmu::invlpg(uint64_t la) {
@@ -697,6 +816,7 @@ bool Mmu::derive() {
     }
     derive_lookups();
     fixed_long4_ = fixed_geometry_ && mode_ == PagingMode::Long4;
+    derive_fixed_miss();
     cr3_base_ = cr3_ & table_mask_;
     pge_ = cr4_ & kCr4Pge;
     pcid_ = (long_mode && (cr4_ & kCr4Pcide)) ? (cr3_ & kCr3PcidMask) : 0;

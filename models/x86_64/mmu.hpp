@@ -92,27 +92,27 @@ public:
 
     // The same, for an access issued at cycle `now` (kUntimed: no walker contention).
     Translation translate_at(uint64_t la, Access access, Privilege privilege, uint64_t now) {
-        // The hot path: a non-global 4 KB L1 hit that the access is allowed. Everything else,
-        // including a fault, a non-canonical address and paging off, is translate_slow().
+        // The hot path: a non-global 4 KB L1 hit that the access is allowed. A miss in the front
+        // way of its set (SetAssoc::lookup()'s first compare) where translate_fixed() applies
+        // (fixed_miss_) is translate_fixed(), which does the rest of that lookup compiled for the
+        // L1's ways; otherwise the lookup goes on here. Everything else, including a fault, a
+        // non-canonical address and paging off, is translate_generic().
         la &= la_mask_;
-        const unsigned side = access == Access::Fetch ? kInstruction : kData;
-        TlbEntry* e = nullptr;
+        const TlbEntry* e = nullptr;
         if (canonical(la)) {
+            const unsigned side = access == Access::Fetch ? kInstruction : kData;
             const uint64_t key = ((la >> 12) & vpn_mask_[0]) | tag_key_;
-            e = tlbs_[side * kClasses].set.lookup(key);
-            if (e) {
-                const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
-                if ((e->perm() & need) == need) {
-                    ++(side == kInstruction ? stats_.itlb : stats_.dtlb).hits[static_cast<unsigned>(e->page())];
-                    Translation t;
-                    t.pa = e->frame() | (la & 0xfff);
-                    t.cycles = config_.l1_hit_cycles;
-                    t.page_size = e->page();
-                    return t;
-                }
+            auto& set = tlbs_[side * kClasses].set;
+            if (set.front_tag(key) == key) {  // lookup()'s hit in the front way, which changes nothing
+                e = set.front_payload(key);
+                if (allows(*e, access, privilege)) return l1_hit(*e, side, la);
+            } else if (fixed_miss_[side]) {
+                return translate_fixed<SkylakeGeometry>(la, access, privilege, now);
+            } else if ((e = set.lookup(key)) && allows(*e, access, privilege)) {
+                return l1_hit(*e, side, la);
             }
         }
-        return translate_slow(la, access, privilege, now, e);
+        return translate_generic(la, access, privilege, now, e);
     }
 
     // Repeating an L1 hit without the lookup, for a driver that translates the same page again
@@ -146,8 +146,7 @@ public:
         const auto& set = tlbs_[side * kClasses].set;
         const uint64_t key = ((la >> 12) & vpn_mask_[0]) | tag_key_;
         const TlbEntry* e = set.front_payload(key);
-        const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
-        if (set.front_tag(key) != key || (e->perm() & need) != need) return r;
+        if (set.front_tag(key) != key || !allows(*e, access, privilege)) return r;
         r.tag_ = set.front_tag_slot(key);
         r.entry_ = &e->bits;
         r.hits_ = &(side == kInstruction ? stats_.itlb : stats_.dtlb).hits[static_cast<unsigned>(e->page())];
@@ -269,7 +268,7 @@ private:
         bool global;
     };
     struct Hit {
-        TlbEntry* entry = nullptr;
+        const TlbEntry* entry = nullptr;
         unsigned cls = 0;
         bool global = false;
     };
@@ -296,32 +295,67 @@ private:
         static constexpr unsigned kDtlb = 4, kItlb = 8, kStlb = 12, kPde = 4, kPdpte = 4, kPml4e = 2;
     };
 
-    // `l1_4k`: what the hot path's lookup found in the 4 KB L1 of the access's side for the current
-    // PCID (null: nothing, or the address is not canonical); nothing has changed since.
-    [[gnu::noinline]] Translation translate_slow(uint64_t la, Access access, Privilege privilege, uint64_t now,
-                                                 TlbEntry* l1_4k);
-    // Out of line, as is translate_4k_miss(), so that translate_slow() chooses between them with a
-    // tail call and no register saves of its own.
+    // translate_at()'s answer for an entry of the 4 KB L1 of `side` that allows the access.
+    [[gnu::always_inline]] Translation l1_hit(const TlbEntry& e, unsigned side, uint64_t la) {
+        ++(side == kInstruction ? stats_.itlb : stats_.dtlb).hits[static_cast<unsigned>(e.page())];
+        Translation t;
+        t.pa = e.frame() | (la & 0xfff);
+        t.cycles = config_.l1_hit_cycles;
+        t.page_size = e.page();
+        return t;
+    }
+    bool allows(const TlbEntry& e, Access access, Privilege privilege) const {
+        const uint8_t need = need_[static_cast<unsigned>(access)][static_cast<unsigned>(privilege)];
+        return (e.perm() & need) == need;
+    }
+    // `l1_4k`: what the lookup of the 4 KB L1 of the access's side for the current PCID found (null:
+    // nothing, or the address is not canonical); nothing has changed since. Out of line, as is
+    // translate_fixed(), so that translate_at() keeps few registers to save.
     [[gnu::noinline]] Translation translate_generic(uint64_t la, Access access, Privilege privilege, uint64_t now,
-                                                    TlbEntry* l1_4k);
+                                                    const TlbEntry* l1_4k);
+    // translate_at() of a canonical address past the 4 KB L1's front compare, in a fixed geometry G
+    // with 4-level paging where only the STLB's 4 KB entries can hold a page that the 4 KB L1 lacks
+    // (fixed_miss_): the rest of the L1's lookup, then the miss, with the structures' set
+    // operations and the walk compiled for G. Flattened: every call in it is inlined but those
+    // marked noinline (the rare paths), whatever the compiler's limits on the growth of mmu.cpp,
+    // which it reaches before this function's.
     template <class G>
-    [[gnu::noinline]] Translation translate_4k_miss(uint64_t la, Access access, Privilege privilege, uint64_t now);
+    [[gnu::noinline, gnu::flatten]] Translation translate_fixed(uint64_t la, Access access, Privilege privilege, uint64_t now);
     // An entry `h` of the second level for an access that missed the L1, `cycles` so far: true, with
     // `t` the answer, when its rights allow the access (the L1 is filled) or forbid it (a #PF); false
     // when it is allowed but cached clean, and a walk must set D.
     template <class G>
     bool second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
                           Translation& t);
-    // The part of a translation after its walk: statistics, the walker's time, a fault, the fills.
+    // The part of a translation after its walk: statistics and the walker's time, then
+    // finish_walk(): a fault, or the fills and the answer. `cycles`: the translation's so far.
     template <class G>
     [[gnu::always_inline]] inline Translation after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
                            bool l1_missed, bool second_missed, const Walk& w);
+    [[gnu::always_inline]] inline Translation finish_walk(uint64_t la, Access access, uint32_t cycles, bool l1_missed,
+                                                          bool second_missed, const Walk& w);
+    [[gnu::noinline]] Translation finish_walk_call(uint64_t la, Access access, uint32_t cycles, bool l1_missed,
+                                                   bool second_missed, Walk w);
+    // The walk for every paging mode and geometry: the paging-structure caches' probes from the
+    // level `first_probe` up (walk_fixed() has made those below), then the reads in a loop.
+    [[gnu::noinline]] Walk walk(uint64_t la, Access access, Privilege privilege, unsigned first_probe = 2);
+    // The walk of a fixed geometry (4-level paging, 8-byte entries), inlined into
+    // translate_fixed(): the same reads, writes, cache-model references, paging-structure-cache
+    // operations and statistics as walk(), in the same order, with the probes and the reads of
+    // levels 2 and 1 compiled for their level (walk_level) and the walk's state in registers.
     template <class G>
-    Walk walk(uint64_t la, Access access, Privilege privilege);
-    template <class G>
-    [[gnu::always_inline]] inline PscEntry* psc_lookup(unsigned level, uint64_t key);
-    template <class G>
-    [[gnu::always_inline]] inline void psc_insert(unsigned level, uint64_t key, PscEntry value);
+    [[gnu::always_inline]] inline Walk walk_fixed(uint64_t la, Access access, Privilege privilege);
+    // The state walk_fixed() carries from level to level.
+    struct FixedWalk {
+        uint64_t table;    // the physical address of the table the level reads
+        uint64_t last_pa;  // the entry read last
+        uint8_t perm;      // rights ANDed so far
+    };
+    // Level L (2 or 1) of walk_fixed(): true when the entry references the next table (the walk
+    // goes on), false when the walk has ended (w has its outcome).
+    template <class G, unsigned L>
+    [[gnu::always_inline]] inline bool walk_level(uint64_t la, Access access, Privilege privilege, FixedWalk& s,
+                                                  Walk& w);
     // An entry of `bytes` (entry_bytes_) at `pa`; false when no memory answers there.
     bool read_entry(uint64_t pa, unsigned bytes, uint64_t& entry) {
         if (const uint8_t* host = memory_.direct(pa, bytes)) {
@@ -340,13 +374,14 @@ private:
         entry = e32;
         return ok;
     }
-    void set_bits(uint64_t pa, uint64_t& entry, uint64_t bits, Walk& w);
+    // Sets `bits` in the entry at `pa` (in memory and in `entry`); returns the write's cycles.
+    [[gnu::noinline]] uint32_t set_bits(uint64_t pa, uint64_t& entry, uint64_t bits);
     uint64_t leaf_frame(uint64_t entry, unsigned level) const;
-    uint32_t claim_walker(uint64_t start, uint32_t walk_cycles);
+    [[gnu::noinline]] uint32_t claim_walker(uint64_t start, uint32_t walk_cycles);
     Translation page_fault(uint64_t la, uint8_t error_code, uint32_t cycles);
 
     Hit find(Tlb& tlb, unsigned cls, uint64_t la, bool own);
-    Hit find_l1(unsigned side, uint64_t la, TlbEntry* l1_4k);
+    Hit find_l1(unsigned side, uint64_t la, const TlbEntry* l1_4k);
     Hit find_second_level(uint64_t la);
     // `absent`: the caller looked the structure up for `la` (find_l1, find_second_level) and
     // missed, and nothing has filled it since: the fill needs no search for the key.
@@ -366,6 +401,9 @@ private:
     uint64_t key(uint64_t la, unsigned cls, uint64_t tag) const {
         return ((la >> class_shift_[cls]) & vpn_mask_[cls]) | (uint64_t{cls} << kClassShift) | (tag << kTagShift);
     }
+    // key(la, 0, pcid_) with 4-level paging (the fixed geometries' mode): the 4 KB page number of a
+    // 48-bit address, 36 bits.
+    uint64_t key4k(uint64_t la) const { return ((la >> 12) & ((uint64_t{1} << 36) - 1)) | tag_key_; }
     uint64_t psc_key(uint64_t la, unsigned level) const {
         return ((la >> level_shift_[level]) & region_mask_[level]) | (pcid_ << kTagShift);
     }
@@ -382,8 +420,14 @@ private:
     std::vector<uint64_t> walker_free_;  // cycle at which each walker finishes its walk
     bool second_level_ = false;          // an STLB or a 1 GB STLB exists
     bool fixed_geometry_ = false;        // the structures are SkylakeGeometry's
-    bool fixed_long4_ = false;           // fixed_geometry_ with 4-level paging: translate_4k_miss applies
+    bool fixed_long4_ = false;           // fixed_geometry_ with 4-level paging: translate_fixed applies
     bool any_global_ = false;            // a global entry may be cached
+    // [side]: fixed_long4_, and no structure but the STLB's 4 KB entries can hold a page that the
+    // side's 4 KB L1 lacks (no global entry, no larger page cached on the side or in the second
+    // level): translate_fixed() applies. Recomputed (derive_fixed_miss) wherever those change: a
+    // fill(), flush_all(), derive().
+    std::array<bool, 2> fixed_miss_{};
+    void derive_fixed_miss();
 
     uint64_t cr0_ = 0, cr2_ = 0, cr3_ = 0, cr4_ = 0, efer_ = 0;
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tests/models/x86_64/machine.hpp"
 
@@ -420,6 +421,145 @@ TEST(TlbHierarchy, TheCompiledMissPathTranslatesAsTheGenericOne) {
     const auto cc = compiled.caches.stats().list(), gc = generic.caches.stats().list();
     for (size_t i = 0; i < cc.size(); ++i) EXPECT_EQ(cc[i].value, gc[i].value) << cc[i].name;
     EXPECT_EQ(0, std::memcmp(compiled.ram.data(), generic.ram.data(), compiled.ram.size()));  // A and D bits
+}
+
+// The compiled path's walk (walk_fixed: the probes and levels 2 and 1 unrolled, the rest in the
+// generic loop) against the generic walk on random page tables: every level's entries drawn with
+// random P, R/W, U/S, XD, A, D and G bits, some with a reserved bit (above MAXPHYADDR, PS in a
+// PML4E, a large page's bits 20:13), some 2 MB and 1 GB pages, some tables placed where no memory
+// answers (a bus error one level down). A seeded stream of reads, writes and fetches, user and
+// supervisor, untimed and timed (translate_at), with INVLPG, CR3 reloads (which empty the
+// paging-structure caches, so that walks start at every level), rewrites of entries in memory and
+// full flushes (the compiled path serves only while no large or global page is cached), translates
+// every access alike and leaves the same statistics, cache-model statistics and memory (A and D).
+TEST(TlbHierarchy, TheCompiledWalkWalksRandomTablesAsTheGenericOne) {
+    MmuConfig generic_config;
+    generic_config.compiled_paths = false;
+    Machine compiled{MmuConfig{}}, generic{generic_config};
+    constexpr uint64_t kBase = uint64_t{0xe0} << 39;  // PML4 slots 0xe0 and 0xe1, canonical
+    constexpr unsigned kPml4 = 2, kPdpt = 4, kPd = 8, kPt = 16;  // entries used per table
+    constexpr uint64_t kNowhere = 0x40000000;  // beyond the fixture's 8 MB of RAM
+    uint64_t x = 0x9e3779b97f4a7c15u;  // xorshift64
+    auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    auto one_in = [&next](unsigned n) { return next() % n == 0; };
+    // An entry of `level` (4 PML4E .. 1 PTE) referencing `target` (a table, or a page with PS).
+    // Tables deny less often than leaves, so that most walks reach a leaf.
+    auto entry = [&](unsigned level, uint64_t target, bool large) {
+        const bool leaf = level == 1 || large;
+        const unsigned deny = leaf ? 4 : 16;
+        uint64_t e = target | (one_in(4 * deny) ? 0 : P) | (one_in(deny) ? 0 : RW) | (one_in(deny) ? 0 : US) |
+                     (one_in(2) ? A : 0) | (one_in(2) ? D : 0) | (one_in(2 * deny) ? XD : 0) | (large ? PS : 0);
+        if ((level == 1 || large) && one_in(24)) e |= G;
+        if (one_in(6 * deny)) {
+            const unsigned kind = next() % 3;
+            e |= kind == 0 ? uint64_t{1} << 45            // above MAXPHYADDR (39)
+                 : kind == 1 && level == 4 ? PS           // PS in a PML4E
+                 : large ? uint64_t{1} << 14 : uint64_t{1} << 50;  // a large page's reserved bits 20:13
+        }
+        return e;
+    };
+    // Both machines get the same tables: the builder is run twice on the same stream.
+    const uint64_t seed = x;
+    std::vector<uint64_t> pte_addresses;
+    for (Machine* m : {&compiled, &generic}) {
+        x = seed;
+        pte_addresses.clear();
+        PageTables& pt = m->pt;
+        for (unsigned i4 = 0; i4 < kPml4; ++i4) {
+            const uint64_t pdpt = pt.alloc();
+            pt.write(pt.root() + (0xe0 + i4) * 8, entry(4, pdpt, false));
+            for (unsigned i3 = 0; i3 < kPdpt; ++i3) {
+                if (i4 == 1 && i3 == kPdpt - 1) {  // a 1 GB page that every access may use
+                    pt.write(pdpt + i3 * 8, 2 * G1 | P | RW | US | PS);
+                    continue;
+                }
+                if (one_in(4)) {  // a 1 GB page
+                    pt.write(pdpt + i3 * 8, entry(3, (next() % 4) * G1, true));
+                    continue;
+                }
+                const uint64_t pd = pt.alloc();
+                pt.write(pdpt + i3 * 8, entry(3, one_in(32) ? kNowhere : pd, false));
+                for (unsigned i2 = 0; i2 < kPd; ++i2) {
+                    if (one_in(6)) {  // a 2 MB page
+                        pt.write(pd + i2 * 8, entry(2, (next() % 512) * M2, true));
+                        continue;
+                    }
+                    const uint64_t table = pt.alloc();
+                    pt.write(pd + i2 * 8, entry(2, one_in(48) ? kNowhere : table, false));
+                    for (unsigned i1 = 0; i1 < kPt; ++i1) {
+                        pt.write(table + i1 * 8, entry(1, (next() % (1u << 20)) * K4, false));
+                        pte_addresses.push_back(table + i1 * 8);
+                    }
+                }
+            }
+        }
+        m->enable(CR4_PGE);
+    }
+    uint64_t now = 0;
+    for (int i = 0; i < 60000; ++i) {
+        const uint64_t r = next();
+        if (i % 1000 == 999) {  // empties every structure: the compiled path serves again
+            for (Machine* m : {&compiled, &generic}) {
+                ASSERT_TRUE(m->mmu.write_cr4(m->mmu.cr4() & ~CR4_PGE));
+                ASSERT_TRUE(m->mmu.write_cr4(m->mmu.cr4() | CR4_PGE));
+            }
+        }
+        const uint64_t la = kBase + (r % kPml4) * (uint64_t{1} << 39) + ((r >> 4) % (kPdpt + 1)) * G1 +
+                            ((r >> 8) % kPd) * M2 + ((r >> 12) % kPt) * K4 + (r >> 40) % K4;
+        const Access a = (r >> 20) % 3 == 0 ? Access::Write : (r >> 20) % 3 == 1 ? Access::Fetch : Access::Read;
+        const Privilege p = (r >> 24) % 4 == 0 ? Privilege::Supervisor : Privilege::User;
+        const unsigned event = (r >> 28) % 512;
+        if (event == 0) {
+            compiled.mmu.invlpg(la);
+            generic.mmu.invlpg(la);
+        } else if (event == 1) {
+            ASSERT_TRUE(compiled.mmu.write_cr3(compiled.mmu.cr3()));
+            ASSERT_TRUE(generic.mmu.write_cr3(generic.mmu.cr3()));
+        } else if (event < 12) {  // software rewrites a PTE without invalidating: stale entries
+            const uint64_t at = pte_addresses[(r >> 37) % pte_addresses.size()];
+            const uint64_t flip = event % 2 ? A | D : RW;
+            compiled.pt.write(at, compiled.pt.read(at) ^ flip);
+            generic.pt.write(at, generic.pt.read(at) ^ flip);
+        }
+        const bool timed = (r >> 36) % 2;
+        now += (r >> 50) % 40;
+        const Translation tc = timed ? compiled.mmu.translate_at(la, a, p, now) : compiled.mmu.translate(la, a, p);
+        const Translation tg = timed ? generic.mmu.translate_at(la, a, p, now) : generic.mmu.translate(la, a, p);
+        ASSERT_EQ(tc.fault, tg.fault) << i;
+        ASSERT_EQ(tc.pa, tg.pa) << i;
+        ASSERT_EQ(tc.cycles, tg.cycles) << i;
+        ASSERT_EQ(tc.error_code, tg.error_code) << i;
+        ASSERT_EQ(tc.page_size, tg.page_size) << i;
+        ASSERT_EQ(tc.cr2, tg.cr2) << i;
+    }
+    const auto cs = compiled.mmu.stats().list(), gs = generic.mmu.stats().list();
+    ASSERT_EQ(cs.size(), gs.size());
+    for (size_t i = 0; i < cs.size(); ++i) EXPECT_EQ(cs[i].value, gs[i].value) << cs[i].name;
+    const auto cc = compiled.caches.stats().list(), gc = generic.caches.stats().list();
+    for (size_t i = 0; i < cc.size(); ++i) EXPECT_EQ(cc[i].value, gc[i].value) << cc[i].name;
+    EXPECT_EQ(0, std::memcmp(compiled.ram.data(), generic.ram.data(), compiled.ram.size()));  // A and D bits
+    // The stream reached the outcomes compared: walks from each paging-structure cache and from
+    // CR3, every kind of fault, bus errors, A and D set, walker waits, large and global pages.
+    const MmuStats& g = generic.mmu.stats();
+    for (unsigned level = 2; level <= 4; ++level) EXPECT_GT(g.psc_hits[level], 20u) << level;
+    EXPECT_GT(g.walks_by_refs[4], 20u);
+    EXPECT_GT(g.page_faults[EC_P | EC_RSVD] + g.page_faults[EC_P | EC_RSVD | EC_U], 20u);
+    EXPECT_GT(g.page_faults[EC_P | EC_W | EC_U], 20u);                       // a protection fault
+    EXPECT_GT(g.page_faults[0] + g.page_faults[EC_U] + g.page_faults[EC_W | EC_U], 20u);  // not present
+    EXPECT_GT(g.page_faults[EC_P | EC_I | EC_U], 20u);                       // XD
+    EXPECT_GT(g.bus_errors, 20u);
+    EXPECT_GT(g.a_set, 100u);
+    EXPECT_GT(g.d_set, 100u);
+    EXPECT_GT(g.dirty_rewalks, 20u);
+    EXPECT_GT(g.walker_waits, 20u);
+    EXPECT_GT(g.dtlb.hits[static_cast<unsigned>(PageSize::k2M)] + g.dtlb.misses[static_cast<unsigned>(PageSize::k2M)], 20u);
+    EXPECT_GT(g.dtlb.misses[static_cast<unsigned>(PageSize::k1G)], 20u);
+    EXPECT_GT(g.stlb.misses[0], 1000u);
 }
 
 }  // namespace
