@@ -247,6 +247,36 @@ public:
         const size_t set = set_of(key);
         fill_packed<W, true>(set, packed_base<W>(set), key, fingerprint(key), value);
     }
+    // The same four operations with the key hashed by the caller (hash()): for a caller that looks
+    // one key up in several structures and inserts it after a miss (a TLB hierarchy: the 4 KB
+    // page number in the L1 and the second level), so that the multiply is done once. An insert
+    // that takes the Hashed of the lookup that missed needs nothing else from it: the set is the
+    // key's, found again with one AND.
+    template <unsigned W>
+    [[gnu::always_inline]] Payload* lookup_fixed(const Hashed& h) {
+        assert(packed_ways() == W && front_ && h.key != kEmpty);
+        const size_t set = set_of(h.key), base = packed_base<W>(set);
+        if (tags_[base] == h.key) return payload(base);
+        return lookup_packed_body<W, true>(set, base, h);
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] void insert_fixed(const Hashed& h, const Payload& value) {
+        assert(packed_ways() == W && front_ && h.key != kEmpty && !contains(h.key) && h.fp == fingerprint(h.key));
+        const size_t set = set_of(h.key);
+        fill_packed<W, true>(set, packed_base<W>(set), h.key, h.fp, value);
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] Payload* lookup_fixed_no_front(const Hashed& h) {
+        assert(packed_ways() == W && !front_ && h.key != kEmpty);
+        const size_t set = set_of(h.key);
+        return lookup_packed_body<W, false>(set, packed_base<W>(set), h);
+    }
+    template <unsigned W>
+    [[gnu::always_inline]] void insert_fixed_no_front(const Hashed& h, const Payload& value) {
+        assert(packed_ways() == W && !front_ && h.key != kEmpty && !contains(h.key) && h.fp == fingerprint(h.key));
+        const size_t set = set_of(h.key);
+        fill_packed<W, false>(set, packed_base<W>(set), h.key, h.fp, value);
+    }
     // Whether way 0 holds the first in order (SetAssocConfig::front; always, but for packed sets).
     bool keeps_front() const { return front_; }
 

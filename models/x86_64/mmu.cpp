@@ -34,7 +34,14 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
                                 l1[side][cls]->present(), static_cast<uint8_t>(1u << cls)});
     const uint8_t stlb_classes = static_cast<uint8_t>((config.stlb_holds_4k ? 1 : 0) | (config.stlb_holds_2m ? 2 : 0) |
                                                       (config.stlb_holds_1g ? 4 : 0));
-    tlbs_.push_back(Tlb{common::SetAssoc<uint64_t, TlbEntry>(config.stlb.tag_store()),
+    // The STLB and the PDE cache are looked up past a miss in the L1 (or in every TLB) and, with a
+    // large working set, mostly miss: they keep no entry in way 0 in particular (SetAssocConfig::
+    // front), so that a fill writes the victim's way instead of moving way 0's entry there. Only
+    // lookup(), insert(), fill() and the invalidations use them, which give the same hits, misses
+    // and victims either way; the front compares (translate_at, repeatable) are the 4 KB L1s'.
+    common::SetAssocConfig stlb_store = config.stlb.tag_store();
+    stlb_store.front = false;
+    tlbs_.push_back(Tlb{common::SetAssoc<uint64_t, TlbEntry>(stlb_store),
                         config.stlb.present() && stlb_classes != 0, stlb_classes});
     tlbs_.push_back(Tlb{common::SetAssoc<uint64_t, TlbEntry>(config.stlb_1g.tag_store()), config.stlb_1g.present(), 4});
     second_level_ = tlbs_[kStlb].present || tlbs_[kStlb1g].present;
@@ -45,13 +52,18 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
     for (unsigned level = 0; level <= kMaxLevels; ++level) {
         const TlbConfig absent{};
         const TlbConfig& c = psc[level] ? *psc[level] : absent;
-        psc_.push_back(Psc{common::SetAssoc<uint64_t, PscEntry>(c.tag_store()), c.present()});
+        common::SetAssocConfig store = c.tag_store();
+        store.front = level != 2;  // the PDE cache: see the STLB's
+        psc_.push_back(Psc{common::SetAssoc<uint64_t, PscEntry>(store), c.present()});
     }
     using G = SkylakeGeometry;
     auto packed = [](const auto& structure, unsigned ways) { return structure.present && structure.set.packed_ways() == ways; };
     fixed_geometry_ = config.compiled_paths && packed(tlbs_[kData * kClasses], G::kDtlb) && packed(tlbs_[kInstruction * kClasses], G::kItlb) &&
                       packed(tlbs_[kStlb], G::kStlb) && (tlbs_[kStlb].classes & 1) && packed(psc_[2], G::kPde) &&
-                      packed(psc_[3], G::kPdpte) && packed(psc_[4], G::kPml4e);
+                      packed(psc_[3], G::kPdpte) && packed(psc_[4], G::kPml4e) &&
+                      tlbs_[kData * kClasses].set.keeps_front() && tlbs_[kInstruction * kClasses].set.keeps_front() &&
+                      !tlbs_[kStlb].set.keeps_front() && !psc_[2].set.keeps_front() && psc_[3].set.keeps_front() &&
+                      psc_[4].set.keeps_front();
     derive();  // paging off: nothing to flush
 }
 
@@ -62,9 +74,10 @@ Translation Mmu::translate_fixed(uint64_t la, Access access, Privilege privilege
     // The 4 KB L1's lookup, compiled for its ways (translate_at() has compared the front way).
     const unsigned side = access == Access::Fetch ? kInstruction : kData;
     Tlb* const l1 = &tlbs_[side * kClasses];
-    const uint64_t key = key4k(la);
-    TlbEntry* const e = side == kData ? l1->set.template lookup_fixed<G::kDtlb>(key)
-                                      : l1->set.template lookup_fixed<G::kItlb>(key);
+    // The L1 and the STLB key a 4 KB page alike: one hash serves their lookups and fills.
+    const TlbSet::Hashed h = TlbSet::hash(key4k(la));
+    TlbEntry* const e = side == kData ? l1->set.template lookup_fixed<G::kDtlb>(h)
+                                      : l1->set.template lookup_fixed<G::kItlb>(h);
     if (e) {
         if (allows(*e, access, privilege)) return l1_hit(*e, side, la);
         return translate_generic(la, access, privilege, now, e);
@@ -76,13 +89,15 @@ Translation Mmu::translate_fixed(uint64_t la, Access access, Privilege privilege
     const uint32_t cycles = config_.l1_hit_cycles + config_.stlb_hit_cycles;
     bool second_missed = true;
     if (Tlb& stlb = tlbs_[kStlb]; stlb.filled & 1) {  // find(): an empty class needs no lookup
-        if (TlbEntry* e2 = stlb.set.template lookup_fixed<G::kStlb>(key)) {
+        if (TlbEntry* e2 = stlb.set.template lookup_fixed_no_front<G::kStlb>(h)) {
             Translation t;
             if (second_level_hit<G>(la, access, privilege, Hit{e2, 0, false}, cycles, t)) return t;
             second_missed = false;
         }
     }
-    return after_walk<G>(la, access, now, cycles, true, second_missed, walk_fixed<G>(la, access, privilege));
+    // The walk touches the paging-structure caches and the cache model, never a TLB: after a miss
+    // the fills of the STLB and the L1 can take the set and fingerprint of their lookups (h).
+    return after_walk<G>(la, access, now, cycles, true, second_missed, walk_fixed<G>(la, access, privilege), &h);
 }
 // translate_at(), in the header, calls it.
 template Translation Mmu::translate_fixed<Mmu::SkylakeGeometry>(uint64_t, Access, Privilege, uint64_t);
@@ -180,12 +195,12 @@ Translation Mmu::translate_generic(uint64_t la, Access access, Privilege privile
     }
 
     return after_walk<GenericGeometry>(la, access, now, cycles, l1_missed, second_missed,
-                                       walk(la, access, privilege));
+                                       walk(la, access, privilege), nullptr);
 }
 
 template <class G>
 inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
-                            bool l1_missed, bool second_missed, const Walk& w) {
+                            bool l1_missed, bool second_missed, const Walk& w, const TlbSet::Hashed* h) {
     ++stats_.walks;
     stats_.walk_cycles += w.cycles;
     stats_.walk_refs += w.refs;
@@ -203,17 +218,16 @@ inline Translation Mmu::after_walk(uint64_t la, Access access, uint64_t now, uin
             const bool fetch = access == Access::Fetch;
             ++(fetch ? stats_.itlb : stats_.dtlb).misses[0];
             ++stats_.stlb.misses[0];
-            const uint64_t k = key4k(la);
             const TlbEntry e = TlbEntry::make(m.frame, m.perm, PageSize::k4K);
             Tlb* const tlbs = tlbs_.data();
             tlbs[kStlb].filled |= 1;
-            tlbs[kStlb].set.template insert_fixed<G::kStlb>(k, e);
+            tlbs[kStlb].set.template insert_fixed_no_front<G::kStlb>(*h, e);
             if (fetch) {
                 tlbs[kInstruction * kClasses].filled |= 1;
-                tlbs[kInstruction * kClasses].set.template insert_fixed<G::kItlb>(k, e);
+                tlbs[kInstruction * kClasses].set.template insert_fixed<G::kItlb>(*h, e);
             } else {
                 tlbs[kData * kClasses].filled |= 1;
-                tlbs[kData * kClasses].set.template insert_fixed<G::kDtlb>(k, e);
+                tlbs[kData * kClasses].set.template insert_fixed<G::kDtlb>(*h, e);
             }
             Translation t;
             t.pa = m.frame | (la & 0xfff);
@@ -382,9 +396,11 @@ inline Mmu::Walk Mmu::walk_fixed(uint64_t la, Access access, Privilege privilege
     // The probes of walk(), deepest first (4.10.3.2), each level's set operations compiled for
     // its ways. A hit in the PDE or PDPTE cache (nearly every walk of a working set under 512 GB)
     // reads the levels below it here; otherwise walk() goes on from the PML4E cache's probe.
-    FixedWalk s{0, 0, 0};
+    // The PDE cache's key, hashed once for its lookup and, after a miss, its fill (walk_level<2>):
+    // nothing in between touches that structure.
+    FixedWalk s{0, 0, 0, PscSet::hash(((la >> 21) & bits(26, 0)) | tag)};
     bool from_pde;
-    if (const PscEntry* e = psc[2].set.template lookup_fixed<G::kPde>(((la >> 21) & bits(26, 0)) | tag)) {
+    if (const PscEntry* e = psc[2].set.template lookup_fixed_no_front<G::kPde>(s.pde)) {
         ++stats_.psc_hits[2];
         s.table = e->table();
         s.perm = e->perm();
@@ -446,8 +462,7 @@ inline bool Mmu::walk_level(uint64_t la, Access access, Privilege privilege, Fix
         if (!leaf) {
             if (!(entry & kPteA)) w.cycles += set_bits(pa, entry, kPteA);
             const uint64_t next = entry & table_mask_;
-            psc_[2].set.template insert_fixed<G::kPde>(((la >> kShift) & bits(26, 0)) | tag_key_,
-                                                        PscEntry{next | s.perm});
+            psc_[2].set.template insert_fixed_no_front<G::kPde>(s.pde, PscEntry{next | s.perm});
             s.table = next;
             return true;
         }

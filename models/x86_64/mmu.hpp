@@ -242,8 +242,9 @@ private:
         uint8_t perm() const { return static_cast<uint8_t>(bits & 0xf); }
         PageSize page() const { return static_cast<PageSize>((bits >> 4) & 3); }
     };
+    using TlbSet = common::SetAssoc<uint64_t, TlbEntry>;
     struct Tlb {
-        common::SetAssoc<uint64_t, TlbEntry> set;
+        TlbSet set;
         bool present;
         uint8_t classes;          // size classes it may hold (bit per class)
         uint8_t filled = 0;       // size classes filled since it was last emptied: others need no lookup
@@ -256,8 +257,9 @@ private:
         uint64_t table() const { return bits & ~uint64_t{0xfff}; }
         uint8_t perm() const { return static_cast<uint8_t>(bits & 0xf); }
     };
+    using PscSet = common::SetAssoc<uint64_t, PscEntry>;
     struct Psc {
-        common::SetAssoc<uint64_t, PscEntry> set;
+        PscSet set;
         bool present;
     };
     // A translation as the TLBs receive it.
@@ -329,9 +331,10 @@ private:
                           Translation& t);
     // The part of a translation after its walk: statistics and the walker's time, then
     // finish_walk(): a fault, or the fills and the answer. `cycles`: the translation's so far.
+    // `h` (a fixed G): the hashed 4 KB key of la that the L1 and the STLB missed.
     template <class G>
     [[gnu::always_inline]] inline Translation after_walk(uint64_t la, Access access, uint64_t now, uint32_t cycles,
-                           bool l1_missed, bool second_missed, const Walk& w);
+                           bool l1_missed, bool second_missed, const Walk& w, const TlbSet::Hashed* h);
     [[gnu::always_inline]] inline Translation finish_walk(uint64_t la, Access access, uint32_t cycles, bool l1_missed,
                                                           bool second_missed, const Walk& w);
     [[gnu::noinline]] Translation finish_walk_call(uint64_t la, Access access, uint32_t cycles, bool l1_missed,
@@ -350,6 +353,7 @@ private:
         uint64_t table;    // the physical address of the table the level reads
         uint64_t last_pa;  // the entry read last
         uint8_t perm;      // rights ANDed so far
+        PscSet::Hashed pde;  // the PDE cache's key for la, which the walk's lookup missed or hit
     };
     // Level L (2 or 1) of walk_fixed(): true when the entry references the next table (the walk
     // goes on), false when the walk has ended (w has its outcome).

@@ -281,8 +281,10 @@ void check_against_list_model(Replacement policy, uint32_t ways, bool front) {
             case 0: {  // lookup
                 const uint32_t* p;
                 if constexpr (W != 0) {
-                    if (front) p = tags.template lookup_fixed<W>(key);
-                    else p = tags.template lookup_fixed_no_front<W>(key);
+                    const bool hashed = rng.below(2);  // the key hashed by the caller, or not
+                    if (front) p = hashed ? tags.template lookup_fixed<W>(Store::hash(key)) : tags.template lookup_fixed<W>(key);
+                    else p = hashed ? tags.template lookup_fixed_no_front<W>(Store::hash(key))
+                                    : tags.template lookup_fixed_no_front<W>(key);
                 } else {
                     p = tags.lookup(key);
                 }
@@ -329,8 +331,14 @@ void check_against_list_model(Replacement policy, uint32_t ways, bool front) {
             case 3:  // insert, where the key is absent
                 if (present) break;
                 if constexpr (W != 0) {
-                    if (front) tags.template insert_fixed<W>(key, key + 2000);
-                    else tags.template insert_fixed_no_front<W>(key, key + 2000);
+                    const bool hashed = rng.below(2);
+                    if (front) {
+                        if (hashed) tags.template insert_fixed<W>(Store::hash(key), key + 2000);
+                        else tags.template insert_fixed<W>(key, key + 2000);
+                    } else {
+                        if (hashed) tags.template insert_fixed_no_front<W>(Store::hash(key), key + 2000);
+                        else tags.template insert_fixed_no_front<W>(key, key + 2000);
+                    }
                 } else {
                     tags.insert(key, key + 2000);
                 }
@@ -365,9 +373,88 @@ TEST(SetAssocOrdered, TheOperationsCompiledForAGeometryFollowTheListModel) {
         for (bool front : {true, false}) {
             check_against_list_model<4>(policy, 4, front);
             check_against_list_model<8>(policy, 8, front);
+            check_against_list_model<12>(policy, 12, front);
             check_against_list_model<16>(policy, 16, front);
         }
     }
+}
+
+// A second-level TLB's use of a structure without its first in front (the x86 STLB and PDE cache,
+// 12 and 4 ways): a lookup that misses hands its hashed key to the insert that follows (the
+// compiled miss path, lookup_fixed_no_front then insert_fixed_no_front), against the same
+// structure keeping its first in front, driven by lookup() and insert(). On a seeded stream of
+// lookups with inserts after misses, fills, INVLPG-like invalidations of one key and PCID-like
+// flushes (invalidate_if on the key's high bits), every hit, payload and displaced entry must be
+// the same, and so must the contents at the end.
+template <unsigned W>
+void check_no_front_against_front(uint32_t sets) {
+    using Store = SetAssoc<uint64_t, uint64_t>;
+    SetAssocConfig config = geometry(sets, W);
+    Store front(config);
+    config.front = false;
+    Store plain(config);
+    ASSERT_TRUE(front.keeps_front());
+    ASSERT_FALSE(plain.keeps_front());
+    XorShift64 rng(W * 31 + sets);
+    constexpr unsigned kTagShift = 40;  // a PCID above the page number, as the MMU's keys have
+    const uint64_t pages = uint64_t{sets} * W;  // x 3 PCIDs: three times what the structure holds
+    auto key_of = [&](uint64_t page, uint64_t pcid) { return page | pcid << kTagShift; };
+    size_t hits = 0, misses = 0, flushed = 0;
+    for (int i = 0; i < 60000; ++i) {
+        // Half the stream in a hot quarter of the pages, so that there are hits as well as misses.
+        const uint64_t page = rng.below(2) ? rng.below(pages / 4) : rng.below(pages);
+        const uint64_t key = key_of(page, rng.below(3));
+        const std::string at = std::to_string(W) + " ways, step " + std::to_string(i);
+        const unsigned op = static_cast<unsigned>(rng.below(100));
+        if (op < 80) {  // a lookup; after a miss, the insert of the same key
+            const uint64_t* f = front.lookup(key);
+            const Store::Hashed h = Store::hash(key);
+            const uint64_t* p = plain.template lookup_fixed_no_front<W>(h);
+            ASSERT_EQ(f != nullptr, p != nullptr) << at;
+            if (f) {
+                ++hits;
+                ASSERT_EQ(*f, *p) << at;
+            } else {
+                ++misses;
+                front.insert(key, key * 3);
+                plain.template insert_fixed_no_front<W>(h, key * 3);
+            }
+        } else if (op < 90) {  // a fill, present or not
+            const auto ef = front.fill(key, key * 5), ep = plain.fill(key, key * 5);
+            ASSERT_EQ(ef.has_value(), ep.has_value()) << at;
+            if (ef) {
+                ASSERT_EQ(ef->key, ep->key) << at;
+                ASSERT_EQ(ef->payload, ep->payload) << at;
+            }
+        } else if (op < 98) {  // INVLPG: one key
+            ASSERT_EQ(front.invalidate(key), plain.invalidate(key)) << at;
+        } else {  // a PCID flush
+            const uint64_t pcid = rng.below(3);
+            auto of_pcid = [pcid](uint64_t k, const uint64_t&) { return (k >> kTagShift) == pcid; };
+            const size_t n = front.invalidate_if(of_pcid);
+            ASSERT_EQ(n, plain.invalidate_if(of_pcid)) << at;
+            flushed += n;
+        }
+    }
+    for (uint64_t pcid = 0; pcid < 3; ++pcid) {
+        for (uint64_t page = 0; page < pages; ++page) {
+            const uint64_t* f = front.probe(key_of(page, pcid));
+            const uint64_t* p = plain.probe(key_of(page, pcid));
+            ASSERT_EQ(f != nullptr, p != nullptr) << page;
+            if (f) {
+                EXPECT_EQ(*f, *p) << page;
+            }
+        }
+    }
+    // The stream reached hits, misses with their inserts, and flushes that dropped entries.
+    EXPECT_GT(hits, 2000u) << W;
+    EXPECT_GT(misses, 2000u) << W;
+    EXPECT_GT(flushed, 100u) << W;
+}
+
+TEST(SetAssocOrdered, ASecondLevelTlbWithoutItsFirstInFrontHitsAndEvictsAsWithIt) {
+    check_no_front_against_front<12>(128);  // the STLB's geometry
+    check_no_front_against_front<4>(8);     // the PDE cache's
 }
 
 // The fingerprint search: whichever way the host compares the bytes, every way whose byte equals
