@@ -663,7 +663,15 @@ private:
     }
     template <unsigned W, bool F>
     [[gnu::noinline]] static Payload* lookup_packed(SetAssoc& self, size_t set, Key key) {
-        return self.lookup_packed_body<W, F>(set, self.packed_base<W>(set), hash(key));
+        const size_t base = self.packed_base<W>(set);
+        if constexpr (!F) {
+            // Without a front way, lookup()'s one compare is the first in order's: a hit there
+            // changes nothing (a set whose few entries are hit over and over, as 2 MB pages in an
+            // STLB, hits there about always).
+            const unsigned first = static_cast<unsigned>(self.meta_[set].order & 0xf);
+            if (self.tags_[base + first] == key) return self.payload(base + first);
+        }
+        return self.lookup_packed_body<W, F>(set, base, hash(key));
     }
     template <unsigned W, bool F>
     [[gnu::noinline]] static bool access_packed(SetAssoc& self, size_t set, Key key) {

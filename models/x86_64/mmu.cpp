@@ -34,14 +34,7 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
                                 l1[side][cls]->present(), static_cast<uint8_t>(1u << cls)});
     const uint8_t stlb_classes = static_cast<uint8_t>((config.stlb_holds_4k ? 1 : 0) | (config.stlb_holds_2m ? 2 : 0) |
                                                       (config.stlb_holds_1g ? 4 : 0));
-    // The STLB and the PDE cache are looked up past a miss in the L1 (or in every TLB) and, with a
-    // large working set, mostly miss: they keep no entry in way 0 in particular (SetAssocConfig::
-    // front), so that a fill writes the victim's way instead of moving way 0's entry there. Only
-    // lookup(), insert(), fill() and the invalidations use them, which give the same hits, misses
-    // and victims either way; the front compares (translate_at, repeatable) are the 4 KB L1s'.
-    common::SetAssocConfig stlb_store = config.stlb.tag_store();
-    stlb_store.front = false;
-    tlbs_.push_back(Tlb{common::SetAssoc<uint64_t, TlbEntry>(stlb_store),
+    tlbs_.push_back(Tlb{common::SetAssoc<uint64_t, TlbEntry>(config.stlb.tag_store()),
                         config.stlb.present() && stlb_classes != 0, stlb_classes});
     tlbs_.push_back(Tlb{common::SetAssoc<uint64_t, TlbEntry>(config.stlb_1g.tag_store()), config.stlb_1g.present(), 4});
     second_level_ = tlbs_[kStlb].present || tlbs_[kStlb1g].present;
@@ -52,18 +45,26 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
     for (unsigned level = 0; level <= kMaxLevels; ++level) {
         const TlbConfig absent{};
         const TlbConfig& c = psc[level] ? *psc[level] : absent;
-        common::SetAssocConfig store = c.tag_store();
-        store.front = level != 2;  // the PDE cache: see the STLB's
-        psc_.push_back(Psc{common::SetAssoc<uint64_t, PscEntry>(store), c.present()});
+        psc_.push_back(Psc{common::SetAssoc<uint64_t, PscEntry>(c.tag_store()), c.present()});
     }
     using G = SkylakeGeometry;
     auto packed = [](const auto& structure, unsigned ways) { return structure.present && structure.set.packed_ways() == ways; };
     fixed_geometry_ = config.compiled_paths && packed(tlbs_[kData * kClasses], G::kDtlb) && packed(tlbs_[kInstruction * kClasses], G::kItlb) &&
                       packed(tlbs_[kStlb], G::kStlb) && (tlbs_[kStlb].classes & 1) && packed(psc_[2], G::kPde) &&
-                      packed(psc_[3], G::kPdpte) && packed(psc_[4], G::kPml4e) &&
-                      tlbs_[kData * kClasses].set.keeps_front() && tlbs_[kInstruction * kClasses].set.keeps_front() &&
-                      !tlbs_[kStlb].set.keeps_front() && !psc_[2].set.keeps_front() && psc_[3].set.keeps_front() &&
-                      psc_[4].set.keeps_front();
+                      packed(psc_[3], G::kPdpte) && packed(psc_[4], G::kPml4e);
+    if (fixed_geometry_) {
+        // The compiled miss path reaches the STLB and the PDE cache past a miss in the L1 (or in
+        // every TLB), and with a large working set they mostly miss: they keep no entry in way 0
+        // in particular (SetAssocConfig::front), so that a fill writes the victim's way instead
+        // of moving way 0's entry there. The same hits, misses and victims either way; besides
+        // the compiled path, lookup(), insert(), fill() and the invalidations use them, and the
+        // front compares (translate_at, repeatable) are the 4 KB L1s'. Not for the generic
+        // presets: their STLB serves 2 MB pages, which hit first in order, one compare in front.
+        common::SetAssocConfig stlb_store = tlbs_[kStlb].set.config(), pde_store = psc_[2].set.config();
+        stlb_store.front = pde_store.front = false;
+        tlbs_[kStlb].set = common::SetAssoc<uint64_t, TlbEntry>(stlb_store);
+        psc_[2].set = common::SetAssoc<uint64_t, PscEntry>(pde_store);
+    }
     derive();  // paging off: nothing to flush
 }
 
