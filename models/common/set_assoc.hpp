@@ -33,7 +33,8 @@
 //    every way between it and the front. With more ways the entries themselves are kept in order
 //    and moved. A packed structure configured with front = false (SetAssocConfig) keeps no entry
 //    in way 0 in particular: a hit rewrites only the word and a fill writes the victim's way, for
-//    callers that seldom hit the first in order (a cache level searched past another's miss).
+//    callers that seldom hit the first in order (a cache level searched past another's miss); its
+//    lookup() compares the first in order's way (read from the word) before the search.
 //    A packed search compares one-byte fingerprints of the ways' keys first (sixteen at once with
 //    SSE2), then the tags of the ways whose byte matches.
 //  - Random leaves ways where they were filled; the front slot is way 0.
