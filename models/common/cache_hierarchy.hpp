@@ -239,30 +239,31 @@ private:
     // in a register rather than levels_, whose begin pointer the tag stores' byte stores would
     // make the compiler reload at each level.
     using Tags = SetAssoc<uint64_t>;
-    template <unsigned I, unsigned W, unsigned... Rest>
+    // Lru: every level is Lru (else each hit tests its level's policy). The result is read whole
+    // from fixed_result_ (one load) rather than assembled from the level's fields.
+    template <bool Lru, unsigned I, unsigned W, unsigned... Rest>
     [[gnu::always_inline]] Access access_levels(Level* levels, const Tags::Hashed& h) {
-        Level& level = levels[I];
-        constexpr auto id = static_cast<CacheLevel>(I);  // every level exists: levels[I].id
+        Level& level = levels[I];  // every level exists: levels[I].id is level I
         bool hit;
         if constexpr (I == 0)
-            hit = level.tags.template access_fixed_past_front<W>(h);
+            hit = level.tags.template access_fixed_past_front<W, Lru>(h);
         else
-            hit = level.tags.template access_fixed_no_front<W>(h);
+            hit = level.tags.template access_fixed_no_front<W, Lru>(h);
         if (hit) {
             ++stats_.served[I];
-            return {level.cycles, id};
+            return fixed_result_[I];
         }
         ++stats_.misses[I];
         if constexpr (sizeof...(Rest) > 0) {
-            return access_levels<I + 1, Rest...>(levels, h);
+            return access_levels<Lru, I + 1, Rest...>(levels, h);
         } else {
             ++stats_.served[static_cast<unsigned>(CacheLevel::Memory)];
-            return {config_.memory_cycles, CacheLevel::Memory};
+            return fixed_result_[static_cast<unsigned>(CacheLevel::Memory)];
         }
     }
-    template <unsigned... W>
+    template <bool Lru, unsigned... W>
     [[gnu::noinline]] static Access access_fixed(CacheHierarchy& self, uint64_t line) {
-        return self.access_levels<0, W...>(self.levels_.data(), Tags::hash(line));
+        return self.access_levels<Lru, 0, W...>(self.levels_.data(), Tags::hash(line));
     }
     // Geometries compiled for: levels of packed Lru or Fifo sets with these ways (the skylake
     // preset's 8, 4 and 16). Others take access()'s loop.
@@ -278,7 +279,10 @@ private:
         auto ways = [this](unsigned i) { return levels_[i].tags.packed_ways(); };
         assert(levels_.size() == 3 && ways(0) == 8 && ways(1) == 4 && ways(2) == 16);
         (void)ways;
-        access_fixed_ = &access_fixed<8, 4, 16>;
+        for (unsigned i = 0; i < levels_.size(); ++i) fixed_result_[i] = {levels_[i].cycles, levels_[i].id};
+        fixed_result_[static_cast<unsigned>(CacheLevel::Memory)] = {config_.memory_cycles, CacheLevel::Memory};
+        const bool lru = levels_[0].tags.is_lru() && levels_[1].tags.is_lru() && levels_[2].tags.is_lru();
+        access_fixed_ = lru ? &access_fixed<true, 8, 4, 16> : &access_fixed<false, 8, 4, 16>;
     }
 
     static const CacheHierarchyConfig& checked(const CacheHierarchyConfig& config) {
@@ -292,6 +296,7 @@ private:
     std::array<SetAssoc<uint64_t>::HostSets, 3> host_large_{};  // the levels prefetch() hints
     unsigned host_large_count_ = 0;
     Access (*access_fixed_)(CacheHierarchy&, uint64_t line) = nullptr;  // choose_access()
+    std::array<Access, kCacheLevels> fixed_result_{};  // access_fixed_'s result for each level served
     CacheHierarchyStats stats_;
 };
 
