@@ -23,8 +23,10 @@
 #include <array>
 #include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "models/common/replacement.hpp"
@@ -240,7 +242,8 @@ private:
     // make the compiler reload at each level.
     using Tags = SetAssoc<uint64_t>;
     // Lru: every level is Lru (else each hit tests its level's policy). The result is read whole
-    // from fixed_result_ (one load) rather than assembled from the level's fields.
+    // from fixed_result_, one 8-byte load (copied as a word: copied as an Access, GCC assembles
+    // it from its two fields and their padding, four instructions).
     template <bool Lru, unsigned I, unsigned W, unsigned... Rest>
     [[gnu::always_inline]] Access access_levels(Level* levels, const Tags::Hashed& h) {
         Level& level = levels[I];  // every level exists: levels[I].id is level I
@@ -251,15 +254,21 @@ private:
             hit = level.tags.template access_fixed_no_front<W, Lru>(h);
         if (hit) {
             ++stats_.served[I];
-            return fixed_result_[I];
+            return fixed_result(I);
         }
         ++stats_.misses[I];
         if constexpr (sizeof...(Rest) > 0) {
             return access_levels<Lru, I + 1, Rest...>(levels, h);
         } else {
             ++stats_.served[static_cast<unsigned>(CacheLevel::Memory)];
-            return fixed_result_[static_cast<unsigned>(CacheLevel::Memory)];
+            return fixed_result(static_cast<unsigned>(CacheLevel::Memory));
         }
+    }
+    static_assert(sizeof(Access) == sizeof(uint64_t) && std::is_trivially_copyable_v<Access>);
+    [[gnu::always_inline]] Access fixed_result(unsigned i) const {
+        Access a;
+        std::memcpy(&a, &fixed_result_[i], sizeof a);
+        return a;
     }
     template <bool Lru, unsigned... W>
     [[gnu::noinline]] static Access access_fixed(CacheHierarchy& self, uint64_t line) {
@@ -279,8 +288,9 @@ private:
         auto ways = [this](unsigned i) { return levels_[i].tags.packed_ways(); };
         assert(levels_.size() == 3 && ways(0) == 8 && ways(1) == 4 && ways(2) == 16);
         (void)ways;
-        for (unsigned i = 0; i < levels_.size(); ++i) fixed_result_[i] = {levels_[i].cycles, levels_[i].id};
-        fixed_result_[static_cast<unsigned>(CacheLevel::Memory)] = {config_.memory_cycles, CacheLevel::Memory};
+        auto set_result = [this](unsigned i, Access a) { std::memcpy(&fixed_result_[i], &a, sizeof a); };
+        for (unsigned i = 0; i < levels_.size(); ++i) set_result(i, {levels_[i].cycles, levels_[i].id});
+        set_result(static_cast<unsigned>(CacheLevel::Memory), {config_.memory_cycles, CacheLevel::Memory});
         const bool lru = levels_[0].tags.is_lru() && levels_[1].tags.is_lru() && levels_[2].tags.is_lru();
         access_fixed_ = lru ? &access_fixed<true, 8, 4, 16> : &access_fixed<false, 8, 4, 16>;
     }
@@ -296,7 +306,7 @@ private:
     std::array<SetAssoc<uint64_t>::HostSets, 3> host_large_{};  // the levels prefetch() hints
     unsigned host_large_count_ = 0;
     Access (*access_fixed_)(CacheHierarchy&, uint64_t line) = nullptr;  // choose_access()
-    std::array<Access, kCacheLevels> fixed_result_{};  // access_fixed_'s result for each level served
+    std::array<uint64_t, kCacheLevels> fixed_result_{};  // access_fixed_'s Access for each level served
     CacheHierarchyStats stats_;
 };
 
