@@ -23,8 +23,10 @@
 #include <array>
 #include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "models/common/replacement.hpp"
@@ -239,30 +241,38 @@ private:
     // in a register rather than levels_, whose begin pointer the tag stores' byte stores would
     // make the compiler reload at each level.
     using Tags = SetAssoc<uint64_t>;
-    template <unsigned I, unsigned W, unsigned... Rest>
+    // Lru: every level is Lru (else each hit tests its level's policy). The result is read whole
+    // from fixed_result_, one 8-byte load (copied as a word: copied as an Access, GCC assembles
+    // it from its two fields and their padding, four instructions).
+    template <bool Lru, unsigned I, unsigned W, unsigned... Rest>
     [[gnu::always_inline]] Access access_levels(Level* levels, const Tags::Hashed& h) {
-        Level& level = levels[I];
-        constexpr auto id = static_cast<CacheLevel>(I);  // every level exists: levels[I].id
+        Level& level = levels[I];  // every level exists: levels[I].id is level I
         bool hit;
         if constexpr (I == 0)
-            hit = level.tags.template access_fixed_past_front<W>(h);
+            hit = level.tags.template access_fixed_past_front<W, Lru>(h);
         else
-            hit = level.tags.template access_fixed_no_front<W>(h);
+            hit = level.tags.template access_fixed_no_front<W, Lru>(h);
         if (hit) {
             ++stats_.served[I];
-            return {level.cycles, id};
+            return fixed_result(I);
         }
         ++stats_.misses[I];
         if constexpr (sizeof...(Rest) > 0) {
-            return access_levels<I + 1, Rest...>(levels, h);
+            return access_levels<Lru, I + 1, Rest...>(levels, h);
         } else {
             ++stats_.served[static_cast<unsigned>(CacheLevel::Memory)];
-            return {config_.memory_cycles, CacheLevel::Memory};
+            return fixed_result(static_cast<unsigned>(CacheLevel::Memory));
         }
     }
-    template <unsigned... W>
+    static_assert(sizeof(Access) == sizeof(uint64_t) && std::is_trivially_copyable_v<Access>);
+    [[gnu::always_inline]] Access fixed_result(unsigned i) const {
+        Access a;
+        std::memcpy(&a, &fixed_result_[i], sizeof a);
+        return a;
+    }
+    template <bool Lru, unsigned... W>
     [[gnu::noinline]] static Access access_fixed(CacheHierarchy& self, uint64_t line) {
-        return self.access_levels<0, W...>(self.levels_.data(), Tags::hash(line));
+        return self.access_levels<Lru, 0, W...>(self.levels_.data(), Tags::hash(line));
     }
     // Geometries compiled for: levels of packed Lru or Fifo sets with these ways (the skylake
     // preset's 8, 4 and 16). Others take access()'s loop.
@@ -278,7 +288,11 @@ private:
         auto ways = [this](unsigned i) { return levels_[i].tags.packed_ways(); };
         assert(levels_.size() == 3 && ways(0) == 8 && ways(1) == 4 && ways(2) == 16);
         (void)ways;
-        access_fixed_ = &access_fixed<8, 4, 16>;
+        auto set_result = [this](unsigned i, Access a) { std::memcpy(&fixed_result_[i], &a, sizeof a); };
+        for (unsigned i = 0; i < levels_.size(); ++i) set_result(i, {levels_[i].cycles, levels_[i].id});
+        set_result(static_cast<unsigned>(CacheLevel::Memory), {config_.memory_cycles, CacheLevel::Memory});
+        const bool lru = levels_[0].tags.is_lru() && levels_[1].tags.is_lru() && levels_[2].tags.is_lru();
+        access_fixed_ = lru ? &access_fixed<true, 8, 4, 16> : &access_fixed<false, 8, 4, 16>;
     }
 
     static const CacheHierarchyConfig& checked(const CacheHierarchyConfig& config) {
@@ -292,6 +306,7 @@ private:
     std::array<SetAssoc<uint64_t>::HostSets, 3> host_large_{};  // the levels prefetch() hints
     unsigned host_large_count_ = 0;
     Access (*access_fixed_)(CacheHierarchy&, uint64_t line) = nullptr;  // choose_access()
+    std::array<uint64_t, kCacheLevels> fixed_result_{};  // access_fixed_'s Access for each level served
     CacheHierarchyStats stats_;
 };
 

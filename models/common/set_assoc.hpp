@@ -190,6 +190,7 @@ public:
     // first in front (SetAssocConfig::front). The same operations, inlined into the caller, with
     // the set stride and the search unrolled for W.
     unsigned packed_ways() const { return packed_ ? ways_ : 0; }
+    bool is_lru() const { return lru_; }
     template <unsigned W>
     [[gnu::always_inline]] Payload* lookup_fixed(Key key) {
         assert(packed_ways() == W && front_ && key != kEmpty);
@@ -216,11 +217,12 @@ public:
     [[gnu::always_inline]] bool access_fixed_past_front(Key key) {
         return access_fixed_past_front<W>(hash(key));
     }
-    template <unsigned W>
+    // Lru: the caller knows the policy is Lru (is_lru()), so a hit needs no test of it.
+    template <unsigned W, bool Lru = false>
     [[gnu::always_inline]] bool access_fixed_past_front(const Hashed& h) {
-        assert(packed_ways() == W && front_ && h.key != kEmpty);
+        assert(packed_ways() == W && front_ && h.key != kEmpty && (!Lru || lru_));
         const size_t set = set_of(h.key);
-        return access_packed_body<W, true>(set, packed_base<W>(set), h);
+        return access_packed_body<W, true, Lru>(set, packed_base<W>(set), h);
     }
     // lookup_fixed(), access_fixed() and insert_fixed() of a structure that does not keep its
     // first in front (front = false): no first compare; hits and fills move no entry.
@@ -230,11 +232,11 @@ public:
         const size_t set = set_of(key);
         return lookup_packed_body<W, false>(set, packed_base<W>(set), hash(key));
     }
-    template <unsigned W>
+    template <unsigned W, bool Lru = false>
     [[gnu::always_inline]] bool access_fixed_no_front(const Hashed& h) {
-        assert(packed_ways() == W && !front_ && h.key != kEmpty);
+        assert(packed_ways() == W && !front_ && h.key != kEmpty && (!Lru || lru_));
         const size_t set = set_of(h.key);
-        return access_packed_body<W, false>(set, packed_base<W>(set), h);
+        return access_packed_body<W, false, Lru>(set, packed_base<W>(set), h);
     }
     template <unsigned W>
     [[gnu::always_inline]] void insert_fixed_no_front(Key key, const Payload& value) {
@@ -652,11 +654,12 @@ private:
         promote<F>(set, base, way);
         return payload(F ? base : base + way);
     }
-    template <unsigned W, bool F>
+    // Lru: known to be Lru at compile time (else lru_ says).
+    template <unsigned W, bool F, bool Lru = false>
     [[gnu::always_inline]] bool access_packed_body(size_t set, size_t base, const Hashed& h) {
         const unsigned way = find_packed<W>(set, base, h);
         if (way < (W ? W : ways_)) {
-            if (lru_) promote<F>(set, base, way);
+            if (Lru || lru_) promote<F>(set, base, way);
             return true;
         }
         fill_packed<W, F>(set, base, h.key, h.fp, Payload{});

@@ -123,17 +123,24 @@ TEST(CacheHierarchyConfig, ProblemsNameTheLevelAndField) {
 // first do not keep their most recent line in way 0. Against a list per set and level (first in
 // order first; Lru moves a hit first, Fifo does not; a miss fills first and drops the last), on a
 // seeded stream over four sets of every level and 40 lines each, so that every level hits and
-// evicts: the level that served each access, the counters and what each level holds must agree.
+// evicts: the level that served each access, its latency, the counters and what each level holds
+// must agree. Every level Lru (the path that does not test the policy on a hit), every level Fifo,
+// and the two mixed (the path that tests each level's).
 TEST(CacheHierarchy, TheCompiledSkylakeGeometryFollowsAListModelOfEachLevel) {
-    for (Replacement policy : {Replacement::Lru, Replacement::Fifo}) {
+    constexpr Replacement kLru = Replacement::Lru, kFifo = Replacement::Fifo;
+    const Replacement policies[][3] = {{kLru, kLru, kLru}, {kFifo, kFifo, kFifo}, {kLru, kFifo, kLru}, {kFifo, kLru, kFifo}};
+    for (const auto& policy : policies) {
         CacheHierarchyConfig c;  // the Skylake defaults: 64, 1024 and 8192 sets
-        c.l1d.replacement = c.l2.replacement = c.l3.replacement = policy;
+        c.l1d.replacement = policy[0];
+        c.l2.replacement = policy[1];
+        c.l3.replacement = policy[2];
+        c.memory_cycles = 177;  // unlike every level's
         CacheHierarchy h(c);
         const CacheLevelConfig* levels[3] = {&c.l1d, &c.l2, &c.l3};
         std::vector<std::vector<uint64_t>> model[3];  // [level][set]: line numbers
         for (unsigned l = 0; l < 3; ++l) model[l].resize(levels[l]->size / (c.line * levels[l]->ways));
         CacheHierarchyStats expected;
-        XorShift64 rng(static_cast<unsigned>(policy) + 1);
+        XorShift64 rng(static_cast<unsigned>(policy[0]) * 4 + static_cast<unsigned>(policy[1]) + 1);
         for (int i = 0; i < 50000; ++i) {
             const uint64_t line = rng.below(40) * 8192 + rng.below(4);  // set = line % sets at each level
             unsigned served = 3;
@@ -141,7 +148,7 @@ TEST(CacheHierarchy, TheCompiledSkylakeGeometryFollowsAListModelOfEachLevel) {
                 std::vector<uint64_t>& list = model[l][line % model[l].size()];
                 auto it = std::find(list.begin(), list.end(), line);
                 if (it != list.end()) {
-                    if (policy == Replacement::Lru) std::rotate(list.begin(), it, it + 1);
+                    if (policy[l] == kLru) std::rotate(list.begin(), it, it + 1);
                     served = l;
                 } else {
                     if (list.size() == levels[l]->ways) list.pop_back();
@@ -150,7 +157,9 @@ TEST(CacheHierarchy, TheCompiledSkylakeGeometryFollowsAListModelOfEachLevel) {
                 }
             }
             ++expected.served[served];
-            ASSERT_EQ(static_cast<unsigned>(h.access(line * c.line).level), served) << "access " << i;
+            const CacheHierarchy::Access a = h.access(line * c.line);
+            ASSERT_EQ(static_cast<unsigned>(a.level), served) << "access " << i;
+            ASSERT_EQ(a.cycles, served == 3 ? c.memory_cycles : levels[served]->hit_cycles) << "access " << i;
         }
         EXPECT_EQ(h.stats().served, expected.served);
         EXPECT_EQ(h.stats().misses, expected.misses);
