@@ -290,14 +290,14 @@ inline void X86Core::write_word(uint8_t* p, uint64_t value, unsigned bytes) {
 }
 
 uint64_t X86Core::load(uint64_t la, unsigned bytes) {
-    if (stats_.cycles() >= next_poll_) poll();
+    if (poll_due()) poll();
     ++stats_.loads;
     uint64_t pa;
     return read_word(data(la, bytes, x86::Access::Read, pa), bytes);
 }
 
 void X86Core::store(uint64_t la, uint64_t value, unsigned bytes) {
-    if (stats_.cycles() >= next_poll_) poll();
+    if (poll_due()) poll();
     ++stats_.stores;
     uint64_t pa;
     write_word(data(la, bytes, x86::Access::Write, pa), value, bytes);
@@ -313,12 +313,12 @@ uint64_t X86Core::read_modify_write(uint64_t la, unsigned bytes, Modify fn, uint
 }
 
 inline uint64_t X86Core::read_modify_write_inline(uint64_t la, unsigned bytes, Modify fn, uint64_t arg) {
-    if (stats_.cycles() >= next_poll_) poll();
+    if (poll_due()) poll();
     ++stats_.loads;
     uint64_t pa;
     uint8_t* host = data(la, bytes, x86::Access::Read, pa);
     const uint64_t old = read_word(host, bytes);
-    if (stats_.cycles() >= next_poll_) poll();
+    if (poll_due()) poll();
     ++stats_.stores;
     write_word(data_at(la, bytes, x86::Access::Write, pa, host), fn(old, arg), bytes);
     return old;
@@ -329,14 +329,14 @@ void X86Core::fetch(uint64_t la) { fetch_inline(la); }
 // fetch_inline() of the page `r` was made for, when its translation repeats: false, with nothing
 // changed, when it does not or when poll() is due (fetch_inline() polls first).
 inline bool X86Core::fetch_repeat(const x86::Mmu::Repeat& r) {
-    if (stats_.cycles() >= next_poll_ || !mmu_->repeat(r)) return false;
+    if (poll_due() || !mmu_->repeat(r)) return false;
     ++stats_.fetches;
     stats_.translation_cycles += r.cycles();
     return true;
 }
 
 inline void X86Core::fetch_inline(uint64_t la) {
-    if (stats_.cycles() >= next_poll_) poll();
+    if (poll_due()) poll();
     ++stats_.fetches;
     translate(la, x86::Access::Fetch);
 }
@@ -344,7 +344,7 @@ inline void X86Core::fetch_inline(uint64_t la) {
 void X86Core::operation(uint32_t cycles) { operation_inline(cycles); }
 
 inline void X86Core::operation_inline(uint32_t cycles) {
-    if (stats_.cycles() >= next_poll_) poll();
+    if (poll_due()) poll();
     ++stats_.operations;
     stats_.compute_cycles += cycles;
     if (params_.max_operations && stats_.operations >= params_.max_operations) {

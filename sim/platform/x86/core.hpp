@@ -95,6 +95,12 @@ private:
     // Called before every access and operation when the cycle count reaches next_poll_: the limits
     // and the quantum.
     void poll();
+    // Whether poll() is due. next_poll_ is all ones when nothing can be due (no cycle limit, the
+    // quantum's syncs elided: poll()), a count no run reaches; testing for it first spares summing
+    // the four cycle categories before each access in that case.
+    [[gnu::always_inline]] bool poll_due() const {
+        return next_poll_ != ~uint64_t{0} && stats_.cycles() >= next_poll_;
+    }
     // Inlined into their callers (load, store, fetch): each call level cost a GUPS update about 15
     // host instructions of register saves and restores (docs/performance.md).
     [[gnu::always_inline]] inline uint64_t translate(uint64_t la, x86::Access access);
