@@ -202,9 +202,9 @@ public:
         return {config_.memory_cycles, CacheLevel::Memory};
     }
 
-    // A hint to the host that `pa` will be accessed soon (SetAssoc::prefetch for the sets of the
-    // levels whose tag stores are too large to stay in the host's own caches). No effect on the
-    // model. Always inlined, as SetAssoc::prefetch is (whose note says why).
+    // A hint to the host that `pa` will be accessed soon (SetAssoc::HostSets::prefetch for the sets
+    // of the levels whose tag stores are too large to stay in the host's own caches). No effect on
+    // the model. Always inlined, as HostSets::prefetch is (whose note says why).
     [[gnu::always_inline]] void prefetch(uint64_t pa) const {
         for (unsigned i = 0; i < host_large_count_; ++i) host_large_[i].prefetch(pa >> line_shift_);
     }

@@ -328,18 +328,16 @@ public:
         return payload(front_of(set_of(key)));
     }
 
-    // A hint to the host: the set of `key` will be looked up soon, so start bringing its tags (and
-    // order) into the host's caches. No effect on the structure. For a large structure looked up at
-    // random (a last-level cache's tags, a megabyte and more) the host's miss on the set costs as
-    // much as the lookup itself; issued early, it overlaps other work.
+    // Host hints: HostSets::prefetch(key) says the set of `key` will be looked up soon, so start
+    // bringing its tags (and order) into the host's caches. No effect on the structure. For a large
+    // structure looked up at random (a last-level cache's tags, a megabyte and more) the host's miss
+    // on the set costs as much as the lookup itself; issued early, it overlaps other work.
+    // host_sets() is taken once by a caller that hints at every access (CacheHierarchy::prefetch):
+    // the arrays never move after construction, and a copy of these few values is cheaper to reach
+    // than the structure's members through its vectors.
     //
-    // Always inlined: GCC 12 takes a function whose only effect is a prefetch for one without
-    // effects and deletes the calls to it (checked in the disassembly).
-    [[gnu::always_inline]] void prefetch(Key key) const { host_sets().prefetch(key); }
-
-    // What prefetch() reads of the structure, taken once by a caller that hints at every access
-    // (CacheHierarchy::prefetch): the arrays never move after construction, and a copy of these
-    // few values is cheaper to reach than the structure's members through its vectors.
+    // prefetch() is always inlined: GCC 12 takes a function whose only effect is a prefetch for one
+    // without effects and deletes the calls to it (checked in the disassembly).
     struct HostSets {
         const char* tags = nullptr;  // the tag array
         const char* meta = nullptr;  // the per-set order and fingerprints
