@@ -209,6 +209,16 @@ public:
         for (unsigned i = 0; i < host_large_count_; ++i) host_large_[i].prefetch(pa >> line_shift_);
     }
 
+    // What prefetch() does, for a caller that hints at every access and keeps a copy (the MMU's
+    // host hints): the levels it hints (count), the first of them and the line shift. Valid while
+    // the hierarchy lives (its tag stores never move).
+    struct HostLarge {
+        SetAssoc<uint64_t>::HostSets first;
+        unsigned line_shift = 0;
+        unsigned count = 0;
+    };
+    HostLarge host_large() const { return {host_large_[0], line_shift_, host_large_count_}; }
+
     // Whether `level` holds the line of `pa`. No side effects. A level that does not exist holds
     // nothing; memory holds everything.
     bool contains(CacheLevel level, uint64_t pa) const {

@@ -70,8 +70,10 @@ Mmu::Mmu(const MmuConfig& config, PhysicalMemory& memory, common::CacheHierarchy
 
 // ---- translation ---------------------------------------------------------------------------------
 
-template <class G>
-Translation Mmu::translate_fixed(uint64_t la, Access access, Privilege privilege, uint64_t now) {
+template <class G, Access A, Privilege P>
+Translation Mmu::translate_fixed(uint64_t la, uint64_t now) {
+    constexpr Access access = A;
+    constexpr Privilege privilege = P;
     // The 4 KB L1's lookup, compiled for its ways (translate_at() has compared the front way).
     const unsigned side = access == Access::Fetch ? kInstruction : kData;
     Tlb* const l1 = &tlbs_[side * kClasses];
@@ -101,7 +103,15 @@ Translation Mmu::translate_fixed(uint64_t la, Access access, Privilege privilege
     return after_walk<G>(la, access, now, cycles, true, second_missed, walk_fixed<G>(la, access, privilege), &h);
 }
 // translate_at(), in the header, calls it.
-template Translation Mmu::translate_fixed<Mmu::SkylakeGeometry>(uint64_t, Access, Privilege, uint64_t);
+#define VMSIM_TRANSLATE_FIXED(A, P) \
+    template Translation Mmu::translate_fixed<Mmu::SkylakeGeometry, Access::A, Privilege::P>(uint64_t, uint64_t);
+VMSIM_TRANSLATE_FIXED(Read, User)
+VMSIM_TRANSLATE_FIXED(Write, User)
+VMSIM_TRANSLATE_FIXED(Fetch, User)
+VMSIM_TRANSLATE_FIXED(Read, Supervisor)
+VMSIM_TRANSLATE_FIXED(Write, Supervisor)
+VMSIM_TRANSLATE_FIXED(Fetch, Supervisor)
+#undef VMSIM_TRANSLATE_FIXED
 
 template <class G>
 bool Mmu::second_level_hit(uint64_t la, Access access, Privilege privilege, const Hit& h, uint32_t cycles,
@@ -437,8 +447,8 @@ inline bool Mmu::walk_level(uint64_t la, Access access, Privilege privilege, Fix
     ++w.refs;
     ++stats_.walk_refs_served[static_cast<unsigned>(ref.level)];
     uint64_t entry;
-    if (const uint8_t* host = memory_.direct(pa, 8)) {
-        std::memcpy(&entry, host, 8);
+    if (pa < ram_limit8_) {  // memory_.direct(pa, 8)
+        std::memcpy(&entry, ram_ + pa, 8);
     } else if (uint64_t e = 0; read_entry(pa, 8, e)) {  // e, not entry: entry's address is not taken
         entry = e;
     } else {

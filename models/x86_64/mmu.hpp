@@ -107,7 +107,7 @@ public:
                 e = set.front_payload(key);
                 if (allows(*e, access, privilege)) return l1_hit(*e, side, la);
             } else if (fixed_miss_[side]) {
-                return translate_fixed<SkylakeGeometry>(la, access, privilege, now);
+                return translate_fixed(la, access, privilege, now);
             } else if ((e = set.lookup(key)) && allows(*e, access, privilege)) {
                 return l1_hit(*e, side, la);
             }
@@ -321,8 +321,24 @@ private:
     // operations and the walk compiled for G. Flattened: every call in it is inlined but those
     // marked noinline (the rare paths), whatever the compiler's limits on the growth of mmu.cpp,
     // which it reaches before this function's.
-    template <class G>
-    [[gnu::noinline, gnu::flatten]] Translation translate_fixed(uint64_t la, Access access, Privilege privilege, uint64_t now);
+    //
+    // One function for each access and privilege (translate_fixed_for), which are then constants
+    // in the code: a caller of translate() with constant ones (a core's load, store or fetch)
+    // calls its function directly, others after a test or two. (GUPS: 47 host instructions an
+    // update fewer than with both as arguments, docs/performance.md.)
+    [[gnu::always_inline]] Translation translate_fixed(uint64_t la, Access access, Privilege privilege, uint64_t now) {
+        if (privilege == Privilege::User) return translate_fixed_for<Privilege::User>(la, access, now);
+        return translate_fixed_for<Privilege::Supervisor>(la, access, now);
+    }
+    template <Privilege P>
+    [[gnu::always_inline]] Translation translate_fixed_for(uint64_t la, Access access, uint64_t now) {
+        using G = SkylakeGeometry;
+        if (access == Access::Read) return translate_fixed<G, Access::Read, P>(la, now);
+        if (access == Access::Write) return translate_fixed<G, Access::Write, P>(la, now);
+        return translate_fixed<G, Access::Fetch, P>(la, now);
+    }
+    template <class G, Access A, Privilege P>
+    [[gnu::noinline, gnu::flatten]] Translation translate_fixed(uint64_t la, uint64_t now);
     // An entry `h` of the second level for an access that missed the L1, `cycles` so far: true, with
     // `t` the answer, when its rights allow the access (the L1 is filled) or forbid it (a #PF); false
     // when it is allowed but cached clean, and a walk must set D.
@@ -419,6 +435,14 @@ private:
     MmuConfig config_;
     PhysicalMemory& memory_;
     common::CacheHierarchy& caches_;
+    // Copies of memory_'s direct window and of what caches_.prefetch() uses, for the walk's reads
+    // (walk_level) and the host hints (prefetch_line), which are then reached without loading them
+    // through the references (14 host instructions a GUPS update). Neither changes after
+    // construction. ram_limit8_: an 8-byte entry at pa is in the window when pa < ram_limit8_.
+    const uint8_t* ram_ = memory_.direct_base();
+    uint64_t ram_size_ = memory_.direct_size();
+    uint64_t ram_limit8_ = ram_size_ >= 8 ? ram_size_ - 7 : 0;
+    common::CacheHierarchy::HostLarge host_large_ = caches_.host_large();
     std::vector<Tlb> tlbs_;  // [side * kClasses + class] for the L1s, then kStlb, kStlb1g
     std::vector<Psc> psc_;   // [level]; levels 0 and 1 never exist
     std::vector<uint64_t> walker_free_;  // cycle at which each walker finishes its walk
@@ -477,11 +501,14 @@ private:
     static constexpr size_t kHostHints = size_t{1} << 16;
     std::vector<HostHint> host_hint_ = std::vector<HostHint>(kHostHints);
     [[gnu::always_inline]] void prefetch_line(uint64_t pa) const {
-        if (const uint8_t* p = memory_.direct(pa, 1))
-            __builtin_prefetch(p);
+        if (pa < ram_size_)  // memory_.direct(pa, 1)
+            __builtin_prefetch(ram_ + pa);
         else
             memory_.prefetch(pa);
-        caches_.prefetch(pa);
+        if (host_large_.count == 1)  // one level's tags too large for the host's caches (the usual case)
+            host_large_.first.prefetch(pa >> host_large_.line_shift);
+        else
+            caches_.prefetch(pa);
     }
 };
 

@@ -33,6 +33,10 @@ public:
     uint8_t* direct(uint64_t pa, unsigned bytes) const {
         return pa < direct_size_ && direct_size_ - pa >= bytes ? direct_ + pa : nullptr;
     }
+    // The direct window itself (null and 0 when there is none), for a caller that keeps a copy:
+    // set_direct() is called only while the implementation is constructed, so it never changes.
+    uint8_t* direct_base() const { return direct_; }
+    uint64_t direct_size() const { return direct_size_; }
 
 protected:
     // Physical [0, size) is the host memory at `host`, read and written as little-endian words.
