@@ -183,6 +183,21 @@ public:
         return {config_.memory_cycles, CacheLevel::Memory};
     }
 
+    // access() for a caller compiled for the geometry that choose_access() compiles with every level
+    // Lru (the skylake preset's), inlined into it rather than called: valid only when
+    // compiled_lru_8_4_16() is true.
+    bool compiled_lru_8_4_16() const { return access_fixed_ == &access_fixed<true, 8, 4, 16>; }
+    [[gnu::always_inline]] Access access_lru_8_4_16(uint64_t pa) {
+        assert(compiled_lru_8_4_16());
+        const uint64_t line = pa >> line_shift_;
+        Level* const levels = levels_.data();
+        if (levels[0].tags.front_tag(line) == line) {
+            ++stats_.served[0];
+            return fixed_result(0);
+        }
+        return access_levels<true, 0, 8, 4, 16>(levels, Tags::hash(line));
+    }
+
     // The same, starting at `first`: the levels above it are neither looked up nor filled. For a
     // reference that bypasses the L1D, as a fetch that missed a separate L1 I-cache does on its way
     // to the unified levels below (the Pentium's, models/x86_64/pentium_timing.hpp). A loop of its

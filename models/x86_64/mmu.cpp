@@ -442,7 +442,7 @@ inline bool Mmu::walk_level(uint64_t la, Access access, Privilege privilege, Fix
     constexpr unsigned kShift = 12 + 9 * (L - 1);
     const uint64_t pa = s.table + ((la >> kShift) & 0x1ff) * 8;
     s.last_pa = pa;
-    const common::CacheHierarchy::Access ref = caches_.access(pa);
+    const common::CacheHierarchy::Access ref = caches_lru_8_4_16_ ? caches_.access_lru_8_4_16(pa) : caches_.access(pa);
     w.cycles += ref.cycles;
     ++w.refs;
     ++stats_.walk_refs_served[static_cast<unsigned>(ref.level)];

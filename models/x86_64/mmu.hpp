@@ -443,6 +443,7 @@ private:
     uint64_t ram_size_ = memory_.direct_size();
     uint64_t ram_limit8_ = ram_size_ >= 8 ? ram_size_ - 7 : 0;
     common::CacheHierarchy::HostLarge host_large_ = caches_.host_large();
+    bool caches_lru_8_4_16_ = caches_.compiled_lru_8_4_16();
     std::vector<Tlb> tlbs_;  // [side * kClasses + class] for the L1s, then kStlb, kStlb1g
     std::vector<Psc> psc_;   // [level]; levels 0 and 1 never exist
     std::vector<uint64_t> walker_free_;  // cycle at which each walker finishes its walk

@@ -239,7 +239,8 @@ inline uint8_t* X86Core::data(uint64_t la, unsigned bytes, x86::Access access, u
     // hinted only ahead, by host_prefetch(): issued here, right before the lookups, their prefetch
     // cost more instructions than it saved; docs/performance.md.)
     __builtin_prefetch(host, 1);  // for writing: a load of a word is mostly followed by its store
-    stats_.data_cycles += caches_.access(pa).cycles;
+    stats_.data_cycles +=
+        (caches_.compiled_lru_8_4_16() ? caches_.access_lru_8_4_16(pa) : caches_.access(pa)).cycles;
     return host;
 }
 
