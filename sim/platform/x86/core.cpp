@@ -107,11 +107,12 @@ public:
     }
     // In two stages: the hints' own line for `la` at once, the rest (prefetch_walk) kStages calls
     // later, when that line has arrived.
+    // (The first kStages calls hint address 0, named_'s start: a hint changes nothing simulated.)
     void host_prefetch(uint64_t la) {
         core_.mmu_->prefetch_hint(la);
-        const uint64_t due = named_[count_ % kStages];
-        named_[count_ % kStages] = la;
-        if (++count_ > kStages) core_.mmu_->prefetch_walk(due);
+        uint64_t& due = named_[count_++ % kStages];
+        core_.mmu_->prefetch_walk(due);
+        due = la;
     }
     uint64_t read_modify_write(uint64_t la, unsigned bytes, Modify fn, uint64_t arg) {
         return core_.read_modify_write_inline(la, bytes, fn, arg);
