@@ -437,7 +437,7 @@ private:
     common::CacheHierarchy& caches_;
     // Copies of memory_'s direct window and of what caches_.prefetch() uses, for the walk's reads
     // (walk_level) and the host hints (prefetch_line), which are then reached without loading them
-    // through the references (14 host instructions a GUPS update). Neither changes after
+    // through the references (12 host instructions a GUPS update). Neither changes after
     // construction. ram_limit8_: an 8-byte entry at pa is in the window when pa < ram_limit8_.
     const uint8_t* ram_ = memory_.direct_base();
     uint64_t ram_size_ = memory_.direct_size();
