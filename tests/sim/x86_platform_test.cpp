@@ -213,6 +213,23 @@ TEST(X86Limits, RunawayWorkloadStopsAtTheOperationLimit) {
     EXPECT_EQ(r.stats.u64("cpu.operations"), 12345u);
 }
 
+// host.mops is the rate of the workload's run, as GUPS counts it: the setup (mapping a 64 MB table,
+// a large part of a run of 100k updates) is host.setup_seconds, part of host.seconds and not of the
+// rate's time.
+TEST(X86HostStats, TheRateLeavesOutTheSetup) {
+    const X86Run r = run_x86("skylake", {"gups.updates=100000", "gups.table_size=64M"});
+    ASSERT_EQ(r.run.exit_code, 0) << describe(r.run);
+    auto number = [&](const char* name) {
+        const std::string* v = r.stats.find(name);
+        EXPECT_NE(v, nullptr) << name;
+        return v ? std::stod(*v) : 0.0;
+    };
+    const double seconds = number("host.seconds"), setup = number("host.setup_seconds"), mops = number("host.mops");
+    EXPECT_GT(setup, 0.0);
+    EXPECT_LT(setup, seconds);
+    EXPECT_NEAR(mops, 100000 / (seconds - setup) / 1e6, mops * 1e-6);
+}
+
 TEST(X86Limits, WorkloadEndingExactlyAtTheLimitExited) {
     const X86Run r = run_x86("skylake", {"gups.updates=500", "gups.table_size=1M", "sim.max_instructions=500"});
     EXPECT_EQ(r.run.exit_code, 0) << describe(r.run);

@@ -142,6 +142,7 @@ void X86Core::thread() {
         mmu_->reset_stats();
         caches_.reset_stats();
         next_poll_ = 0;
+        workload_start_ = std::chrono::steady_clock::now();
         if (auto* gups = dynamic_cast<x86::Gups*>(&workload_); gups && params_.compiled_workloads) {
             Direct direct{*this};
             gups->run_on(direct);

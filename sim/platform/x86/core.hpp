@@ -10,6 +10,7 @@
 // cache model) plus, for a load or store, the latency of the cache level that holds the line. A page
 // fault costs cpu.fault_cycles on top, and the access is retried after the workload's pager ran.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -82,6 +83,9 @@ public:
     const common::CacheHierarchyStats& cache_stats() const { return caches_.stats(); }
     uint64_t quantum_syncs() const { return syncs_; }
     uint64_t elided_syncs() const { return elided_; }
+    // When the workload's run began: its setup (paging booted, GUPS's table mapped) done, its first
+    // operation next. Unset (the clock's epoch) when the run never got there.
+    std::chrono::steady_clock::time_point workload_start() const { return workload_start_; }
 
 private:
     class RamMemory;
@@ -139,6 +143,7 @@ private:
     uint64_t syncs_ = 0, elided_ = 0;
     bool at_limit_ = false;      // max_operations reached: the next access or operation stops
     X86CoreResult result_;
+    std::chrono::steady_clock::time_point workload_start_{};
 };
 
 }  // namespace vmsim::platform

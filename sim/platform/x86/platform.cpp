@@ -49,6 +49,8 @@ X86RunSummary X86Platform::run() {
     s.caches = core_->cache_stats();
     s.simulated_seconds = sc_core::sc_time_stamp().to_seconds();
     s.host_seconds = std::chrono::duration<double>(t1 - t0).count();
+    const auto started = core_->workload_start();
+    s.setup_host_seconds = started < t0 ? s.host_seconds : std::chrono::duration<double>(started - t0).count();
     s.quantum_syncs = core_->quantum_syncs();
     s.elided_syncs = core_->elided_syncs();
     return s;

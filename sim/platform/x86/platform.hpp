@@ -21,6 +21,9 @@ struct X86RunSummary {
     x86::MmuStats mmu;
     common::CacheHierarchyStats caches;
     double simulated_seconds = 0, host_seconds = 0;
+    // Of host_seconds, those before the workload's first operation (elaboration, booting paging,
+    // the workload's setup); 0 for a replay, whose host_seconds are the replay's alone.
+    double setup_host_seconds = 0;
     uint64_t quantum_syncs = 0, elided_syncs = 0;
 };
 
