@@ -205,18 +205,7 @@ public:
         if (tags_[base] == key) return true;
         return access_packed_body<W, true>(set, base, hash(key));
     }
-    template <unsigned W>
-    [[gnu::always_inline]] bool access_fixed(const Hashed& h) {
-        assert(packed_ways() == W && front_ && h.key != kEmpty);
-        const size_t set = set_of(h.key), base = packed_base<W>(set);
-        if (tags_[base] == h.key) return true;
-        return access_packed_body<W, true>(set, base, h);
-    }
     // access_fixed() when the caller has already compared way 0 (front_tag()) and it missed.
-    template <unsigned W>
-    [[gnu::always_inline]] bool access_fixed_past_front(Key key) {
-        return access_fixed_past_front<W>(hash(key));
-    }
     // Lru: the caller knows the policy is Lru (is_lru()), so a hit needs no test of it.
     template <unsigned W, bool Lru = false>
     [[gnu::always_inline]] bool access_fixed_past_front(const Hashed& h) {

@@ -314,7 +314,7 @@ void check_against_list_model(Replacement policy, uint32_t ways, bool front) {
             case 2: {  // access
                 bool hit;
                 if constexpr (W != 0) {
-                    if (front) hit = rng.below(2) ? tags.template access_fixed<W>(key) : tags.template access_fixed<W>(Store::hash(key));
+                    if (front) hit = tags.template access_fixed<W>(key);
                     else hit = tags.template access_fixed_no_front<W>(Store::hash(key));
                 } else {
                     hit = tags.access(key);
