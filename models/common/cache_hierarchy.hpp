@@ -143,14 +143,15 @@ public:
         // client core has 256 KB of L2, later cores more), so prefetching their set would only
         // cost instructions; a last level of several MB has a megabyte of tags and more.
         constexpr uint64_t kHostResident = 128 * 1024;
+        host_hints_.line_shift = line_shift_;
         for (unsigned i = 0; i < levels_.size(); ++i)
             if (config.level(levels_[i].id).size / config.line * sizeof(uint64_t) > kHostResident)
-                host_large_[host_large_count_++] = levels_[i].tags.host_sets();
+                host_hints_.levels[host_hints_.count++] = levels_[i].tags.host_sets();
         choose_access();
     }
 
-    // Not copyable: prefetch()'s host_large_ points into this object's own tag stores (a move keeps
-    // them where they are).
+    // Not copyable: host_hints_ points into this object's own tag stores (a move keeps them where
+    // they are).
     CacheHierarchy(const CacheHierarchy&) = delete;
     CacheHierarchy& operator=(const CacheHierarchy&) = delete;
     CacheHierarchy(CacheHierarchy&&) = default;
@@ -163,11 +164,7 @@ public:
         if (access_fixed_) {
             // A geometry compiled for (choose_access): a hit in the L1's first way inline, the rest
             // in one call.
-            Level& first = levels_[0];
-            if (first.tags.front_tag(line) == line) {
-                ++stats_.served[static_cast<unsigned>(first.id)];
-                return {first.cycles, first.id};
-            }
+            if (front_hit(line)) return fixed_result(0);
             return access_fixed_(*this, line);
         }
         // Each level that misses is filled as it is passed: the levels are separate tag stores, so
@@ -190,12 +187,8 @@ public:
     [[gnu::always_inline]] Access access_lru_8_4_16(uint64_t pa) {
         assert(compiled_lru_8_4_16());
         const uint64_t line = pa >> line_shift_;
-        Level* const levels = levels_.data();
-        if (levels[0].tags.front_tag(line) == line) {
-            ++stats_.served[0];
-            return fixed_result(0);
-        }
-        return access_levels<true, 0, 8, 4, 16>(levels, Tags::hash(line));
+        if (front_hit(line)) return fixed_result(0);
+        return access_levels<true, 0, 8, 4, 16>(levels_.data(), Tags::hash(line));
     }
 
     // The same, starting at `first`: the levels above it are neither looked up nor filled. For a
@@ -217,22 +210,27 @@ public:
         return {config_.memory_cycles, CacheLevel::Memory};
     }
 
-    // A hint to the host that `pa` will be accessed soon (SetAssoc::HostSets::prefetch for the sets
-    // of the levels whose tag stores are too large to stay in the host's own caches). No effect on
-    // the model. Always inlined, as HostSets::prefetch is (whose note says why).
-    [[gnu::always_inline]] void prefetch(uint64_t pa) const {
-        for (unsigned i = 0; i < host_large_count_; ++i) host_large_[i].prefetch(pa >> line_shift_);
-    }
-
-    // What prefetch() does, for a caller that hints at every access and keeps a copy (the MMU's
-    // host hints): the levels it hints (count), the first of them and the line shift. Valid while
-    // the hierarchy lives (its tag stores never move).
-    struct HostLarge {
-        SetAssoc<uint64_t>::HostSets first;
-        unsigned line_shift = 0;
+    // What prefetch() reads: SetAssoc::HostSets for the levels whose tag stores are too large to
+    // stay in the host's own caches, and the line shift. A value, so that a caller that hints at
+    // every access can keep a copy (host_hints(): the MMU's host hints) rather than reach it
+    // through the hierarchy; valid while the hierarchy lives (its tag stores never move). Always
+    // inlined, as HostSets::prefetch is (whose note says why).
+    struct HostHints {
+        std::array<SetAssoc<uint64_t>::HostSets, 3> levels{};
         unsigned count = 0;
+        unsigned line_shift = 0;
+        [[gnu::always_inline]] void prefetch(uint64_t pa) const {
+            if (__builtin_expect(count == 1, 1)) {  // the usual case, one large level: no loop
+                levels[0].prefetch(pa >> line_shift);
+                return;
+            }
+            for (unsigned i = 0; i < count; ++i) levels[i].prefetch(pa >> line_shift);
+        }
     };
-    HostLarge host_large() const { return {host_large_[0], line_shift_, host_large_count_}; }
+    const HostHints& host_hints() const { return host_hints_; }
+
+    // A hint to the host that `pa` will be accessed soon. No effect on the model.
+    [[gnu::always_inline]] void prefetch(uint64_t pa) const { host_hints_.prefetch(pa); }
 
     // Whether `level` holds the line of `pa`. No side effects. A level that does not exist holds
     // nothing; memory holds everything.
@@ -289,6 +287,13 @@ private:
             return fixed_result(static_cast<unsigned>(CacheLevel::Memory));
         }
     }
+    // Under a compiled geometry (access_fixed_ set): the first level's front way holds `line`,
+    // counted as its hit. access()'s inline part, and access_lru_8_4_16()'s.
+    [[gnu::always_inline]] bool front_hit(uint64_t line) {
+        if (levels_[0].tags.front_tag(line) != line) return false;
+        ++stats_.served[0];
+        return true;
+    }
     static_assert(sizeof(Access) == sizeof(uint64_t) && std::is_trivially_copyable_v<Access>);
     [[gnu::always_inline]] Access fixed_result(unsigned i) const {
         Access a;
@@ -328,8 +333,7 @@ private:
     CacheHierarchyConfig config_;
     unsigned line_shift_ = 0;
     std::vector<Level> levels_;  // the levels that exist, nearest first
-    std::array<SetAssoc<uint64_t>::HostSets, 3> host_large_{};  // the levels prefetch() hints
-    unsigned host_large_count_ = 0;
+    HostHints host_hints_;  // what prefetch() reads
     Access (*access_fixed_)(CacheHierarchy&, uint64_t line) = nullptr;  // choose_access()
     std::array<uint64_t, kCacheLevels> fixed_result_{};  // access_fixed_'s Access for each level served
     CacheHierarchyStats stats_;

@@ -442,7 +442,7 @@ private:
     const uint8_t* ram_ = memory_.direct_base();
     uint64_t ram_size_ = memory_.direct_size();
     uint64_t ram_limit8_ = ram_size_ >= 8 ? ram_size_ - 7 : 0;
-    common::CacheHierarchy::HostLarge host_large_ = caches_.host_large();
+    common::CacheHierarchy::HostHints host_hints_ = caches_.host_hints();
     bool caches_lru_8_4_16_ = caches_.compiled_lru_8_4_16();
     std::vector<Tlb> tlbs_;  // [side * kClasses + class] for the L1s, then kStlb, kStlb1g
     std::vector<Psc> psc_;   // [level]; levels 0 and 1 never exist
@@ -506,10 +506,7 @@ private:
             __builtin_prefetch(ram_ + pa);
         else
             memory_.prefetch(pa);
-        if (host_large_.count == 1)  // one level's tags too large for the host's caches (the usual case)
-            host_large_.first.prefetch(pa >> host_large_.line_shift);
-        else
-            caches_.prefetch(pa);
+        host_hints_.prefetch(pa);  // caches_.prefetch(pa)
     }
 };
 
